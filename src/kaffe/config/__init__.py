@@ -1,0 +1,1 @@
+"""Configuration: typed schema, TOML loading and located validation."""

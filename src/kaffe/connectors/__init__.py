@@ -1,0 +1,1 @@
+"""Sources and sinks: the only modules that talk to the outside world."""

@@ -1,0 +1,1 @@
+"""kaffe.emulator."""

@@ -1,0 +1,70 @@
+"""One error hierarchy for kaffe.
+
+User-facing errors carry a ``hint`` that the CLI prints instead of a traceback.
+Connectors translate library errors into these with ``raise ... from exc``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EX_CONFIG = 78  # sysexits.h: configuration error; systemd must not restart-loop on it.
+
+
+class KaffeError(Exception):
+    """Base of every error kaffe raises on purpose."""
+
+    hint: str = ""
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(message)
+        if hint:
+            self.hint = hint
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located problem in a config file: file, section, key and what is wrong."""
+
+    file: str
+    section: str
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"[{self.section}]" if self.section else "(top level)"
+        key = f" {self.key}" if self.key else ""
+        return f"{self.file}: {where}{key}: {self.message}"
+
+
+class ConfigError(KaffeError):
+    """A config file with one or more problems; all of them are listed."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = list(problems)
+        lines = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(f"the configuration has {len(self.problems)} problem(s):\n{lines}")
+
+
+class AuthError(KaffeError):
+    """Credentials are missing, revoked or expired; retrying will not help."""
+
+
+class TransientError(KaffeError):
+    """A failure that may go away by itself (429, 5xx, timeouts); retry later."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after = retry_after
+
+
+class ConnectorError(KaffeError):
+    """A source or sink failed in a way that is neither auth nor transient."""
+
+
+class SyncTokenExpired(ConnectorError):
+    """The stored sync cursor is no longer valid (Calendar 410, Gmail history 404)."""
+
+
+class LockError(KaffeError):
+    """Another kaffe process holds the single-instance lock."""

@@ -1,0 +1,175 @@
+"""Frozen domain objects. Connectors normalise into these at the boundary;
+Google JSON, MIME objects and feedparser dicts never travel further.
+
+All datetimes are timezone-aware and in UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+# Attendee response states, as Google names them (ICS PARTSTAT is mapped onto these).
+ACCEPTED = "accepted"
+DECLINED = "declined"
+TENTATIVE = "tentative"
+NEEDS_ACTION = "needsAction"
+
+
+@dataclass(frozen=True)
+class Attendee:
+    email: str  # lower-cased, stripped
+    name: str = ""
+    response: str = NEEDS_ACTION
+    is_self: bool = False
+    organizer: bool = False
+    optional: bool = False
+    resource: bool = False  # rooms and equipment are not people
+
+
+@dataclass(frozen=True)
+class Event:
+    """One calendar occurrence (recurring series arrive expanded into instances)."""
+
+    id: str  # unique within its calendar; instance ids for recurring events
+    calendar: str  # calendar key, e.g. "google:primary"
+    summary: str
+    start: datetime
+    end: datetime
+    uid: str = ""  # iCalUID: merges the same meeting seen through several sources
+    status: str = "confirmed"  # confirmed | tentative | cancelled
+    all_day: bool = False
+    description: str = ""
+    location: str = ""
+    attendees: tuple[Attendee, ...] = ()
+    organizer: str = ""  # e-mail address
+    event_type: str = "default"  # Google eventType: default, outOfOffice, focusTime, ...
+    recurring_event_id: str = ""
+    updated: datetime | None = None
+    html_link: str = ""
+
+    @property
+    def key(self) -> str:
+        """Globally unique key: calendar plus event id."""
+        return f"{self.calendar}/{self.id}"
+
+    @property
+    def minutes(self) -> float:
+        return (self.end - self.start).total_seconds() / 60
+
+
+@dataclass(frozen=True)
+class CalendarBatch:
+    """What one sync of one calendar returned.
+
+    ``full`` means the events are the complete content of the sync window and
+    replace what the store holds for that calendar; otherwise they are changes
+    (a cancelled event has ``status == "cancelled"``).
+    """
+
+    calendar: str
+    events: tuple[Event, ...]
+    cursor: str | None
+    full: bool
+
+
+@dataclass(frozen=True)
+class Contact:
+    email: str
+    name: str = ""
+    language: str = ""  # "" = decide from config and context
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One feature that moved a detection score, so a user can see and tune why."""
+
+    feature: str  # machine name, e.g. "keyword.title"
+    detail: str  # human text, e.g. 'title mentions "coffee"'
+    points: float = 0.0
+
+    def __str__(self) -> str:
+        sign = "+" if self.points >= 0 else ""
+        return f"{self.detail} ({sign}{self.points:g})" if self.points else self.detail
+
+
+@dataclass(frozen=True)
+class Verdict:
+    is_coffee: bool
+    score: float
+    reasons: tuple[Reason, ...]
+    veto: str = ""  # a hard exclusion ("declined by you", "all-day", ...) wins over any score
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    name: str = ""
+
+
+# States of a planned action.
+DUE = "due"  # should be drafted now
+WAITING = "waiting"  # will be due at ``due_at``
+SKIPPED = "skipped"  # will never be drafted; ``reason`` says why
+DONE = "done"  # already drafted (ledger says so)
+
+
+@dataclass(frozen=True)
+class Action:
+    """A planned draft, with an idempotency key and a human-readable reason.
+
+    Rules produce actions; compose renders ``template`` with ``context`` into a
+    :class:`Draft`; the executor turns DUE actions into drafts exactly once.
+    """
+
+    kind: str  # followup | drip | checkin | prep
+    key: str  # idempotency key, e.g. "followup:google:primary/abc123"
+    state: str
+    reason: str
+    to: tuple[Recipient, ...] = ()
+    language: str = "en"
+    template: str = ""
+    event_key: str = ""
+    due_at: datetime | None = None
+    context: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A fully rendered draft, ready to be turned into MIME."""
+
+    key: str  # stamped as the X-Kaffe-Key header
+    sender: Recipient
+    to: tuple[Recipient, ...]
+    subject: str
+    body: str
+    language: str = "en"
+    thread_id: str = ""
+    in_reply_to: str = ""
+    references: tuple[str, ...] = ()
+
+
+# Ledger states.
+PENDING = "pending"
+FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    key: str
+    kind: str
+    state: str  # pending | done | failed | skipped
+    updated: datetime
+    draft_id: str = ""
+    detail: str = ""
+    attempts: int = 0
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the rules look at: a consistent, read-only view of the store."""
+
+    events: tuple[Event, ...] = ()
+    contacts: dict[str, Contact] = field(default_factory=dict, compare=False, hash=False)
+    ledger: dict[str, LedgerEntry] = field(default_factory=dict, compare=False, hash=False)
