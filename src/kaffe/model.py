@@ -46,6 +46,7 @@ class Event:
     organizer: str = ""  # e-mail address
     event_type: str = "default"  # Google eventType: default, outOfOffice, focusTime, ...
     recurring_event_id: str = ""
+    original_start: datetime | None = None  # recurring instances: the slot in the series
     updated: datetime | None = None
     html_link: str = ""
 

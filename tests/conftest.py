@@ -1,0 +1,32 @@
+"""Shared fixtures: the real-world corpus and a frozen clock."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def corpus_dir() -> Path | None:
+    """The shared real-world corpus: $KAFFE_CORPUS, else ../shared/realworld."""
+    env = os.environ.get("KAFFE_CORPUS")
+    path = Path(env) if env else ROOT.parent / "shared" / "realworld"
+    return path if path.is_dir() else None
+
+
+@pytest.fixture
+def corpus() -> Path:
+    path = corpus_dir()
+    if path is None:
+        pytest.skip("real-world corpus not found: set KAFFE_CORPUS to shared/realworld")
+    return path
+
+
+@pytest.fixture
+def now() -> datetime:
+    """A frozen clock; tests pass it in and never sleep."""
+    return datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
