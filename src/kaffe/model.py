@@ -73,6 +73,7 @@ class CalendarBatch:
     events: tuple[Event, ...]
     cursor: str | None
     full: bool
+    removed: tuple[str, ...] = ()  # event ids cancelled/deleted in an incremental delta
 
 
 @dataclass(frozen=True)
