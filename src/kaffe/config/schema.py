@@ -1,10 +1,18 @@
 """Typed, frozen configuration objects. Defaults here are the documented defaults
-of ``config/kaffe.example.toml``; keep the two in step."""
+of ``config/kaffe.example.toml``; keep the two in step (a test checks it).
+
+Each field's ``metadata`` tells the validator (:mod:`kaffe.config.validate`) what
+else to check beyond the type: ``check`` names a checker for a string or for
+every item of a list, ``keys``/``values`` name checkers for a table's keys and
+values, ``min``/``max`` bound a number. Fields without metadata are checked by
+type alone, so a new field needs nothing more than its annotation and default.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 DEFAULT_KEYWORDS: tuple[str, ...] = (
     "coffee",
@@ -47,58 +55,81 @@ DEFAULT_EXCLUDE_WORDS: tuple[str, ...] = (
 )
 
 
+def rule(**checks: Any) -> dict[str, Any]:
+    """Validator metadata for a field, e.g. ``field(default=3, metadata=rule(min=0))``."""
+    return checks
+
+
+def _weight(default: float) -> Any:
+    return field(default=default, metadata=rule(min=-100, max=100))
+
+
+def _words(default: tuple[str, ...]) -> Any:
+    return field(default=default, metadata=rule(check="nonempty"))
+
+
 @dataclass(frozen=True)
 class MeConfig:
     name: str = ""
-    addresses: tuple[str, ...] = ()  # lower-cased
-    domains: tuple[str, ...] = ()  # your own organisation(s); lower-cased
-    language: str = "en"
+    addresses: tuple[str, ...] = field(default=(), metadata=rule(check="email"))  # lower-cased
+    # your own organisation(s); lower-cased
+    domains: tuple[str, ...] = field(default=(), metadata=rule(check="domain"))
+    language: str = field(default="en", metadata=rule(check="language"))
 
 
 @dataclass(frozen=True)
 class GoogleConfig:
     client_secret_file: Path | None = None
     token_file: Path | None = None  # None: <data dir>/google-token.json
-    api_endpoint: str = ""  # "" = Google; e.g. "http://127.0.0.1:8765" for the emulator
-    token_uri: str = ""  # "" = Google's, or api_endpoint + "/token" with the emulator
-    calendar_ids: tuple[str, ...] = ("primary",)
-    num_retries: int = 3
+    # "" = Google; e.g. "http://127.0.0.1:8765" for the emulator
+    api_endpoint: str = field(default="", metadata=rule(check="url"))
+    # "" = Google's, or api_endpoint + "/token" with the emulator
+    token_uri: str = field(default="", metadata=rule(check="url"))
+    calendar_ids: tuple[str, ...] = field(default=("primary",), metadata=rule(check="nonempty"))
+    num_retries: int = field(default=3, metadata=rule(min=0, max=20))
 
 
 @dataclass(frozen=True)
 class DetectConfig:
-    keywords: tuple[str, ...] = DEFAULT_KEYWORDS
-    venue_words: tuple[str, ...] = DEFAULT_VENUE_WORDS
-    exclude_words: tuple[str, ...] = DEFAULT_EXCLUDE_WORDS
-    threshold: float = 3.0
-    weight_title: float = 3.0  # a coffee word in the title
-    weight_location: float = 2.0  # a café or coffee word in the location
-    weight_description: float = 1.0  # a coffee word in the description
-    weight_external: float = 1.0  # someone outside your own domains attends
-    weight_small: float = 1.0  # one-to-one-ish: at most ``max_attendees``
-    weight_duration: float = 0.5  # duration within bounds
-    max_attendees: int = 3  # people including you; more is a "large meeting" and never counts
+    keywords: tuple[str, ...] = _words(DEFAULT_KEYWORDS)
+    venue_words: tuple[str, ...] = _words(DEFAULT_VENUE_WORDS)
+    exclude_words: tuple[str, ...] = _words(DEFAULT_EXCLUDE_WORDS)
+    threshold: float = field(default=3.0, metadata=rule(min=0, max=100))
+    weight_title: float = _weight(3.0)  # a coffee word in the title
+    weight_location: float = _weight(2.0)  # a café or coffee word in the location
+    weight_description: float = _weight(1.0)  # a coffee word in the description
+    weight_external: float = _weight(1.0)  # someone outside your own domains attends
+    weight_small: float = _weight(1.0)  # one-to-one-ish: at most ``max_attendees``
+    weight_duration: float = _weight(0.5)  # duration within bounds
+    # people including you; more is a "large meeting" and never counts
+    max_attendees: int = field(default=3, metadata=rule(min=2, max=1000))
     require_external: bool = True  # no one from outside your domains: never counts
-    min_minutes: int = 15
-    max_minutes: int = 150
-    lookback_days: int = 30  # sync window into the past
-    lookahead_days: int = 14  # and into the future
+    min_minutes: int = field(default=15, metadata=rule(min=0, max=1440))
+    max_minutes: int = field(default=150, metadata=rule(min=1, max=1440))
+    lookback_days: int = field(default=30, metadata=rule(min=0, max=3650))  # sync window back
+    lookahead_days: int = field(default=14, metadata=rule(min=0, max=3650))  # and ahead
 
 
 @dataclass(frozen=True)
 class FollowupConfig:
     enabled: bool = True
-    delay_hours: float = 2.0  # due this long after the meeting ended
-    max_age_days: float = 7.0  # later than this after the end: skipped as stale
+    # due this long after the meeting ended
+    delay_hours: float = field(default=2.0, metadata=rule(min=0, max=24))
+    # later than this after the end: skipped as stale
+    max_age_days: float = field(default=7.0, metadata=rule(min=0, max=365))
     # Domain or TLD -> language, e.g. {"dk": "da", "example.se": "sv"}
-    languages: dict[str, str] = field(default_factory=lambda: {"dk": "da"})
+    languages: dict[str, str] = field(
+        default_factory=lambda: {"dk": "da"}, metadata=rule(keys="domain", values="language")
+    )
     # Address -> language, for single contacts
-    contact_languages: dict[str, str] = field(default_factory=dict)
+    contact_languages: dict[str, str] = field(
+        default_factory=dict, metadata=rule(keys="email", values="language")
+    )
 
 
 @dataclass(frozen=True)
 class ScheduleConfig:
-    interval_minutes: int = 15
+    interval_minutes: int = field(default=15, metadata=rule(min=1, max=1440))
 
 
 @dataclass(frozen=True)
@@ -120,4 +151,5 @@ class Config:
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     templates: TemplatesConfig = field(default_factory=TemplatesConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)
-    source: Path | None = None  # the file this was loaded from
+    # the file this was loaded from; not a section
+    source: Path | None = field(default=None, metadata=rule(internal=True))

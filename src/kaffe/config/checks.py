@@ -1,0 +1,96 @@
+"""Value checkers named by the schema's field metadata (``check``, ``keys``, ``values``).
+
+A checker takes a string, returns it normalised (e-mail addresses and domains
+lower-cased) or raises :class:`Invalid` with a message meant for the user.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+# ISO 639-1: the codes a template directory (compose/templates/<code>/) may be named by.
+LANGUAGE_CODES: frozenset[str] = frozenset(
+    """
+    aa ab ae af ak am an ar as av ay az ba be bg bi bm bn bo br bs ca ce ch co cr cs cu cv
+    cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho
+    hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku
+    kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn
+    no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm
+    sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi
+    vo wa wo xh yi yo za zh zu
+    """.split()
+)
+
+_EMAIL = re.compile(r"^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$")
+_LABEL = r"[a-z0-9\u00c0-\uffff]([a-z0-9\u00c0-\uffff-]*[a-z0-9\u00c0-\uffff])?"
+_DOMAIN = re.compile(rf"^{_LABEL}(\.{_LABEL})*$")
+
+
+class Invalid(ValueError):
+    """A value the user wrote is wrong; the message says how."""
+
+
+def show(value: object) -> str:
+    """Render a TOML value the way the user wrote it, for error messages."""
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return str(value)
+
+
+def email(value: str) -> str:
+    """An e-mail address, lower-cased."""
+    text = value.strip().lower()
+    if not _EMAIL.match(text):
+        raise Invalid(f"expected an e-mail address, got {show(value)}")
+    return text
+
+
+def domain(value: str) -> str:
+    """A domain or a bare TLD (``example.com``, ``dk``); a leading dot is dropped."""
+    text = value.strip().lower().removeprefix(".")
+    if not _DOMAIN.match(text):
+        raise Invalid(f"expected a domain like example.com or a TLD like dk, got {show(value)}")
+    return text
+
+
+def url(value: str) -> str:
+    """An http(s) URL without a trailing slash, or "" for the default."""
+    text = value.strip()
+    if not text:
+        return ""
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise Invalid(f"expected an http:// or https:// URL, got {show(value)}")
+    return text.rstrip("/")
+
+
+def language(value: str) -> str:
+    """A two-letter ISO 639-1 language code, as template directories are named."""
+    text = value.strip().lower()
+    if text not in LANGUAGE_CODES:
+        raise Invalid(f'expected a two-letter language code like "en" or "da", got {show(value)}')
+    return text
+
+
+def nonempty(value: str) -> str:
+    """Any text that is not blank."""
+    if not value.strip():
+        raise Invalid("must not be empty")
+    return value.strip()
+
+
+CHECKERS: dict[str, Callable[[str], str]] = {
+    "email": email,
+    "domain": domain,
+    "url": url,
+    "language": language,
+    "nonempty": nonempty,
+}

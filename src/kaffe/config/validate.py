@@ -1,0 +1,231 @@
+"""Table-driven validation of parsed TOML into the dataclasses of :mod:`.schema`.
+
+The field's type picks a parser from :data:`PARSERS`; the field's metadata adds
+checks (see :mod:`.checks`). Every problem is collected, none stops the rest.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kaffe.config import checks
+from kaffe.config.checks import Invalid, show
+from kaffe.config.schema import Config
+from kaffe.errors import Problem
+
+
+@dataclass
+class Context:
+    """Where values come from (for messages and relative paths) and what went wrong."""
+
+    file: str
+    base_dir: Path
+    problems: list[Problem] = field(default_factory=list)
+
+    def report(self, section: str, key: str, message: str) -> None:
+        self.problems.append(Problem(self.file, section, key, message))
+
+
+def _str(raw: Any, ctx: Context) -> str:
+    if not isinstance(raw, str):
+        raise Invalid(f"expected a string, got {show(raw)}")
+    return raw
+
+
+def _int(raw: Any, ctx: Context) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        raise Invalid(f"expected a whole number, got {show(raw)}")
+    return raw
+
+
+def _float(raw: Any, ctx: Context) -> float:
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        raise Invalid(f"expected a number, got {show(raw)}")
+    return float(raw)
+
+
+def _bool(raw: Any, ctx: Context) -> bool:
+    if not isinstance(raw, bool):
+        raise Invalid(f"expected true or false, got {show(raw)}")
+    return raw
+
+
+def _path(raw: Any, ctx: Context) -> Path:
+    text = _str(raw, ctx).strip()
+    if not text:
+        raise Invalid("expected a path, got an empty string")
+    return (ctx.base_dir / Path(text).expanduser()).resolve()
+
+
+def _optional_path(raw: Any, ctx: Context) -> Path | None:
+    """An empty string means "not set": the documented default applies."""
+    return None if _str(raw, ctx).strip() == "" else _path(raw, ctx)
+
+
+def _str_tuple(raw: Any, ctx: Context) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
+        raise Invalid(f'expected a list of strings like ["a", "b"], got {show(raw)}')
+    return tuple(raw)
+
+
+def _str_map(raw: Any, ctx: Context) -> dict[str, str]:
+    if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
+        raise Invalid(f'expected a table of strings like {{ key = "value" }}, got {show(raw)}')
+    return dict(raw)
+
+
+# Field type -> parser. A new field type needs one entry here.
+PARSERS: dict[object, Callable[[Any, Context], Any]] = {
+    str: _str,
+    int: _int,
+    float: _float,
+    bool: _bool,
+    Path: _path,
+    Path | None: _optional_path,
+    tuple[str, ...]: _str_tuple,
+    dict[str, str]: _str_map,
+}
+
+
+def _apply(check: str, value: str) -> str:
+    return checks.CHECKERS[check](value)
+
+
+def _check_items(items: tuple[str, ...], check: str) -> tuple[str, ...]:
+    out, errors = [], []
+    for number, item in enumerate(items, start=1):
+        try:
+            out.append(_apply(check, item))
+        except Invalid as exc:
+            errors.append(f"item {number}: {exc}")
+    if errors:
+        raise Invalid("; ".join(errors))
+    return tuple(out)
+
+
+def _check_map(table: dict[str, str], meta: dict[str, Any]) -> dict[str, str]:
+    out, errors = {}, []
+    for key, value in table.items():
+        try:
+            new_key = _apply(meta["keys"], key) if "keys" in meta else key
+            out[new_key] = _apply(meta["values"], value) if "values" in meta else value
+        except Invalid as exc:
+            errors.append(f"{show(key)}: {exc}")
+    if errors:
+        raise Invalid("; ".join(errors))
+    return out
+
+
+def _check_range(value: float, meta: dict[str, Any]) -> None:
+    low, high = meta.get("min"), meta.get("max")
+    if (low is not None and value < low) or (high is not None and value > high):
+        if low is not None and high is not None:
+            raise Invalid(f"must be between {low} and {high}, got {show(value)}")
+        bound = f"at least {low}" if low is not None else f"at most {high}"
+        raise Invalid(f"must be {bound}, got {show(value)}")
+
+
+def check_value(value: Any, meta: dict[str, Any]) -> Any:
+    """Apply the metadata checks of one field to its parsed ``value``."""
+    if "check" in meta and isinstance(value, tuple):
+        value = _check_items(value, meta["check"])
+    elif "check" in meta and isinstance(value, str):
+        value = _apply(meta["check"], value)
+    if isinstance(value, dict):
+        value = _check_map(value, meta)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        _check_range(value, meta)
+    return value
+
+
+def parse_value(hint: object, meta: dict[str, Any], raw: Any, ctx: Context) -> Any:
+    """Parse ``raw`` by the field type ``hint``, then check it; raises :class:`Invalid`."""
+    parser = PARSERS.get(hint)
+    if parser is None:
+        raise TypeError(f"no config parser for fields of type {hint!r}")
+    return check_value(parser(raw, ctx), meta)
+
+
+def _suggest(name: str, known: list[str], fmt: str = '"{}"') -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    return f" (did you mean {fmt.format(close[0])}?)" if close else ""
+
+
+def _settable(cls: type) -> dict[str, dataclasses.Field[Any]]:
+    return {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}
+
+
+def build_section(cls: type, section: str, table: dict[str, Any], ctx: Context) -> Any:
+    """Build one section dataclass from its TOML table, reporting every bad key."""
+    fields, hints = _settable(cls), typing.get_type_hints(cls)
+    values: dict[str, Any] = {}
+    for key, raw in table.items():
+        if key not in fields:
+            ctx.report(section, key, "unknown key" + _suggest(key, list(fields)))
+            continue
+        try:
+            values[key] = parse_value(hints[key], dict(fields[key].metadata), raw, ctx)
+        except Invalid as exc:
+            ctx.report(section, key, str(exc))
+    return cls(**values)
+
+
+def _build_entry(cls: type, name: str, raw: Any, ctx: Context) -> Any:
+    if isinstance(raw, dict):
+        return build_section(cls, name, raw, ctx)
+    ctx.report(name, "", f"expected a table [{name}], got {show(raw)}")
+    return cls()
+
+
+def _report_unknown_top_level(
+    name: str, raw: Any, sections: dict[str, dataclasses.Field[Any]], ctx: Context
+) -> None:
+    if isinstance(raw, dict):
+        suggestion = _suggest(name, list(sections), "[{}]")
+        ctx.report("", "", f"unknown section [{name}]{suggestion}")
+        return
+    hints = typing.get_type_hints(Config)
+    owners = [section for section in sections if name in _settable(hints[section])]
+    where = f" (did you mean to put it under [{owners[0]}]?)" if owners else ""
+    ctx.report("", name, f"unknown key: settings belong in a section{where}")
+
+
+def build_config(data: dict[str, Any], ctx: Context) -> Config:
+    """Build a :class:`Config` from parsed TOML; problems are left in ``ctx``."""
+    sections, hints = _settable(Config), typing.get_type_hints(Config)
+    values: dict[str, Any] = {}
+    for name, raw in data.items():
+        if name not in sections:
+            _report_unknown_top_level(name, raw, sections, ctx)
+            continue
+        values[name] = _build_entry(hints[name], name, raw, ctx)
+    config = Config(**values)
+    for check in CROSS_CHECKS:
+        check(config, ctx)
+    return config
+
+
+def _minutes_in_order(config: Config, ctx: Context) -> None:
+    detect = config.detect
+    if detect.min_minutes > detect.max_minutes:
+        ctx.report("detect", "min_minutes", f"must not exceed max_minutes ({detect.max_minutes})")
+
+
+def _followup_window(config: Config, ctx: Context) -> None:
+    followup = config.followup
+    if followup.delay_hours >= followup.max_age_days * 24:
+        message = f"must be shorter than max_age_days ({followup.max_age_days:g} days)"
+        ctx.report("followup", "delay_hours", message)
+
+
+# Checks that involve more than one key, run on the built config.
+CROSS_CHECKS: tuple[Callable[[Config, Context], None], ...] = (
+    _minutes_in_order,
+    _followup_window,
+)

@@ -1,0 +1,271 @@
+"""The SQLite store: one private file, WAL, schema migrations, one transaction per unit of work."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from kaffe.errors import KaffeError
+from kaffe.fsutil import ensure_private
+from kaffe.model import PENDING, CalendarBatch, Contact, Event, LedgerEntry
+from kaffe.store import events as _events
+from kaffe.store import ledger as _ledger
+from kaffe.store.codec import dt_to_text, opt_dt_from_text
+from kaffe.store.migrations import migrate, user_version
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def _open_connection(path: Path) -> sqlite3.Connection:
+    """Connect and migrate; a file SQLite cannot use becomes a :class:`KaffeError`."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        _prepare(conn)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise KaffeError(
+            f"cannot open the database {path}: {exc}",
+            hint="move the file aside to start afresh, or fix [storage] database",
+        ) from exc
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _prepare(conn: sqlite3.Connection) -> None:
+    """Set up a fresh autocommit connection (transactions are explicit) and migrate."""
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    migrate(conn)
+
+
+def _make_private(path: Path) -> None:
+    """SQLite gives -wal/-shm the database's mode; make sure of it anyway."""
+    for suffix in ("", "-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists() and side.stat().st_mode & 0o077:
+            os.chmod(side, 0o600)
+
+
+def _transaction_statements(depth: int) -> tuple[str, tuple[str, ...], str]:
+    """Begin, undo and commit statements: a transaction outside, a savepoint within."""
+    if depth == 0:
+        return "BEGIN IMMEDIATE", ("ROLLBACK",), "COMMIT"
+    name = f"kaffe_{depth}"
+    return f"SAVEPOINT {name}", (f"ROLLBACK TO {name}", f"RELEASE {name}"), f"RELEASE {name}"
+
+
+class Store:
+    """kaffe's state: events, contacts, cursors, the ledger and source health.
+
+    Every write method is atomic on its own; wrap several in
+    :meth:`transaction` to make them one unit of work.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+        self._depth = 0
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        """Open (creating it private, mode 0600) and migrate the database at ``path``."""
+        path = Path(path).expanduser()
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        ensure_private(path)  # before SQLite creates it with the umask's mode
+        conn = _open_connection(path)
+        _make_private(path)
+        log.debug("opened store %s (schema version %d)", path, user_version(conn))
+        return cls(conn, path)
+
+    def close(self) -> None:
+        """Close the connection; the store is unusable afterwards."""
+        self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version of the open database (``PRAGMA user_version``)."""
+        return user_version(self._conn)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """``BEGIN IMMEDIATE`` ... ``COMMIT``, or ``ROLLBACK`` on an exception.
+
+        Nested use is a savepoint: an inner failure undoes only the inner work.
+        """
+        begin, undo, commit = _transaction_statements(self._depth)
+        self._conn.execute(begin)
+        self._depth += 1
+        try:
+            yield
+        except BaseException:
+            for statement in undo:
+                self._conn.execute(statement)
+            raise
+        else:
+            self._conn.execute(commit)
+        finally:
+            self._depth -= 1
+
+    # Cursors and meta -------------------------------------------------------
+
+    def get_cursor(self, name: str) -> str | None:
+        """The sync cursor stored under ``name``, or None."""
+        return self._value("SELECT value FROM cursors WHERE name = ?", name)
+
+    def set_cursor(self, name: str, value: str | None) -> None:
+        """Store a sync cursor; ``None`` forgets it (the next sync is a full one)."""
+        with self.transaction():
+            if value is None:
+                self._conn.execute("DELETE FROM cursors WHERE name = ?", (name,))
+            else:
+                self._conn.execute(
+                    "INSERT INTO cursors (name, value) VALUES (?, ?) "
+                    "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                    (name, value),
+                )
+
+    def get_meta(self, key: str) -> str | None:
+        """A free-form value stored under ``key``, or None."""
+        return self._value("SELECT value FROM meta WHERE key = ?", key)
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Store a free-form value under ``key``."""
+        with self.transaction():
+            self._conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def _value(self, sql: str, *params: Any) -> Any:
+        row = self._conn.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+    # Events -----------------------------------------------------------------
+
+    def apply_calendar_batch(
+        self, batch: CalendarBatch, *, window_start: datetime, window_end: datetime
+    ) -> int:
+        """Store one sync batch of one calendar; returns the number of rows changed.
+
+        A full batch replaces the calendar's events overlapping the window. An
+        incremental one upserts its events; cancellations are kept with status
+        "cancelled", merged onto the stored row, and ``batch.removed`` ids mark
+        stored rows cancelled (unknown ids are ignored). The caller stores the
+        cursor, ideally in the same :meth:`transaction`.
+        """
+        with self.transaction():
+            changed = _events.apply_batch(self._conn, batch, window_start, window_end)
+        log.debug("%s: %d rows changed (%s batch)", batch.calendar, changed,
+                  "full" if batch.full else "incremental")
+        return changed
+
+    def events(
+        self,
+        *,
+        calendar: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> list[Event]:
+        """Stored events ordered by start; ``start``/``end`` select those overlapping."""
+        return _events.query_events(self._conn, calendar, start, end)
+
+    def event(self, key: str) -> Event | None:
+        """The event with ``Event.key`` ``key`` ("calendar/id"), or None."""
+        calendar, _, event_id = key.rpartition("/")
+        return _events.get_event(self._conn, calendar, event_id)
+
+    # Contacts ---------------------------------------------------------------
+
+    def upsert_contact(self, contact: Contact) -> None:
+        """Insert or replace the contact with ``contact.email``."""
+        with self.transaction():
+            self._conn.execute(
+                "INSERT INTO contacts (email, name, language) VALUES (?, ?, ?) "
+                "ON CONFLICT (email) DO UPDATE SET name = excluded.name, "
+                "language = excluded.language",
+                (contact.email, contact.name, contact.language),
+            )
+
+    def contacts(self) -> dict[str, Contact]:
+        """Every contact, by e-mail address."""
+        rows = self._conn.execute("SELECT email, name, language FROM contacts ORDER BY email")
+        return {row[0]: Contact(*row) for row in rows}
+
+    # Ledger -----------------------------------------------------------------
+
+    def ledger(self) -> dict[str, LedgerEntry]:
+        """Every ledger entry, by key."""
+        return {e.key: e for e in _ledger.entries(self._conn)}
+
+    def ledger_entry(self, key: str) -> LedgerEntry | None:
+        """The ledger entry for idempotency key ``key``, or None."""
+        return _ledger.entry(self._conn, key)
+
+    def ledger_begin(self, key: str, kind: str, now: datetime) -> LedgerEntry:
+        """Mark ``key`` pending before acting on it; counts one more attempt."""
+        with self.transaction():
+            _ledger.begin(self._conn, key, kind, now)
+            entry = _ledger.entry(self._conn, key)
+        assert entry is not None
+        return entry
+
+    def ledger_finish(
+        self, key: str, state: str, now: datetime, *, draft_id: str = "", detail: str = ""
+    ) -> None:
+        """Record the outcome (done | failed | skipped) of a begun ``key``."""
+        with self.transaction():
+            _ledger.finish(self._conn, key, state, now, draft_id, detail)
+
+    def ledger_pending(self) -> list[LedgerEntry]:
+        """Entries left pending, e.g. by a crash between creating a draft and recording it."""
+        return _ledger.entries(self._conn, PENDING)
+
+    # Source health ----------------------------------------------------------
+
+    def record_source_run(self, source: str, now: datetime, ok: bool, detail: str = "") -> None:
+        """Record one sync of ``source``; ``last_ok`` moves only when ``ok``."""
+        stamp = dt_to_text(now)
+        with self.transaction():
+            self._conn.execute(
+                "INSERT INTO source_runs (source, last_run, last_ok, ok, detail) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (source) DO UPDATE SET "
+                "last_run = excluded.last_run, ok = excluded.ok, detail = excluded.detail, "
+                "last_ok = COALESCE(excluded.last_ok, last_ok)",
+                (source, stamp, stamp if ok else None, int(ok), detail),
+            )
+
+    def source_runs(self) -> dict[str, dict[str, Any]]:
+        """Per source: ``last_run``, ``last_ok`` (datetimes or None), ``ok``, ``detail``."""
+        rows = self._conn.execute(
+            "SELECT source, last_run, last_ok, ok, detail FROM source_runs ORDER BY source"
+        )
+        return {
+            source: {"last_run": opt_dt_from_text(last_run), "last_ok": opt_dt_from_text(last_ok),
+                     "ok": bool(ok), "detail": detail}
+            for source, last_run, last_ok, ok, detail in rows
+        }

@@ -1,0 +1,86 @@
+"""The store's schema, as an ordered list of migrations.
+
+``PRAGMA user_version`` holds the number of migrations applied. Schema version
+N is ``MIGRATIONS[N - 1]``; to change the schema, append one entry (never edit
+a released one). Each migration runs in its own transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable, Sequence
+
+from kaffe.errors import KaffeError
+
+log = logging.getLogger(__name__)
+
+# A step is a SQL statement or a function for data migrations.
+Step = str | Callable[[sqlite3.Connection], None]
+Migration = Sequence[Step]
+
+V1: Migration = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE cursors (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE events (
+        calendar TEXT NOT NULL, id TEXT NOT NULL, uid TEXT NOT NULL DEFAULT '',
+        start_at TEXT NOT NULL, end_at TEXT NOT NULL, status TEXT NOT NULL,
+        data TEXT NOT NULL, PRIMARY KEY (calendar, id)
+    )""",
+    "CREATE INDEX events_by_start ON events (start_at, end_at)",
+    "CREATE INDEX events_by_calendar ON events (calendar, start_at)",
+    "CREATE INDEX events_by_uid ON events (uid) WHERE uid != ''",
+    """CREATE TABLE contacts (
+        email TEXT PRIMARY KEY, name TEXT NOT NULL DEFAULT '',
+        language TEXT NOT NULL DEFAULT ''
+    )""",
+    """CREATE TABLE ledger (
+        key TEXT PRIMARY KEY, kind TEXT NOT NULL, state TEXT NOT NULL,
+        updated TEXT NOT NULL, draft_id TEXT NOT NULL DEFAULT '',
+        detail TEXT NOT NULL DEFAULT '', attempts INTEGER NOT NULL DEFAULT 0
+    )""",
+    "CREATE INDEX ledger_by_state ON ledger (state)",
+    """CREATE TABLE source_runs (
+        source TEXT PRIMARY KEY, last_run TEXT NOT NULL, last_ok TEXT,
+        ok INTEGER NOT NULL, detail TEXT NOT NULL DEFAULT ''
+    )""",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (V1,)
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    """The schema version recorded in the database file."""
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIONS) -> int:
+    """Bring the schema up to ``len(migrations)``; returns the resulting version.
+
+    ``conn`` must be in autocommit mode (``isolation_level=None``).
+    """
+    latest = len(migrations)
+    if user_version(conn) > latest:
+        raise KaffeError(
+            f"the database has schema version {user_version(conn)}, newer than this kaffe "
+            f"knows ({latest})",
+            hint="upgrade kaffe, or point [storage] database at another file",
+        )
+    for version in range(user_version(conn) + 1, latest + 1):
+        _apply(conn, version, migrations[version - 1])
+    return user_version(conn)
+
+
+def _apply(conn: sqlite3.Connection, version: int, migration: Migration) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Another process may have migrated while we waited for the write lock.
+        if user_version(conn) < version:
+            for step in migration:
+                step(conn) if callable(step) else conn.execute(step)
+            conn.execute(f"PRAGMA user_version = {int(version)}")
+            log.info("migrated the database to schema version %d", version)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
