@@ -1,0 +1,283 @@
+"""The HTTP server, the control endpoints and the :class:`Emulator` facade."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import urllib.parse
+from collections.abc import Callable
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from kaffe.emulator.app import App
+from kaffe.emulator.calendar_store import CalendarStore
+from kaffe.emulator.faults import Faults
+from kaffe.emulator.gmail_mime import b64url
+from kaffe.emulator.gmail_store import GmailStore
+from kaffe.emulator.oauth import REFRESH_TOKEN, TokenAuthority
+from kaffe.emulator.requestlog import RequestLog
+from kaffe.emulator.seed import load_seed
+from kaffe.emulator.wire import ApiError, Request, Response, json_response
+from kaffe.timeutil import now_utc
+
+logger = logging.getLogger(__name__)
+CONTROL_PREFIX = "/_emulator/"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as httplib2 expects
+    server: _Server
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        self._serve()
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_GET  # noqa: N815
+
+    def _serve(self) -> None:
+        req = self._request()
+        emulator = self.server.emulator
+        if req.path.startswith(CONTROL_PREFIX):
+            response = emulator.control(req)
+        else:
+            response = emulator.app.handle(req)
+        self._write(response)
+
+    def _request(self) -> Request:
+        url = urllib.parse.urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        return Request(
+            method=self.command,
+            path=url.path,
+            query=urllib.parse.parse_qs(url.query, keep_blank_values=True),
+            headers={k.lower(): v for k, v in self.headers.items()},
+            body=body,
+        )
+
+    def _write(self, response: Response) -> None:
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        logger.debug("%s " + format, self.address_string(), *args)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    emulator: Emulator
+
+
+class Emulator:
+    """A local Google Calendar + Gmail + OAuth server with state and fault injection."""
+
+    def __init__(
+        self,
+        seed: Path | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        request_log: Path | None = None,
+        user_email: str = "me@example.com",
+        clock: Callable[[], datetime] = now_utc,
+    ) -> None:
+        self._host, self._port = host, port
+        self.calendar = CalendarStore(user_email, clock)
+        self.gmail = GmailStore(user_email, clock)
+        self.tokens = TokenAuthority()
+        self.faults = Faults()
+        self.log = RequestLog(request_log)
+        self.app = App(self.calendar, self.gmail, self.tokens, self.faults, self.log)
+        self.seed_problems: list[str] = load_seed(seed, self.calendar, self.gmail) if seed else []
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ------------------------------------------------------------------
+    def start(self) -> Emulator:
+        """Bind and serve in a background thread; returns self."""
+        if self._server is None:
+            self._server = _Server((self._host, self._port), _Handler)
+            self._server.emulator = self
+            self._thread = threading.Thread(
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.05},  # shutdown() waits up to one poll
+                name="kaffe-emulator",
+                daemon=True,
+            )
+            self._thread.start()
+            logger.info("emulator listening on %s", self.url)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the port."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            if self._thread is not None:
+                self._thread.join(timeout=5)
+            self._server = self._thread = None
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        """``http://HOST:PORT`` of the running server."""
+        if self._server is None:
+            raise RuntimeError("the emulator is not running: call start() first")
+        return f"http://{self._host}:{self._server.server_address[1]}"
+
+    # -- request log and faults -------------------------------------------------------
+    def requests(self) -> list[dict[str, Any]]:
+        """Every API request so far: method, path, query, status (control calls excluded)."""
+        return self.log.entries()
+
+    def clear_requests(self) -> None:
+        """Forget the recorded requests."""
+        self.log.clear()
+
+    def inject(
+        self,
+        status: int,
+        *,
+        count: int = 1,
+        retry_after: float | None = None,
+        path_contains: str = "",
+    ) -> None:
+        """The next ``count`` matching requests fail with ``status`` (Google's error JSON)."""
+        self.faults.inject(
+            status, count=count, retry_after=retry_after, path_contains=path_contains
+        )
+
+    def inject_delay(self, seconds: float, *, count: int = 1, path_contains: str = "") -> None:
+        """The next ``count`` matching requests are answered ``seconds`` late."""
+        self.faults.inject_delay(seconds, count=count, path_contains=path_contains)
+
+    # -- calendar --------------------------------------------------------------------
+    def add_event(self, calendar_id: str, resource: dict[str, Any]) -> dict[str, Any]:
+        """Insert an event as Google would; returns the stored resource."""
+        with self.calendar.lock:
+            return self.calendar.add(calendar_id, resource)
+
+    def update_event(self, calendar_id: str, event_id: str, changes: dict[str, Any]) -> dict:
+        """Patch an event; incremental syncs will return it."""
+        with self.calendar.lock:
+            return self.calendar.update(calendar_id, event_id, changes)
+
+    def delete_event(self, calendar_id: str, event_id: str) -> None:
+        """Delete an event; incremental syncs return it as cancelled."""
+        with self.calendar.lock:
+            self.calendar.delete(calendar_id, event_id)
+
+    def expire_sync_tokens(self) -> None:
+        """Every outstanding Calendar syncToken now gets 410."""
+        with self.calendar.lock:
+            self.calendar.expire_sync_tokens()
+
+    # -- gmail ---------------------------------------------------------------------------
+    def add_message(self, raw: bytes, labels: list[str]) -> dict[str, str]:
+        """Deliver a message with ``labels``; returns ``{"id", "threadId"}``."""
+        return self.gmail.add_message(raw, list(labels)).ref()
+
+    def expire_history(self) -> None:
+        """Every earlier historyId now gets 404 from history.list."""
+        self.gmail.expire_history()
+
+    def drafts(self) -> list[dict[str, Any]]:
+        """Every draft: ``{"id", "message_id", "thread_id", "raw"}`` (raw as bytes)."""
+        with self.gmail.lock:
+            found = [(d, self.gmail.messages[m]) for d, m in self.gmail.drafts.items()]
+            return [
+                {"id": d, "message_id": m.id, "thread_id": m.thread_id, "raw": m.raw}
+                for d, m in found
+            ]
+
+    @property
+    def send_attempts(self) -> int:
+        """How many calls reached a send endpoint (all answered 403)."""
+        return self.gmail.send_attempts
+
+    # -- oauth -------------------------------------------------------------------------
+    def revoke_refresh_token(self, token: str = REFRESH_TOKEN) -> None:
+        """The token endpoint answers ``invalid_grant`` for ``token`` from now on."""
+        self.tokens.revoke_refresh_token(token)
+
+    def expire_access_tokens(self) -> None:
+        """Access tokens issued so far now get 401."""
+        self.tokens.expire_access_tokens()
+
+    # -- control endpoints ---------------------------------------------------------------
+    def control(self, req: Request) -> Response:
+        """``/_emulator/...``: request log, faults and drafts over HTTP (never logged)."""
+        try:
+            return json_response(self._control(req))
+        except ApiError as exc:
+            return exc.response()
+
+    def _control(self, req: Request) -> Any:
+        action = (req.method, req.path[len(CONTROL_PREFIX) :].rstrip("/"))
+        if action == ("GET", "requests"):
+            return self.requests()
+        if action == ("POST", "requests/clear"):
+            self.clear_requests()
+            return {}
+        if action == ("POST", "faults"):
+            return self._fault_from_json(req.json())
+        if action == ("GET", "drafts"):
+            return [dict(d, raw=b64url(d["raw"])) for d in self.drafts()]
+        raise ApiError(404, "Not Found")
+
+    def _fault_from_json(self, spec: Any) -> dict[str, Any]:
+        if not isinstance(spec, dict) or not ("status" in spec or "delay" in spec):
+            raise ApiError(400, 'a fault needs "status" or "delay"')
+        count, where = int(spec.get("count", 1)), str(spec.get("path_contains", ""))
+        if "delay" in spec:
+            self.inject_delay(float(spec["delay"]), count=count, path_contains=where)
+        else:
+            retry = spec.get("retry_after")
+            self.inject(
+                int(spec["status"]),
+                count=count,
+                retry_after=float(retry) if retry is not None else None,
+                path_contains=where,
+            )
+        return {"ok": True}
+
+
+def serve(
+    seed: Path | None,
+    host: str,
+    port: int,
+    request_log: Path | None,
+    *,
+    on_ready: Callable[[str], None] | None = None,
+) -> None:
+    """Run the emulator until SIGINT or SIGTERM (for ``kaffe emulator``)."""
+    stop = threading.Event()
+    emulator = Emulator(seed, host=host, port=port, request_log=request_log)
+    for problem in emulator.seed_problems:
+        logger.warning("seed: %s", problem)
+    previous = {
+        sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)
+    }
+    try:
+        with emulator:
+            (on_ready or _announce)(emulator.url)
+            stop.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _announce(url: str) -> None:
+    print(f"kaffe emulator listening on {url} (Ctrl-C to stop)", flush=True)
