@@ -1,0 +1,61 @@
+"""Google Calendar source, Gmail draft sink and OAuth, opened together from the config."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from google.oauth2.credentials import Credentials
+
+from kaffe.config.schema import Config
+from kaffe.connectors.google.auth import load_credentials
+from kaffe.connectors.google.calendar import GoogleCalendarSource
+from kaffe.connectors.google.gmail_drafts import GmailDraftSink, batch_uri_for
+from kaffe.connectors.google.http import PerThreadService, Sleep, build_service, execute
+from kaffe.errors import ConnectorError
+
+__all__ = ["GmailDraftSink", "GoogleCalendarSource", "GoogleConnection", "open_google"]
+
+
+@dataclass
+class GoogleConnection:
+    """The Google side of kaffe: one source per configured calendar and the draft sink."""
+
+    calendars: list[GoogleCalendarSource]
+    drafts: GmailDraftSink
+    gmail: Any  # the Gmail API client (per-thread), for other Gmail readers
+    num_retries: int = 3
+    sleep: Sleep = time.sleep
+
+    def profile_email(self) -> str:
+        """The signed-in account's address (users.getProfile), lower-cased."""
+        request = self.gmail.users().getProfile(userId="me")
+        profile = execute(request, "gmail users.getProfile", num_retries=self.num_retries,
+                          sleep=self.sleep)
+        email = str(profile.get("emailAddress") or "").strip().lower()
+        if not email:
+            raise ConnectorError("gmail users.getProfile: the response has no emailAddress")
+        return email
+
+
+def open_google(config: Config, token_path: Path, *, sleep: Sleep = time.sleep) -> GoogleConnection:
+    """Load (and refresh) the token and build the Calendar and Gmail clients from ``config``."""
+    gcfg = config.google
+    creds = load_credentials(gcfg, token_path)
+    calendar = _per_thread("calendar", "v3", creds, gcfg.api_endpoint)
+    gmail = _per_thread("gmail", "v1", creds, gcfg.api_endpoint)
+    retries = gcfg.num_retries
+    sources = [
+        GoogleCalendarSource(calendar, cid, self_addresses=config.me.addresses,
+                             num_retries=retries, sleep=sleep)
+        for cid in gcfg.calendar_ids
+    ]
+    sink = GmailDraftSink(gmail, num_retries=retries, sleep=sleep,
+                          batch_uri=batch_uri_for(gcfg.api_endpoint))
+    return GoogleConnection(sources, sink, gmail, num_retries=retries, sleep=sleep)
+
+
+def _per_thread(api: str, version: str, creds: Credentials, endpoint: str) -> PerThreadService:
+    return PerThreadService(lambda: build_service(api, version, creds, api_endpoint=endpoint))

@@ -1,0 +1,174 @@
+"""OAuth for Google: load, refresh and store the user's token; run the consent flow.
+
+Tokens are never logged. Token files are written atomically with mode 0600.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+from pathlib import Path
+from typing import Any
+
+import google_auth_httplib2
+import httplib2
+from google.auth.exceptions import RefreshError, TransportError
+from google.oauth2.credentials import Credentials
+
+from kaffe.config.schema import GoogleConfig
+from kaffe.connectors.google.http import HTTP_TIMEOUT, map_refresh_error
+from kaffe.errors import AuthError, TransientError
+from kaffe.fsutil import write_private
+
+log = logging.getLogger(__name__)
+
+SCOPES: tuple[str, ...] = (
+    "https://www.googleapis.com/auth/gmail.readonly",
+    "https://www.googleapis.com/auth/gmail.compose",
+    "https://www.googleapis.com/auth/calendar.readonly",
+)
+AUTH_HINT = "run `kaffe auth` to authorise kaffe with your Google account"
+CLIENT_SECRET_STEPS = """\
+kaffe needs an OAuth client of your own to talk to Google:
+  1. Open https://console.cloud.google.com/ and create (or pick) a project.
+  2. APIs & Services → Library: enable the Gmail API and the Google Calendar API.
+  3. APIs & Services → OAuth consent screen: configure it and add yourself as a test
+     user (or publish the app: refresh tokens of apps in "Testing" expire after 7 days).
+  4. APIs & Services → Credentials → Create credentials → OAuth client ID →
+     Application type "Desktop app"; download the JSON.
+  5. Point [google] client_secret_file in your config at that file and run `kaffe auth`."""
+
+
+def token_uri_for(gcfg: GoogleConfig) -> str:
+    """The token endpoint override: ``token_uri``, else ``api_endpoint + "/token"``, else ""."""
+    if gcfg.token_uri:
+        return gcfg.token_uri
+    if gcfg.api_endpoint:
+        return gcfg.api_endpoint.rstrip("/") + "/token"
+    return ""
+
+
+def load_credentials(gcfg: GoogleConfig, token_path: Path) -> Credentials:
+    """Read the stored token, refreshing (and re-saving) it when the access token is stale."""
+    info = _read_token(Path(token_path))
+    creds = _credentials_from(info, token_path)
+    # google-auth always puts Google's endpoint in; the config, then the file, say otherwise.
+    token_uri = token_uri_for(gcfg) or str(info.get("token_uri") or "")
+    if token_uri and token_uri != creds.token_uri:
+        creds = _with_token_uri(creds, token_uri)
+    if not creds.valid:
+        refresh_credentials(creds)
+        save_credentials(creds, token_path)
+    return creds
+
+
+def _read_token(token_path: Path) -> dict[str, Any]:
+    try:
+        info = json.loads(token_path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise AuthError(f"no Google token at {token_path}", hint=AUTH_HINT) from exc
+    except (OSError, ValueError) as exc:
+        raise AuthError(f"cannot read the Google token {token_path}: {exc}",
+                        hint=AUTH_HINT) from exc
+    if not isinstance(info, dict):
+        raise AuthError(f"the Google token {token_path} is not a JSON object", hint=AUTH_HINT)
+    return info
+
+
+def _credentials_from(info: dict[str, Any], token_path: Path) -> Credentials:
+    try:
+        return Credentials.from_authorized_user_info(info)
+    except ValueError as exc:
+        # The message names missing fields only, never their values.
+        raise AuthError(f"the Google token {token_path} is incomplete: {exc}",
+                        hint=AUTH_HINT) from exc
+
+
+def _with_token_uri(creds: Credentials, token_uri: str) -> Credentials:
+    copy = creds.with_token_uri(token_uri)
+    copy.expiry = creds.expiry  # google-auth's copy drops it, which would hide a stale token
+    return copy
+
+
+def refresh_credentials(creds: Credentials) -> None:
+    """Get a fresh access token; invalid_grant becomes an AuthError, never a retry loop."""
+    request = google_auth_httplib2.Request(httplib2.Http(timeout=HTTP_TIMEOUT))
+    try:
+        creds.refresh(request)
+    except RefreshError as exc:
+        raise map_refresh_error(exc, "Google token refresh") from exc
+    except (TransportError, httplib2.HttpLib2Error, OSError) as exc:
+        raise TransientError(f"Google token refresh: network error: {exc}") from exc
+    log.info("refreshed the Google access token")
+
+
+def save_credentials(creds: Credentials, token_path: Path) -> None:
+    """Store ``creds`` as authorized-user JSON, atomically and readable by the owner only."""
+    write_private(Path(token_path), creds.to_json())
+    log.info("stored the Google token in %s", token_path)
+
+
+def authorize(
+    gcfg: GoogleConfig, token_path: Path, *, open_browser: bool = True, port: int = 0
+) -> Credentials:
+    """Run Google's consent flow with a loopback redirect and store the token (0600)."""
+    flow = _flow(gcfg)
+    if not open_browser and port == 0:
+        port = _free_port()  # the SSH tunnel instructions need the port up front
+    try:
+        creds = flow.run_local_server(
+            bind_addr="127.0.0.1", port=port, open_browser=open_browser,
+            authorization_prompt_message=_prompt(open_browser, port), prompt="consent",
+        )
+    except Exception as exc:  # oauthlib, wsgiref timeouts, the user saying no
+        raise AuthError(f"Google authorisation failed: {exc}", hint=AUTH_HINT) from exc
+    if not creds.refresh_token:
+        raise AuthError("Google returned no refresh token", hint=AUTH_HINT)
+    save_credentials(creds, token_path)
+    return creds
+
+
+def _flow(gcfg: GoogleConfig) -> Any:
+    from google_auth_oauthlib.flow import InstalledAppFlow
+
+    path = gcfg.client_secret_file
+    if path is None or not Path(path).is_file():
+        where = f"{path} does not exist" if path else "no client_secret_file is configured"
+        raise AuthError(f"no Google OAuth client secret: {where}", hint=CLIENT_SECRET_STEPS)
+    try:
+        return InstalledAppFlow.from_client_secrets_file(str(path), scopes=list(SCOPES))
+    except ValueError as exc:
+        raise AuthError(f"{path} is not an OAuth client secret file: {exc}",
+                        hint=CLIENT_SECRET_STEPS) from exc
+
+
+def _prompt(open_browser: bool, port: int) -> str:
+    if open_browser:
+        return "If no browser opened, visit this URL to authorise kaffe:\n\n{url}\n"
+    return (
+        "Open this URL in a browser to authorise kaffe:\n\n{url}\n\n"
+        f"Google redirects the browser to http://localhost:{port}/ afterwards. If kaffe runs\n"
+        "on another machine, forward that port first from the machine with the browser:\n\n"
+        f"    ssh -L {port}:127.0.0.1:{port} host\n"
+    )
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def write_emulator_token(token_path: Path, emulator_url: str) -> None:
+    """Write a token file (0600) that works against the local emulator, for the demo."""
+    from kaffe.emulator import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN
+
+    info = {
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+        "refresh_token": REFRESH_TOKEN,
+        "token_uri": emulator_url.rstrip("/") + "/token",
+        "scopes": list(SCOPES),
+    }
+    write_private(Path(token_path), json.dumps(info, indent=2))

@@ -1,0 +1,149 @@
+"""Gmail drafts as a :class:`~kaffe.connectors.base.DraftSink`.
+
+Creates and finds drafts only. kaffe never sends mail, so nothing here calls a
+send method on drafts or messages.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from googleapiclient.errors import HttpError
+from googleapiclient.http import BatchHttpRequest
+
+from kaffe.connectors.google.http import Sleep, execute
+from kaffe.errors import ConnectorError
+from kaffe.model import Draft
+
+log = logging.getLogger(__name__)
+
+KEY_HEADER = "X-Kaffe-Key"
+PAGE_SIZE = 100
+MAX_PAGES = 1000
+BATCH_SIZE = 50  # Gmail rate-limits larger batches
+GOOGLE_BATCH_URI = "https://gmail.googleapis.com/batch/gmail/v1"
+
+
+def batch_uri_for(api_endpoint: str) -> str:
+    """Gmail's batch endpoint; batches ignore client_options, so it is passed explicitly."""
+    return api_endpoint.rstrip("/") + "/batch/gmail/v1" if api_endpoint else GOOGLE_BATCH_URI
+
+
+class GmailDraftSink:
+    """Creates Gmail drafts stamped with ``X-Kaffe-Key`` and finds them again by key."""
+
+    name = "gmail"
+
+    def __init__(
+        self, service: Any, *, user_id: str = "me", num_retries: int = 3,
+        sleep: Sleep = time.sleep, batch_uri: str = GOOGLE_BATCH_URI,
+    ) -> None:
+        self.service = service
+        self.user_id = user_id
+        self.batch_uri = batch_uri
+        self.num_retries = num_retries
+        self.sleep = sleep
+
+    def create_draft(self, draft: Draft) -> str:
+        """Create ``draft`` (threaded when it has a thread id); return the Gmail draft id."""
+        from kaffe.compose.mime import to_raw  # compose is a sibling part; import late
+
+        message: dict[str, Any] = {"raw": base64.urlsafe_b64encode(to_raw(draft)).decode("ascii")}
+        if draft.thread_id:
+            message["threadId"] = draft.thread_id
+        request = self._drafts().create(userId=self.user_id, body={"message": message})
+        # Not retried after a 5xx/timeout: the draft may exist; the executor looks first.
+        created = execute(request, "gmail drafts.create", num_retries=self.num_retries,
+                          sleep=self.sleep, idempotent=False)
+        draft_id = created.get("id") if isinstance(created, dict) else None
+        if not draft_id:
+            raise ConnectorError("gmail drafts.create: the response has no draft id")
+        log.info("created Gmail draft %s for %s", draft_id, draft.key)
+        return str(draft_id)
+
+    def find_draft(self, key: str) -> str | None:
+        """The id of the draft whose ``X-Kaffe-Key`` header equals ``key``, or None."""
+        for chunk in _chunks(self._draft_ids(), BATCH_SIZE):  # newest drafts come first
+            headers = self._run(_MetadataBatch(self, chunk), "gmail drafts.get (batch)")
+            for draft_id in chunk:
+                if _header(headers.get(draft_id), KEY_HEADER) == key:
+                    return draft_id
+        return None
+
+    def _draft_ids(self) -> Iterator[str]:
+        token = None
+        for _ in range(MAX_PAGES):
+            request = self._drafts().list(userId=self.user_id, maxResults=PAGE_SIZE,
+                                          pageToken=token)
+            page = self._run(request, "gmail drafts.list")
+            yield from (str(d["id"]) for d in page.get("drafts") or [] if d.get("id"))
+            token = page.get("nextPageToken")
+            if not token:
+                return
+        raise ConnectorError(f"gmail drafts.list: more than {MAX_PAGES} pages")
+
+    def metadata_request(self, draft_id: str) -> Any:
+        """drafts.get for the headers of one draft (not its body)."""
+        return self._drafts().get(userId=self.user_id, id=draft_id, format="metadata")
+
+    def _drafts(self) -> Any:
+        return self.service.users().drafts()
+
+    def _run(self, request: Any, what: str) -> Any:
+        return execute(request, what, num_retries=self.num_retries, sleep=self.sleep)
+
+
+class _MetadataBatch:
+    """drafts.get(format=metadata) for many drafts in one HTTP request.
+
+    It quacks like an HttpRequest (``execute(num_retries=...)``) so that
+    :func:`~kaffe.connectors.google.http.execute` retries and maps its errors;
+    BatchHttpRequest has no retries of its own.
+    """
+
+    def __init__(self, sink: GmailDraftSink, draft_ids: list[str]) -> None:
+        self.sink = sink
+        self.draft_ids = draft_ids
+
+    def execute(self, num_retries: int = 0) -> dict[str, Any]:
+        """Run the batch; return draft id → draft resource; raise the first real error."""
+        found: dict[str, Any] = {}
+        errors: list[HttpError] = []
+
+        def collect(request_id: str, response: Any, exception: HttpError | None) -> None:
+            if exception is None:
+                found[self.draft_ids[int(request_id)]] = response
+            elif int(exception.resp.status) != 404:  # deleted since drafts.list: no match
+                errors.append(exception)
+
+        batch = BatchHttpRequest(callback=collect, batch_uri=self.sink.batch_uri)
+        for index, draft_id in enumerate(self.draft_ids):
+            batch.add(self.sink.metadata_request(draft_id), request_id=str(index))
+        batch.execute()
+        if errors:
+            raise errors[0]
+        return found
+
+
+def _chunks(items: Iterator[str], size: int) -> Iterator[list[str]]:
+    chunk: list[str] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _header(draft: Any, name: str) -> str | None:
+    """The value of header ``name`` in a metadata-format draft, or None."""
+    payload = ((draft or {}).get("message") or {}).get("payload") or {}
+    for header in payload.get("headers") or []:
+        if str(header.get("name", "")).lower() == name.lower():
+            return str(header.get("value", "")).strip()
+    return None

@@ -1,0 +1,175 @@
+"""Building Google API clients and running their requests with kaffe's error mapping.
+
+Every request goes through :func:`execute`, which retries 429/5xx itself (so the
+sleep is injectable and ``Retry-After`` is honoured) and translates library
+errors into :mod:`kaffe.errors` with ``raise ... from exc``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import google_auth_httplib2
+import httplib2
+from google.auth.exceptions import RefreshError, TransportError
+from google.oauth2.credentials import Credentials
+from googleapiclient.discovery import Resource, build
+from googleapiclient.errors import HttpError
+
+from kaffe.errors import AuthError, ConnectorError, SyncTokenExpired, TransientError
+
+log = logging.getLogger(__name__)
+
+HTTP_TIMEOUT = 30.0
+MAX_RETRY_AFTER = 120.0  # never park the daemon longer than this on one call
+REAUTH_HINT = "run `kaffe auth` to authorise kaffe with Google again"
+RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
+AUTH_REASONS = frozenset({"insufficientPermissions", "authError", "forbiddenForServiceAccounts"})
+INVALID_GRANT_HINT = (
+    "run `kaffe auth` again to get a new token. If your OAuth app is in \"Testing\" "
+    "publishing status, Google expires its refresh tokens after 7 days: publish the app "
+    "(\"In production\") in the Google Cloud console to keep tokens from expiring."
+)
+
+Sleep = Callable[[float], None]
+
+
+def _endpoint(api: str, api_endpoint: str) -> dict[str, str]:
+    """client_options for ``api``: Google's own endpoint when ``api_endpoint`` is empty."""
+    if not api_endpoint:
+        return {}
+    base = api_endpoint.rstrip("/")
+    return {"api_endpoint": base + ("/calendar/v3/" if api == "calendar" else "/")}
+
+
+def build_service(
+    api: str, version: str, credentials: Credentials, *, api_endpoint: str = "",
+    timeout: float = HTTP_TIMEOUT,
+) -> Resource:
+    """Build an API client from the bundled discovery document over its own Http."""
+    authed = google_auth_httplib2.AuthorizedHttp(credentials, http=httplib2.Http(timeout=timeout))
+    return build(
+        api, version, http=authed, static_discovery=True, cache_discovery=False,
+        client_options=_endpoint(api, api_endpoint),
+    )
+
+
+class PerThreadService:
+    """A client that builds one service (and so one httplib2.Http) per thread.
+
+    httplib2 is not thread-safe; attribute access is delegated to the calling
+    thread's own service, built on first use by ``factory``.
+    """
+
+    def __init__(self, factory: Callable[[], Resource]) -> None:
+        self._factory = factory
+        self._local = threading.local()
+
+    def __getattr__(self, name: str) -> Any:
+        service = getattr(self._local, "service", None)
+        if service is None:
+            service = self._local.service = self._factory()
+        return getattr(service, name)
+
+
+def execute(
+    request: Any, what: str, *, num_retries: int = 3, sleep: Sleep = time.sleep,
+    rand: Callable[[], float] = random.random, idempotent: bool = True,
+) -> Any:
+    """Run ``request``; retry transient failures up to ``num_retries`` times.
+
+    ``what`` names the call in error messages, e.g. ``"calendar events.list"``.
+    A request that is not ``idempotent`` (drafts.create) is retried only when
+    Google refused it outright (429, rate-limit 403): after a 5xx or a timeout
+    it may have been carried out, and the caller must look before trying again.
+    """
+    for attempt in range(num_retries + 1):
+        try:
+            return _execute_once(request, what)
+        except TransientError as exc:
+            if attempt >= num_retries or not (idempotent or _refused(exc)):
+                raise
+            delay = _backoff(exc.retry_after, attempt, rand)
+            log.info("%s failed (%s); retry %d/%d in %.1fs", what, exc, attempt + 1,
+                     num_retries, delay)
+            sleep(delay)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _refused(exc: TransientError) -> bool:
+    """True when the server rejected the request without carrying it out."""
+    cause = exc.__cause__
+    return isinstance(cause, HttpError) and int(cause.resp.status) in (403, 429)
+
+
+def _backoff(retry_after: float | None, attempt: int, rand: Callable[[], float]) -> float:
+    """Retry-After when the server sent one, else jittered exponential backoff."""
+    if retry_after is not None:
+        return min(max(retry_after, 0.0), MAX_RETRY_AFTER)
+    return min(rand() + 2**attempt, MAX_RETRY_AFTER)
+
+
+def _execute_once(request: Any, what: str) -> Any:
+    try:
+        return request.execute(num_retries=0)
+    except HttpError as exc:
+        raise map_http_error(exc, what) from exc
+    except RefreshError as exc:
+        raise map_refresh_error(exc, what) from exc
+    except (TransportError, httplib2.HttpLib2Error, OSError) as exc:
+        raise TransientError(f"{what}: network error: {exc}") from exc
+
+
+def map_refresh_error(exc: RefreshError, what: str) -> Exception:
+    """Translate a token-refresh failure; invalid_grant means re-authorise, never retry."""
+    if "invalid_grant" in str(exc):
+        return AuthError(
+            "Google refused the stored refresh token (invalid_grant): "
+            "it was revoked or has expired",
+            hint=INVALID_GRANT_HINT,
+        )
+    if getattr(exc, "retryable", False):
+        return TransientError(f"{what}: refreshing the access token failed: {exc}")
+    return AuthError(f"{what}: refreshing the access token failed: {exc}", hint=REAUTH_HINT)
+
+
+def map_http_error(exc: HttpError, what: str) -> Exception:
+    """Translate an HttpError into AuthError, TransientError, SyncTokenExpired or ConnectorError."""
+    status = int(exc.resp.status)
+    reasons = _reasons(exc)
+    message = f"{what}: HTTP {status}: {exc.reason or 'no detail'}"
+    if status == 429 or status >= 500 or (status == 403 and reasons & RATE_REASONS):
+        return TransientError(message, retry_after=_retry_after(exc))
+    if status == 401 or (status == 403 and reasons & AUTH_REASONS):
+        return AuthError(message, hint=REAUTH_HINT)
+    if status == 410:
+        return SyncTokenExpired(message)
+    if status == 403 and "accessNotConfigured" in reasons:
+        return ConnectorError(message, hint="enable the API for your project in the "
+                              "Google Cloud console (APIs & Services → Library)")
+    return ConnectorError(message)
+
+
+def _reasons(exc: HttpError) -> set[str]:
+    """The ``error.errors[].reason`` values of a Google error body."""
+    try:
+        body = json.loads(exc.content.decode("utf-8"))
+        errors = body["error"].get("errors", [])
+        return {str(e.get("reason", "")) for e in errors if isinstance(e, dict)}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return set()
+
+
+def _retry_after(exc: HttpError) -> float | None:
+    """Seconds from a numeric Retry-After header (HTTP-date values are ignored)."""
+    value = exc.resp.get("retry-after") if hasattr(exc.resp, "get") else None
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None

@@ -1,0 +1,102 @@
+"""GmailDraftSink against the live emulator: raw MIME, X-Kaffe-Key, finding drafts again."""
+
+from __future__ import annotations
+
+import email
+from email.message import Message
+from email.policy import default
+from typing import Any
+
+import pytest
+
+from kaffe.connectors.google import GoogleConnection
+from kaffe.connectors.google.gmail_drafts import BATCH_SIZE, PAGE_SIZE
+from kaffe.errors import ConnectorError, TransientError
+from kaffe.model import Draft, Recipient
+
+from .conftest import ME
+
+
+def _draft(key: str, **extra: Any) -> Draft:
+    fields: dict[str, Any] = {
+        "key": key, "sender": Recipient(ME, "Me"), "to": (Recipient("ana@example.dk", "Ana"),),
+        "subject": "Tak for kaffe", "body": "Hej Ana,\n\ntak for i dag.\n",
+    }
+    return Draft(**{**fields, **extra})
+
+
+def _stored(emu: Any, draft_id: str) -> tuple[dict[str, Any], Message]:
+    stored = next(d for d in emu.drafts() if d["id"] == draft_id)
+    return stored, email.message_from_bytes(stored["raw"], policy=default)
+
+
+def test_create_draft_stores_raw_mime_with_the_key(emu: Any, google: GoogleConnection) -> None:
+    draft_id = google.drafts.create_draft(_draft("followup:google:primary/ev1"))
+    _, message = _stored(emu, draft_id)
+    assert message["X-Kaffe-Key"] == "followup:google:primary/ev1"
+    assert message["To"] == "Ana <ana@example.dk>"
+    assert message["Subject"] == "Tak for kaffe"
+    assert "tak for i dag" in message.get_content()
+    assert emu.send_attempts == 0
+
+
+def test_reply_draft_joins_the_thread(emu: Any, google: GoogleConnection) -> None:
+    first = google.drafts.create_draft(_draft("a"))
+    thread = _stored(emu, first)[0]["thread_id"]
+    reply = _draft("b", thread_id=thread, in_reply_to="<m1@example.dk>",
+                   references=("<m1@example.dk>",))
+    stored, message = _stored(emu, google.drafts.create_draft(reply))
+    assert stored["thread_id"] == thread
+    assert message["In-Reply-To"] == "<m1@example.dk>"
+
+
+def test_find_draft_by_key(emu: Any, google: GoogleConnection) -> None:
+    ids = {key: google.drafts.create_draft(_draft(key)) for key in ("k1", "k2", "k3")}
+    assert google.drafts.find_draft("k2") == ids["k2"]
+    assert google.drafts.find_draft("k4") is None
+    assert all(r["method"] != "POST" or "send" not in r["path"] for r in emu.requests())
+
+
+def test_profile_email(google: GoogleConnection) -> None:
+    assert "@" in google.profile_email()
+
+
+def test_find_draft_pages_and_batches(emu: Any, google: GoogleConnection) -> None:
+    count = PAGE_SIZE + BATCH_SIZE + 5  # two drafts.list pages, four metadata batches
+    ids = [google.drafts.create_draft(_draft(f"key{i}")) for i in range(count)]
+    emu.clear_requests()
+    assert google.drafts.find_draft(f"key{count - 1}") == ids[-1]  # the newest: one batch
+    assert [r["path"] for r in emu.requests()].count("/batch/gmail/v1") == 1
+    emu.clear_requests()
+    assert google.drafts.find_draft("key0") == ids[0]
+    paths = [r["path"] for r in emu.requests()]
+    assert paths.count("/batch/gmail/v1") == 4
+    assert paths.count("/gmail/v1/users/me/drafts") == 2
+
+
+def test_find_draft_retries_a_rate_limited_part(
+    emu: Any, google: GoogleConnection, sleeps: list[float]
+) -> None:
+    draft_id = google.drafts.create_draft(_draft("k1"))
+    emu.inject(429, retry_after=3, path_contains=f"/drafts/{draft_id}")
+    assert google.drafts.find_draft("k1") == draft_id
+    assert sleeps == [3.0]
+
+
+def test_create_draft_error_names_the_call(emu: Any, google: GoogleConnection) -> None:
+    emu.inject(400, path_contains="/drafts")
+    with pytest.raises(ConnectorError, match="gmail drafts.create: HTTP 400"):
+        google.drafts.create_draft(_draft("k1"))
+    assert emu.drafts() == []
+
+
+def test_create_draft_retries_429_but_not_5xx(
+    emu: Any, google: GoogleConnection, sleeps: list[float]
+) -> None:
+    emu.inject(429, retry_after=2, path_contains="/drafts")
+    assert google.drafts.create_draft(_draft("k1"))
+    assert sleeps == [2.0]
+    emu.inject(503, path_contains="/drafts")
+    with pytest.raises(TransientError, match="drafts.create: HTTP 503"):
+        google.drafts.create_draft(_draft("k2"))
+    assert sleeps == [2.0] and len(emu.drafts()) == 1
