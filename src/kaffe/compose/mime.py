@@ -1,0 +1,124 @@
+"""Build the MIME message for a draft, with headers that nothing can inject into."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from email.header import Header
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP, default
+from email.utils import formataddr, make_msgid
+
+from kaffe.errors import KaffeError
+from kaffe.model import Draft, Recipient
+
+KEY_HEADER = "X-Kaffe-Key"
+_DROPPED = frozenset({"Cc", "Cs"})  # control characters and lone surrogates
+# Headers kaffe formats itself (addresses, the key) are written as they are: the
+# email package of Python 3.11 refolds long address lists by RFC 2047-encoding the
+# separating comma (which loses every recipient after it) and encodes a long key,
+# which IMAP "SEARCH HEADER X-Kaffe-Key" then no longer finds.
+_POLICY = default.clone(refold_source="none")
+_WIRE = SMTP.clone(refold_source="none")
+_LINE = 76  # longest line kaffe folds to itself (RFC 2047 words are at most 75)
+_HARD_LIMIT = 998  # RFC 5322 maximum line length
+# The package also writes ASCII text that looks like an RFC 2047 encoded word
+# ("=?utf-8?q?x?=") as it is, and every reader then decodes it: a meeting called
+# that would come back as "x". Values holding "=?" are therefore encoded here.
+_EW_START = "=?"
+
+
+def clean_header(value: str) -> str:
+    """A header-safe value: every run of whitespace (CR and LF included) becomes one
+    space, other control characters are dropped, the ends are stripped."""
+    kept = "".join(
+        " " if ch.isspace() else ch for ch in value
+        if ch.isspace() or unicodedata.category(ch) not in _DROPPED
+    )  # fmt: skip
+    return " ".join(kept.split())
+
+
+def build_message(draft: Draft, *, msgid: str | None = None) -> EmailMessage:
+    """The draft as an :class:`EmailMessage`: From, To, Subject, Message-ID,
+    In-Reply-To/References when set, X-Kaffe-Key and a UTF-8 text/plain body."""
+    msg = EmailMessage(policy=_POLICY)
+    msg.set_raw("From", format_addresses([draft.sender], "From"))
+    if draft.to:
+        msg.set_raw("To", format_addresses(draft.to, "To"))
+    _set_text(msg, "Subject", clean_header(draft.subject))
+    msg["Message-ID"] = msgid or make_msgid(domain=_msgid_domain(draft.sender))
+    if draft.in_reply_to:
+        msg["In-Reply-To"] = clean_header(draft.in_reply_to)
+    if draft.references:
+        msg["References"] = " ".join(clean_header(r) for r in draft.references)
+    msg.set_raw(KEY_HEADER, _verbatim(clean_header(draft.key), KEY_HEADER))
+    msg.set_content(draft.body, charset="utf-8")
+    return msg
+
+
+def to_raw(draft: Draft) -> bytes:
+    """The draft as RFC 5322 bytes with CRLF line ends (Gmail ``raw``, IMAP APPEND)."""
+    return build_message(draft).as_bytes(policy=_WIRE)
+
+
+def to_address(recipient: Recipient) -> Address:
+    """A header address with a cleaned display name and an IDNA-encoded domain."""
+    email = clean_header(recipient.email).replace(" ", "")
+    local, at, domain = email.rpartition("@")
+    try:
+        if not (local and at and domain):
+            raise ValueError("not an address")
+        addr_spec = f"{local}@{domain.encode('idna').decode('ascii')}"
+        return Address(display_name=clean_header(recipient.name), addr_spec=addr_spec)
+    except (ValueError, UnicodeError, IndexError) as exc:  # header defects are ValueErrors
+        raise KaffeError(f"cannot write a mail address from {email!r}: {exc}") from exc
+
+
+def _set_text(msg: EmailMessage, name: str, value: str) -> None:
+    if _EW_START in value:
+        msg.set_raw(name, _encoded(value, name))
+    else:
+        msg[name] = value
+
+
+def format_addresses(recipients: Sequence[Recipient], header_name: str) -> str:
+    """An address-list header value, one address per line, names encoded as needed."""
+    addresses = [to_address(r) for r in recipients]
+    return ",\n ".join(
+        _format_address(a, header_name if i == 0 else "") for i, a in enumerate(addresses)
+    )
+
+
+def _format_address(address: Address, header_name: str) -> str:
+    name = address.display_name
+    if not name:
+        return address.addr_spec
+    plain = formataddr((name, address.addr_spec))
+    if name.isascii() and _EW_START not in name and len(header_name) + 2 + len(plain) <= _LINE:
+        return plain
+    return f"{_encoded(name, header_name)}\n <{address.addr_spec}>"
+
+
+def _verbatim(value: str, header_name: str) -> str:
+    """``value`` unchanged when it can stand on one line as it is, else encoded."""
+    if (
+        value.isascii()
+        and _EW_START not in value
+        and len(header_name) + 2 + len(value) <= _HARD_LIMIT
+    ):
+        return value
+    return _encoded(value, header_name)
+
+
+def _encoded(value: str, header_name: str) -> str:
+    header = Header(value, "utf-8", maxlinelen=_LINE, header_name=header_name or None)
+    return header.encode(linesep="\n")
+
+
+def _msgid_domain(sender: Recipient) -> str:
+    domain = clean_header(sender.email).rpartition("@")[2]
+    try:
+        return domain.encode("idna").decode("ascii") or "kaffe.invalid"
+    except UnicodeError:
+        return "kaffe.invalid"

@@ -1,0 +1,153 @@
+"""Follow-ups: one thank-you draft per coffee meeting, due a little after it ends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from kaffe.config.schema import Config, FollowupConfig
+from kaffe.model import (
+    DONE,
+    DUE,
+    FAILED,
+    PENDING,
+    SKIPPED,
+    WAITING,
+    Action,
+    Event,
+    LedgerEntry,
+    Recipient,
+    Snapshot,
+)
+from kaffe.rules.language import language_for
+from kaffe.rules.people import external_people, first_name
+from kaffe.timeutil import utc
+
+
+def meeting_id(event: Event) -> str:
+    """A meeting's identity, stable across sources and re-syncs: the iCalUID (else the
+    event key), plus the original start for an instance of a recurring series."""
+    base = event.uid or event.key
+    if not event.recurring_event_id:
+        return base
+    slot = utc(event.original_start or event.start)
+    return f"{base}@{slot:%Y%m%dT%H%M%SZ}"
+
+
+def followup_key(event: Event) -> str:
+    """The idempotency key of the follow-up for ``event``."""
+    return "followup:" + meeting_id(event)
+
+
+def followup_actions(
+    coffee: Iterable[Event], snapshot: Snapshot, now: datetime, config: Config
+) -> tuple[Action, ...]:
+    """One follow-up action per coffee meeting; the same meeting seen in several
+    calendars counts once (the first one seen wins)."""
+    if not config.followup.enabled:
+        return ()
+    actions: dict[str, Action] = {}
+    for event in coffee:
+        key = followup_key(event)
+        if key not in actions:
+            actions[key] = followup_action(event, snapshot, now, config)
+    return tuple(actions.values())
+
+
+def followup_action(event: Event, snapshot: Snapshot, now: datetime, config: Config) -> Action:
+    """The follow-up for one coffee meeting, in whatever state it is in at ``now``."""
+    key = followup_key(event)
+    to = external_people(event, config.me)
+    language = (
+        language_for(to[0].email, event, snapshot.contacts, config) if to else config.me.language
+    )
+    due_at = event.end + timedelta(hours=config.followup.delay_hours)
+    state, reason = followup_state(event, snapshot.ledger.get(key), bool(to), now, config.followup)
+    return Action(
+        kind="followup",
+        key=key,
+        state=state,
+        reason=reason,
+        to=to,
+        language=language,
+        template="followup",
+        event_key=event.key,
+        due_at=due_at,
+        context=followup_context(event, to, language, config),
+    )
+
+
+def followup_state(
+    event: Event,
+    entry: LedgerEntry | None,
+    has_recipients: bool,
+    now: datetime,
+    cfg: FollowupConfig,
+) -> tuple[str, str]:
+    """The state of a follow-up and the reason, from the ledger and the clock."""
+    meeting = f'coffee meeting "{event.summary}"'
+    if entry is not None and entry.state == DONE:
+        return DONE, f"{meeting}: drafted already (draft {entry.draft_id or 'unknown'})"
+    if entry is not None and entry.state == SKIPPED:
+        return SKIPPED, f"{meeting}: skipped earlier ({entry.detail or 'no reason recorded'})"
+    if entry is not None and entry.state == PENDING:
+        return DUE, f"{meeting}: an earlier attempt did not finish; its draft is looked up first"
+    if not has_recipients:
+        return SKIPPED, f"{meeting}: no one from outside your organisation to write to"
+    return _timed_state(event, now, cfg, retry=entry is not None and entry.state == FAILED)
+
+
+def _timed_state(
+    event: Event, now: datetime, cfg: FollowupConfig, *, retry: bool
+) -> tuple[str, str]:
+    due_at = event.end + timedelta(hours=cfg.delay_hours)
+    verb = "ends" if now < event.end else "ended"
+    when = f'coffee meeting "{event.summary}" {verb} {_stamp(event.end)}'
+    if now < due_at:
+        return WAITING, f"{when}; follow-up due at {_short(due_at, event.end)}"
+    age = now - event.end
+    if age > timedelta(days=cfg.max_age_days):
+        return SKIPPED, (
+            f"stale: the meeting ended {_days(age)} days ago (max_age_days = {cfg.max_age_days:g})"
+        )
+    prefix = "retrying after a failed attempt: " if retry else ""
+    return DUE, f"{prefix}{when}; follow-up due since {_short(due_at, event.end)}"
+
+
+def followup_context(
+    event: Event, to: tuple[Recipient, ...], language: str, config: Config
+) -> dict[str, Any]:
+    """What the follow-up template needs to know."""
+    return {
+        "contact_names": [first_name(r) for r in to],
+        "me_name": _me_name(config),
+        "meeting_title": event.summary,
+        "meeting_date": utc(event.start).date(),
+        "meeting_start": event.start,
+        "location": event.location,
+        "topics": [],
+        "language": language,
+    }
+
+
+def _me_name(config: Config) -> str:
+    if config.me.name:
+        return config.me.name
+    return first_name(Recipient(config.me.addresses[0])) if config.me.addresses else ""
+
+
+def _stamp(moment: datetime) -> str:
+    return f"{utc(moment):%Y-%m-%d %H:%M} UTC"
+
+
+def _short(moment: datetime, reference: datetime) -> str:
+    """``17:00`` on the reference's day, else the full stamp."""
+    moment = utc(moment)
+    if moment.date() == utc(reference).date():
+        return f"{moment:%H:%M}"
+    return _stamp(moment)
+
+
+def _days(age: timedelta) -> str:
+    return f"{age.total_seconds() / 86400:.1f}".removesuffix(".0")

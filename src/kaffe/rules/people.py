@@ -1,0 +1,78 @@
+"""Who is who in an event: you, your organisation, and the people outside it."""
+
+from __future__ import annotations
+
+import re
+
+from kaffe.config.schema import MeConfig
+from kaffe.model import Attendee, Event, Recipient
+
+_LOCAL_SEPARATORS = re.compile(r"[._+\-]+")
+
+
+def domain_of(email: str) -> str:
+    """The lower-cased domain of an address ("" when there is none)."""
+    return email.rpartition("@")[2].strip().lower() if "@" in email else ""
+
+
+def is_me(attendee: Attendee, me: MeConfig) -> bool:
+    """True for your own attendee entry: flagged ``self`` or one of your addresses."""
+    return attendee.is_self or attendee.email.lower() in me.addresses
+
+
+def is_internal(email: str, me: MeConfig) -> bool:
+    """True for your own addresses and for your domains and their subdomains."""
+    email = email.strip().lower()
+    if email in me.addresses:
+        return True
+    domain = domain_of(email)
+    return bool(domain) and any(domain == d or domain.endswith("." + d) for d in me.domains)
+
+
+def people(event: Event) -> tuple[Attendee, ...]:
+    """Attendees that are people: rooms and equipment are left out."""
+    return tuple(a for a in event.attendees if not a.resource)
+
+
+def others(event: Event, me: MeConfig) -> tuple[Attendee, ...]:
+    """The people attending besides you."""
+    return tuple(a for a in people(event) if not is_me(a, me))
+
+
+def head_count(event: Event, me: MeConfig) -> int:
+    """People in the meeting including you (counted even when the list omits you)."""
+    return len(others(event, me)) + 1
+
+
+def external_organizer(event: Event, me: MeConfig) -> str:
+    """The organizer's address when it is outside your organisation, else ""."""
+    organizer = event.organizer.strip().lower()
+    if not organizer or is_internal(organizer, me):
+        return ""
+    return organizer
+
+
+def external_people(event: Event, me: MeConfig) -> tuple[Recipient, ...]:
+    """The people from outside your organisation, attendees first, then the organizer
+    when no attendee entry names them (ICS feeds often list only an organizer)."""
+    found = [Recipient(a.email, a.name) for a in others(event, me) if not is_internal(a.email, me)]
+    organizer = external_organizer(event, me)
+    if organizer and all(r.email != organizer for r in found):
+        found.append(Recipient(organizer))
+    return tuple(found)
+
+
+def first_name(recipient: Recipient) -> str:
+    """A first name to greet someone with: from the name ("Silva, Ana" too), else
+    from the local part of the address, capitalised."""
+    name = recipient.name.strip()
+    if "," in name:
+        name = name.partition(",")[2].strip() or name.partition(",")[0].strip()
+    if name and "@" not in name:
+        return _capitalise(name.split()[0])
+    local = recipient.email.partition("@")[0]
+    return _capitalise(next((p for p in _LOCAL_SEPARATORS.split(local) if p), local))
+
+
+def _capitalise(word: str) -> str:
+    return word[:1].upper() + word[1:]
