@@ -1,0 +1,104 @@
+"""The ``kaffe`` command line: argument parsing, logging set-up and error handling."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+
+from kaffe import __version__
+from kaffe.errors import EX_CONFIG, ConfigError, KaffeError
+from kaffe.timeutil import parse_iso
+
+log = logging.getLogger("kaffe")
+
+
+def _iso_time(text: str) -> datetime:
+    try:
+        return parse_iso(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not an ISO time: {text!r} (try 2026-03-04T18:00Z)"
+        ) from None
+
+
+def _now_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--now", metavar="ISO-TIME", type=_iso_time,
+        help="pretend it is this time (e.g. 2026-03-04T18:00Z)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kaffe", description="Coffee meetings become follow-up drafts in your mailbox."
+    )
+    parser.add_argument("--version", action="version", version=f"kaffe {__version__}")
+    parser.add_argument("--config", metavar="PATH", help="config file (default: $KAFFE_CONFIG, "
+                        "else the platform config dir)")
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="more logging; -v also shows tracebacks")
+    parser.add_argument("--log-format", choices=("text", "json"), default="text")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("init", help="write the commented example config")
+    p.add_argument("--force", action="store_true", help="overwrite an existing config")
+    p = sub.add_parser("auth", help="authorise kaffe with your Google account")
+    p.add_argument("--no-browser", action="store_true",
+                   help="print the URL instead of opening a browser (for SSH tunnels)")
+    p.add_argument("--port", type=int, default=8085, help="local port for the OAuth redirect")
+    sub.add_parser("run", help="run the daemon (a cycle every [schedule] interval_minutes)")
+    p = sub.add_parser("once", help="run one cycle: sync, plan, create due drafts")
+    _now_arg(p)
+    p = sub.add_parser("plan", help="dry run: every event, its verdict and reasons, every draft")
+    _now_arg(p)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--all", action="store_true", help="also list events that are not coffee")
+    sub.add_parser("status", help="sources, ledger and recent drafts")
+    sub.add_parser("doctor", help="check config, files, credentials and connections")
+    p = sub.add_parser("demo", help="run kaffe against the built-in emulator with sample data")
+    _now_arg(p)
+    p.add_argument("--days", type=float, default=7, help="simulated days to run (default 7)")
+    p.add_argument("--quiet", action="store_true", help="only print the summary line")
+    p = sub.add_parser("emulator", help="serve the local Google API emulator")
+    p.add_argument("--seed", metavar="DIR", help="seed directory (calendar/*.json, gmail/*/*.eml)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--request-log", metavar="FILE", help="append every request as JSON lines")
+    return parser
+
+
+def setup_logging(verbose: int, fmt: str) -> None:
+    from kaffe.cli.logs import configure
+
+    configure(verbose, fmt)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    # The daemon reports each cycle at INFO; one-shot commands stay quiet unless -v.
+    setup_logging(args.verbose + (args.command == "run"), args.log_format)
+    from kaffe.cli import commands
+
+    try:
+        return int(getattr(commands, f"cmd_{args.command}")(args) or 0)
+    except ConfigError as exc:
+        print(f"kaffe: {exc}", file=sys.stderr)
+        if exc.hint:
+            print(f"kaffe: hint: {exc.hint}", file=sys.stderr)
+        return EX_CONFIG
+    except KaffeError as exc:
+        if args.verbose:
+            log.exception("error")
+        print(f"kaffe: error: {exc}", file=sys.stderr)
+        if exc.hint:
+            print(f"kaffe: hint: {exc.hint}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,146 @@
+"""One function per subcommand. Each returns an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+from kaffe.cli import report
+from kaffe.config import load, paths, write_example
+from kaffe.config.schema import Config
+from kaffe.errors import LockError
+from kaffe.store import InstanceLock, Store
+from kaffe.timeutil import now_utc
+
+log = logging.getLogger(__name__)
+
+
+def _config(args: argparse.Namespace) -> Config:
+    return load(_config_path(args))
+
+
+def _config_path(args: argparse.Namespace) -> Path:
+    return paths.config_path(Path(args.config) if args.config else None, os.environ)
+
+
+def _now(args: argparse.Namespace) -> datetime:
+    return args.now or now_utc()
+
+
+def _lock() -> InstanceLock:
+    return InstanceLock(paths.runtime_dir() / "kaffe.lock")
+
+
+@contextlib.contextmanager
+def _runtime(config: Config) -> Iterator:
+    from kaffe.daemon.runtime import open_runtime
+
+    runtime = open_runtime(config)
+    try:
+        yield runtime
+    finally:
+        runtime.close()
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    path = write_example(_config_path(args), force=args.force)
+    print(f"wrote {path}")
+    print("next: fill in [me], point [google] client_secret_file at your OAuth client, "
+          "then run `kaffe auth` and `kaffe plan`")
+    return 0
+
+
+def cmd_auth(args: argparse.Namespace) -> int:
+    from kaffe.connectors.google.auth import authorize
+
+    config = _config(args)
+    token = paths.token_path(config)
+    authorize(config.google, token, open_browser=not args.no_browser, port=args.port)
+    print(f"authorised; the token is stored in {token} (readable only by you)")
+    return 0
+
+
+def cmd_once(args: argparse.Namespace) -> int:
+    config = _config(args)
+    with _lock(), _runtime(config) as runtime:
+        result = runtime.cycle(_now(args))
+    print(report.cycle_text(result))
+    return 1 if result.failed else 0
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    config, now = _config(args), _now(args)
+    try:
+        with _lock(), _runtime(config) as runtime:
+            result = runtime.cycle(now, dry_run=True)
+            drafts = report.preview_drafts(runtime, result.plan)
+    except LockError:
+        log.warning("the daemon is running: showing what it last synced, without syncing")
+        with _runtime_offline(config) as runtime:
+            result = runtime.cycle(now, dry_run=True)
+            drafts = report.preview_drafts(runtime, result.plan)
+    if args.json:
+        print(json.dumps(report.plan_json(result, drafts), indent=2, ensure_ascii=False))
+    else:
+        print(report.plan_text(result, drafts))
+    return 0
+
+
+@contextlib.contextmanager
+def _runtime_offline(config: Config) -> Iterator:
+    """A runtime whose sources are left out: plan from the stored state only."""
+    with _runtime(config) as runtime:
+        runtime.calendars = []
+        yield runtime
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from kaffe.daemon.loop import Daemon
+
+    config = _config(args)
+    with _lock(), _runtime(config) as runtime:
+        daemon = Daemon(runtime.cycle, config.schedule.interval_minutes, now_utc)
+        daemon.install_signals()
+        daemon.run()
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    config = _config(args)
+    with Store.open(paths.database_path(config)) as store:
+        print(report.status_text(store, now_utc()))
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from kaffe.cli.doctor import run_checks
+
+    checks = run_checks(args.config)
+    for check in checks:
+        print(check)
+    failed = [c for c in checks if not c.ok]
+    print(f"{len(checks) - len(failed)} of {len(checks)} checks passed")
+    return 1 if failed else 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from kaffe.demo import DEMO_START, run_demo
+
+    start = args.now or DEMO_START
+    return run_demo(start, days=args.days, quiet=args.quiet, out=sys.stdout)
+
+
+def cmd_emulator(args: argparse.Namespace) -> int:
+    from kaffe.emulator import serve
+
+    seed = Path(args.seed) if args.seed else None
+    log_file = Path(args.request_log) if args.request_log else None
+    serve(seed, args.host, args.port, log_file)
+    return 0

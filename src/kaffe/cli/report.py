@@ -1,0 +1,135 @@
+"""Human and JSON renderings of plans, cycles and status: kaffe explains itself."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from kaffe.daemon.cycle import CycleReport
+from kaffe.errors import KaffeError
+from kaffe.model import DUE, Action, Draft, Event, Verdict
+from kaffe.rules.plan import Plan
+
+log = logging.getLogger(__name__)
+
+
+def _when(dt: datetime | None) -> str:
+    return dt.strftime("%Y-%m-%d %H:%M UTC") if dt else "-"
+
+
+def _to(action: Action) -> str:
+    return ", ".join(r.email for r in action.to) or "(nobody)"
+
+
+def preview_drafts(runtime: Any, plan: Plan) -> dict[str, Draft]:
+    """Render the drafts that DUE actions would create, keyed by action key."""
+    drafts = {}
+    for action in plan.actions:
+        if action.state == DUE:
+            try:
+                drafts[action.key] = runtime.render(action)
+            except KaffeError as exc:
+                log.error("cannot render %s: %s", action.key, exc)
+    return drafts
+
+
+def event_lines(event: Event, verdict: Verdict) -> list[str]:
+    mark = "coffee" if verdict.is_coffee else "no    "
+    title = event.summary or "(no title)"
+    lines = [f"  {mark} {_when(event.start)}  {title}  [score {verdict.score:g}]"]
+    if verdict.veto:
+        lines.append(f"           never counts: {verdict.veto}")
+    lines += [f"           {reason}" for reason in verdict.reasons]
+    return lines
+
+
+def action_lines(action: Action, draft: Draft | None) -> list[str]:
+    head = f"  {action.state:<8} {action.kind:<9} to {_to(action)} ({action.language})"
+    lines = [head, f"           {action.reason}"]
+    if action.due_at and action.state != DUE:
+        lines.append(f"           due at {_when(action.due_at)}")
+    if draft is not None:
+        lines.append(f"           subject: {draft.subject}")
+    return lines
+
+
+def plan_text(result: CycleReport, drafts: dict[str, Draft]) -> str:
+    plan = result.plan
+    coffee = sum(1 for _, v in plan.verdicts if v.is_coffee)
+    out = [f"kaffe plan at {_when(result.now)}"]
+    out += [f"  sync {s.source}: {s.error or f'{s.changed} changes'}" for s in result.syncs]
+    out.append(f"events: {len(plan.verdicts)} seen, {coffee} coffee meetings")
+    for event, verdict in sorted(plan.verdicts, key=lambda ev: ev[0].start):
+        out += event_lines(event, verdict)
+    out.append(f"drafts: {len(plan.actions)} planned")
+    for action in plan.actions:
+        out += action_lines(action, drafts.get(action.key))
+    out.append(f"{len(drafts)} draft(s) would be created now")
+    return "\n".join(out)
+
+
+def plan_json(result: CycleReport, drafts: dict[str, Draft]) -> dict[str, Any]:
+    return {
+        "now": result.now.isoformat(),
+        "syncs": [vars(s) for s in result.syncs],
+        "events": [_event_json(e, v) for e, v in result.plan.verdicts],
+        "actions": [_action_json(a, drafts.get(a.key)) for a in result.plan.actions],
+    }
+
+
+def _event_json(event: Event, verdict: Verdict) -> dict[str, Any]:
+    return {
+        "key": event.key,
+        "summary": event.summary,
+        "start": event.start.isoformat(),
+        "end": event.end.isoformat(),
+        "is_coffee": verdict.is_coffee,
+        "score": verdict.score,
+        "veto": verdict.veto,
+        "reasons": [vars(r) for r in verdict.reasons],
+    }
+
+
+def _action_json(action: Action, draft: Draft | None) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "kind": action.kind,
+        "key": action.key,
+        "state": action.state,
+        "reason": action.reason,
+        "to": [vars(r) for r in action.to],
+        "language": action.language,
+        "due_at": action.due_at.isoformat() if action.due_at else None,
+    }
+    if draft is not None:
+        data["draft"] = {"subject": draft.subject, "body": draft.body}
+    return data
+
+
+def cycle_text(result: CycleReport) -> str:
+    out = [f"kaffe once at {_when(result.now)}: {result.summary()}"]
+    out += [f"  sync {s.source}: {s.error}" for s in result.syncs if s.error]
+    for outcome in result.outcomes:
+        detail = outcome.draft_id or outcome.detail
+        out.append(f"  {outcome.state:<9} {outcome.action.key}  {detail}")
+    return "\n".join(out)
+
+
+def status_text(store: Any, now: datetime) -> str:
+    out = [f"kaffe status at {_when(now)} (schema v{store.schema_version})", "sources:"]
+    runs = store.source_runs()
+    if not runs:
+        out.append("  none synced yet: run `kaffe once` or start the daemon")
+    for name, run in sorted(runs.items()):
+        state = "ok" if run["ok"] else "FAILING"
+        out.append(f"  {name}: {state}, last run {run['last_run']}, last ok {run['last_ok']}")
+        if not run["ok"]:
+            out.append(f"    {run['detail']}")
+    ledger = store.ledger()
+    counts = Counter((e.kind, e.state) for e in ledger.values())
+    out.append("drafts:")
+    out += [f"  {kind} {state}: {n}" for (kind, state), n in sorted(counts.items())]
+    recent = sorted(ledger.values(), key=lambda e: e.updated, reverse=True)[:10]
+    out += [f"  {_when(e.updated)}  {e.state:<8} {e.key}  {e.draft_id or e.detail}" for e in recent]
+    return "\n".join(out)
