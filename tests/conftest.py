@@ -30,3 +30,15 @@ def corpus() -> Path:
 def now() -> datetime:
     """A frozen clock; tests pass it in and never sleep."""
     return datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def private_dirs(tmp_path_factory, monkeypatch):
+    """Never touch the real home: data, config and runtime dirs live in a temp dir."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("KAFFE_DATA_DIR", str(home / "data"))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(home / "run"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.delenv("KAFFE_CONFIG", raising=False)
+    monkeypatch.delenv("NOTIFY_SOCKET", raising=False)
+    return home

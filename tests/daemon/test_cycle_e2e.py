@@ -133,3 +133,39 @@ def test_raw_draft_is_plain_text_with_the_key_header(tmp_path, demo_emulator):
     assert message["X-Kaffe-Key"].startswith("followup:")
     assert message.get_content_type() == "text/plain"
     assert base64.urlsafe_b64encode(raw)  # the emulator stored real bytes
+
+
+def test_once_against_a_separate_emulator_process(tmp_path, corpus):
+    """As a user would replay data: `kaffe emulator --seed DIR` and `kaffe once` apart."""
+    import json
+    import socket
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    real = corpus / "calendar_json" / "nango__events_list_upcoming_single_events_attendees.json"
+    seed = seed_from(tmp_path, real)
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2] / "src"))
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kaffe.cli", "emulator", "--seed", str(seed), "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert "listening" in server.stdout.readline()
+        url = f"http://127.0.0.1:{port}"
+        me = 'name = "Khaliq"\naddresses = ["khaliq@nango.dev"]\n'
+        cfg = write_config(tmp_path, url, '[detect]\nkeywords = ["discussion"]\n', me=me)
+        once = [sys.executable, "-m", "kaffe.cli", "--config", str(cfg), "once",
+                "--now", "2025-12-19T18:00Z"]
+        assert subprocess.run(once, env=env, timeout=60).returncode == 0
+        with urllib.request.urlopen(url + "/_emulator/drafts", timeout=10) as resp:
+            drafts = json.load(resp)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert len(drafts) == 1
+    raw = base64.urlsafe_b64decode(drafts[0]["raw"] + "=" * (-len(drafts[0]["raw"]) % 4))
+    message = email.message_from_bytes(raw, policy=policy.default)
+    assert message["To"] == "kelvin@nango.dev"
+    assert message["X-Kaffe-Key"] == "followup:10jic078r6msr6e91clbsggadu@google.com"
