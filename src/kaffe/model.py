@@ -49,6 +49,7 @@ class Event:
     original_start: datetime | None = None  # recurring instances: the slot in the series
     updated: datetime | None = None
     html_link: str = ""
+    thread_id: str = ""  # invitations by mail: the thread the invitation arrived in
 
     @property
     def key(self) -> str:
@@ -74,6 +75,75 @@ class CalendarBatch:
     cursor: str | None
     full: bool
     removed: tuple[str, ...] = ()  # event ids cancelled/deleted in an incremental delta
+
+
+# Message directions, seen from you.
+SENT = "sent"
+RECEIVED = "received"
+
+
+@dataclass(frozen=True)
+class Message:
+    """One mail message, normalised from Gmail metadata (or IMAP headers).
+
+    Bodies are not kept: kaffe only needs who, when, which thread and why.
+    """
+
+    id: str  # the source's message id (Gmail id, IMAP UID)
+    account: str  # mail account key, e.g. "gmail"
+    thread_id: str
+    date: datetime
+    direction: str  # sent | received
+    sender: Recipient
+    to: tuple[Recipient, ...] = ()  # To and Cc
+    subject: str = ""
+    message_id: str = ""  # RFC 5322 Message-ID, with its angle brackets
+    in_reply_to: str = ""
+    references: tuple[str, ...] = ()
+    bulk: str = ""  # non-empty: why this is not personal mail (List-Id, no-reply sender, ...)
+    kaffe_key: str = ""  # X-Kaffe-Key: the message was a kaffe draft
+    labels: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return f"{self.account}/{self.id}"
+
+
+@dataclass(frozen=True)
+class MailBatch:
+    """What one sync of one mailbox returned (see CalendarBatch for ``full``)."""
+
+    account: str
+    messages: tuple[Message, ...]
+    cursor: str | None
+    full: bool
+    removed: tuple[str, ...] = ()  # message ids deleted since the cursor
+    invitations: tuple[Event, ...] = ()  # meetings from text/calendar parts and .ics files
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """One message between you and a contact, from the contact's side of the ledger."""
+
+    contact: str  # the contact's address
+    direction: str  # sent (you wrote to them) | received (they wrote to you)
+    at: datetime
+    message_key: str
+    thread_id: str = ""
+    subject: str = ""
+    message_id: str = ""
+    references: tuple[str, ...] = ()
+    kaffe_key: str = ""
+
+
+@dataclass(frozen=True)
+class ThreadRef:
+    """What a reply needs to join a thread: Gmail wants all four."""
+
+    thread_id: str
+    in_reply_to: str
+    references: tuple[str, ...]
+    subject: str
 
 
 @dataclass(frozen=True)
@@ -134,6 +204,7 @@ class Action:
     template: str = ""
     event_key: str = ""
     due_at: datetime | None = None
+    thread: ThreadRef | None = None  # reply in this thread instead of starting a new one
     context: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
@@ -166,6 +237,7 @@ class LedgerEntry:
     draft_id: str = ""
     detail: str = ""
     attempts: int = 0
+    contact: str = ""  # the first recipient, for cadence and reply tracking
 
 
 @dataclass(frozen=True)
@@ -175,3 +247,7 @@ class Snapshot:
     events: tuple[Event, ...] = ()
     contacts: dict[str, Contact] = field(default_factory=dict, compare=False, hash=False)
     ledger: dict[str, LedgerEntry] = field(default_factory=dict, compare=False, hash=False)
+    # contact address -> interactions, oldest first
+    interactions: dict[str, tuple[Interaction, ...]] = field(
+        default_factory=dict, compare=False, hash=False
+    )

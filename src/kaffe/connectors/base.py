@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from kaffe.model import CalendarBatch, Draft
+from kaffe.model import CalendarBatch, Draft, MailBatch
 
 
 class CalendarSource(Protocol):
@@ -22,6 +22,22 @@ class CalendarSource(Protocol):
     def sync(
         self, cursor: str | None, *, window_start: datetime, window_end: datetime
     ) -> CalendarBatch: ...
+
+
+class MailSource(Protocol):
+    """Pulls what changed in one mailbox since a stored cursor (Gmail historyId,
+    IMAP UIDVALIDITY/UIDNEXT). ``cursor=None`` or an expired cursor: a full sync
+    of the messages since ``since`` (``full=True``). Bulk mail is returned with
+    ``Message.bulk`` set, so the store can tell it apart; invitations found in
+    text/calendar parts come back as events in ``MailBatch.invitations``."""
+
+    name: str  # account key used in Message.account and cursor names
+
+    def sync(self, cursor: str | None, *, since: datetime, now: datetime) -> MailBatch: ...
+
+    def own_addresses(self) -> tuple[str, ...]:
+        """Addresses this mailbox sends as (profile address, aliases), lower-cased."""
+        ...
 
 
 class DraftSink(Protocol):
