@@ -117,6 +117,8 @@ class FollowupConfig:
     delay_hours: float = field(default=2.0, metadata=rule(min=0, max=24))
     # later than this after the end: skipped as stale
     max_age_days: float = field(default=7.0, metadata=rule(min=0, max=365))
+    # reply in the latest thread with the contact from this many days before the meeting
+    thread_days: int = field(default=30, metadata=rule(min=0, max=3650))
     # Domain or TLD -> language, e.g. {"dk": "da", "example.se": "sv"}
     languages: dict[str, str] = field(
         default_factory=lambda: {"dk": "da"}, metadata=rule(keys="domain", values="language")
@@ -125,6 +127,16 @@ class FollowupConfig:
     contact_languages: dict[str, str] = field(
         default_factory=dict, metadata=rule(keys="email", values="language")
     )
+
+
+@dataclass(frozen=True)
+class GmailConfig:
+    enabled: bool = True  # read the mailbox (needs the gmail.readonly scope)
+    window_days: int = field(default=180, metadata=rule(min=1, max=3650))  # first sync
+    # Gmail search terms added to every listing ("" = none), e.g. "-category:promotions"
+    query: str = "-in:chats"
+    # invitations (text/calendar parts) are looked for in mail this recent
+    invite_days: int = field(default=60, metadata=rule(min=0, max=3650))
 
 
 @dataclass(frozen=True)
@@ -148,6 +160,7 @@ class Config:
     google: GoogleConfig = field(default_factory=GoogleConfig)
     detect: DetectConfig = field(default_factory=DetectConfig)
     followup: FollowupConfig = field(default_factory=FollowupConfig)
+    gmail: GmailConfig = field(default_factory=GmailConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     templates: TemplatesConfig = field(default_factory=TemplatesConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)
