@@ -1,4 +1,4 @@
-"""Event (de)serialisation: every Event survives the trip exactly."""
+"""Event and Message (de)serialisation: every one survives the trip exactly."""
 
 from __future__ import annotations
 
@@ -8,15 +8,19 @@ from datetime import UTC, datetime, timedelta, timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kaffe.model import Attendee, Event
+from kaffe.model import Attendee, Event, Message, Recipient
 from kaffe.store.codec import (
     dt_from_text,
     dt_to_text,
     event_from_json,
     event_to_json,
     merge_cancelled,
+    message_from_json,
+    message_to_json,
+    strings_from_json,
+    strings_to_json,
 )
-from tests.store.factories import make_event
+from tests.store.factories import make_event, make_message
 
 utc_times = st.datetimes(timezones=st.just(UTC))
 texts = st.text(max_size=30)
@@ -33,6 +37,15 @@ events = st.builds(
     attendees=st.lists(attendees, max_size=4).map(tuple), organizer=texts,
     event_type=texts, recurring_event_id=texts,
     original_start=st.none() | utc_times, updated=st.none() | utc_times, html_link=texts,
+)
+
+recipients = st.builds(Recipient, email=texts, name=texts)
+messages = st.builds(
+    Message, id=texts, account=texts, thread_id=texts, date=utc_times,
+    direction=st.sampled_from(["sent", "received"]), sender=recipients,
+    to=st.lists(recipients, max_size=4).map(tuple), subject=texts, message_id=texts,
+    in_reply_to=texts, references=st.lists(texts, max_size=4).map(tuple), bulk=texts,
+    kaffe_key=texts, labels=st.lists(texts, max_size=4).map(tuple),
 )
 
 
@@ -74,3 +87,26 @@ def test_merge_cancelled_keeps_what_the_delta_left_empty() -> None:
     assert merged.summary == stored.summary
     assert merged.attendees == stored.attendees
     assert merged.updated == stored.start
+
+
+@given(messages)
+def test_every_message_round_trips_exactly(message: Message) -> None:
+    assert message_from_json(message_to_json(message)) == message
+
+
+@given(st.lists(texts, max_size=5).map(tuple))
+def test_string_tuples_round_trip(values: tuple[str, ...]) -> None:
+    assert strings_from_json(strings_to_json(values)) == values
+
+
+def test_equal_messages_give_equal_json() -> None:
+    assert message_to_json(make_message()) == message_to_json(make_message())
+    assert message_to_json(make_message()) != message_to_json(make_message(subject="Other"))
+
+
+def test_message_unknown_keys_are_ignored_and_missing_ones_default() -> None:
+    data = json.loads(message_to_json(make_message(kaffe_key="followup:x")))
+    data["future_field"] = [1]
+    data["sender"]["future"] = "x"
+    del data["kaffe_key"], data["labels"]
+    assert message_from_json(json.dumps(data)) == make_message(labels=())

@@ -12,6 +12,8 @@ from kaffe.errors import KaffeError
 from kaffe.store import Store, migrations
 from kaffe.store.migrations import MIGRATIONS, migrate, user_version
 
+LATEST = len(MIGRATIONS)
+
 
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
@@ -54,8 +56,9 @@ def test_migrates_an_empty_database_from_version_0(tmp_path: Path) -> None:
     with sqlite3.connect(path) as conn:
         assert user_version(conn) == 0
     with Store.open(path) as store:
-        assert store.schema_version == len(MIGRATIONS) == 1
-    assert {"meta", "cursors", "events", "contacts", "ledger", "source_runs"} <= tables(path)
+        assert store.schema_version == LATEST == 2
+    assert {"meta", "cursors", "events", "contacts", "ledger", "source_runs", "messages",
+            "interactions"} <= tables(path)
 
 
 def test_reopening_keeps_data_and_runs_no_migration(tmp_path: Path, caplog) -> None:
@@ -65,7 +68,7 @@ def test_reopening_keeps_data_and_runs_no_migration(tmp_path: Path, caplog) -> N
     caplog.set_level("INFO", logger=migrations.__name__)
     with Store.open(path) as store:
         assert store.get_cursor("c") == "1"
-        assert store.schema_version == 1
+        assert store.schema_version == LATEST
     assert "migrated" not in caplog.text
 
 
@@ -73,12 +76,12 @@ def test_a_second_migration_is_one_more_entry(tmp_path: Path) -> None:
     path = tmp_path / "kaffe.db"
     with Store.open(path) as store:
         store.set_meta("k", "v")
-    v2 = ("ALTER TABLE contacts ADD COLUMN topics TEXT NOT NULL DEFAULT ''",
-          lambda conn: conn.execute("UPDATE meta SET value = 'v2' WHERE key = 'k'"))
+    new = ("ALTER TABLE contacts ADD COLUMN topics TEXT NOT NULL DEFAULT ''",
+           lambda conn: conn.execute("UPDATE meta SET value = 'new' WHERE key = 'k'"))
     conn = sqlite3.connect(path, isolation_level=None)
-    assert migrate(conn, (*MIGRATIONS, v2)) == 2
-    assert migrate(conn, (*MIGRATIONS, v2)) == 2  # again: a no-op
-    assert conn.execute("SELECT value FROM meta").fetchall() == [("v2",)]
+    assert migrate(conn, (*MIGRATIONS, new)) == LATEST + 1
+    assert migrate(conn, (*MIGRATIONS, new)) == LATEST + 1  # again: a no-op
+    assert conn.execute("SELECT value FROM meta").fetchall() == [("new",)]
     conn.close()
 
 
@@ -89,7 +92,7 @@ def test_a_failing_migration_leaves_the_old_version(tmp_path: Path) -> None:
     conn = sqlite3.connect(path, isolation_level=None)
     with pytest.raises(sqlite3.OperationalError):
         migrate(conn, (*MIGRATIONS, broken))
-    assert user_version(conn) == 1
+    assert user_version(conn) == LATEST
     conn.close()
     assert "articles" not in tables(path)
 

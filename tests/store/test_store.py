@@ -127,3 +127,19 @@ def test_uncommitted_work_is_invisible_to_another_connection(tmp_path: Path) -> 
             writer.set_cursor("c", "1")
             assert reader.get_cursor("c") is None
         assert reader.get_cursor("c") == "1"
+
+
+def test_ledger_records_the_contact_and_keeps_it_when_rebegun_without_one(
+    store: Store, now
+) -> None:
+    entry = store.ledger_begin("drip:ana:1", "drip", now, contact="ana@partner.dk")
+    assert entry == LedgerEntry("drip:ana:1", "drip", PENDING, now, attempts=1,
+                                contact="ana@partner.dk")
+    store.ledger_finish("drip:ana:1", FAILED, now, detail="TransientError: 503")
+    again = store.ledger_begin("drip:ana:1", "drip", now + timedelta(hours=1))
+    assert (again.attempts, again.contact) == (2, "ana@partner.dk")
+    moved = store.ledger_begin("drip:ana:1", "drip", now, contact="ana@new.example")
+    assert moved.contact == "ana@new.example"
+    store.ledger_finish("drip:ana:1", DONE, now, draft_id="r9")
+    assert store.ledger()["drip:ana:1"].contact == "ana@new.example"
+    assert store.ledger_begin("k", "followup", now).contact == ""

@@ -11,12 +11,14 @@ import json
 from datetime import datetime
 from typing import Any
 
-from kaffe.model import Attendee, Event
+from kaffe.model import Attendee, Event, Message, Recipient
 from kaffe.timeutil import utc
 
 _DATETIME_FIELDS = ("start", "end", "original_start", "updated")
 _EVENT_FIELDS = frozenset(f.name for f in dataclasses.fields(Event))
 _ATTENDEE_FIELDS = frozenset(f.name for f in dataclasses.fields(Attendee))
+_MESSAGE_FIELDS = frozenset(f.name for f in dataclasses.fields(Message))
+_RECIPIENT_FIELDS = frozenset(f.name for f in dataclasses.fields(Recipient))
 
 
 def dt_to_text(dt: datetime) -> str:
@@ -61,15 +63,61 @@ def event_from_dict(data: dict[str, Any]) -> Event:
     return Event(**known)
 
 
+def _dumps(data: object) -> str:
+    """Deterministic, compact JSON (sorted keys): equal values give equal text."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def event_to_json(event: Event) -> str:
     """Deterministic JSON (sorted keys), so equal events give equal text."""
-    return json.dumps(event_to_dict(event), ensure_ascii=False, sort_keys=True,
-                      separators=(",", ":"))
+    return _dumps(event_to_dict(event))
 
 
 def event_from_json(text: str) -> Event:
     """Inverse of :func:`event_to_json`."""
     return event_from_dict(json.loads(text))
+
+
+def _recipient(data: dict[str, Any]) -> Recipient:
+    return Recipient(**{k: v for k, v in data.items() if k in _RECIPIENT_FIELDS})
+
+
+def message_to_dict(message: Message) -> dict[str, Any]:
+    """A JSON-ready dict of every field of ``message``."""
+    data = dataclasses.asdict(message)
+    data["date"] = dt_to_text(message.date)
+    return data
+
+
+def message_from_dict(data: dict[str, Any]) -> Message:
+    """Rebuild a :class:`Message`; keys this version does not know are ignored."""
+    known = {k: v for k, v in data.items() if k in _MESSAGE_FIELDS}
+    known["date"] = dt_from_text(known["date"])
+    known["sender"] = _recipient(known["sender"])
+    known["to"] = tuple(_recipient(r) for r in known.get("to", ()))
+    for name in ("references", "labels"):
+        known[name] = tuple(known.get(name, ()))
+    return Message(**known)
+
+
+def message_to_json(message: Message) -> str:
+    """Deterministic JSON (sorted keys), so equal messages give equal text."""
+    return _dumps(message_to_dict(message))
+
+
+def message_from_json(text: str) -> Message:
+    """Inverse of :func:`message_to_json`."""
+    return message_from_dict(json.loads(text))
+
+
+def strings_to_json(values: tuple[str, ...]) -> str:
+    """A tuple of strings as a JSON array (e.g. a References header)."""
+    return _dumps(list(values))
+
+
+def strings_from_json(text: str) -> tuple[str, ...]:
+    """Inverse of :func:`strings_to_json`."""
+    return tuple(json.loads(text))
 
 
 def _is_set(value: object) -> bool:

@@ -14,9 +14,20 @@ from typing import Any
 
 from kaffe.errors import KaffeError
 from kaffe.fsutil import ensure_private
-from kaffe.model import PENDING, CalendarBatch, Contact, Event, LedgerEntry
+from kaffe.model import (
+    PENDING,
+    CalendarBatch,
+    Contact,
+    Event,
+    Interaction,
+    LedgerEntry,
+    MailBatch,
+    Message,
+)
 from kaffe.store import events as _events
+from kaffe.store import interactions as _interactions
 from kaffe.store import ledger as _ledger
+from kaffe.store import messages as _messages
 from kaffe.store.codec import dt_to_text, opt_dt_from_text
 from kaffe.store.migrations import migrate, user_version
 
@@ -68,7 +79,7 @@ def _transaction_statements(depth: int) -> tuple[str, tuple[str, ...], str]:
 
 
 class Store:
-    """kaffe's state: events, contacts, cursors, the ledger and source health.
+    """kaffe's state: events, mail, contacts, cursors, the ledger and source health.
 
     Every write method is atomic on its own; wrap several in
     :meth:`transaction` to make them one unit of work.
@@ -199,6 +210,44 @@ class Store:
         calendar, _, event_id = key.rpartition("/")
         return _events.get_event(self._conn, calendar, event_id)
 
+    # Mail -------------------------------------------------------------------
+
+    def apply_mail_batch(self, batch: MailBatch, *, own_addresses: tuple[str, ...]) -> int:
+        """Store one sync batch of one mail account; returns the number of messages changed.
+
+        A full batch is the account's whole sync window: stored messages it lacks
+        are deleted. Every batch upserts its messages and deletes ``batch.removed``
+        ids (unknown ids are ignored). Non-bulk messages yield interactions with
+        everyone but ``own_addresses``, and upsert those people as contacts.
+        ``batch.invitations`` are not stored here. The caller stores the cursor,
+        ideally in the same :meth:`transaction`.
+        """
+        with self.transaction():
+            changed = _messages.apply_batch(self._conn, batch, own_addresses)
+        log.debug("%s: %d messages changed (%s batch)", batch.account, changed,
+                  "full" if batch.full else "incremental")
+        return changed
+
+    def messages(
+        self, *, account: str | None = None, thread_id: str | None = None
+    ) -> list[Message]:
+        """Stored messages oldest first, optionally of one account and/or thread."""
+        return _messages.query_messages(self._conn, account, thread_id)
+
+    def thread_messages(self, thread_id: str) -> list[Message]:
+        """The stored messages of one thread, oldest first."""
+        return _messages.query_messages(self._conn, None, thread_id)
+
+    def message_count(self, account: str | None = None) -> int:
+        """How many messages are stored (of ``account``, if given)."""
+        return _messages.count_messages(self._conn, account)
+
+    def interactions(
+        self, *, since: datetime | None = None
+    ) -> dict[str, tuple[Interaction, ...]]:
+        """Interactions by contact address, oldest first; ``since`` drops earlier ones."""
+        return _interactions.query(self._conn, since)
+
     # Contacts ---------------------------------------------------------------
 
     def upsert_contact(self, contact: Contact) -> None:
@@ -226,10 +275,15 @@ class Store:
         """The ledger entry for idempotency key ``key``, or None."""
         return _ledger.entry(self._conn, key)
 
-    def ledger_begin(self, key: str, kind: str, now: datetime) -> LedgerEntry:
-        """Mark ``key`` pending before acting on it; counts one more attempt."""
+    def ledger_begin(
+        self, key: str, kind: str, now: datetime, *, contact: str = ""
+    ) -> LedgerEntry:
+        """Mark ``key`` pending before acting on it; counts one more attempt.
+
+        ``contact`` (the first recipient) is kept when re-begun without one.
+        """
         with self.transaction():
-            _ledger.begin(self._conn, key, kind, now)
+            _ledger.begin(self._conn, key, kind, now, contact)
             entry = _ledger.entry(self._conn, key)
         assert entry is not None
         return entry

@@ -9,12 +9,13 @@ from kaffe.model import DONE, FAILED, PENDING, SKIPPED, LedgerEntry
 from kaffe.store.codec import dt_from_text, dt_to_text
 
 FINAL_STATES = frozenset({DONE, FAILED, SKIPPED})
-_COLUMNS = "key, kind, state, updated, draft_id, detail, attempts"
+_COLUMNS = "key, kind, state, updated, draft_id, detail, attempts, contact"
 
 
-def _entry(row: tuple[str, str, str, str, str, str, int]) -> LedgerEntry:
-    key, kind, state, updated, draft_id, detail, attempts = row
-    return LedgerEntry(key, kind, state, dt_from_text(updated), draft_id, detail, attempts)
+def _entry(row: tuple[str, str, str, str, str, str, int, str]) -> LedgerEntry:
+    key, kind, state, updated, draft_id, detail, attempts, contact = row
+    return LedgerEntry(key, kind, state, dt_from_text(updated), draft_id, detail, attempts,
+                       contact)
 
 
 def entry(conn: sqlite3.Connection, key: str) -> LedgerEntry | None:
@@ -32,13 +33,20 @@ def entries(conn: sqlite3.Connection, state: str | None = None) -> list[LedgerEn
     return [_entry(row) for row in conn.execute(sql + " ORDER BY updated, key", params)]
 
 
-def begin(conn: sqlite3.Connection, key: str, kind: str, now: datetime) -> None:
-    """Mark ``key`` pending and count one more attempt (inserting it if new)."""
+def begin(conn: sqlite3.Connection, key: str, kind: str, now: datetime,
+          contact: str = "") -> None:
+    """Mark ``key`` pending and count one more attempt (inserting it if new).
+
+    A ``contact`` already recorded is kept when the key is re-begun without one.
+    """
     conn.execute(
-        """INSERT INTO ledger (key, kind, state, updated, attempts) VALUES (?, ?, ?, ?, 1)
+        """INSERT INTO ledger (key, kind, state, updated, attempts, contact)
+           VALUES (?, ?, ?, ?, 1, ?)
            ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, state = excluded.state,
-               updated = excluded.updated, detail = '', attempts = attempts + 1""",
-        (key, kind, PENDING, dt_to_text(now)),
+               updated = excluded.updated, detail = '', attempts = attempts + 1,
+               contact = CASE WHEN excluded.contact != '' THEN excluded.contact
+                              ELSE contact END""",
+        (key, kind, PENDING, dt_to_text(now), contact),
     )
 
 

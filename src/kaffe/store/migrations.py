@@ -46,7 +46,32 @@ V1: Migration = (
     )""",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (V1,)
+# Mail: messages (metadata only, no bodies), the interactions derived from them,
+# and the contact each ledger action was addressed to.
+V2: Migration = (
+    """CREATE TABLE messages (
+        key TEXT PRIMARY KEY, account TEXT NOT NULL, id TEXT NOT NULL,
+        thread_id TEXT NOT NULL DEFAULT '', date_at TEXT NOT NULL,
+        direction TEXT NOT NULL, message_id TEXT NOT NULL DEFAULT '',
+        data TEXT NOT NULL, UNIQUE (account, id)
+    )""",
+    "CREATE INDEX messages_by_thread ON messages (thread_id, date_at)",
+    "CREATE INDEX messages_by_date ON messages (date_at)",
+    "CREATE INDEX messages_by_message_id ON messages (message_id) WHERE message_id != ''",
+    """CREATE TABLE interactions (
+        message_key TEXT NOT NULL REFERENCES messages (key) ON DELETE CASCADE,
+        contact TEXT NOT NULL, direction TEXT NOT NULL, at TEXT NOT NULL,
+        thread_id TEXT NOT NULL DEFAULT '', subject TEXT NOT NULL DEFAULT '',
+        message_id TEXT NOT NULL DEFAULT '', "references" TEXT NOT NULL DEFAULT '[]',
+        kaffe_key TEXT NOT NULL DEFAULT '', PRIMARY KEY (message_key, contact)
+    )""",
+    "CREATE INDEX interactions_by_contact ON interactions (contact, at)",
+    "CREATE INDEX interactions_by_at ON interactions (at)",
+    "ALTER TABLE ledger ADD COLUMN contact TEXT NOT NULL DEFAULT ''",
+    "CREATE INDEX ledger_by_contact ON ledger (contact) WHERE contact != ''",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (V1, V2)
 
 
 def user_version(conn: sqlite3.Connection) -> int:
