@@ -194,3 +194,17 @@ def test_long_date() -> None:
 )
 def test_venue(location: str, expected: str) -> None:
     assert venue(location) == expected
+
+
+def test_reply_in_a_thread_keeps_its_subject_and_threading_headers() -> None:
+    from kaffe.compose.mime import to_raw
+    from kaffe.model import ThreadRef
+
+    thread = ThreadRef("t1", "<m2@x>", ("<m1@x>", "<m2@x>"), "Re: Coffee next week?")
+    action = replace(make_action(), thread=thread)
+    draft = Composer().render(action, SENDER)
+    assert (draft.thread_id, draft.subject) == ("t1", "Re: Coffee next week?")
+    raw = to_raw(draft).decode()
+    assert "In-Reply-To: <m2@x>\r\n" in raw
+    assert "References: <m1@x> <m2@x>\r\n" in raw
+    assert "Subject: Re: Coffee next week?\r\n" in raw

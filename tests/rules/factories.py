@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kaffe.config.schema import Config, DetectConfig, FollowupConfig, MeConfig
-from kaffe.model import ACCEPTED, Attendee, Event, LedgerEntry, Snapshot
+from kaffe.model import ACCEPTED, Attendee, Event, Interaction, LedgerEntry, Snapshot
 
 ME_EMAIL = "me@acme.example"
 ANA_EMAIL = "ana@partner.example"
@@ -63,3 +63,28 @@ def make_snapshot(*events: Event, **fields: Any) -> Snapshot:
 def ledger_entry(key: str, state: str, **overrides: Any) -> LedgerEntry:
     fields: dict[str, Any] = {"key": key, "kind": "followup", "state": state, "updated": START}
     return LedgerEntry(**{**fields, **overrides})
+
+
+def mail(
+    direction: str, at: datetime, *, contact: str = ANA_EMAIL, thread: str = "t1", **overrides: Any
+) -> Interaction:
+    """One message with ``contact``; ``direction`` is "sent" or "received"."""
+    n = overrides.pop("n", int(at.timestamp()))
+    fields: dict[str, Any] = {
+        "contact": contact,
+        "direction": direction,
+        "at": at,
+        "message_key": f"gmail/m{n}",
+        "thread_id": thread,
+        "subject": "Coffee next week?",
+        "message_id": f"<m{n}@mail.example>",
+    }
+    return Interaction(**{**fields, **overrides})
+
+
+def mailbox(*interactions: Interaction) -> dict[str, tuple[Interaction, ...]]:
+    """Interactions grouped by contact, oldest first, as the snapshot holds them."""
+    grouped: dict[str, list[Interaction]] = {}
+    for item in sorted(interactions, key=lambda i: i.at):
+        grouped.setdefault(item.contact, []).append(item)
+    return {contact: tuple(items) for contact, items in grouped.items()}

@@ -45,13 +45,18 @@ class Composer:
         template, language = self.template_for(action.template, action.language)
         text = _render(template, {**action.context, "language": language})
         subject, body = split_subject(text, template.filename or template.name or "")
+        thread = action.thread
         return Draft(
             key=action.key,
             sender=sender,
             to=action.to,
-            subject=subject,
+            # A reply keeps the thread's subject: Gmail threads only on the same subject.
+            subject=thread.subject if thread else subject,
             body=body,
             language=language,
+            thread_id=thread.thread_id if thread else "",
+            in_reply_to=thread.in_reply_to if thread else "",
+            references=thread.references if thread else (),
         )
 
     def template_for(self, name: str, language: str) -> tuple[jinja2.Template, str]:

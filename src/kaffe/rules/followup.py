@@ -16,23 +16,16 @@ from kaffe.model import (
     WAITING,
     Action,
     Event,
+    Interaction,
     LedgerEntry,
     Recipient,
     Snapshot,
 )
 from kaffe.rules.language import language_for
+from kaffe.rules.merge import meeting_id
 from kaffe.rules.people import external_people, first_name
+from kaffe.rules.threads import thread_for, with_contacts, wrote_after
 from kaffe.timeutil import utc
-
-
-def meeting_id(event: Event) -> str:
-    """A meeting's identity, stable across sources and re-syncs: the iCalUID (else the
-    event key), plus the original start for an instance of a recurring series."""
-    base = event.uid or event.key
-    if not event.recurring_event_id:
-        return base
-    slot = utc(event.original_start or event.start)
-    return f"{base}@{slot:%Y%m%dT%H%M%SZ}"
 
 
 def followup_key(event: Event) -> str:
@@ -63,7 +56,10 @@ def followup_action(event: Event, snapshot: Snapshot, now: datetime, config: Con
         language_for(to[0].email, event, snapshot.contacts, config) if to else config.me.language
     )
     due_at = event.end + timedelta(hours=config.followup.delay_hours)
+    mail = with_contacts(snapshot.interactions, to)
     state, reason = followup_state(event, snapshot.ledger.get(key), bool(to), now, config.followup)
+    if state in (DUE, WAITING):
+        state, reason = _already_written(event, mail, now, (state, reason))
     return Action(
         kind="followup",
         key=key,
@@ -74,8 +70,20 @@ def followup_action(event: Event, snapshot: Snapshot, now: datetime, config: Con
         template="followup",
         event_key=event.key,
         due_at=due_at,
+        thread=thread_for(event, mail, now, config.followup.thread_days),
         context=followup_context(event, to, language, config),
     )
+
+
+def _already_written(
+    event: Event, mail: list[Interaction], now: datetime, otherwise: tuple[str, str]
+) -> tuple[str, str]:
+    """Skip the follow-up when you wrote to the contact after the meeting ended."""
+    sent = wrote_after(mail, event.end, now)
+    if sent is None:
+        return otherwise
+    subject = f' ("{sent.subject}")' if sent.subject else ""
+    return SKIPPED, f"you wrote to {sent.contact} on {_stamp(sent.at)}{subject}"
 
 
 def followup_state(

@@ -9,6 +9,7 @@ from kaffe.config.schema import Config
 from kaffe.model import DUE, Action, Event, Snapshot, Verdict
 from kaffe.rules.detect import detect
 from kaffe.rules.followup import followup_actions
+from kaffe.rules.merge import merge_meetings
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,9 @@ class Plan:
 
 
 def evaluate(snapshot: Snapshot, now: datetime, config: Config) -> Plan:
-    """Judge every event in ``snapshot`` and plan the follow-ups. Pure: ``now`` is given."""
-    ordered = sorted(snapshot.events, key=lambda e: (e.start, e.key))
+    """Judge every meeting in ``snapshot`` (one per iCalUID, whichever sources it came
+    through) and plan the follow-ups. Pure: ``now`` is given."""
+    ordered = sorted(merge_meetings(snapshot.events), key=lambda e: (e.start, e.key))
     verdicts = tuple((event, detect(event, config.me, config.detect)) for event in ordered)
     coffee = [event for event, verdict in verdicts if verdict.is_coffee]
     return Plan(verdicts, followup_actions(coffee, snapshot, now, config))

@@ -1,0 +1,68 @@
+"""Which mail thread a follow-up should join, and what you last wrote to whom."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from kaffe.model import SENT, Event, Interaction, Recipient, ThreadRef
+
+# "Re:", "RE:", "Sv:", "AW:", "Antw:", "Vs:", "Fwd:" ... repeated, with or without spaces.
+_REPLY_PREFIX = re.compile(r"^\s*((re|sv|aw|antw|vs|ref|fw|fwd)(\[\d+\])?\s*:\s*)+", re.I)
+
+
+def strip_reply_prefix(subject: str) -> str:
+    return _REPLY_PREFIX.sub("", subject).strip()
+
+
+def reply_subject(subject: str) -> str:
+    """``Re: <subject>`` exactly once, as Gmail expects for a reply to join a thread."""
+    return f"Re: {strip_reply_prefix(subject)}"
+
+
+def with_contacts(
+    interactions: dict[str, tuple[Interaction, ...]], people: Iterable[Recipient]
+) -> list[Interaction]:
+    """All interactions with any of ``people``, oldest first."""
+    found = [i for p in people for i in interactions.get(p.email, ())]
+    return sorted(found, key=lambda i: (i.at, i.message_key))
+
+
+def wrote_after(
+    interactions: list[Interaction], moment: datetime, now: datetime
+) -> Interaction | None:
+    """The first message you sent them after ``moment`` (and not after ``now``)."""
+    return next((i for i in interactions if i.direction == SENT and moment < i.at <= now), None)
+
+
+def thread_for(
+    event: Event, interactions: list[Interaction], now: datetime, thread_days: int
+) -> ThreadRef | None:
+    """The thread to reply in: the latest one with the contact from ``thread_days``
+    before the meeting until it ended (an emailed invitation's thread counts)."""
+    if thread_days <= 0:
+        return None
+    start = event.start - timedelta(days=thread_days)
+    until = min(now, event.end)
+    recent = [i for i in interactions if i.thread_id and start <= i.at <= until]
+    if event.thread_id:
+        recent += [i for i in interactions if i.thread_id == event.thread_id and i.at <= now]
+    if not recent:
+        return None
+    latest = max(recent, key=lambda i: (i.at, i.message_key))
+    in_thread = [i for i in interactions if i.thread_id == latest.thread_id and i.at <= now]
+    last = max(in_thread, key=lambda i: (i.at, i.message_key))
+    return _reply_to(last)
+
+
+def _reply_to(message: Interaction) -> ThreadRef:
+    references = tuple(message.references)
+    if message.message_id and message.message_id not in references:
+        references += (message.message_id,)
+    return ThreadRef(
+        thread_id=message.thread_id,
+        in_reply_to=message.message_id,
+        references=references,
+        subject=reply_subject(message.subject),
+    )
