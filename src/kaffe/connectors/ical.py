@@ -1,0 +1,272 @@
+"""Read iCalendar (ICS) data into kaffe Events: shared by invitations by mail,
+ICS-URL and CalDAV calendars.
+
+Real-world ICS is often broken, so reading never raises: whatever cannot be
+read becomes a problem string ("SOURCE: what is wrong") and the rest goes on.
+Recurring series are expanded into instances inside a window with
+recurring-ical-events; every datetime leaves this module aware and in UTC.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import recurring_ical_events
+from icalendar import Calendar, Component
+
+from kaffe.connectors.ical_read import (
+    Problems,
+    calendar_method,
+    calendar_zone,
+    label,
+    prepare_event,
+    read_calendars,
+    short,
+)
+from kaffe.model import ACCEPTED, DECLINED, NEEDS_ACTION, TENTATIVE, Attendee, Event
+
+log = logging.getLogger(__name__)
+
+_PARTSTAT = {"ACCEPTED": ACCEPTED, "DECLINED": DECLINED, "TENTATIVE": TENTATIVE}
+_RESOURCE_TYPES = frozenset({"ROOM", "RESOURCE"})
+
+
+@dataclass(frozen=True)
+class IcsResult:
+    """What one ICS document held: its METHOD, the events in the window, and problems."""
+
+    method: str
+    events: tuple[Event, ...]
+    problems: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Context:
+    calendar: str
+    method: str
+    self_addresses: frozenset[str]
+    recurring: frozenset[str]  # UIDs of series (RRULE, RDATE or RECURRENCE-ID)
+    synthetic: frozenset[str]  # UIDs kaffe made up because the event had none
+
+
+def parse_calendar(
+    data: bytes | str,
+    *,
+    calendar: str,
+    source: str,
+    window: tuple[datetime, datetime],
+    self_addresses: tuple[str, ...] = (),
+) -> IcsResult:
+    """Parse ICS ``data`` into events between ``window`` (aware datetimes).
+
+    ``source`` names the input in problems (a file name, a URL, a message part).
+    Never raises: unreadable parts are reported in ``IcsResult.problems``.
+    """
+    problems = Problems(source)
+    try:
+        calendars = read_calendars(data, problems)
+        method = calendar_method(calendars)
+        events = _events(calendars, calendar, method, window, self_addresses, problems)
+    except Exception as exc:  # the last line of defence: report, never raise
+        log.debug("ICS %s unreadable", source, exc_info=True)
+        problems.add(f"unreadable: {short(exc)}")
+        return IcsResult("", (), problems.all())
+    return IcsResult(method, tuple(events), problems.all())
+
+
+# --- expansion -----------------------------------------------------------------
+
+
+def _events(
+    calendars: list[Component],
+    calendar: str,
+    method: str,
+    window: tuple[datetime, datetime],
+    self_addresses: tuple[str, ...],
+    problems: Problems,
+) -> list[Event]:
+    groups, synthetic = _groups(calendars, problems)
+    ctx = _Context(
+        calendar=calendar,
+        method=method,
+        self_addresses=frozenset(a.strip().lower() for a in self_addresses),
+        recurring=frozenset(uid for uid, comps in groups.items() if _is_series(comps)),
+        synthetic=frozenset(synthetic),
+    )
+    events: list[Event] = []
+    for uid, comps in groups.items():
+        for occurrence in _expand(uid, comps, window, problems):
+            event = _mapped(occurrence, ctx, problems)
+            if event is not None:
+                events.append(event)
+    return events
+
+
+def _groups(
+    calendars: list[Component], problems: Problems
+) -> tuple[dict[str, list[Component]], set[str]]:
+    """VEVENTs by UID, times made aware; events without a UID get a stable made-up one."""
+    groups: dict[str, list[Component]] = {}
+    synthetic: set[str] = set()
+    for cal in calendars:
+        fallback = calendar_zone(cal)
+        for event in cal.walk("VEVENT"):
+            try:
+                prepare_event(event, fallback, problems)
+            except Exception as exc:
+                problems.add(f"event {label(event)} unreadable ({short(exc)}); skipped")
+                continue
+            uid = str(event.get("UID", "")).strip()
+            if not uid:
+                uid = _made_up_uid(event)
+                synthetic.add(uid)
+                problems.add(f"event {label(event)} has no UID; id {uid} made up")
+                event["UID"] = uid
+            groups.setdefault(uid, []).append(event)
+    return groups, synthetic
+
+
+def _made_up_uid(event: Component) -> str:
+    seed = f"{_raw(event, 'DTSTART')}|{event.get('SUMMARY', '')}"
+    return "kaffe-" + hashlib.sha256(seed.encode("utf-8", "replace")).hexdigest()[:24]
+
+
+def _raw(event: Component, name: str) -> str:
+    prop = event.get(name)
+    try:
+        return prop.to_ical().decode("utf-8", "replace") if prop is not None else ""
+    except Exception:
+        return str(prop)
+
+
+def _is_series(components: list[Component]) -> bool:
+    return any(name in comp for comp in components for name in ("RRULE", "RDATE", "RECURRENCE-ID"))
+
+
+def _expand(
+    uid: str, components: list[Component], window: tuple[datetime, datetime], problems: Problems
+) -> list[Component]:
+    """The occurrences of one UID's series (or single event) inside the window."""
+    holder = Calendar()
+    for comp in components:
+        holder.add_component(comp)
+    try:
+        return list(recurring_ical_events.of(holder).between(*window))
+    except Exception as exc:
+        problems.add(f"event {label(components[0])} cannot be expanded ({short(exc)}); skipped")
+        return []
+
+
+# --- mapping to kaffe.model.Event ---------------------------------------------
+
+
+def _mapped(comp: Component, ctx: _Context, problems: Problems) -> Event | None:
+    try:
+        return _to_event(comp, ctx)
+    except Exception as exc:
+        problems.add(f"event {label(comp)} unreadable ({short(exc)}); skipped")
+        return None
+
+
+def _to_event(comp: Component, ctx: _Context) -> Event:
+    uid = str(comp.get("UID", "")).strip()
+    start, all_day = _instant(_time(comp, "DTSTART"))
+    end = _instant(_time(comp, "DTEND"))[0] if "DTEND" in comp else start
+    original = _instant(_time(comp, "RECURRENCE-ID"))[0] if uid in ctx.recurring else None
+    organizer = _address(_first(comp.get("ORGANIZER")))
+    return Event(
+        id=f"{uid}@{original:%Y%m%dT%H%M%SZ}" if original else uid,
+        calendar=ctx.calendar,
+        summary=_text(comp, "SUMMARY"),
+        start=start,
+        end=max(end, start),
+        uid="" if uid in ctx.synthetic else uid,
+        status=_status(comp, ctx.method),
+        all_day=all_day,
+        description=_text(comp, "DESCRIPTION"),
+        location=_text(comp, "LOCATION"),
+        attendees=_attendees(comp, organizer, ctx.self_addresses),
+        organizer=organizer,
+        recurring_event_id=uid if original else "",
+        original_start=original,
+        updated=_updated(comp),
+    )
+
+
+def _time(comp: Component, name: str) -> Any:
+    return getattr(comp.get(name), "dt", None)
+
+
+def _instant(value: Any) -> tuple[datetime, bool]:
+    """An aware UTC datetime, and whether the value was a DATE (all-day)."""
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        return aware.astimezone(UTC), False
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC), True
+    raise TypeError(f"not a date or date-time: {type(value).__name__}")
+
+
+def _updated(comp: Component) -> datetime | None:
+    for name in ("LAST-MODIFIED", "DTSTAMP"):
+        value = _time(comp, name)
+        if isinstance(value, date):
+            return _instant(value)[0]
+    return None
+
+
+def _status(comp: Component, method: str) -> str:
+    status = str(comp.get("STATUS", "")).strip().upper()
+    if status == "CANCELLED" or method == "CANCEL":
+        return "cancelled"
+    return "tentative" if status == "TENTATIVE" else "confirmed"
+
+
+def _text(comp: Component, name: str) -> str:
+    value = _first(comp.get(name))
+    return str(value).strip() if value is not None else ""
+
+
+def _first(value: Any) -> Any:
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value
+
+
+def _address(value: Any) -> str:
+    """``mailto:Ann@Example.COM`` -> ``ann@example.com``; "" for nothing."""
+    if value is None:
+        return ""
+    text = str(value).strip()
+    if text.lower().startswith("mailto:"):
+        text = text[7:]
+    return text.strip().lower()
+
+
+def _attendees(comp: Component, organizer: str, own: frozenset[str]) -> tuple[Attendee, ...]:
+    props = comp.get("ATTENDEE")
+    found: dict[str, Attendee] = {}
+    for prop in props if isinstance(props, list) else [props] if props is not None else []:
+        email = _address(prop)
+        if email and email not in found:
+            found[email] = _attendee(email, getattr(prop, "params", {}), organizer, own)
+    return tuple(found.values())
+
+
+def _attendee(email: str, params: Any, organizer: str, own: frozenset[str]) -> Attendee:
+    def param(name: str) -> str:
+        return str(params.get(name, "")).strip()
+
+    return Attendee(
+        email=email,
+        name=param("CN").strip('"'),
+        response=_PARTSTAT.get(param("PARTSTAT").upper(), NEEDS_ACTION),
+        is_self=email in own,
+        organizer=email == organizer,
+        optional=param("ROLE").upper() == "OPT-PARTICIPANT",
+        resource=param("CUTYPE").upper() in _RESOURCE_TYPES,
+    )
