@@ -1,9 +1,10 @@
-"""Google Calendar source, Gmail draft sink and OAuth, opened together from the config."""
+"""Google Calendar source, Gmail mail source, draft sink and OAuth, opened together."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,21 +14,27 @@ from kaffe.config.schema import Config
 from kaffe.connectors.google.auth import load_credentials
 from kaffe.connectors.google.calendar import GoogleCalendarSource
 from kaffe.connectors.google.gmail_drafts import GmailDraftSink, batch_uri_for
+from kaffe.connectors.google.gmail_source import GmailMailSource
 from kaffe.connectors.google.http import PerThreadService, Sleep, build_service, execute
 from kaffe.errors import ConnectorError
 
-__all__ = ["GmailDraftSink", "GoogleCalendarSource", "GoogleConnection", "open_google"]
+__all__ = [
+    "GmailDraftSink", "GmailMailSource", "GoogleCalendarSource", "GoogleConnection",
+    "open_google",
+]
 
 
 @dataclass
 class GoogleConnection:
-    """The Google side of kaffe: one source per configured calendar and the draft sink."""
+    """The Google side of kaffe: one source per configured calendar, the mailbox
+    (None when ``[gmail] enabled = false``) and the draft sink."""
 
     calendars: list[GoogleCalendarSource]
     drafts: GmailDraftSink
     gmail: Any  # the Gmail API client (per-thread), for other Gmail readers
     num_retries: int = 3
     sleep: Sleep = time.sleep
+    mail: GmailMailSource | None = None
 
     def profile_email(self) -> str:
         """The signed-in account's address (users.getProfile), lower-cased."""
@@ -52,9 +59,20 @@ def open_google(config: Config, token_path: Path, *, sleep: Sleep = time.sleep) 
                              num_retries=retries, sleep=sleep)
         for cid in gcfg.calendar_ids
     ]
-    sink = GmailDraftSink(gmail, num_retries=retries, sleep=sleep,
-                          batch_uri=batch_uri_for(gcfg.api_endpoint))
-    return GoogleConnection(sources, sink, gmail, num_retries=retries, sleep=sleep)
+    batch_uri = batch_uri_for(gcfg.api_endpoint)
+    sink = GmailDraftSink(gmail, num_retries=retries, sleep=sleep, batch_uri=batch_uri)
+    return GoogleConnection(sources, sink, gmail, num_retries=retries, sleep=sleep,
+                            mail=_mail(config, gmail, batch_uri, sleep))
+
+
+def _mail(config: Config, gmail: Any, batch_uri: str, sleep: Sleep) -> GmailMailSource | None:
+    if not config.gmail.enabled:
+        return None
+    return GmailMailSource(
+        gmail, config=config.gmail, self_addresses=config.me.addresses, batch_uri=batch_uri,
+        num_retries=config.google.num_retries, sleep=sleep,
+        lookahead=timedelta(days=config.detect.lookahead_days),
+    )
 
 
 def _per_thread(api: str, version: str, creds: Credentials, endpoint: str) -> PerThreadService:

@@ -12,9 +12,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from googleapiclient.errors import HttpError
-from googleapiclient.http import BatchHttpRequest
-
+from kaffe.connectors.google.batching import BATCH_SIZE, Batcher
 from kaffe.connectors.google.http import Sleep, execute
 from kaffe.errors import ConnectorError
 from kaffe.model import Draft
@@ -24,7 +22,6 @@ log = logging.getLogger(__name__)
 KEY_HEADER = "X-Kaffe-Key"
 PAGE_SIZE = 100
 MAX_PAGES = 1000
-BATCH_SIZE = 50  # Gmail rate-limits larger batches
 GOOGLE_BATCH_URI = "https://gmail.googleapis.com/batch/gmail/v1"
 
 
@@ -47,6 +44,7 @@ class GmailDraftSink:
         self.batch_uri = batch_uri
         self.num_retries = num_retries
         self.sleep = sleep
+        self.batcher = Batcher(batch_uri, num_retries=num_retries, sleep=sleep)
 
     def create_draft(self, draft: Draft) -> str:
         """Create ``draft`` (threaded when it has a thread id); return the Gmail draft id."""
@@ -68,7 +66,7 @@ class GmailDraftSink:
     def find_draft(self, key: str) -> str | None:
         """The id of the draft whose ``X-Kaffe-Key`` header equals ``key``, or None."""
         for chunk in _chunks(self._draft_ids(), BATCH_SIZE):  # newest drafts come first
-            headers = self._run(_MetadataBatch(self, chunk), "gmail drafts.get (batch)")
+            headers = self.batcher.run(chunk, self.metadata_request, "gmail drafts.get")
             for draft_id in chunk:
                 if _header(headers.get(draft_id), KEY_HEADER) == key:
                     return draft_id
@@ -95,38 +93,6 @@ class GmailDraftSink:
 
     def _run(self, request: Any, what: str) -> Any:
         return execute(request, what, num_retries=self.num_retries, sleep=self.sleep)
-
-
-class _MetadataBatch:
-    """drafts.get(format=metadata) for many drafts in one HTTP request.
-
-    It quacks like an HttpRequest (``execute(num_retries=...)``) so that
-    :func:`~kaffe.connectors.google.http.execute` retries and maps its errors;
-    BatchHttpRequest has no retries of its own.
-    """
-
-    def __init__(self, sink: GmailDraftSink, draft_ids: list[str]) -> None:
-        self.sink = sink
-        self.draft_ids = draft_ids
-
-    def execute(self, num_retries: int = 0) -> dict[str, Any]:
-        """Run the batch; return draft id → draft resource; raise the first real error."""
-        found: dict[str, Any] = {}
-        errors: list[HttpError] = []
-
-        def collect(request_id: str, response: Any, exception: HttpError | None) -> None:
-            if exception is None:
-                found[self.draft_ids[int(request_id)]] = response
-            elif int(exception.resp.status) != 404:  # deleted since drafts.list: no match
-                errors.append(exception)
-
-        batch = BatchHttpRequest(callback=collect, batch_uri=self.sink.batch_uri)
-        for index, draft_id in enumerate(self.draft_ids):
-            batch.add(self.sink.metadata_request(draft_id), request_id=str(index))
-        batch.execute()
-        if errors:
-            raise errors[0]
-        return found
 
 
 def _chunks(items: Iterator[str], size: int) -> Iterator[list[str]]:

@@ -12,7 +12,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 import google_auth_httplib2
@@ -81,6 +81,7 @@ class PerThreadService:
 def execute(
     request: Any, what: str, *, num_retries: int = 3, sleep: Sleep = time.sleep,
     rand: Callable[[], float] = random.random, idempotent: bool = True,
+    expired: Collection[int] = (410,),
 ) -> Any:
     """Run ``request``; retry transient failures up to ``num_retries`` times.
 
@@ -88,14 +89,16 @@ def execute(
     A request that is not ``idempotent`` (drafts.create) is retried only when
     Google refused it outright (429, rate-limit 403): after a 5xx or a timeout
     it may have been carried out, and the caller must look before trying again.
+    A status in ``expired`` means a stale sync cursor: SyncTokenExpired (Calendar
+    answers 410; Gmail's history.list answers 404).
     """
     for attempt in range(num_retries + 1):
         try:
-            return _execute_once(request, what)
+            return _execute_once(request, what, expired)
         except TransientError as exc:
             if attempt >= num_retries or not (idempotent or _refused(exc)):
                 raise
-            delay = _backoff(exc.retry_after, attempt, rand)
+            delay = backoff(exc.retry_after, attempt, rand)
             log.info("%s failed (%s); retry %d/%d in %.1fs", what, exc, attempt + 1,
                      num_retries, delay)
             sleep(delay)
@@ -108,18 +111,18 @@ def _refused(exc: TransientError) -> bool:
     return isinstance(cause, HttpError) and int(cause.resp.status) in (403, 429)
 
 
-def _backoff(retry_after: float | None, attempt: int, rand: Callable[[], float]) -> float:
+def backoff(retry_after: float | None, attempt: int, rand: Callable[[], float]) -> float:
     """Retry-After when the server sent one, else jittered exponential backoff."""
     if retry_after is not None:
         return min(max(retry_after, 0.0), MAX_RETRY_AFTER)
     return min(rand() + 2**attempt, MAX_RETRY_AFTER)
 
 
-def _execute_once(request: Any, what: str) -> Any:
+def _execute_once(request: Any, what: str, expired: Collection[int] = (410,)) -> Any:
     try:
         return request.execute(num_retries=0)
     except HttpError as exc:
-        raise map_http_error(exc, what) from exc
+        raise map_http_error(exc, what, expired=expired) from exc
     except RefreshError as exc:
         raise map_refresh_error(exc, what) from exc
     except (TransportError, httplib2.HttpLib2Error, OSError) as exc:
@@ -139,7 +142,9 @@ def map_refresh_error(exc: RefreshError, what: str) -> Exception:
     return AuthError(f"{what}: refreshing the access token failed: {exc}", hint=REAUTH_HINT)
 
 
-def map_http_error(exc: HttpError, what: str) -> Exception:
+def map_http_error(
+    exc: HttpError, what: str, *, expired: Collection[int] = (410,)
+) -> Exception:
     """Translate an HttpError into AuthError, TransientError, SyncTokenExpired or ConnectorError."""
     status = int(exc.resp.status)
     reasons = _reasons(exc)
@@ -148,7 +153,7 @@ def map_http_error(exc: HttpError, what: str) -> Exception:
         return TransientError(message, retry_after=_retry_after(exc))
     if status == 401 or (status == 403 and reasons & AUTH_REASONS):
         return AuthError(message, hint=REAUTH_HINT)
-    if status == 410:
+    if status in expired:
         return SyncTokenExpired(message)
     if status == 403 and "accessNotConfigured" in reasons:
         return ConnectorError(message, hint="enable the API for your project in the "
