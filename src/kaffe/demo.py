@@ -75,6 +75,10 @@ def run_demo(start: datetime, *, days: float = 7, quiet: bool = False, out: Text
                     counts[outcome.action.kind] += 1
                     if outcome.draft is not None and not quiet:
                         print_draft(outcome.draft, now, out)
+                for outcome in report.outcomes:
+                    if outcome.state == "skipped" and not quiet:
+                        out.write(f"\n--- no draft at {now:%a %Y-%m-%d %H:%M} UTC  "
+                                  f"[{outcome.action.key}]: {outcome.detail}\n")
                 now += STEP
         finally:
             runtime.close()

@@ -56,7 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     _now_arg(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--all", action="store_true", help="also list events that are not coffee")
-    sub.add_parser("status", help="sources, ledger and recent drafts")
+    p = sub.add_parser("status", help="sources, drafts, and each contact: who wrote last, "
+                       "whether they answered")
+    p.add_argument("--all", action="store_true", help="list every contact")
     sub.add_parser("doctor", help="check config, files, credentials and connections")
     p = sub.add_parser("demo", help="run kaffe against the built-in emulator with sample data")
     _now_arg(p)

@@ -72,7 +72,7 @@ def cmd_once(args: argparse.Namespace) -> int:
     with _lock(), _runtime(config) as runtime:
         result = runtime.cycle(_now(args))
     print(report.cycle_text(result))
-    return 1 if result.failed else 0
+    return 1 if result.failed or any(s.error for s in result.syncs) else 0
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
@@ -97,7 +97,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 def _runtime_offline(config: Config) -> Iterator:
     """A runtime whose sources are left out: plan from the stored state only."""
     with _runtime(config) as runtime:
-        runtime.calendars = []
+        runtime.calendars, runtime.mailboxes = [], []
         yield runtime
 
 
@@ -115,7 +115,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     config = _config(args)
     with Store.open(paths.database_path(config)) as store:
-        print(report.status_text(store, now_utc()))
+        print(report.status_text(store, now_utc(), all_contacts=args.all))
     return 0
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from kaffe.daemon.cycle import CycleReport
 from kaffe.errors import KaffeError
 from kaffe.model import DUE, Action, Draft, Event, Verdict
 from kaffe.rules.plan import Plan
+from kaffe.rules.relations import Relationship, relationships
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +117,7 @@ def cycle_text(result: CycleReport) -> str:
     return "\n".join(out)
 
 
-def status_text(store: Any, now: datetime) -> str:
+def status_text(store: Any, now: datetime, *, all_contacts: bool = False) -> str:
     out = [f"kaffe status at {_when(now)} (schema v{store.schema_version})", "sources:"]
     runs = store.source_runs()
     if not runs:
@@ -132,4 +133,39 @@ def status_text(store: Any, now: datetime) -> str:
     out += [f"  {kind} {state}: {n}" for (kind, state), n in sorted(counts.items())]
     recent = sorted(ledger.values(), key=lambda e: e.updated, reverse=True)[:10]
     out += [f"  {_when(e.updated)}  {e.state:<8} {e.key}  {e.draft_id or e.detail}" for e in recent]
+    people = list(relationships(store.interactions(), ledger).values())
+    shown = people if all_contacts else _most_relevant(people, SHOWN_CONTACTS)
+    out.append(f"contacts: {len(people)}")
+    out += [f"  {r.contact}  {relationship_text(r)}" for r in shown]
+    if len(shown) < len(people):
+        out.append(f"  ... {len(people) - len(shown)} more (`kaffe status --all` lists them)")
     return "\n".join(out)
+
+
+SHOWN_CONTACTS = 20
+
+
+def _most_relevant(people: list[Relationship], limit: int) -> list[Relationship]:
+    """Contacts with kaffe drafts first, then the most recently active."""
+    def last(rel: Relationship) -> datetime:
+        moments = [i.at for i in (rel.last_sent, rel.last_received) if i is not None]
+        return max(moments, default=datetime.min.replace(tzinfo=UTC))
+
+    ranked = sorted(people, key=lambda r: (r.drafted > 0, last(r)), reverse=True)
+    return ranked[:limit]
+
+
+def relationship_text(rel: Relationship) -> str:
+    """``you wrote … · they wrote … · kaffe drafts 1, sent 1, answered``."""
+    parts = [
+        f"you wrote {_day(rel.last_sent.at) if rel.last_sent else 'never'}",
+        f"they wrote {_day(rel.last_received.at) if rel.last_received else 'never'}",
+    ]
+    if rel.drafted:
+        answer = {None: "not sent yet", True: "answered", False: "no answer yet"}[rel.answered]
+        parts.append(f"kaffe drafts {rel.drafted}, sent {rel.sent}, {answer}")
+    return " · ".join(parts)
+
+
+def _day(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d}"

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from kaffe.config.schema import Config
-from kaffe.connectors.base import CalendarSource
+from kaffe.connectors.base import CalendarSource, MailSource
 from kaffe.daemon.executor import Executor, Outcome
 from kaffe.errors import KaffeError
-from kaffe.model import Snapshot
+from kaffe.model import CalendarBatch, Event, Snapshot
+from kaffe.rules.merge import is_older, merge_meetings
 from kaffe.rules.plan import Plan, evaluate
 from kaffe.store import Store
 
@@ -79,40 +82,80 @@ def sync_calendar(
     return SyncResult(source.name, changed, batch.full)
 
 
+def sync_mail(store: Store, source: MailSource, now: datetime, config: Config) -> SyncResult:
+    """Sync one mailbox: messages become interactions, invitations become meetings."""
+    since = now - timedelta(days=config.gmail.window_days)
+    batch = source.sync(store.get_cursor(source.name), since=since, now=now)
+    # Own addresses are needed only to file new messages (and may cost a getProfile).
+    own = tuple(config.me.addresses) + (tuple(source.own_addresses()) if batch.messages else ())
+    with store.transaction():
+        changed = store.apply_mail_batch(batch, own_addresses=own)
+        changed += _apply_invitations(store, batch.invitations, now, config)
+        store.set_cursor(source.name, batch.cursor)
+        store.record_source_run(source.name, now, True, f"{changed} changes")
+    return SyncResult(source.name, changed, batch.full)
+
+
+def _apply_invitations(
+    store: Store, events: tuple[Event, ...], now: datetime, config: Config
+) -> int:
+    """Store meetings from invitations; an older REQUEST never overwrites a newer
+    CANCEL (mail arrives in any order, and a full resync reads it all again)."""
+    start, end = sync_window(now, config)
+    fresh = [e for e in merge_meetings(events) if not is_older(e, store.event(e.key))]
+    changed = 0
+    for calendar in sorted({e.calendar for e in fresh}):
+        mine = tuple(e for e in fresh if e.calendar == calendar)
+        batch = CalendarBatch(calendar, mine, cursor=None, full=False)
+        changed += store.apply_calendar_batch(batch, window_start=start, window_end=end)
+    return changed
+
+
 def sync_all(
-    store: Store, sources: list[CalendarSource], now: datetime, config: Config
+    store: Store,
+    calendars: list[CalendarSource],
+    mailboxes: list[MailSource],
+    now: datetime,
+    config: Config,
 ) -> list[SyncResult]:
     """Sync every source; one failing source never stops the others."""
+    jobs: list[tuple[str, Callable[[], SyncResult]]] = [
+        (s.name, partial(sync_calendar, store, s, now, config)) for s in calendars
+    ]
+    jobs += [(s.name, partial(sync_mail, store, s, now, config)) for s in mailboxes]
     results = []
-    for source in sources:
+    for name, sync in jobs:
         try:
-            results.append(sync_calendar(store, source, now, config))
+            results.append(sync())
         except KaffeError as exc:
-            log.error("sync of %s failed: %s", source.name, exc)
-            store.record_source_run(source.name, now, False, str(exc))
-            results.append(SyncResult(source.name, error=str(exc)))
+            log.error("sync of %s failed: %s", name, exc)
+            store.record_source_run(name, now, False, str(exc))
+            results.append(SyncResult(name, error=str(exc)))
     return results
 
 
 def snapshot(store: Store, now: datetime, config: Config) -> Snapshot:
     """A read-only view of what the rules need."""
     start, end = sync_window(now, config)
+    since = min(start, now - timedelta(days=config.gmail.window_days))
     return Snapshot(
         events=tuple(store.events(start=start, end=end)),
         contacts=store.contacts(),
         ledger=store.ledger(),
+        interactions=store.interactions(since=since),
     )
 
 
 def run_cycle(
     store: Store,
-    sources: list[CalendarSource],
+    sources: tuple[list[CalendarSource], list[MailSource]],
     executor: Executor | None,
     now: datetime,
     config: Config,
 ) -> CycleReport:
     """Sync, evaluate and (unless ``executor`` is None: a dry run) execute."""
-    syncs = sync_all(store, sources, now, config)
+    calendars, mailboxes = sources
+    syncs = sync_all(store, calendars, mailboxes, now, config)
     plan = evaluate(snapshot(store, now, config), now, config)
     outcomes = executor.execute(plan.actions, now) if executor else []
     report = CycleReport(now, tuple(syncs), plan, tuple(outcomes))

@@ -26,7 +26,9 @@ Render = Callable[[Action], Draft]
 
 class Ledger(Protocol):
     def ledger_entry(self, key: str) -> LedgerEntry | None: ...
-    def ledger_begin(self, key: str, kind: str, now: datetime) -> LedgerEntry: ...
+    def ledger_begin(
+        self, key: str, kind: str, now: datetime, *, contact: str = ""
+    ) -> LedgerEntry: ...
     def ledger_finish(
         self, key: str, state: str, now: datetime, *, draft_id: str = "", detail: str = ""
     ) -> None: ...
@@ -70,7 +72,7 @@ class Executor:
     def _record_skip(self, action: Action, now: datetime) -> list[Outcome]:
         if self.ledger.ledger_entry(action.key) is not None:
             return []
-        self.ledger.ledger_begin(action.key, action.kind, now)
+        self.ledger.ledger_begin(action.key, action.kind, now, contact=_contact(action))
         self.ledger.ledger_finish(action.key, SKIPPED, now, detail=action.reason)
         return [Outcome(action, SKIPPED, detail=action.reason)]
 
@@ -104,7 +106,7 @@ class Executor:
 
     def _create(self, action: Action, now: datetime) -> Outcome:
         draft = self.render(action)
-        self.ledger.ledger_begin(action.key, action.kind, now)
+        self.ledger.ledger_begin(action.key, action.kind, now, contact=_contact(action))
         draft_id = self.sink.create_draft(draft)
         self.ledger.ledger_finish(action.key, DONE, now, draft_id=draft_id)
         log.info("created draft %s for %s", draft_id, action.key)
@@ -114,5 +116,9 @@ class Executor:
         kind = "transient" if isinstance(exc, TransientError) else type(exc).__name__
         log.warning("could not draft %s (%s): %s", action.key, kind, exc)
         if self.ledger.ledger_entry(action.key) is None:
-            self.ledger.ledger_begin(action.key, action.kind, now)
+            self.ledger.ledger_begin(action.key, action.kind, now, contact=_contact(action))
         self.ledger.ledger_finish(action.key, FAILED, now, detail=f"{kind}: {exc}")
+
+
+def _contact(action: Action) -> str:
+    return action.to[0].email if action.to else ""

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from kaffe.compose.render import Composer
 from kaffe.config import paths
 from kaffe.config.schema import Config
-from kaffe.connectors.base import CalendarSource, DraftSink
+from kaffe.connectors.base import CalendarSource, DraftSink, MailSource
 from kaffe.daemon.cycle import CycleReport, run_cycle
 from kaffe.daemon.executor import Executor
 from kaffe.model import Action, Draft, Recipient
@@ -25,6 +25,7 @@ class Runtime:
     config: Config
     store: Store
     calendars: list[CalendarSource]
+    mailboxes: list[MailSource]
     sink: DraftSink
     sender: Recipient
     composer: Composer = field(init=False)
@@ -38,7 +39,8 @@ class Runtime:
     def cycle(self, now: datetime, *, dry_run: bool = False) -> CycleReport:
         """One cycle; ``dry_run`` syncs and plans but creates no draft."""
         executor = None if dry_run else Executor(self.store, self.sink, self.render)
-        return run_cycle(self.store, self.calendars, executor, now, self.config)
+        sources = (self.calendars, self.mailboxes)
+        return run_cycle(self.store, sources, executor, now, self.config)
 
     def close(self) -> None:
         self.store.close()
@@ -56,4 +58,15 @@ def open_runtime(config: Config) -> Runtime:
         store.close()
         raise
     sender = Recipient(address, config.me.name)
-    return Runtime(config, store, list(google.calendars), google.drafts, sender)
+    config = with_own_address(config, address)
+    mailboxes: list[MailSource] = [google.mail] if google.mail is not None else []
+    return Runtime(config, store, list(google.calendars), mailboxes, google.drafts, sender)
+
+
+def with_own_address(config: Config, address: str) -> Config:
+    """Make sure the account's own address counts as you in every rule."""
+    address = address.lower()
+    if address in config.me.addresses:
+        return config
+    me = replace(config.me, addresses=(*config.me.addresses, address))
+    return replace(config, me=me)

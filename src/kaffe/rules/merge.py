@@ -28,6 +28,11 @@ def _rank(event: Event) -> tuple[datetime, bool, bool]:
     return (event.updated or _EPOCH, not from_mail, event.status == "cancelled")
 
 
+def is_older(event: Event, other: Event | None) -> bool:
+    """True when ``other`` is a newer version of the same meeting than ``event``."""
+    return other is not None and _rank(other) > _rank(event)
+
+
 def merge_meetings(events: Iterable[Event]) -> list[Event]:
     """One event per meeting: the most recently updated version of it."""
     best: dict[str, Event] = {}
