@@ -228,3 +228,27 @@ def test_stale_history_and_429_bursts_lose_and_duplicate_nothing(demo):
     assert {c: len(v) for c, v in after.items() if c != "ana.silva@northwind.example"} == {
         c: len(v) for c, v in before.items() if c != "ana.silva@northwind.example"
     }
+
+
+def test_status_shows_who_wrote_last_and_that_they_answered(demo, capsys):
+    emu, cfg = demo
+    once(cfg, DEMO_NOW)
+    (mette,) = [d for d in emu.drafts() if b"mette.jensen@groenenergi.dk" in d["raw"]]
+    # You send the draft as it is (it keeps its X-Kaffe-Key); Mette answers the day after.
+    sent = mette["raw"].replace(b"Subject:", b"Date: Fri, 6 Mar 2026 14:00:00 +0000\r\nSubject:", 1)
+    emu.add_message(sent, ["SENT"])
+    reply = (
+        "From: Mette Jensen <mette.jensen@groenenergi.dk>\r\nTo: alex@example.com\r\n"
+        "Subject: Re: Tak for kaffen\r\nDate: Sat, 7 Mar 2026 09:00:00 +0000\r\n"
+        "Message-ID: <mette-reply@groenenergi.dk>\r\n\r\nSelv tak!\r\n"
+    ).encode()
+    emu.add_message(reply, ["INBOX", "UNREAD"])
+    once(cfg, DEMO_NOW + timedelta(days=1, hours=1))
+    capsys.readouterr()
+    assert main(["--config", str(cfg), "status"]) == 0
+    out = capsys.readouterr().out
+    (line,) = [x for x in out.splitlines() if x.strip().startswith("mette.jensen@")]
+    assert "you wrote 2026-03-06" in line and "they wrote 2026-03-07" in line
+    assert "kaffe drafts 1, sent 1, answered" in line
+    (ana,) = [x for x in out.splitlines() if x.strip().startswith("ana.silva@")]
+    assert "sent 0, not sent yet" in ana
