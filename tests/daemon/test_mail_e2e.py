@@ -238,10 +238,10 @@ def test_status_shows_who_wrote_last_and_that_they_answered(demo, capsys):
     sent = mette["raw"].replace(b"Subject:", b"Date: Fri, 6 Mar 2026 14:00:00 +0000\r\nSubject:", 1)
     emu.add_message(sent, ["SENT"])
     reply = (
-        "From: Mette Jensen <mette.jensen@groenenergi.dk>\r\nTo: alex@example.com\r\n"
-        "Subject: Re: Tak for kaffen\r\nDate: Sat, 7 Mar 2026 09:00:00 +0000\r\n"
-        "Message-ID: <mette-reply@groenenergi.dk>\r\n\r\nSelv tak!\r\n"
-    ).encode()
+        b"From: Mette Jensen <mette.jensen@groenenergi.dk>\r\nTo: alex@example.com\r\n"
+        b"Subject: Re: Tak for kaffen\r\nDate: Sat, 7 Mar 2026 09:00:00 +0000\r\n"
+        b"Message-ID: <mette-reply@groenenergi.dk>\r\n\r\nSelv tak!\r\n"
+    )
     emu.add_message(reply, ["INBOX", "UNREAD"])
     once(cfg, DEMO_NOW + timedelta(days=1, hours=1))
     capsys.readouterr()
