@@ -147,6 +147,51 @@ class ThreadRef:
 
 
 @dataclass(frozen=True)
+class Article:
+    """One feed entry, normalised: plain text only, a canonical link."""
+
+    id: str  # stable: derived from the canonical link (else the entry id)
+    feed: str  # the feed's name (or URL)
+    url: str  # canonical link, tracking parameters stripped
+    title: str
+    summary: str = ""  # plain text, no HTML
+    published: datetime | None = None
+    language: str = ""  # two-letter code, "" = unknown
+    tags: tuple[str, ...] = ()  # from the feed's config entry and the entry's categories
+
+
+@dataclass(frozen=True)
+class FeedBatch:
+    """What one fetch of one feed returned."""
+
+    feed: str
+    articles: tuple[Article, ...]
+    cursor: str | None  # opaque: ETag / Last-Modified for the next conditional GET
+    not_modified: bool = False  # 304: nothing was parsed
+
+
+@dataclass(frozen=True)
+class Topic:
+    """Something you talked about with a contact, with where kaffe learnt it."""
+
+    contact: str
+    text: str  # e.g. "data platform migration"
+    source: str  # e.g. "event:google:primary/abc", "note", "notes:ana.md", "mail:<thread>"
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Match:
+    """An article relevant to a contact's topics, with the terms that matched."""
+
+    contact: str
+    article_id: str
+    score: float
+    terms: tuple[str, ...]  # matched words as they appear in the topic
+    topic: str  # the topic that matched best
+
+
+@dataclass(frozen=True)
 class Contact:
     email: str
     name: str = ""
@@ -251,3 +296,8 @@ class Snapshot:
     interactions: dict[str, tuple[Interaction, ...]] = field(
         default_factory=dict, compare=False, hash=False
     )
+    # contact address -> topics, oldest first
+    topics: dict[str, tuple[Topic, ...]] = field(default_factory=dict, compare=False, hash=False)
+    # recent articles by id, and per contact the relevant ones, best first
+    articles: dict[str, Article] = field(default_factory=dict, compare=False, hash=False)
+    matches: dict[str, tuple[Match, ...]] = field(default_factory=dict, compare=False, hash=False)

@@ -140,6 +140,77 @@ class GmailConfig:
 
 
 @dataclass(frozen=True)
+class FeedConfig:
+    """One ``[[feeds]]`` entry."""
+
+    url: str = field(default="", metadata=rule(check="nonempty"))  # http(s) URL or a file path
+    name: str = ""  # "" = the URL
+    language: str = ""  # "" = what the feed says
+    tags: tuple[str, ...] = ()  # words that describe the feed, matched like article words
+
+
+@dataclass(frozen=True)
+class FeedOptionsConfig:
+    timeout_seconds: float = field(default=20.0, metadata=rule(min=1, max=300))
+    max_bytes: int = field(default=5_000_000, metadata=rule(min=10_000, max=200_000_000))
+    # a failing feed waits 1, 2, 4, ... hours, at most this long, before the next try
+    max_backoff_hours: float = field(default=24.0, metadata=rule(min=0, max=720))
+    keep_days: int = field(default=90, metadata=rule(min=1, max=3650))  # articles kept
+
+
+@dataclass(frozen=True)
+class TopicsConfig:
+    notes_dir: Path | None = None  # markdown notes, one file per contact (see the example)
+    from_mail: bool = False  # also learn topics from the subjects of your threads
+
+
+@dataclass(frozen=True)
+class RelevanceConfig:
+    threshold: float = field(default=2.0, metadata=rule(min=0, max=1000))  # BM25 score
+    min_terms: int = field(default=1, metadata=rule(min=1, max=20))  # distinct matched words
+
+
+@dataclass(frozen=True)
+class DripConfig:
+    enabled: bool = True
+    min_gap_days: int = field(default=30, metadata=rule(min=1, max=3650))
+    max_per_year: int = field(default=6, metadata=rule(min=0, max=365))
+    max_unanswered: int = field(default=2, metadata=rule(min=1, max=100))
+    horizon_days: int = field(default=365, metadata=rule(min=1, max=3650))
+    max_article_age_days: int = field(default=14, metadata=rule(min=1, max=365))
+    daily_cap: int = field(default=3, metadata=rule(min=0, max=100))
+
+
+@dataclass(frozen=True)
+class CheckinConfig:
+    enabled: bool = True
+    after_days: int = field(default=120, metadata=rule(min=7, max=3650))
+
+
+DEFAULT_QUESTIONS: tuple[str, ...] = (
+    "What are you working on that excites you most right now?",
+    "What is the hardest problem on your desk this quarter?",
+    "What trends do you see in your field over the next year or two?",
+    "Who else should I talk to about this?",
+    "How can I be useful to you?",
+)
+
+
+@dataclass(frozen=True)
+class PrepConfig:
+    enabled: bool = True
+    lead_hours: float = field(default=24.0, metadata=rule(min=1, max=336))
+    questions: tuple[str, ...] = DEFAULT_QUESTIONS
+
+
+@dataclass(frozen=True)
+class GuardConfig:
+    enabled: bool = True
+    patterns: tuple[str, ...] = ()  # extra regular expressions that block a draft
+    allow: tuple[str, ...] = ()  # regular expressions that un-block a phrase the defaults catch
+
+
+@dataclass(frozen=True)
 class ScheduleConfig:
     interval_minutes: int = field(default=15, metadata=rule(min=1, max=1440))
 
@@ -161,6 +232,14 @@ class Config:
     detect: DetectConfig = field(default_factory=DetectConfig)
     followup: FollowupConfig = field(default_factory=FollowupConfig)
     gmail: GmailConfig = field(default_factory=GmailConfig)
+    feeds: tuple[FeedConfig, ...] = ()  # [[feeds]]
+    feed_options: FeedOptionsConfig = field(default_factory=FeedOptionsConfig)
+    topics: TopicsConfig = field(default_factory=TopicsConfig)
+    relevance: RelevanceConfig = field(default_factory=RelevanceConfig)
+    drip: DripConfig = field(default_factory=DripConfig)
+    checkin: CheckinConfig = field(default_factory=CheckinConfig)
+    prep: PrepConfig = field(default_factory=PrepConfig)
+    guard: GuardConfig = field(default_factory=GuardConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     templates: TemplatesConfig = field(default_factory=TemplatesConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)

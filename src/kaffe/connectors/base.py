@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from kaffe.model import CalendarBatch, Draft, MailBatch
+from kaffe.model import CalendarBatch, Draft, FeedBatch, MailBatch
 
 
 class CalendarSource(Protocol):
@@ -38,6 +38,16 @@ class MailSource(Protocol):
     def own_addresses(self) -> tuple[str, ...]:
         """Addresses this mailbox sends as (profile address, aliases), lower-cased."""
         ...
+
+
+class FeedSource(Protocol):
+    """Fetches one RSS/Atom feed with a conditional request (the cursor holds the
+    ETag / Last-Modified); a 304 returns ``not_modified=True`` and costs no parse.
+    A broken, slow or huge feed raises ConnectorError/TransientError naming it."""
+
+    name: str
+
+    def fetch(self, cursor: str | None, *, now: datetime) -> FeedBatch: ...
 
 
 class DraftSink(Protocol):
