@@ -29,10 +29,14 @@ def notify_socket(tmp_path):
     sock.close()
 
 
-def receive_until(sock: socket.socket, field: str) -> list[str]:
+def receive_until(sock: socket.socket, field: str, log: Path | None = None) -> list[str]:
     seen: list[str] = []
     while not any(line.startswith(field) for line in seen):
-        seen += sock.recv(4096).decode().splitlines()
+        try:
+            seen += sock.recv(4096).decode().splitlines()
+        except TimeoutError:
+            output = log.read_text() if log else ""
+            raise AssertionError(f"no {field} after {seen}; daemon log:\n{output}") from None
     return seen
 
 
@@ -54,17 +58,21 @@ def test_run_notifies_and_exits_0_on_sigterm(tmp_path, notify_socket):
         cfg = write_config(tmp_path, emu.url)
         env = dict(os.environ, NOTIFY_SOCKET=str(path), XDG_RUNTIME_DIR=str(tmp_path),
                    PYTHONPATH=str(SRC))
-        proc = subprocess.Popen([sys.executable, "-m", "kaffe.cli", "--config", str(cfg), "run"],
-                                env=env, stderr=subprocess.PIPE, text=True)
+        log = tmp_path / "daemon.log"
+        with log.open("w") as stderr_file:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "kaffe.cli", "--config", str(cfg), "run"],
+                env=env, stderr=stderr_file,
+            )
         try:
-            assert "READY=1" in receive_until(sock, "READY=1")
-            status = receive_until(sock, "STATUS=synced")
+            assert "READY=1" in receive_until(sock, "READY=1", log)
+            status = receive_until(sock, "STATUS=synced", log)
             proc.send_signal(signal.SIGTERM)
-            assert "STOPPING=1" in receive_until(sock, "STOPPING=1")
+            assert "STOPPING=1" in receive_until(sock, "STOPPING=1", log)
             assert proc.wait(timeout=60) == 0
         finally:
             proc.kill()
-            stderr = proc.stderr.read()
+        stderr = log.read_text()
     assert any("drafts created" in line for line in status), status
     assert "cycle at" in stderr  # INFO logging by default for the daemon
 
