@@ -56,9 +56,9 @@ def test_migrates_an_empty_database_from_version_0(tmp_path: Path) -> None:
     with sqlite3.connect(path) as conn:
         assert user_version(conn) == 0
     with Store.open(path) as store:
-        assert store.schema_version == LATEST == 2
+        assert store.schema_version == LATEST == 3
     assert {"meta", "cursors", "events", "contacts", "ledger", "source_runs", "messages",
-            "interactions"} <= tables(path)
+            "interactions", "topics", "articles"} <= tables(path)
 
 
 def test_reopening_keeps_data_and_runs_no_migration(tmp_path: Path, caplog) -> None:
@@ -88,13 +88,13 @@ def test_a_second_migration_is_one_more_entry(tmp_path: Path) -> None:
 def test_a_failing_migration_leaves_the_old_version(tmp_path: Path) -> None:
     path = tmp_path / "kaffe.db"
     Store.open(path).close()
-    broken = ("CREATE TABLE articles (id TEXT)", "THIS IS NOT SQL")
+    broken = ("CREATE TABLE reminders (id TEXT)", "THIS IS NOT SQL")
     conn = sqlite3.connect(path, isolation_level=None)
     with pytest.raises(sqlite3.OperationalError):
         migrate(conn, (*MIGRATIONS, broken))
     assert user_version(conn) == LATEST
     conn.close()
-    assert "articles" not in tables(path)
+    assert "reminders" not in tables(path)
 
 
 def test_a_database_from_a_newer_kaffe_is_refused(tmp_path: Path) -> None:

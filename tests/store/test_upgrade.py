@@ -1,13 +1,24 @@
-"""Upgrading a schema version 1 database, written the way kaffe 0.1 wrote it, to version 2."""
+"""Upgrading databases written by older kaffe versions: schema 1 and 2 to the latest."""
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
 
-from kaffe.model import DONE, PENDING, CalendarBatch, Contact, LedgerEntry, MailBatch
+from kaffe.model import (
+    DONE,
+    PENDING,
+    Article,
+    CalendarBatch,
+    Contact,
+    FeedBatch,
+    LedgerEntry,
+    MailBatch,
+    Topic,
+)
 from kaffe.store import Store
 from kaffe.store import events as _events
+from kaffe.store import messages as _messages
 from kaffe.store.codec import dt_to_text
 from kaffe.store.migrations import MIGRATIONS, migrate, user_version
 from tests.store.factories import ACCOUNT, ANA, CAL, ME, T0, at, make_event, make_message
@@ -38,7 +49,7 @@ def test_v1_database_is_upgraded_with_its_data_kept(tmp_path: Path) -> None:
     path = tmp_path / "kaffe.db"
     make_v1_database(path)
     with Store.open(path) as store:
-        assert store.schema_version == 2
+        assert store.schema_version == len(MIGRATIONS) == 3
         assert store.events() == [make_event()]
         assert store.get_cursor("google:primary") == "tok"
         assert store.contacts() == {"ana@partner.dk": Contact("ana@partner.dk", "Ana", "da")}
@@ -63,3 +74,42 @@ def test_upgraded_database_takes_mail_and_ledger_contacts(tmp_path: Path) -> Non
     conn = sqlite3.connect(path)
     assert user_version(conn) == len(MIGRATIONS)
     conn.close()
+
+
+def make_v2_database(path: Path) -> None:
+    """A version 2 file: the v1 data above, then v2 and mail through the v2 message code."""
+    make_v1_database(path)
+    conn = sqlite3.connect(path, isolation_level=None)
+    assert migrate(conn, MIGRATIONS[:2]) == 2
+    conn.execute("BEGIN IMMEDIATE")
+    _messages.apply_batch(conn, MailBatch(ACCOUNT, (make_message(),), "h1", full=True),
+                          (ME.email,))
+    conn.execute("COMMIT")
+    conn.close()
+
+
+def test_v2_database_is_upgraded_to_v3_with_its_data_kept(tmp_path: Path) -> None:
+    path = tmp_path / "kaffe.db"
+    make_v2_database(path)
+    with Store.open(path) as store:
+        assert store.schema_version == 3
+        assert store.events() == [make_event()]
+        assert store.messages() == [make_message()]
+        assert list(store.interactions()) == [ANA.email]
+        assert store.ledger()["followup:a"].draft_id == "r1"
+        assert store.topics() == {}
+        assert store.articles() == []
+
+
+def test_upgraded_database_takes_topics_and_articles(tmp_path: Path) -> None:
+    path = tmp_path / "kaffe.db"
+    make_v2_database(path)
+    topic = Topic(ANA.email, "data mesh", "note", T0)
+    article = Article("a1", "blog", "https://blog.example/a1", "Data mesh", published=T0)
+    with Store.open(path) as store:
+        assert store.add_topics([topic]) == 1
+        assert store.apply_feed_batch(FeedBatch("blog", (article,), "etag"), now=at(1)) == [
+            article]
+    with Store.open(path) as store:
+        assert store.topics() == {ANA.email: (topic,)}
+        assert store.articles() == [article]

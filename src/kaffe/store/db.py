@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -16,18 +16,23 @@ from kaffe.errors import KaffeError
 from kaffe.fsutil import ensure_private
 from kaffe.model import (
     PENDING,
+    Article,
     CalendarBatch,
     Contact,
     Event,
+    FeedBatch,
     Interaction,
     LedgerEntry,
     MailBatch,
     Message,
+    Topic,
 )
+from kaffe.store import articles as _articles
 from kaffe.store import events as _events
 from kaffe.store import interactions as _interactions
 from kaffe.store import ledger as _ledger
 from kaffe.store import messages as _messages
+from kaffe.store import topics as _topics
 from kaffe.store.codec import dt_to_text, opt_dt_from_text
 from kaffe.store.migrations import migrate, user_version
 
@@ -79,7 +84,8 @@ def _transaction_statements(depth: int) -> tuple[str, tuple[str, ...], str]:
 
 
 class Store:
-    """kaffe's state: events, mail, contacts, cursors, the ledger and source health.
+    """kaffe's state: events, mail, contacts, topics, articles, cursors, the ledger and
+    source health.
 
     Every write method is atomic on its own; wrap several in
     :meth:`transaction` to make them one unit of work.
@@ -298,6 +304,61 @@ class Store:
     def ledger_pending(self) -> list[LedgerEntry]:
         """Entries left pending, e.g. by a crash between creating a draft and recording it."""
         return _ledger.entries(self._conn, PENDING)
+
+    # Topics -----------------------------------------------------------------
+
+    def add_topics(self, topics: Iterable[Topic]) -> int:
+        """Store topics (idempotent: a known (contact, text, source) is skipped); returns
+        how many were new."""
+        with self.transaction():
+            return _topics.add(self._conn, topics)
+
+    def topics(self, contact: str | None = None) -> dict[str, tuple[Topic, ...]]:
+        """Topics by contact address, oldest first; only ``contact``'s when given."""
+        return _topics.query(self._conn, contact)
+
+    def remove_topics(self, contact: str | None, source_prefix: str) -> int:
+        """Forget the topics whose source starts with ``source_prefix`` (of ``contact``,
+        or of everyone when None), e.g. before re-reading a notes file; returns how many."""
+        with self.transaction():
+            return _topics.remove(self._conn, contact, source_prefix)
+
+    def topic_sources(self, prefix: str = "") -> set[str]:
+        """The distinct sources of stored topics that start with ``prefix``."""
+        return _topics.sources(self._conn, prefix)
+
+    # Articles ---------------------------------------------------------------
+
+    def apply_feed_batch(self, batch: FeedBatch, *, now: datetime) -> list[Article]:
+        """Store a feed's new articles and return only those, so each is indexed once.
+
+        Articles already stored, repeated within the batch, or published before
+        the last :meth:`prune_articles` horizon are not returned. The caller stores
+        ``batch.cursor``, ideally in the same :meth:`transaction`.
+        """
+        if batch.not_modified:
+            return []
+        with self.transaction():
+            new = _articles.insert_new(self._conn, batch.articles, now)
+        log.debug("%s: %d of %d articles new", batch.feed, len(new), len(batch.articles))
+        return new
+
+    def articles(self, *, since: datetime | None = None) -> list[Article]:
+        """Stored articles oldest first, by published time (else fetch time), from ``since``."""
+        return _articles.query(self._conn, since)
+
+    def article_count(self) -> int:
+        """How many articles are stored."""
+        return _articles.count(self._conn)
+
+    def prune_articles(self, before: datetime) -> int:
+        """Delete articles older than ``before`` (published, else fetched); returns how many.
+
+        Entries a feed still serves that were published before ``before`` stay
+        forgotten: they are not stored (nor returned as new) again.
+        """
+        with self.transaction():
+            return _articles.prune(self._conn, before)
 
     # Source health ----------------------------------------------------------
 

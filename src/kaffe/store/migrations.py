@@ -71,7 +71,26 @@ V2: Migration = (
     "CREATE INDEX ledger_by_contact ON ledger (contact) WHERE contact != ''",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (V1, V2)
+# Topic memory and feed articles. A topic is unique per (contact, text, source):
+# the same words learnt from two places are two rows, so either can be forgotten.
+V3: Migration = (
+    """CREATE TABLE topics (
+        contact TEXT NOT NULL, text TEXT NOT NULL, source TEXT NOT NULL, at TEXT NOT NULL,
+        UNIQUE (contact, text, source)
+    )""",
+    "CREATE INDEX topics_by_source ON topics (source)",
+    """CREATE TABLE articles (
+        id TEXT PRIMARY KEY, feed TEXT NOT NULL, url TEXT NOT NULL, title TEXT NOT NULL,
+        summary TEXT NOT NULL DEFAULT '', published TEXT, language TEXT NOT NULL DEFAULT '',
+        tags TEXT NOT NULL DEFAULT '[]', fetched_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX articles_by_published ON articles (published)",
+    "CREATE INDEX articles_by_fetched ON articles (fetched_at)",
+    # articles() and prune_articles() select on this very expression.
+    "CREATE INDEX articles_by_when ON articles (COALESCE(published, fetched_at))",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (V1, V2, V3)
 
 
 def user_version(conn: sqlite3.Connection) -> int:
