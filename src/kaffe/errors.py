@@ -30,9 +30,12 @@ class Problem:
     section: str
     key: str
     message: str
+    index: int | None = None  # 1-based entry of an array of tables like [[feeds]]
 
     def __str__(self) -> str:
         where = f"[{self.section}]" if self.section else "(top level)"
+        if self.index is not None:
+            where += f"[{self.index}]"
         key = f" {self.key}" if self.key else ""
         return f"{self.file}: {where}{key}: {self.message}"
 

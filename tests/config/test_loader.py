@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kaffe.config import example_text, load, loads, write_example
-from kaffe.config.schema import Config, MeConfig
+from kaffe.config.schema import Config, FeedConfig, MeConfig
 from kaffe.errors import ConfigError, KaffeError, Problem
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,14 +48,34 @@ def test_example_loads_and_matches_the_schema_defaults_except_me() -> None:
     assert config.source == EXAMPLE.absolute()
 
 
+def commented_feeds_example() -> str:
+    """The example's commented-out [[feeds]] entries, uncommented."""
+    lines = example_text().splitlines()
+    start = lines.index("# [[feeds]]")
+    block = []
+    for line in lines[start:]:
+        if not line.startswith("#"):
+            break
+        block.append(line.removeprefix("#").removeprefix(" "))
+    return "\n".join(block)
+
+
 def test_example_documents_every_section_and_key() -> None:
     data = tomllib.loads(example_text())
     for section in dataclasses.fields(Config):
-        if section.name == "source":
+        if section.name in ("source", "feeds"):
             continue
         assert section.name in data, f"[{section.name}] missing from the example"
         for key in dataclasses.fields(getattr(Config(), section.name)):
             assert key.name in data[section.name], f"[{section.name}] {key.name} missing"
+
+
+def test_example_documents_feeds_with_a_commented_entry_that_loads() -> None:
+    feeds = loads(commented_feeds_example()).feeds
+    assert [feed.language for feed in feeds] == ["en", "da"]
+    text = tomllib.loads(commented_feeds_example())
+    for key in dataclasses.fields(FeedConfig):
+        assert all(key.name in entry for entry in text["feeds"]), f"[[feeds]] {key.name} missing"
 
 
 def test_empty_config_is_all_defaults() -> None:
@@ -106,7 +126,7 @@ x = 1
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('[drip]\nmin_gap_days = "soon"', "unknown section [drip]"),
+        ('[sharing]\nmin_gap_days = "soon"', "unknown section [sharing]"),
         ("[detcet]\nthreshold = 1", 'unknown section [detcet] (did you mean [detect]?)'),
         ('[schedule]\ninterval_minutes = "soon"', 'expected a whole number, got "soon"'),
         ("[schedule]\ninterval_minutes = 1.5", "expected a whole number, got 1.5"),

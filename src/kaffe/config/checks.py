@@ -87,10 +87,47 @@ def nonempty(value: str) -> str:
     return value.strip()
 
 
+def optional_language(value: str) -> str:
+    """A language code or "" (unknown); a region is dropped: "da-DK" -> "da"."""
+    text = value.strip()
+    if not text:
+        return ""
+    return language(re.split(r"[-_]", text, maxsplit=1)[0])
+
+
+def feed_url(value: str) -> str:
+    """An http(s) URL, a ``file://`` URL or a local path (resolved by the validator)."""
+    text = nonempty(value)
+    scheme = urlsplit(text).scheme.lower()
+    if scheme in ("http", "https"):
+        return url(text)
+    if scheme == "file" or len(scheme) <= 1:  # no scheme, or a Windows drive letter
+        return text
+    raise Invalid(f"expected an http(s) URL, a file:// URL or a file path, got {show(value)}")
+
+
+def tag(value: str) -> str:
+    """A tag: lower-cased, inner whitespace collapsed, not blank."""
+    return " ".join(nonempty(value).lower().split())
+
+
+def regex(value: str) -> str:
+    """A Python regular expression that compiles (it is used case-insensitively)."""
+    try:
+        re.compile(value, re.IGNORECASE)
+    except re.error as exc:
+        raise Invalid(f"not a valid regular expression ({exc}): {show(value)}") from exc
+    return value
+
+
 CHECKERS: dict[str, Callable[[str], str]] = {
     "email": email,
     "domain": domain,
     "url": url,
     "language": language,
     "nonempty": nonempty,
+    "optional_language": optional_language,
+    "feed_url": feed_url,
+    "tag": tag,
+    "regex": regex,
 }

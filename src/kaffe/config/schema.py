@@ -143,10 +143,12 @@ class GmailConfig:
 class FeedConfig:
     """One ``[[feeds]]`` entry."""
 
-    url: str = field(default="", metadata=rule(check="nonempty"))  # http(s) URL or a file path
+    url: str = field(default="", metadata=rule(check="feed_url"))  # http(s) URL or a file path
     name: str = ""  # "" = the URL
-    language: str = ""  # "" = what the feed says
-    tags: tuple[str, ...] = ()  # words that describe the feed, matched like article words
+    # "" = what the feed says
+    language: str = field(default="", metadata=rule(check="optional_language"))
+    # words that describe the feed, matched like article words
+    tags: tuple[str, ...] = field(default=(), metadata=rule(check="tag"))
 
 
 @dataclass(frozen=True)
@@ -206,8 +208,10 @@ class PrepConfig:
 @dataclass(frozen=True)
 class GuardConfig:
     enabled: bool = True
-    patterns: tuple[str, ...] = ()  # extra regular expressions that block a draft
-    allow: tuple[str, ...] = ()  # regular expressions that un-block a phrase the defaults catch
+    # extra regular expressions that block a draft
+    patterns: tuple[str, ...] = field(default=(), metadata=rule(check="regex"))
+    # regular expressions that un-block a phrase the defaults catch
+    allow: tuple[str, ...] = field(default=(), metadata=rule(check="regex"))
 
 
 @dataclass(frozen=True)

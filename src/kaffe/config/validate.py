@@ -13,10 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from kaffe.config import checks
 from kaffe.config.checks import Invalid, show
-from kaffe.config.schema import Config
+from kaffe.config.schema import Config, FeedConfig
 from kaffe.errors import Problem
 
 
@@ -28,8 +30,8 @@ class Context:
     base_dir: Path
     problems: list[Problem] = field(default_factory=list)
 
-    def report(self, section: str, key: str, message: str) -> None:
-        self.problems.append(Problem(self.file, section, key, message))
+    def report(self, section: str, key: str, message: str, index: int | None = None) -> None:
+        self.problems.append(Problem(self.file, section, key, message, index))
 
 
 def _str(raw: Any, ctx: Context) -> str:
@@ -161,26 +163,74 @@ def _settable(cls: type) -> dict[str, dataclasses.Field[Any]]:
     return {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}
 
 
-def build_section(cls: type, section: str, table: dict[str, Any], ctx: Context) -> Any:
-    """Build one section dataclass from its TOML table, reporting every bad key."""
+def build_section(
+    cls: type, section: str, table: dict[str, Any], ctx: Context, index: int | None = None
+) -> Any:
+    """Build one section dataclass from its TOML table, reporting every bad key.
+
+    ``index`` is the 1-based position of the table in an array of tables
+    (``[[feeds]]``), so problems read ``[feeds][2] url: ...``.
+    """
     fields, hints = _settable(cls), typing.get_type_hints(cls)
     values: dict[str, Any] = {}
     for key, raw in table.items():
         if key not in fields:
-            ctx.report(section, key, "unknown key" + _suggest(key, list(fields)))
+            ctx.report(section, key, "unknown key" + _suggest(key, list(fields)), index)
             continue
         try:
             values[key] = parse_value(hints[key], dict(fields[key].metadata), raw, ctx)
         except Invalid as exc:
-            ctx.report(section, key, str(exc))
+            ctx.report(section, key, str(exc), index)
     return cls(**values)
 
 
-def _build_entry(cls: type, name: str, raw: Any, ctx: Context) -> Any:
+def entry_class(hint: object) -> type | None:
+    """The dataclass of an array-of-tables field (``tuple[FeedConfig, ...]``), else None."""
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) is tuple and len(args) == 2 and args[1] is Ellipsis:
+        item = args[0]
+        return item if isinstance(item, type) and dataclasses.is_dataclass(item) else None
+    return None
+
+
+def _build_array(cls: type, name: str, raw: Any, ctx: Context) -> tuple[Any, ...]:
+    if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+        message = f"expected [[{name}]] entries (an array of tables), got {show(raw)}"
+        ctx.report(name, "", message)
+        return ()
+    finish = ENTRY_FINISHERS.get(cls, lambda entry, table, index, ctx: entry)
+    return tuple(
+        finish(build_section(cls, name, item, ctx, index), item, index, ctx)
+        for index, item in enumerate(raw, start=1)
+    )
+
+
+def _build_entry(hint: Any, name: str, raw: Any, ctx: Context) -> Any:
+    item_class = entry_class(hint)
+    if item_class is not None:
+        return _build_array(item_class, name, raw, ctx)
     if isinstance(raw, dict):
-        return build_section(cls, name, raw, ctx)
+        return build_section(hint, name, raw, ctx)
     ctx.report(name, "", f"expected a table [{name}], got {show(raw)}")
-    return cls()
+    return hint()
+
+
+def _finish_feed(feed: FeedConfig, table: dict[str, Any], index: int, ctx: Context) -> FeedConfig:
+    """Require a URL; make a local path absolute (against the config file's folder)."""
+    if "url" not in table:
+        ctx.report("feeds", "url", "missing: every [[feeds]] entry needs a url", index)
+    if not feed.url:
+        return feed
+    parts = urlsplit(feed.url)
+    if parts.scheme.lower() in ("http", "https"):
+        return feed
+    path = Path(url2pathname(parts.path)) if parts.scheme.lower() == "file" else Path(feed.url)
+    return dataclasses.replace(feed, url=str((ctx.base_dir / path.expanduser()).resolve()))
+
+
+# Array-of-tables entry class -> what completes one entry once its keys are checked.
+Finisher = Callable[[Any, dict[str, Any], int, Context], Any]
+ENTRY_FINISHERS: dict[type, Finisher] = {FeedConfig: _finish_feed}
 
 
 def _report_unknown_top_level(
@@ -191,7 +241,11 @@ def _report_unknown_top_level(
         ctx.report("", "", f"unknown section [{name}]{suggestion}")
         return
     hints = typing.get_type_hints(Config)
-    owners = [section for section in sections if name in _settable(hints[section])]
+    owners = [
+        section
+        for section in sections
+        if name in _settable(entry_class(hints[section]) or hints[section])
+    ]
     where = f" (did you mean to put it under [{owners[0]}]?)" if owners else ""
     ctx.report("", name, f"unknown key: settings belong in a section{where}")
 
@@ -224,8 +278,20 @@ def _followup_window(config: Config, ctx: Context) -> None:
         ctx.report("followup", "delay_hours", message)
 
 
+def _feed_names_unique(config: Config, ctx: Context) -> None:
+    # The name keys the feed's cursor and backoff state: two feeds must not share one.
+    seen: dict[str, int] = {}
+    for index, feed in enumerate(config.feeds, start=1):
+        name = feed.name or feed.url
+        if name and name in seen:
+            message = f"{show(name)} is already used by [[feeds]] entry {seen[name]}"
+            ctx.report("feeds", "name" if feed.name else "url", message, index)
+        seen.setdefault(name, index)
+
+
 # Checks that involve more than one key, run on the built config.
 CROSS_CHECKS: tuple[Callable[[Config, Context], None], ...] = (
     _minutes_in_order,
     _followup_window,
+    _feed_names_unique,
 )

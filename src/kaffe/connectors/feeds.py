@@ -1,0 +1,244 @@
+"""Feed sources: RSS/Atom over HTTP (httpx, streamed, capped, conditional GET)
+or from a local file, normalised into :class:`~kaffe.model.FeedBatch` es.
+
+One broken, slow or huge feed raises ConnectorError / TransientError naming
+its URL and the reason; the caller logs it, backs the feed off (see
+:func:`next_attempt`) and goes on with the others.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+import httpx
+
+from kaffe import __version__
+from kaffe.config.schema import FeedConfig, FeedOptionsConfig
+from kaffe.connectors.feedparse import FeedMeta, parse_document
+from kaffe.errors import ConnectorError, TransientError
+from kaffe.model import FeedBatch
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = f"kaffe/{__version__} (feed reader for coffee-meeting follow-ups)"
+ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
+# The whole download may take this many times timeout_seconds: a server that
+# drips one byte just inside every read timeout is still cut off.
+DEADLINE_FACTOR = 3
+_CURSOR_HEADERS = (("etag", "If-None-Match"), ("last_modified", "If-Modified-Since"))
+
+
+def make_client(options: FeedOptionsConfig) -> httpx.Client:
+    """The one httpx client all feeds share: timeouts, redirects, a User-Agent."""
+    return httpx.Client(
+        timeout=httpx.Timeout(options.timeout_seconds),
+        follow_redirects=True,
+        max_redirects=10,
+        headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
+    )
+
+
+def is_remote(url: str) -> bool:
+    """True for an http(s) feed URL, False for a local path or ``file://`` URL."""
+    return urlsplit(url).scheme.lower() in ("http", "https")
+
+
+def feed_source(
+    feed: FeedConfig, options: FeedOptionsConfig, *, client: httpx.Client | None = None
+) -> HttpFeedSource | LocalFeedSource:
+    """The source for one ``[[feeds]]`` entry: HTTP for URLs, else the local file."""
+    if is_remote(feed.url):
+        return HttpFeedSource(feed, options, client=client)
+    return LocalFeedSource(feed, options)
+
+
+def next_attempt(failures: int, last_failure: datetime, options: FeedOptionsConfig) -> datetime:
+    """When a feed that failed ``failures`` times in a row may be tried again:
+    1, 2, 4, ... hours after the last failure, at most ``max_backoff_hours``."""
+    if failures <= 0:
+        return last_failure
+    hours = min(2.0 ** min(failures - 1, 30), options.max_backoff_hours)
+    return last_failure + timedelta(hours=hours)
+
+
+def load_cursor(cursor: str | None) -> dict[str, object]:
+    """The cursor's JSON object; an unreadable cursor counts as none."""
+    if not cursor:
+        return {}
+    try:
+        data = json.loads(cursor)
+    except ValueError:
+        log.debug("ignoring an unreadable feed cursor")
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def dump_cursor(data: dict[str, object]) -> str | None:
+    """A small, stable JSON cursor; None when there is nothing to remember."""
+    kept = {key: value for key, value in data.items() if value not in (None, "")}
+    return json.dumps(kept, sort_keys=True, separators=(",", ":")) if kept else None
+
+
+def retry_after(value: str | None, now: datetime) -> float | None:
+    """Seconds from a Retry-After header (seconds or an HTTP date); None if absent or bad."""
+    if not value:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - now).total_seconds())
+
+
+class HttpFeedSource:
+    """A feed fetched over HTTP(S) with a conditional, streamed, capped GET."""
+
+    def __init__(
+        self,
+        feed: FeedConfig,
+        options: FeedOptionsConfig,
+        *,
+        client: httpx.Client | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.feed, self.options = feed, options
+        self.name = feed.name or feed.url
+        self._client = client if client is not None else make_client(options)
+        self._owns_client = client is None
+        self._clock = clock
+
+    def close(self) -> None:
+        """Close the HTTP client if this source made it."""
+        if self._owns_client:
+            self._client.close()
+
+    def fetch(self, cursor: str | None, *, now: datetime) -> FeedBatch:
+        """Fetch the feed; a 304 (validators from ``cursor``) returns ``not_modified``."""
+        try:
+            return self._fetch(load_cursor(cursor), now)
+        except httpx.TimeoutException as exc:
+            raise TransientError(self._why(f"timed out ({type(exc).__name__})")) from exc
+        except (httpx.NetworkError, httpx.ProxyError) as exc:
+            raise TransientError(self._why(f"network error: {exc}")) from exc
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            raise ConnectorError(self._why(f"{type(exc).__name__}: {exc}")) from exc
+
+    def _why(self, reason: str) -> str:
+        return f"feed {self.feed.url}: {reason}"
+
+    def _fetch(self, saved: dict[str, object], now: datetime) -> FeedBatch:
+        deadline = self._clock() + self.options.timeout_seconds * DEADLINE_FACTOR
+        headers = {name: str(saved[key]) for key, name in _CURSOR_HEADERS if saved.get(key)}
+        timeout = httpx.Timeout(self.options.timeout_seconds)
+        with self._client.stream("GET", self.feed.url, headers=headers, timeout=timeout) as resp:
+            fresh = _validators(resp)
+            if resp.status_code == 304:
+                log.debug("feed %s not modified", self.name)
+                kept = saved | {key: value for key, value in fresh.items() if value}
+                return FeedBatch(self.name, (), dump_cursor(kept), not_modified=True)
+            self._check_status(resp, now)
+            body = self._read_capped(resp, deadline)
+            context = _response_headers(resp)
+        meta = FeedMeta(self.name, self.feed.url, self.feed, base=context["content-location"])
+        articles = parse_document(body, meta, max_bytes=self.options.max_bytes, headers=context)
+        return FeedBatch(self.name, articles, dump_cursor(fresh))
+
+    def _check_status(self, resp: httpx.Response, now: datetime) -> None:
+        code = resp.status_code
+        if 200 <= code < 300:
+            return
+        reason = f"HTTP {code} {resp.reason_phrase}".rstrip()
+        if code == 429 or code >= 500:
+            wait = retry_after(resp.headers.get("retry-after"), now)
+            raise TransientError(self._why(reason), retry_after=wait)
+        hint = "check the url of this feed in [[feeds]]" if code in (404, 410) else ""
+        raise ConnectorError(self._why(reason), hint=hint)
+
+    def _read_capped(self, resp: httpx.Response, deadline: float) -> bytes:
+        cap = self.options.max_bytes
+        declared = resp.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > cap:
+            raise ConnectorError(self._why(f"{declared} bytes is more than max_bytes ({cap})"))
+        return b"".join(self._capped_chunks(resp.iter_bytes(), cap, deadline))
+
+    def _capped_chunks(self, chunks: Iterator[bytes], cap: int, deadline: float) -> Iterator[bytes]:
+        size = 0
+        for chunk in chunks:
+            size += len(chunk)
+            if size > cap:
+                raise ConnectorError(self._why(f"more than max_bytes ({cap}); stopped reading"))
+            if self._clock() > deadline:
+                limit = self.options.timeout_seconds * DEADLINE_FACTOR
+                raise TransientError(self._why(f"download took longer than {limit:g} seconds"))
+            yield chunk
+
+
+def _validators(resp: httpx.Response) -> dict[str, object]:
+    """What the next conditional GET sends back (None where the server sent nothing)."""
+    return {"etag": resp.headers.get("etag"), "last_modified": resp.headers.get("last-modified")}
+
+
+def _response_headers(resp: httpx.Response) -> dict[str, str]:
+    """The response headers feedparser uses: type (charset), language, base URL."""
+    headers = {"content-location": str(resp.url)}
+    for name in ("content-type", "content-language"):
+        if name in resp.headers:
+            headers[name] = resp.headers[name]
+    return headers
+
+
+class LocalFeedSource:
+    """A feed read from a local file; an unchanged file (same mtime and size) is
+    not read again."""
+
+    def __init__(self, feed: FeedConfig, options: FeedOptionsConfig) -> None:
+        self.feed, self.options = feed, options
+        self.name = feed.name or feed.url
+        parts = urlsplit(feed.url)
+        is_file_url = parts.scheme.lower() == "file"
+        self.path = Path(url2pathname(parts.path) if is_file_url else feed.url).expanduser()
+
+    def close(self) -> None:
+        """Nothing to release; here so every feed source can be closed alike."""
+
+    def fetch(self, cursor: str | None, *, now: datetime) -> FeedBatch:
+        """Read and parse the file unless its mtime and size match ``cursor``."""
+        state = self._state()
+        if cursor == state:
+            return FeedBatch(self.name, (), cursor, not_modified=True)
+        meta = FeedMeta(self.name, str(self.path), self.feed)
+        articles = parse_document(self._read(), meta, max_bytes=self.options.max_bytes)
+        return FeedBatch(self.name, articles, state)
+
+    def _state(self) -> str:
+        try:
+            stat = self.path.stat()
+        except OSError as exc:
+            raise ConnectorError(f"feed {self.path}: cannot read it ({exc.strerror})") from exc
+        return dump_cursor({"mtime_ns": stat.st_mtime_ns, "size": stat.st_size}) or ""
+
+    def _read(self) -> bytes:
+        cap = self.options.max_bytes
+        try:
+            with self.path.open("rb") as handle:
+                data = handle.read(cap + 1)
+        except OSError as exc:
+            raise ConnectorError(f"feed {self.path}: cannot read it ({exc.strerror})") from exc
+        if len(data) > cap:
+            raise ConnectorError(f"feed {self.path}: more than max_bytes ({cap}); not read")
+        return data

@@ -1,0 +1,188 @@
+"""Pure feed helpers: HTML to text, canonical links, entries, cursors, backoff."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from kaffe.config.schema import FeedConfig, FeedOptionsConfig
+from kaffe.connectors.feedparse import FeedMeta, entry_to_article, gunzip
+from kaffe.connectors.feeds import dump_cursor, load_cursor, next_attempt, retry_after
+from kaffe.connectors.feedtext import (
+    canonical_url,
+    clean_tags,
+    html_to_text,
+    language_code,
+    short_hash,
+    truncate,
+)
+from kaffe.errors import ConnectorError
+
+
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        ("<p>Hello <b>world</b></p><p>again</p>", "Hello world again"),
+        ("<script>track('x')</script>Visible<style>p{color:red}</style>", "Visible"),
+        ('Text<img src="https://t.example/pixel.gif" width="1" height="1">', "Text"),
+        ("AT&amp;T &lt;3 caf&eacute; &#8212; &#x1F600;", "AT&T <3 café — \U0001f600"),
+        ("line<br>break<br/>twice", "line break twice"),
+        ("  lots \n\t of   space  ", "lots of space"),
+        ("<ul><li>one</li><li>two</li></ul>", "one two"),
+        ("<noscript><img src=x></noscript><svg><text>logo</text></svg>ok", "ok"),
+        ("unclosed <b>bold <i>italic", "unclosed bold italic"),
+        ("<scr<script>ipt>alert(1)</script>", "ipt>alert(1)"),
+    ],
+)
+def test_html_to_text(html: str, text: str) -> None:
+    assert html_to_text(html) == text
+
+
+def test_truncate_cuts_at_a_word_and_marks_it() -> None:
+    text = "word " * 400
+    cut = truncate(text.strip(), 1000)
+    assert len(cut) <= 1000 and cut.endswith("word…")
+    assert truncate("short", 1000) == "short"
+
+
+@pytest.mark.parametrize(
+    ("link", "canonical"),
+    [
+        (
+            "HTTPS://Example.COM:443/a/b?utm_source=rss&id=7&UTM_Medium=x&fbclid=abc#comments",
+            "https://example.com/a/b?id=7",
+        ),
+        ("http://example.com:80", "http://example.com/"),
+        (
+            "http://example.com:8080/x?gclid=1&mc_cid=2&mc_eid=3&ref=hn&ref_src=twsrc",
+            ("http://example.com:8080/x"),
+        ),
+        (
+            "https://e.com/p?_hsenc=a&_hsmi=b&igshid=c&q=a%2Cb&page=2",
+            "https://e.com/p?q=a%2Cb&page=2",
+        ),
+        ("https://e.com/?a=1&&b=", "https://e.com/?a=1&b="),
+        ("ftp://example.com/file", ""),
+        ("javascript:alert(1)", ""),
+        ("http://exa mple.com:port/", ""),
+        ("", ""),
+    ],
+)
+def test_canonical_url(link: str, canonical: str) -> None:
+    assert canonical_url(link) == canonical
+
+
+def test_canonical_url_resolves_relative_links() -> None:
+    assert canonical_url("/blog/x#top", "http://intertwingly.net/blog/") == (
+        "http://intertwingly.net/blog/x"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("da-DK", "da"),
+        ("en_US", "en"),
+        ("EN-us", "en"),
+        ("pl", "pl"),
+        ("x-default", ""),
+        (None, ""),
+    ],
+)
+def test_language_code(value: str | None, code: str) -> None:
+    assert language_code(value) == code
+
+
+def test_clean_tags_lowercases_and_dedupes_in_order() -> None:
+    assert clean_tags(("Energy", "data"), ["  DATA ", "Grøn  Omstilling", ""]) == (
+        "energy",
+        "data",
+        "grøn omstilling",
+    )
+
+
+META = FeedMeta(
+    "Grøn Data",
+    "https://example.dk/rss",
+    FeedConfig(url="https://example.dk/rss", tags=("energi",)),
+    base="https://example.dk/",
+    language="da",
+)
+
+
+def test_entry_becomes_a_plain_article() -> None:
+    entry = {
+        "id": "urn:1",
+        "link": "/nyheder/vind?utm_campaign=x",
+        "title": "Vind &amp; <em>sol</em>",
+        "title_detail": {"type": "text/html"},
+        "summary": "<p>Mere <script>x()</script>vindkraft</p>",
+        "published_parsed": (2026, 3, 1, 8, 30, 0, 6, 60, 0),
+        "tags": [{"term": "Vindkraft"}, {"term": None}],
+    }
+    article = entry_to_article(entry, META)
+    assert article.url == "https://example.dk/nyheder/vind"
+    assert article.id == short_hash("https://example.dk/nyheder/vind")
+    assert (article.title, article.summary) == ("Vind & sol", "Mere vindkraft")
+    assert article.published == datetime(2026, 3, 1, 8, 30, tzinfo=UTC)
+    assert (article.language, article.tags, article.feed) == (
+        "da",
+        ("energi", "vindkraft"),
+        "Grøn Data",
+    )
+
+
+def test_plain_text_title_keeps_angle_brackets() -> None:
+    entry = {"title": "Why <div> soup hurts", "title_detail": {"type": "text/plain"}, "id": "x"}
+    assert entry_to_article(entry, META).title == "Why <div> soup hurts"
+
+
+def test_entry_without_link_uses_its_id_and_updated_time() -> None:
+    entry = {"id": "tag:x,2024:1", "title": "T", "updated_parsed": (2024, 1, 2, 3, 4, 5, 0, 2, 0)}
+    article = entry_to_article(entry, META)
+    assert (article.url, article.id) == ("", short_hash("tag:x,2024:1"))
+    assert article.published == datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+def test_config_language_wins_over_the_entry() -> None:
+    meta = FeedMeta("f", "f", FeedConfig(url="f", language="da"), language="en")
+    entry = {"id": "1", "title": "t", "title_detail": {"type": "text/plain", "language": "en-US"}}
+    assert entry_to_article(entry, meta).language == "da"
+    assert entry_to_article(entry, FeedMeta("f", "f", FeedConfig(url="f"))).language == "en"
+
+
+def test_gunzip_is_bounded() -> None:
+    import gzip
+
+    bomb = gzip.compress(b"\0" * 2_000_000)
+    with pytest.raises(ConnectorError, match="larger than 100000 bytes"):
+        gunzip(bomb, "feed.xml", 100_000)
+    with pytest.raises(ConnectorError, match="broken gzip"):
+        gunzip(b"\x1f\x8bnot gzip at all", "feed.xml", 100_000)
+
+
+def test_cursor_round_trip_and_garbage() -> None:
+    cursor = dump_cursor({"etag": '"abc"', "last_modified": None})
+    assert load_cursor(cursor) == {"etag": '"abc"'}
+    assert dump_cursor({"etag": None}) is None
+    assert load_cursor("not json") == {} and load_cursor("[1]") == {} and load_cursor(None) == {}
+
+
+def test_retry_after_seconds_and_dates(now: datetime) -> None:
+    assert retry_after("120", now) == 120.0
+    assert retry_after("Tue, 10 Mar 2026 12:05:00 GMT", now) == 300.0
+    assert retry_after("Tue, 10 Mar 2026 11:00:00 GMT", now) == 0.0
+    assert retry_after("soon", now) is None and retry_after(None, now) is None
+
+
+@pytest.mark.parametrize(
+    ("failures", "hours"), [(0, 0), (1, 1), (2, 2), (3, 4), (5, 16), (6, 24), (500, 24)]
+)
+def test_next_attempt_doubles_up_to_the_cap(now: datetime, failures: int, hours: int) -> None:
+    options = FeedOptionsConfig(max_backoff_hours=24)
+    assert next_attempt(failures, now, options) == now + timedelta(hours=hours)
+
+
+def test_next_attempt_with_no_backoff(now: datetime) -> None:
+    assert next_attempt(7, now, FeedOptionsConfig(max_backoff_hours=0)) == now
