@@ -1,0 +1,208 @@
+"""Matching throughput: kaffe's sparse BM25 index against a naive baseline.
+
+Run by hand: ``.venv/bin/python bench/matching.py [--articles 50000 --contacts 1000]``.
+It prints a table; nothing here is a timed assertion.
+
+Data is synthetic but shaped like real text: a vocabulary of a few thousand
+made-up words drawn from a Zipf distribution (a few words are everywhere, most
+are rare), titles of 5-12 words and summaries of 30-90, and contacts with 3-8
+topics of 1-4 words. Topic words come from the same Zipf distribution minus its
+head (the most frequent words of a text are not what people name as topics).
+
+The baseline is ``rank_bm25.BM25Okapi`` over the same stemmed tokens, scoring
+one contact at a time and taking the top five, as a simple implementation
+would. It is slow, so it is timed on ``--baseline-contacts`` contacts and
+extrapolated linearly to all of them; the table says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from kaffe.config.schema import RelevanceConfig  # noqa: E402
+from kaffe.model import Article, Topic  # noqa: E402
+from kaffe.relevance import ArticleIndex  # noqa: E402
+from kaffe.relevance.text import article_terms, topic_words  # noqa: E402
+
+NOW = datetime(2026, 3, 9, 12, 0, tzinfo=UTC)
+SYLLABLES = [c + v for c in "bdfgklmnprstv" for v in "aeiou"] + ["sk", "tr", "st", "nd"]
+ZIPF_S = 1.07
+TOPIC_HEAD = 50  # topic words skip the 50 most frequent words
+
+
+class Corpus:
+    """A seeded synthetic corpus: vocabulary, articles and contacts' topics."""
+
+    def __init__(self, vocabulary: int, seed: int) -> None:
+        self.rng = np.random.default_rng(seed)
+        self.words = _make_words(vocabulary, random.Random(seed))
+        ranks = np.arange(1, vocabulary + 1, dtype=np.float64)
+        self.p = ranks**-ZIPF_S / np.sum(ranks**-ZIPF_S)
+        tail = self.p[TOPIC_HEAD:]
+        self.topic_p = tail / tail.sum()
+
+    def text(self, low: int, high: int) -> str:
+        picks = self.rng.choice(len(self.words), self.rng.integers(low, high + 1), p=self.p)
+        return " ".join(self.words[i] for i in picks)
+
+    def articles(self, count: int) -> list[Article]:
+        return [
+            Article(
+                id=f"art{n:06d}", feed="bench", url=f"https://example.org/{n}",
+                title=self.text(5, 12), summary=self.text(30, 90), language="en",
+                published=NOW - timedelta(minutes=int(self.rng.integers(0, 60 * 24 * 30))),
+            )
+            for n in range(count)
+        ]
+
+    def profiles(self, count: int) -> dict[str, list[Topic]]:
+        result = {}
+        for n in range(count):
+            contact = f"person{n}@example.org"
+            topics = []
+            for _ in range(self.rng.integers(3, 9)):
+                picks = self.rng.choice(
+                    len(self.topic_p), self.rng.integers(1, 5), p=self.topic_p
+                )
+                text = " ".join(self.words[TOPIC_HEAD + i] for i in picks)
+                topics.append(Topic(contact, text, "bench", NOW))
+            result[contact] = topics
+        return result
+
+
+def _make_words(count: int, rng: random.Random) -> list[str]:
+    words: dict[str, None] = {}
+    while len(words) < count:
+        words["".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))] = None
+    return list(words)
+
+
+def timed(fn: Callable[[], object]) -> tuple[float, object]:
+    start = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - start, value
+
+
+def peak_mib(fn: Callable[[], object]) -> float:
+    """Peak Python heap (numpy buffers included) while ``fn`` runs, in MiB."""
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def baseline(articles: list[Article], profiles: dict[str, list[Topic]]) -> tuple[float, float]:
+    """rank_bm25 over the same stems, one contact at a time; (build s, match s)."""
+    from rank_bm25 import BM25Okapi
+
+    docs = [article_terms((a.title + " " + a.summary).lower().split(), "en") for a in articles]
+    build, bm25 = timed(lambda: BM25Okapi(docs))
+    queries = [
+        [s for t in topics for w in topic_words(t.text) for s in w.stems]
+        for topics in profiles.values()
+    ]
+
+    def run() -> None:
+        for query in queries:
+            scores = bm25.get_scores(query)
+            np.argpartition(-scores, 5)[:5]
+
+    seconds, _ = timed(run)
+    return build, seconds
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    corpus = Corpus(args.vocabulary, args.seed)
+    articles = corpus.articles(args.articles)
+    profiles = corpus.profiles(args.contacts)
+    config = RelevanceConfig(threshold=args.threshold)
+    index = ArticleIndex(config)
+    rows: list[tuple[str, str]] = []
+
+    build, _ = timed(lambda: index.add(articles))
+    first, _ = timed(lambda: index.match(profiles))  # BM25 weights + profiles, once
+    steady, found = timed(lambda: index.match(profiles))
+    pairs = args.articles * args.contacts
+    rows += [
+        ("articles x contacts", f"{args.articles:,} x {args.contacts:,}"),
+        ("kaffe: index build (add)", f"{build:.2f} s"),
+        ("kaffe: first match (weights + profiles)", f"{first * 1000:.0f} ms"),
+        ("kaffe: match, all contacts", f"{steady * 1000:.0f} ms"),
+        ("kaffe: throughput", f"{pairs / steady:,.0f} pairs/s"),
+        ("kaffe: contacts with a match", f"{len(found):,}"),
+    ]
+    rows += memory_rows(config, articles, profiles)
+    rows += baseline_rows(articles, profiles, args, steady)
+    if args.big_contacts:
+        big = corpus.profiles(args.big_contacts)
+        index.match(big)
+        seconds, _ = timed(lambda: index.match(big))
+        rows.append((f"kaffe: match, {args.big_contacts:,} contacts", f"{seconds * 1000:.0f} ms"))
+    print_table(rows)
+    return 0
+
+
+def memory_rows(config: RelevanceConfig, articles: list[Article],
+                profiles: dict[str, list[Topic]]) -> list[tuple[str, str]]:
+    index = ArticleIndex(config)
+    build = peak_mib(lambda: index.add(articles))
+    match = peak_mib(lambda: index.match(profiles))
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return [
+        ("kaffe: peak heap, build (tracemalloc)", f"{build:.0f} MiB"),
+        ("kaffe: peak heap, first match (tracemalloc)", f"{match:.0f} MiB"),
+        ("process: max RSS so far (all data)", f"{rss:.0f} MiB"),
+    ]
+
+
+def baseline_rows(articles: list[Article], profiles: dict[str, list[Topic]],
+                  args: argparse.Namespace, steady: float) -> list[tuple[str, str]]:
+    subset = dict(list(profiles.items())[: args.baseline_contacts])
+    build, seconds = baseline(articles, subset)
+    total = seconds * len(profiles) / len(subset)
+    label = "measured" if len(subset) == len(profiles) else f"{len(subset)} timed, extrapolated"
+    return [
+        ("baseline: BM25Okapi build", f"{build:.2f} s"),
+        (f"baseline: match, all contacts ({label})", f"{total:.1f} s"),
+        ("speed-up, match (baseline / kaffe)", f"{total / steady:,.0f}x"),
+    ]
+
+
+def print_table(rows: list[tuple[str, str]]) -> None:
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {value:>16}")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=50_000)
+    parser.add_argument("--contacts", type=int, default=1_000)
+    parser.add_argument("--baseline-contacts", type=int, default=50,
+                        help="time the baseline on this many contacts and extrapolate")
+    parser.add_argument("--big-contacts", type=int, default=10_000,
+                        help="also time kaffe alone with this many contacts (0: skip)")
+    parser.add_argument("--vocabulary", type=int, default=5_000)
+    parser.add_argument("--threshold", type=float, default=RelevanceConfig().threshold)
+    parser.add_argument("--seed", type=int, default=4)
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

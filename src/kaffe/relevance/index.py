@@ -1,0 +1,197 @@
+"""The article index: BM25 over stemmed terms, all contacts scored in one product.
+
+Articles are analysed once, as they arrive, into a sparse article x term
+matrix of term frequencies. When something changed, the BM25 weights are
+rebuilt lazily in one vectorised pass (idf and average length depend on the
+whole collection). Matching compiles every contact's topics into one sparse
+contact x term query matrix and multiplies it by the term x article weights:
+one product scores every pair, and only the few best per contact are
+explained in Python. Matrices stay sparse throughout.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+
+import numpy as np
+import scipy.sparse as sp
+
+from kaffe.config.schema import RelevanceConfig
+from kaffe.model import Article, Match, Topic
+from kaffe.relevance.matcher import Collection, MatchRun
+from kaffe.relevance.profile import Profile, compile_profile
+from kaffe.relevance.scoring import Filters
+from kaffe.relevance.text import article_language, article_terms, tokens
+from kaffe.relevance.weights import Bm25
+
+log = logging.getLogger(__name__)
+
+K1 = 1.2
+B = 0.75
+TITLE_WEIGHT = 2  # a title word counts as two summary words
+_NO_TIME = -math.inf  # an article without any time passes no ``since`` filter
+
+
+class ArticleIndex:
+    """Articles indexed once by id; contacts' topic profiles scored against them.
+
+    Keep one index for the life of the daemon: add each cycle's new articles,
+    discard old ones now and then, and match all contacts in one call. Not
+    thread-safe: call it from one thread (it uses worker threads internally).
+    """
+
+    def __init__(self, config: RelevanceConfig, *, k1: float = K1, b: float = B,
+                 workers: int | None = None) -> None:
+        self.config = config
+        self.k1, self.b = k1, b
+        # Scoring runs in numpy/scipy without the GIL: a few threads pay off.
+        self.workers = workers if workers is not None else min(4, os.cpu_count() or 1)
+        self._vocab: dict[str, int] = {}
+        self._ids: list[str] = []
+        self._row: dict[str, int] = {}
+        self._times = np.empty(0, dtype=np.float64)
+        self._tf = sp.csr_matrix((0, 0), dtype=np.float32)
+        self._pending: list[tuple[str, float, Counter[int]]] = []
+        self._floor = _NO_TIME
+        self._weights: Bm25 | None = None
+        self._profiles: dict[str, tuple[tuple[str, ...], Profile]] = {}
+
+    def __len__(self) -> int:
+        return len(self._ids) + len(self._pending)
+
+    def __contains__(self, article_id: object) -> bool:
+        return article_id in self._row
+
+    def add(self, articles: Iterable[Article], *, fetched: datetime | None = None) -> int:
+        """Index new articles; return how many were new.
+
+        An article is indexed once by id. Its time is its published time, else
+        ``fetched``; articles older than the last :meth:`discard_older_than`
+        are not taken back in.
+        """
+        added = 0
+        for article in articles:
+            when = _timestamp(article.published or fetched)
+            if article.id in self._row or when < self._floor:
+                continue
+            self._row[article.id] = len(self._ids) + len(self._pending)
+            self._pending.append((article.id, when, self._terms(article)))
+            added += 1
+        if added:
+            self._weights = None
+        return added
+
+    def discard_older_than(self, moment: datetime) -> int:
+        """Drop articles published (or fetched) before ``moment``; return how many."""
+        self._floor = max(self._floor, moment.timestamp())
+        self._flush()
+        keep = self._times >= self._floor
+        dropped = int(keep.size - np.count_nonzero(keep))
+        if dropped:
+            self._tf = self._tf[keep]
+            self._times = self._times[keep]
+            self._ids = [i for i, k in zip(self._ids, keep, strict=True) if k]
+            self._row = {article_id: n for n, article_id in enumerate(self._ids)}
+            self._weights = None
+            log.debug("discarded %d articles, %d left", dropped, len(self._ids))
+        return dropped
+
+    def match(
+        self,
+        profiles: Mapping[str, Sequence[Topic]],
+        *,
+        since: datetime | None = None,
+        exclude: Mapping[str, set[str]] | None = None,
+        limit: int = 5,
+    ) -> dict[str, tuple[Match, ...]]:
+        """The best articles per contact, best first, at most ``limit`` each.
+
+        A match needs a BM25 score of at least ``config.threshold`` and at least
+        ``config.min_terms`` distinct matched words. ``since`` keeps articles
+        published (or fetched) at or after it; ``exclude[contact]`` holds
+        article ids already sent to that contact. Contacts without a match are
+        left out.
+        """
+        contacts = list(profiles)
+        compiled = [self._profile(c, profiles[c]) for c in contacts]
+        weights = self._ensure_weights()
+        if not contacts or not self._ids or limit <= 0:
+            return {}
+        collection = Collection(self._ids, self._tf, weights)
+        run = MatchRun(collection, compiled, contacts, self._filters(weights, since), limit)
+        excluded = [self._rows_of((exclude or {}).get(c, ())) for c in contacts]
+        found = run.run(excluded, self.workers)
+        return {contacts[n]: matches for n, matches in found.items()}
+
+    # -- analysis ---------------------------------------------------------------
+
+    def _terms(self, article: Article) -> Counter[int]:
+        title, rest = tokens(article.title), tokens(article.summary)
+        tags = [w for tag in article.tags for w in tokens(tag)]
+        lang = article_language(article.language, title + rest)
+        counts: Counter[int] = Counter()
+        for words, weight in ((title, TITLE_WEIGHT), (rest, 1), (tags, 1)):
+            for term in article_terms(words, lang):
+                counts[self._term_id(term)] += weight
+        return counts
+
+    def _term_id(self, term: str) -> int:
+        return self._vocab.setdefault(term, len(self._vocab))
+
+    def _profile(self, contact: str, topics: Sequence[Topic]) -> Profile:
+        # Profiles are compiled once per distinct set of topic texts: term ids
+        # are stable because the vocabulary only grows.
+        key = tuple(t.text for t in topics)
+        cached = self._profiles.get(contact)
+        if cached is None or cached[0] != key:
+            cached = (key, compile_profile(topics, self._term_id))
+            self._profiles[contact] = cached
+        return cached[1]
+
+    # -- weights ----------------------------------------------------------------
+
+    def _flush(self) -> None:
+        """Move pending articles into the term-frequency matrix."""
+        if not self._pending:
+            return
+        self._tf.resize((self._tf.shape[0], len(self._vocab)))
+        self._tf = sp.vstack([self._tf, self._pending_block()], format="csr")
+        self._ids.extend(article_id for article_id, _, _ in self._pending)
+        times = np.array([when for _, when, _ in self._pending], dtype=np.float64)
+        self._times = np.concatenate([self._times, times])
+        self._pending.clear()
+
+    def _pending_block(self) -> sp.csr_matrix:
+        indptr, cols, vals = [0], list[int](), list[int]()
+        for _id, _when, counts in self._pending:
+            cols.extend(counts)
+            vals.extend(counts.values())
+            indptr.append(len(cols))
+        arrays = (np.array(vals, np.float32), np.array(cols, np.int32), np.array(indptr))
+        return sp.csr_matrix(arrays, shape=(len(self._pending), len(self._vocab)))
+
+    def _ensure_weights(self) -> Bm25:
+        self._flush()
+        if self._weights is None:
+            self._weights = Bm25.build(self._tf, self.k1, self.b)
+        return self._weights
+
+    # -- matching ---------------------------------------------------------------
+
+    def _filters(self, weights: Bm25, since: datetime | None) -> Filters:
+        fresh = self._times >= since.timestamp() if since is not None else None
+        present = weights.present if self.config.min_terms > 1 else None
+        return Filters(self.config.threshold, self.config.min_terms, fresh, present)
+
+    def _rows_of(self, article_ids: Iterable[str]) -> np.ndarray:
+        rows = [self._row[a] for a in article_ids if a in self._row]
+        return np.array(rows, dtype=np.int64)
+
+
+def _timestamp(moment: datetime | None) -> float:
+    return moment.timestamp() if moment is not None else _NO_TIME

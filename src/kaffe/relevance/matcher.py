@@ -1,0 +1,121 @@
+"""One matching run: score all contacts in chunks, then explain the winners.
+
+Scoring is numpy/scipy work (see :mod:`kaffe.relevance.scoring`); only the
+few best pairs per contact become Python objects, and their reasons (matched
+words, best topic) are computed for all of them with one sparse element-wise
+product before the per-pair bookkeeping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from kaffe.model import Match
+from kaffe.relevance.profile import Profile, Reason, explain
+from kaffe.relevance.scoring import Candidates, Filters, run_chunks, score_chunk
+from kaffe.relevance.weights import Bm25
+
+# Contacts per chunk: bounds the padded score block to about this many cells.
+_CELLS_PER_CHUNK = 2_000_000
+# With min_terms > 1 some candidates fail the exact word count: fetch extra.
+_SLACK = 4
+
+
+@dataclass(frozen=True)
+class Collection:
+    """The indexed articles a run reads: ids, frequencies, BM25 weights."""
+
+    ids: Sequence[str]  # article id per row
+    tf: sp.csr_matrix  # article x term frequencies
+    weights: Bm25
+
+
+class MatchRun:
+    """Matches for a list of compiled profiles against one collection."""
+
+    def __init__(self, collection: Collection, profiles: Sequence[Profile],
+                 contacts: Sequence[str], filters: Filters, limit: int) -> None:
+        self.collection, self.profiles, self.contacts = collection, profiles, contacts
+        self.filters, self.limit = filters, limit
+        self.k = limit if filters.min_stems <= 1 else limit * _SLACK
+        self.query = query_matrix(profiles, collection.weights.tt.shape[0])
+
+    def run(self, excluded: Sequence[np.ndarray], workers: int) -> dict[int, tuple[Match, ...]]:
+        """Matches per contact position; contacts without one are left out."""
+        step = max(8, min(512, _CELLS_PER_CHUNK // max(1, len(self.collection.ids))))
+        spans = [(lo, min(lo + step, len(self.contacts)))
+                 for lo in range(0, len(self.contacts), step)]
+        chunks = run_chunks(lambda s: self._score(s, excluded, self.k), spans, workers)
+        found: dict[int, tuple[Match, ...]] = {}
+        for (lo, _hi), chunk in zip(spans, chunks, strict=True):
+            found.update(self._matches(lo, chunk, excluded))
+        return found
+
+    def _score(self, span: tuple[int, int], excluded: Sequence[np.ndarray],
+               k: int) -> Candidates:
+        lo, hi = span
+        return score_chunk(self.query[lo:hi], self.collection.weights.tt, self.filters,
+                           excluded[lo:hi], k)
+
+    def _matches(self, lo: int, chunk: Candidates,
+                 excluded: Sequence[np.ndarray]) -> dict[int, tuple[Match, ...]]:
+        reasons = self._explain_all(lo, chunk.articles)
+        found = {}
+        for i, (rows, scores) in enumerate(zip(chunk.articles, chunk.scores, strict=True)):
+            matches = self._accept(lo + i, rows, scores, reasons[i])
+            if len(matches) < self.limit and chunk.more[i] and len(matches) < len(rows):
+                matches = self._exhaustive(lo + i, excluded)  # rare: min_terms rejections
+            if matches:
+                found[lo + i] = matches
+        return found
+
+    def _accept(self, n: int, rows: np.ndarray, scores: np.ndarray,
+                reasons: list[Reason]) -> tuple[Match, ...]:
+        matches = []
+        for row, score, reason in zip(rows.tolist(), scores.tolist(), reasons, strict=True):
+            if reason.distinct >= self.filters.min_stems:
+                matches.append(Match(self.contacts[n], self.collection.ids[row], score,
+                                     reason.terms, reason.topic))
+                if len(matches) == self.limit:
+                    break
+        return tuple(matches)
+
+    def _exhaustive(self, n: int, excluded: Sequence[np.ndarray]) -> tuple[Match, ...]:
+        everything = len(self.collection.ids)
+        chunk = self._score((n, n + 1), excluded, everything)
+        reasons = self._explain_all(n, chunk.articles)
+        return self._accept(n, chunk.articles[0], chunk.scores[0], reasons[0])
+
+    def _explain_all(self, lo: int, articles: list[np.ndarray]) -> list[list[Reason]]:
+        """Reasons for every candidate pair of a chunk, in candidate order."""
+        contacts = np.repeat(np.arange(lo, lo + len(articles)), [a.size for a in articles])
+        rows = np.concatenate(articles) if articles else np.empty(0, np.int64)
+        shared = self.query[contacts].multiply(self.collection.tf[rows]).tocsr()
+        pair_of = np.repeat(np.arange(rows.size), np.diff(shared.indptr))
+        values = self.collection.weights.weigh(shared.indices, shared.data, rows[pair_of])
+        terms, weights, bounds = shared.indices.tolist(), values.tolist(), shared.indptr.tolist()
+        reasons: list[list[Reason]] = []
+        pair = 0
+        for i, arts in enumerate(articles):
+            profile, own = self.profiles[lo + i], []
+            for _ in range(arts.size):
+                lo_, hi_ = bounds[pair], bounds[pair + 1]
+                own.append(explain(profile, dict(zip(terms[lo_:hi_], weights[lo_:hi_],
+                                                     strict=True))))
+                pair += 1
+            reasons.append(own)
+        return reasons
+
+
+def query_matrix(profiles: Sequence[Profile], width: int) -> sp.csr_matrix:
+    """Contact x term matrix, 1 for every term of the contact's topics."""
+    cols = [p.terms[p.terms < width] for p in profiles]
+    indptr = np.zeros(len(cols) + 1, dtype=np.int64)
+    np.cumsum([c.size for c in cols], out=indptr[1:])
+    indices = np.concatenate(cols) if cols else np.empty(0, np.int32)
+    data = np.ones(indices.size, dtype=np.float32)
+    return sp.csr_matrix((data, indices, indptr), shape=(len(cols), width))

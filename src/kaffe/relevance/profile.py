@@ -1,0 +1,83 @@
+"""A contact's topics compiled into query terms, and the reason for a match.
+
+A profile is the set of term ids of all the contact's topic words (each word
+brings its English and its Danish stem). To explain a match it keeps, per term,
+the words as you wrote them, and per topic its own terms, so that a Match can
+say which words matched and which single topic shares most with the article.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from kaffe.model import Topic
+from kaffe.relevance.text import topic_words
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The compiled topics of one contact."""
+
+    terms: np.ndarray  # sorted, unique term ids (int32)
+    words: Mapping[int, tuple[str, ...]]  # term id -> surface words, first seen first
+    topics: tuple[tuple[str, frozenset[int]], ...]  # (topic text, its term ids)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why an article matched: the words, how many distinct ones, the best topic."""
+
+    terms: tuple[str, ...]
+    distinct: int
+    topic: str
+
+
+def compile_profile(topics: Sequence[Topic], term_id: Callable[[str], int]) -> Profile:
+    """Compile ``topics`` into a :class:`Profile`; ``term_id`` maps a stem to its id."""
+    words: dict[int, list[str]] = {}
+    compiled = []
+    for text in dict.fromkeys(t.text.strip() for t in topics if t.text.strip()):
+        ids = set()
+        for word in topic_words(text):
+            for stem in word.stems:
+                tid = term_id(stem)
+                ids.add(tid)
+                surfaces = words.setdefault(tid, [])
+                if word.surface.lower() not in (s.lower() for s in surfaces):
+                    surfaces.append(word.surface)
+        compiled.append((text, frozenset(ids)))
+    terms = np.array(sorted(words), dtype=np.int32)
+    frozen = {tid: tuple(s) for tid, s in words.items()}
+    return Profile(terms, frozen, tuple(compiled))
+
+
+def explain(profile: Profile, weights: Mapping[int, float]) -> Reason:
+    """The reason for a match, from the article's BM25 weights of the shared terms.
+
+    Terms are ordered by weight, heaviest first. Words that share a stem
+    ("migrating", "migration") and the two stems of one word count once.
+    """
+    seen: set[str] = set()
+    terms: list[str] = []
+    distinct = 0
+    for tid in sorted(weights, key=weights.__getitem__, reverse=True):
+        words = profile.words[tid]
+        new = [w for w in words if w.lower() not in seen]
+        distinct += len(new) == len(words)
+        seen.update(w.lower() for w in new)
+        terms.extend(new)
+    return Reason(tuple(terms), distinct, _best_topic(profile, weights))
+
+
+def _best_topic(profile: Profile, weights: Mapping[int, float]) -> str:
+    if len(profile.topics) == 1:
+        return profile.topics[0][0]
+    best, best_weight = "", -1.0
+    for text, ids in profile.topics:
+        weight = sum(weights[tid] for tid in ids if tid in weights)
+        if weight > best_weight:
+            best, best_weight = text, weight
+    return best
