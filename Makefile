@@ -22,7 +22,9 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy src
 
 bench: $(STAMP)
+	$(PY) -m pip install -q -e '.[test,bench]'
 	$(PY) bench/run.py
+	$(PY) bench/matching.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info
