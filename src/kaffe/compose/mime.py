@@ -76,7 +76,9 @@ def to_address(recipient: Recipient) -> Address:
 
 
 def _set_text(msg: EmailMessage, name: str, value: str) -> None:
-    if _EW_START in value:
+    # Non-ASCII text is encoded here too: Python 3.11's folder can put the space
+    # between two words outside its encoded-words, where every reader drops it.
+    if _EW_START in value or not value.isascii():
         msg.set_raw(name, _encoded(value, name))
     else:
         msg[name] = value
