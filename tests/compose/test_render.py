@@ -149,8 +149,8 @@ def test_missing_subject_line_is_an_error(tmp_path: Path) -> None:
 
 def test_unknown_template_is_an_error() -> None:
     action = make_action("en")
-    with pytest.raises(KaffeError, match="no template 'drip'"):
-        Composer().render(replace(action, template="drip"), SENDER)
+    with pytest.raises(KaffeError, match="no template 'nosuch'"):
+        Composer().render(replace(action, template="nosuch"), SENDER)
 
 
 def test_output_is_plain_text_not_html_escaped() -> None:

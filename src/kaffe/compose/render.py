@@ -110,5 +110,5 @@ def split_subject(text: str, source: str) -> tuple[str, str]:
         raise KaffeError(
             f"{source}, line 1: the first line must be 'Subject: ...', got {first[:40]!r}"
         )
-    body = rest.removeprefix("\n").rstrip()
+    body = rest.lstrip("\n").rstrip()  # a body never starts with blank lines
     return first[len(_SUBJECT) :].strip(), body + "\n"

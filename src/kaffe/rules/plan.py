@@ -7,9 +7,12 @@ from datetime import datetime
 
 from kaffe.config.schema import Config
 from kaffe.model import DUE, Action, Event, Snapshot, Verdict
+from kaffe.rules.checkin import checkin_actions
 from kaffe.rules.detect import detect
+from kaffe.rules.drip import drip_actions
 from kaffe.rules.followup import followup_actions
 from kaffe.rules.merge import merge_meetings
+from kaffe.rules.prep import prep_actions
 
 
 @dataclass(frozen=True)
@@ -33,10 +36,30 @@ class Plan:
         return self.in_state(DUE)
 
 
-def evaluate(snapshot: Snapshot, now: datetime, config: Config) -> Plan:
-    """Judge every meeting in ``snapshot`` (one per iCalUID, whichever sources it came
-    through) and plan the follow-ups. Pure: ``now`` is given."""
+def judge(snapshot: Snapshot, config: Config) -> tuple[tuple[Event, Verdict], ...]:
+    """Every meeting in ``snapshot`` (one per iCalUID, whichever sources it came
+    through), oldest first, with its coffee-meeting verdict."""
     ordered = sorted(merge_meetings(snapshot.events), key=lambda e: (e.start, e.key))
-    verdicts = tuple((event, detect(event, config.me, config.detect)) for event in ordered)
+    return tuple((event, detect(event, config.me, config.detect)) for event in ordered)
+
+
+def plan_actions(
+    snapshot: Snapshot,
+    verdicts: tuple[tuple[Event, Verdict], ...],
+    now: datetime,
+    config: Config,
+) -> tuple[Action, ...]:
+    """Follow-ups, then drips and check-ins (ended coffee meetings; an upcoming one
+    holds drips back), then prep briefs for the upcoming ones. Pure: ``now`` is given."""
     coffee = [event for event, verdict in verdicts if verdict.is_coffee]
-    return Plan(verdicts, followup_actions(coffee, snapshot, now, config))
+    followups = followup_actions(coffee, snapshot, now, config)
+    drips = drip_actions(snapshot, coffee, now, config)
+    checkins = checkin_actions(snapshot, coffee, now, config, planned=drips)
+    upcoming = [event for event in coffee if event.start > now]
+    return followups + drips + checkins + prep_actions(snapshot, upcoming, now, config)
+
+
+def evaluate(snapshot: Snapshot, now: datetime, config: Config) -> Plan:
+    """Judge every meeting in ``snapshot`` and plan the actions. Pure: ``now`` is given."""
+    verdicts = judge(snapshot, config)
+    return Plan(verdicts, plan_actions(snapshot, verdicts, now, config))

@@ -1,0 +1,31 @@
+"""``kaffe guard``: check your own wording (and your ``[guard]`` patterns) against the
+guard that every draft passes, reading standard input."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TextIO
+
+from kaffe.config.schema import GuardConfig
+from kaffe.rules.guard import GuardVerdict, check
+
+
+def describe(verdict: GuardVerdict) -> str:
+    """``ok`` or ``blocked: "<phrase>" (pattern <pattern>)``."""
+    if not verdict.blocked:
+        return "ok"
+    return f'blocked: "{verdict.phrase}" (pattern {verdict.pattern})'
+
+
+def run_guard(stdin: TextIO, out: TextIO, config: GuardConfig, *, lines: bool) -> int:
+    """Check all of ``stdin`` (or, with ``lines``, each line) and print one verdict per
+    text; 1 when anything is blocked, else 0. The guard runs even when ``[guard]
+    enabled = false``: this command is for testing wording."""
+    config = replace(config, enabled=True)
+    texts = stdin.read().splitlines() if lines else [stdin.read()]
+    blocked = False
+    for text in texts:
+        verdict = check(text, config)
+        blocked = blocked or verdict.blocked
+        out.write(describe(verdict) + "\n")
+    return 1 if blocked else 0

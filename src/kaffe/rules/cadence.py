@@ -1,0 +1,255 @@
+"""Cadence shared by drips and check-ins: how often kaffe may reach out to a contact.
+
+Rules of thumb, all measured from the ledger (``updated`` = when kaffe drafted)
+and from your mail, never from a timer:
+
+- **gap**: nothing within ``[drip] min_gap_days`` of the last touch. A touch is a
+  follow-up, drip or check-in kaffe drafted (done or pending) *and* any mail you
+  sent the contact yourself: someone you wrote to last week does not need a
+  "saw this and thought of you" today. Mail they sent you does not count.
+- **yearly cap**: at most ``max_per_year`` drips and check-ins together in any
+  365 days.
+- **pause**: after ``max_unanswered`` kaffe drafts you sent with no reply since
+  (:func:`kaffe.rules.relations.relationship`), until they write back.
+- **daily cap**: at most ``daily_cap`` drips and check-ins drafted in any 24 hours,
+  across all contacts; the best-scored ones win.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from kaffe.config.schema import Config
+from kaffe.model import (
+    DONE,
+    DUE,
+    PENDING,
+    SENT,
+    SKIPPED,
+    WAITING,
+    Action,
+    Article,
+    Event,
+    LedgerEntry,
+    Match,
+    Recipient,
+    Snapshot,
+)
+from kaffe.rules.followup import followup_action
+from kaffe.rules.people import external_people, first_name
+from kaffe.rules.relations import relationship
+from kaffe.timeutil import utc
+
+CADENCE_KINDS = ("drip", "checkin")  # count against the caps
+TOUCH_KINDS = ("followup", "drip", "checkin")  # start the gap
+DRAFTED = (DONE, PENDING)
+YEAR = timedelta(days=365)
+DAY = timedelta(days=1)
+SUMMARY_CHARS = 280
+
+
+@dataclass(frozen=True)
+class Hold:
+    """Why kaffe must not reach out now, and from when it may (None: not known)."""
+
+    reason: str
+    until: datetime | None = None
+
+
+def stamp(moment: datetime) -> str:
+    """``2026-03-09 14:00 UTC``."""
+    return f"{utc(moment):%Y-%m-%d %H:%M} UTC"
+
+
+def me_name(config: Config) -> str:
+    """Your name to sign with: ``[me] name``, else from your first address."""
+    if config.me.name:
+        return config.me.name
+    return first_name(Recipient(config.me.addresses[0])) if config.me.addresses else ""
+
+
+def drafted(
+    ledger: Mapping[str, LedgerEntry],
+    now: datetime,
+    kinds: Sequence[str],
+    contact: str | None = None,
+) -> list[LedgerEntry]:
+    """Drafts of ``kinds`` kaffe made (done or pending) up to ``now``, oldest first;
+    only those for ``contact`` when one is given."""
+    found = [
+        e
+        for e in ledger.values()
+        if e.kind in kinds
+        and e.state in DRAFTED
+        and e.updated <= now
+        and (contact is None or e.contact == contact)
+    ]
+    return sorted(found, key=lambda e: (e.updated, e.key))
+
+
+def last_touch(snapshot: Snapshot, contact: str, now: datetime) -> datetime | None:
+    """When kaffe last drafted anything for ``contact`` or you last wrote to them."""
+    times = [e.updated for e in drafted(snapshot.ledger, now, TOUCH_KINDS, contact)]
+    times += [
+        i.at for i in snapshot.interactions.get(contact, ()) if i.direction == SENT and i.at <= now
+    ]
+    return max(times, default=None)
+
+
+def hold(snapshot: Snapshot, contact: str, now: datetime, config: Config) -> Hold | None:
+    """Why kaffe must not draft a drip or check-in for ``contact`` at ``now``, or None."""
+    return (
+        _paused(snapshot, contact, now, config)
+        or _gap(snapshot, contact, now, config)
+        or (_yearly(snapshot, contact, now, config))
+    )
+
+
+def _paused(snapshot: Snapshot, contact: str, now: datetime, config: Config) -> Hold | None:
+    mail = tuple(i for i in snapshot.interactions.get(contact, ()) if i.at <= now)
+    entries = [e for e in snapshot.ledger.values() if e.contact == contact and e.updated <= now]
+    unanswered = relationship(contact, mail, entries).unanswered
+    limit = config.drip.max_unanswered
+    if unanswered < limit:
+        return None
+    return Hold(f"paused: {unanswered} drafts you sent are unanswered (max_unanswered = {limit})")
+
+
+def _gap(snapshot: Snapshot, contact: str, now: datetime, config: Config) -> Hold | None:
+    touch = last_touch(snapshot, contact, now)
+    gap = timedelta(days=config.drip.min_gap_days)
+    if touch is None or now >= touch + gap:
+        return None
+    return Hold(
+        f"last touch {stamp(touch)}; next one possible from {stamp(touch + gap)}", touch + gap
+    )
+
+
+def _yearly(snapshot: Snapshot, contact: str, now: datetime, config: Config) -> Hold | None:
+    cap = config.drip.max_per_year
+    recent = [
+        e for e in drafted(snapshot.ledger, now, CADENCE_KINDS, contact) if e.updated > now - YEAR
+    ]
+    if len(recent) < cap:
+        return None
+    if cap == 0:
+        return Hold("max_per_year = 0: no drips or check-ins")
+    until = recent[len(recent) - cap].updated + YEAR
+    return Hold(f"{len(recent)} drafted in the last 365 days (max_per_year = {cap})", until)
+
+
+def score_of(action: Action) -> float:
+    """The score a DUE action competes with for the daily cap (recoveries first)."""
+    return float(action.context.get("score", 0.0))
+
+
+def apply_daily_cap(
+    actions: Sequence[Action], snapshot: Snapshot, now: datetime, config: Config
+) -> tuple[Action, ...]:
+    """Keep at most ``daily_cap`` drips and check-ins in any 24 h: drafts of the last
+    24 h count first, then the DUE ``actions``, best score first; the rest wait."""
+    due = [a for a in actions if a.state == DUE]
+    keys = {a.key for a in due}
+    used = [e for e in drafted(snapshot.ledger, now, CADENCE_KINDS) if e.updated > now - DAY]
+    room = max(0, config.drip.daily_cap - sum(1 for e in used if e.key not in keys))
+    keep = {a.key for a in sorted(due, key=lambda a: (-score_of(a), a.key))[:room]}
+    reason = f"daily cap reached ({config.drip.daily_cap} drips and check-ins a day)"
+    return tuple(
+        replace(a, state=WAITING, reason=f"{reason}; would draft: {a.reason}")
+        if a.state == DUE and a.key not in keep
+        else a
+        for a in actions
+    )
+
+
+def met_contacts(
+    coffee: Iterable[Event], now: datetime, config: Config
+) -> dict[str, tuple[Recipient, list[Event]]]:
+    """Everyone outside your organisation you had a (past, ended) coffee meeting with,
+    with those meetings, oldest first."""
+    found: dict[str, tuple[Recipient, list[Event]]] = {}
+    for event in sorted(coffee, key=lambda e: (e.end, e.key)):
+        if event.end > now or event.status == "cancelled":
+            continue
+        for person in external_people(event, config.me):
+            found.setdefault(person.email, (person, []))[1].append(event)
+    return found
+
+
+def pending_followups(
+    coffee: Iterable[Event], snapshot: Snapshot, now: datetime, config: Config
+) -> dict[str, Event]:
+    """Contacts with a follow-up still to be drafted (waiting or due), and its meeting;
+    an upcoming meeting's follow-up counts: no drip just before you meet."""
+    pending: dict[str, Event] = {}
+    for event in coffee:
+        if not config.followup.enabled or event.status == "cancelled":
+            continue
+        action = followup_action(event, snapshot, now, config)
+        if action.state in (DUE, WAITING):
+            for person in action.to:
+                pending.setdefault(person.email, event)
+    return pending
+
+
+def is_fresh(article: Article, now: datetime, config: Config) -> bool:
+    """Published within ``max_article_age_days`` of ``now`` (undated articles are not)."""
+    if article.published is None:
+        return False
+    return now - article.published <= timedelta(days=config.drip.max_article_age_days)
+
+
+def best_article(
+    snapshot: Snapshot, contact: str, now: datetime, config: Config, taken: set[str]
+) -> tuple[Match, Article] | None:
+    """The best-scored fresh matching article whose id is not in ``taken``."""
+    ranked = sorted(snapshot.matches.get(contact, ()), key=lambda m: -m.score)
+    for match in ranked:
+        article = snapshot.articles.get(match.article_id)
+        if article is not None and article.id not in taken and is_fresh(article, now, config):
+            return match, article
+    return None
+
+
+def closed(entry: LedgerEntry | None) -> bool:
+    """True when the ledger says this key is drafted, being drafted or skipped."""
+    return entry is not None and entry.state in (DONE, PENDING, SKIPPED)
+
+
+def article_context(match: Match | None, article: Article | None) -> dict[str, Any]:
+    """The article and the topic it matched, for the drip and check-in templates."""
+    if match is None or article is None:
+        return {"topic": "", "terms": [], "article_title": "", "article_url": "",
+                "article_summary": "", "article_feed": "", "score": 0.0}  # fmt: skip
+    return {
+        "topic": match.topic,
+        "terms": list(match.terms),
+        "article_title": article.title,
+        "article_url": article.url,
+        "article_summary": shorten(article.summary, SUMMARY_CHARS),
+        "article_feed": article.feed,
+        "score": match.score,
+    }
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` on one line, cut at a word boundary with an ellipsis past ``limit``."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(".,;:") + "…"
+
+
+def match_reason(match: Match, article: Article) -> str:
+    """Why an article fits: the topic, the matched terms and the score."""
+    terms = ", ".join(match.terms) or "-"
+    return f'"{article.title}" matches "{match.topic}" (terms: {terms}; score {match.score:.2f})'
+
+
+def match_reason_short(context: dict[str, Any]) -> str:
+    """The article of a draft's context and the topic it matched, in one phrase."""
+    topic = context.get("topic") or "-"
+    return f'"{context["article_title"]}" on "{topic}" (score {float(context["score"]):.2f})'

@@ -1,0 +1,164 @@
+"""Drips: now and then, "saw this and thought of our talk about X" — rarely, politely,
+and only when an article genuinely matches what you talked about.
+
+Per contact (someone outside your organisation you had a coffee meeting with) the
+best fresh match that was never shared with them becomes a drip, unless a follow-up
+for them is still pending, the cadence holds it (:mod:`kaffe.rules.cadence`), or
+the last meeting is more than ``horizon_days`` ago. A plan row appears only when
+there is an article to share: DUE, or WAITING with the reason it waits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from kaffe.config.schema import Config
+from kaffe.model import DUE, PENDING, WAITING, Action, Article, Event, Match, Recipient, Snapshot
+from kaffe.rules import cadence
+from kaffe.rules.language import language_for
+from kaffe.rules.people import first_name
+from kaffe.timeutil import utc
+
+
+def drip_key(contact: str, article_id: str) -> str:
+    """The idempotency key of sharing ``article_id`` with ``contact``."""
+    return f"drip:{contact}:{article_id}"
+
+
+def shared_articles(snapshot: Snapshot, contact: str) -> set[str]:
+    """Article ids already drafted, being drafted or skipped for ``contact``: never again.
+    The same set is what the relevance matcher should exclude for the contact."""
+    prefix = drip_key(contact, "")
+    return {
+        key[len(prefix) :]
+        for key, entry in snapshot.ledger.items()
+        if key.startswith(prefix) and cadence.closed(entry)
+    }
+
+
+def drip_actions(
+    snapshot: Snapshot, coffee_meetings: Sequence[Event], now: datetime, config: Config
+) -> tuple[Action, ...]:
+    """At most one drip action per contact you had coffee with, capped per day.
+
+    ``coffee_meetings`` may include upcoming ones: they only hold drips back (their
+    follow-up is pending); contacts and the horizon come from the ended ones.
+    """
+    if not config.drip.enabled:
+        return ()
+    pending = cadence.pending_followups(coffee_meetings, snapshot, now, config)
+    actions = []
+    for contact, (person, meetings) in cadence.met_contacts(coffee_meetings, now, config).items():
+        action = _drip_for(person, meetings, pending.get(contact), snapshot, now, config)
+        if action is not None:
+            actions.append(action)
+    return cadence.apply_daily_cap(actions, snapshot, now, config)
+
+
+def _drip_for(
+    person: Recipient,
+    meetings: list[Event],
+    followup: Event | None,
+    snapshot: Snapshot,
+    now: datetime,
+    config: Config,
+) -> Action | None:
+    contact, last = person.email, meetings[-1]
+    recovering = _recovering(snapshot, contact)
+    if recovering is not None:
+        match, article = recovering
+        why = "an earlier attempt did not finish; its draft is looked up first"
+        return _action(person, last, match, article, DUE, why, snapshot, config, score=1e9)
+    if now > last.end + timedelta(days=config.drip.horizon_days):
+        return None
+    found = cadence.best_article(snapshot, contact, now, config, shared_articles(snapshot, contact))
+    if found is None:
+        return None
+    match, article = found
+    state, why, until = _state(contact, followup, snapshot, now, config)
+    reason = (
+        f"{why}: {cadence.match_reason(match, article)}"
+        if why
+        else (f"for {contact}: {cadence.match_reason(match, article)}")
+    )
+    return _action(person, last, match, article, state, reason, snapshot, config, due_at=until)
+
+
+def _state(
+    contact: str, followup: Event | None, snapshot: Snapshot, now: datetime, config: Config
+) -> tuple[str, str, datetime | None]:
+    """DUE with no qualifier, or WAITING with why and (when known) until when."""
+    if followup is not None:
+        return WAITING, f'waiting: the follow-up for "{followup.summary}" is pending', None
+    held = cadence.hold(snapshot, contact, now, config)
+    if held is not None:
+        return WAITING, f"waiting for {contact} ({held.reason})", held.until
+    return DUE, "", None
+
+
+def _recovering(snapshot: Snapshot, contact: str) -> tuple[Match, Article] | None:
+    """A drip left pending by an interrupted attempt, with its article when still known."""
+    prefix = drip_key(contact, "")
+    for key, entry in sorted(snapshot.ledger.items()):
+        if key.startswith(prefix) and entry.state == PENDING:
+            article = snapshot.articles.get(key[len(prefix) :])
+            if article is not None:
+                return _match_for(snapshot, contact, article), article
+    return None
+
+
+def _match_for(snapshot: Snapshot, contact: str, article: Article) -> Match:
+    found = [m for m in snapshot.matches.get(contact, ()) if m.article_id == article.id]
+    return found[0] if found else Match(contact, article.id, 0.0, (), "")
+
+
+def _action(
+    person: Recipient,
+    last: Event,
+    match: Match,
+    article: Article,
+    state: str,
+    reason: str,
+    snapshot: Snapshot,
+    config: Config,
+    *,
+    due_at: datetime | None = None,
+    score: float | None = None,
+) -> Action:
+    language = language_for(person.email, last, snapshot.contacts, config)
+    context = drip_context(person, last, match, article, language, config)
+    if score is not None:
+        context["score"] = score
+    return Action(
+        kind="drip",
+        key=drip_key(person.email, article.id),
+        state=state,
+        reason=reason,
+        to=(person,),
+        language=language,
+        template="drip",
+        event_key=last.key,
+        due_at=due_at,
+        context=context,
+    )
+
+
+def drip_context(
+    person: Recipient,
+    last: Event,
+    match: Match,
+    article: Article,
+    language: str,
+    config: Config,
+) -> dict[str, Any]:
+    """What the drip template needs: who, the topic, the article, the last meeting."""
+    return {
+        "contact_names": [first_name(person)],
+        "me_name": cadence.me_name(config),
+        "meeting_title": last.summary,
+        "meeting_date": utc(last.start).date(),
+        "language": language,
+        **cadence.article_context(match, article),
+    }

@@ -1,0 +1,217 @@
+"""Prep briefs: ``[prep] lead_hours`` before an upcoming coffee meeting, a draft to
+yourself with who they are, your history with them, trends to discuss, open
+questions and a prompt for what you can offer (the column's advice: come prepared,
+think of the value for both sides)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from kaffe.config.schema import Config
+from kaffe.model import (
+    DONE,
+    DUE,
+    PENDING,
+    RECEIVED,
+    SENT,
+    SKIPPED,
+    WAITING,
+    Action,
+    Article,
+    Event,
+    Interaction,
+    Recipient,
+    Snapshot,
+)
+from kaffe.rules import cadence
+from kaffe.rules.merge import meeting_id, merge_meetings
+from kaffe.rules.people import domain_of, external_people, people
+from kaffe.rules.words import find_word
+from kaffe.timeutil import utc
+
+MAX_ARTICLES = 5
+MAX_MEETINGS = 5
+# Registrable labels of free-mail providers: their domain says nothing about an employer.
+FREE_MAIL = frozenset({
+    "gmail", "googlemail", "hotmail", "outlook", "live", "msn", "yahoo", "ymail", "icloud",
+    "me", "mac", "aol", "proton", "protonmail", "pm", "gmx", "web", "fastmail", "zoho",
+    "yandex", "mail", "email", "jubii", "ofir", "stofanet", "get2net", "tdcadsl", "tele",
+})  # fmt: skip
+# Second-level labels under a country code: "example.co.uk" is "example".
+_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu", "ltd", "plc"})
+
+
+def prep_key(event: Event) -> str:
+    """The idempotency key of the prep brief for ``event``."""
+    return "prep:" + meeting_id(event)
+
+
+def organisation(email: str) -> str:
+    """The organisation an address's domain suggests: ``northwind.example`` gives
+    "Northwind", ``mail.acme-corp.co.uk`` "Acme Corp"; free mail gives ""."""
+    labels = domain_of(email).split(".")
+    if len(labels) < 2:
+        return ""
+    labels = labels[:-1]  # the top-level domain
+    if len(labels) > 1 and labels[-1] in _SECOND_LEVEL:
+        labels = labels[:-1]
+    name = labels[-1]
+    if name in FREE_MAIL:
+        return ""
+    return " ".join(part.capitalize() for part in name.replace("_", "-").split("-") if part)
+
+
+def prep_actions(
+    snapshot: Snapshot, upcoming_coffee: Sequence[Event], now: datetime, config: Config
+) -> tuple[Action, ...]:
+    """One prep brief per upcoming coffee meeting with someone from outside: WAITING
+    until ``lead_hours`` before it, DUE until it starts, nothing once it has begun."""
+    if not config.prep.enabled:
+        return ()
+    actions: dict[str, Action] = {}
+    for event in sorted(upcoming_coffee, key=lambda e: (e.start, e.key)):
+        key = prep_key(event)
+        if key not in actions and event.start > now and event.status != "cancelled":
+            action = _prep_for(event, snapshot, now, config)
+            if action is not None:
+                actions[key] = action
+    return tuple(actions.values())
+
+
+def _prep_for(event: Event, snapshot: Snapshot, now: datetime, config: Config) -> Action | None:
+    guests = external_people(event, config.me)
+    if not guests:
+        return None
+    due_at = event.start - timedelta(hours=config.prep.lead_hours)
+    state, reason = _state(event, snapshot, now, due_at, config)
+    me = (Recipient(config.me.addresses[0], config.me.name),) if config.me.addresses else ()
+    return Action(
+        kind="prep",
+        key=prep_key(event),
+        state=state,
+        reason=reason,
+        to=me,
+        language=config.me.language,
+        template="prep",
+        event_key=event.key,
+        due_at=due_at,
+        context=prep_context(event, guests, snapshot, now, config),
+    )
+
+
+def _state(
+    event: Event, snapshot: Snapshot, now: datetime, due_at: datetime, config: Config
+) -> tuple[str, str]:
+    meeting = f'coffee meeting "{event.summary}" at {cadence.stamp(event.start)}'
+    entry = snapshot.ledger.get(prep_key(event))
+    if entry is not None and entry.state == DONE:
+        return DONE, f"prep brief for {meeting}: drafted already"
+    if entry is not None and entry.state == SKIPPED:
+        return SKIPPED, f"prep brief for {meeting}: skipped earlier ({entry.detail or '-'})"
+    if entry is not None and entry.state == PENDING:
+        return DUE, f"prep brief for {meeting}: an earlier attempt did not finish"
+    if not config.me.addresses:
+        return SKIPPED, "prep brief: no address of yours in [me] addresses to draft it to"
+    if now < due_at:
+        return WAITING, f"prep brief for {meeting} due at {cadence.stamp(due_at)}"
+    return DUE, f"prep brief for {meeting} (due since {cadence.stamp(due_at)})"
+
+
+def prep_context(
+    event: Event,
+    guests: Sequence[Recipient],
+    snapshot: Snapshot,
+    now: datetime,
+    config: Config,
+) -> dict[str, Any]:
+    """What the prep template needs: the meeting, each guest with your history, trends
+    to discuss, open questions."""
+    return {
+        "me_name": cadence.me_name(config),
+        "language": config.me.language,
+        "meeting_title": event.summary,
+        "meeting_date": utc(event.start).date(),
+        "meeting_time": f"{utc(event.start):%H:%M} UTC",
+        "location": event.location,
+        "people": [_person(g, event, snapshot, now) for g in guests],
+        "articles": trends(guests, snapshot, now, config),
+        "questions": list(config.prep.questions),
+    }
+
+
+def _person(guest: Recipient, event: Event, snapshot: Snapshot, now: datetime) -> dict[str, Any]:
+    mail = snapshot.interactions.get(guest.email, ())
+    return {
+        "name": guest.name,
+        "email": guest.email,
+        "organisation": organisation(guest.email),
+        "meetings": past_meetings(snapshot, guest.email, event, now),
+        "topics": [
+            {"text": t.text, "source": t.source, "date": utc(t.at).date()}
+            for t in snapshot.topics.get(guest.email, ())
+        ],
+        "last_sent": _last(mail, SENT, now),
+        "last_received": _last(mail, RECEIVED, now),
+    }
+
+
+def past_meetings(
+    snapshot: Snapshot, contact: str, upcoming: Event, now: datetime
+) -> list[dict[str, Any]]:
+    """Your latest meetings with ``contact`` before ``now``, oldest first."""
+    found = [
+        e
+        for e in merge_meetings(snapshot.events)
+        if e.end <= now
+        and e.status != "cancelled"
+        and meeting_id(e) != meeting_id(upcoming)
+        and (e.organizer == contact or any(a.email == contact for a in people(e)))
+    ]
+    found.sort(key=lambda e: (e.start, e.key))
+    return [{"date": utc(e.start).date(), "title": e.summary} for e in found[-MAX_MEETINGS:]]
+
+
+def _last(mail: Sequence[Interaction], direction: str, now: datetime) -> dict[str, Any] | None:
+    found = [i for i in mail if i.direction == direction and i.at <= now]
+    if not found:
+        return None
+    last = found[-1]
+    return {"subject": last.subject, "date": utc(last.at).date()}
+
+
+def trends(
+    guests: Sequence[Recipient], snapshot: Snapshot, now: datetime, config: Config
+) -> list[dict[str, Any]]:
+    """Fresh articles matching the guests' topics (best first), then ones naming
+    their organisation, at most :data:`MAX_ARTICLES`."""
+    found: dict[str, dict[str, Any]] = {}
+    for guest in guests:
+        for match in sorted(snapshot.matches.get(guest.email, ()), key=lambda m: -m.score):
+            article = snapshot.articles.get(match.article_id)
+            if article is not None and cadence.is_fresh(article, now, config):
+                found.setdefault(article.id, _article(article, topic=match.topic))
+    for name in sorted({organisation(g.email) for g in guests} - {""}):
+        for article in _naming(snapshot, name, now, config):
+            found.setdefault(article.id, _article(article, mentions=name))
+    return list(found.values())[:MAX_ARTICLES]
+
+
+def _naming(snapshot: Snapshot, name: str, now: datetime, config: Config) -> list[Article]:
+    fresh = [a for a in snapshot.articles.values() if cadence.is_fresh(a, now, config)]
+    hits = [a for a in fresh if find_word(f"{a.title}\n{a.summary}", (name,))]
+    return sorted(hits, key=lambda a: (a.published or now, a.id), reverse=True)
+
+
+def _article(article: Article, *, topic: str = "", mentions: str = "") -> dict[str, Any]:
+    """One trend for the brief: why it is there is the ``topic`` it matched, or the
+    organisation it ``mentions``."""
+    return {
+        "title": article.title,
+        "url": article.url,
+        "summary": cadence.shorten(article.summary, cadence.SUMMARY_CHARS),
+        "date": utc(article.published).date() if article.published else None,
+        "topic": topic,
+        "mentions": mentions,
+    }

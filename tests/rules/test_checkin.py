@@ -1,0 +1,89 @@
+"""Check-ins: one per silence, after ``after_days`` both ways, under the drip cadence."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from kaffe.config.schema import CheckinConfig, DripConfig
+from kaffe.model import DUE, WAITING, Snapshot
+from kaffe.rules.checkin import checkin_actions, checkin_key, silence_start
+from kaffe.rules.drip import drip_actions
+
+from .factories import ANA_EMAIL, START, mail, mailbox, make_config, make_event
+from .test_drip import DAY, MEETING, article, drafted, followup_done, match
+
+LATER = MEETING.end + 130 * DAY
+
+
+def checkins(snapshot: Snapshot, now=LATER, **drip):
+    config = make_config(drip=replace(DripConfig(), **drip))
+    return checkin_actions(snapshot, (MEETING,), now, config)
+
+
+def silent(**fields) -> Snapshot:
+    events = fields.pop("events", (MEETING,))
+    return Snapshot(events=events, ledger=fields.pop("ledger", followup_done()), **fields)
+
+
+def test_due_after_after_days_of_silence_keyed_by_its_start() -> None:
+    (action,) = checkins(silent())
+    assert (action.kind, action.state, action.template) == ("checkin", DUE, "checkin")
+    assert action.key == checkin_key(ANA_EMAIL, MEETING.end)
+    assert action.key == "checkin:ana@partner.example:2026-03-09"
+    assert "130 days of silence with ana@partner.example" in action.reason
+    assert action.context["article_title"] == ""
+
+
+def test_not_before_after_days() -> None:
+    assert checkins(silent(), now=MEETING.end + 119 * DAY) == ()
+
+
+def test_mail_either_way_restarts_the_silence() -> None:
+    snapshot = silent(interactions=mailbox(mail("received", MEETING.end + 30 * DAY)))
+    assert silence_start(snapshot, ANA_EMAIL, LATER) == MEETING.end + 30 * DAY
+    assert checkins(snapshot) == ()
+    assert checkins(snapshot, now=MEETING.end + 151 * DAY)[0].key.endswith("2026-04-08")
+
+
+def test_an_upcoming_meeting_means_no_checkin() -> None:
+    upcoming = make_event(id="e2", uid="e2@x", start=LATER + 3 * DAY)
+    assert checkins(silent(events=(MEETING, upcoming))) == ()
+
+
+def test_one_per_silence() -> None:
+    key = checkin_key(ANA_EMAIL, MEETING.end)
+    ledger = {**followup_done(), key: drafted(key, LATER - 40 * DAY, kind="checkin")}
+    assert checkins(silent(ledger=ledger)) == ()
+
+
+def test_same_cadence_as_drips() -> None:
+    ledger = {**followup_done(), "drip:ana@partner.example:x": drafted("x", LATER - 5 * DAY)}
+    (action,) = checkins(silent(ledger=ledger))
+    assert action.state == WAITING and "next one possible from" in action.reason
+    (action,) = checkins(silent(), max_per_year=0)
+    assert action.state == WAITING and "max_per_year = 0" in action.reason
+
+
+def test_carries_the_best_fresh_article() -> None:
+    snapshot = silent(articles={"a1": article(1, published=LATER - DAY)},
+                      matches={ANA_EMAIL: (match(1, 4.0),)})  # fmt: skip
+    (action,) = checkins(snapshot)
+    assert action.context["article_url"] == "https://news.example/1"
+    assert "with \"Data mesh in practice, part 1\" on \"data mesh\"" in action.reason
+
+
+def test_a_due_drip_wins_and_they_share_the_daily_cap() -> None:
+    snapshot = silent(articles={"a1": article(1, published=LATER - DAY)},
+                      matches={ANA_EMAIL: (match(1, 4.0),)})  # fmt: skip
+    config = make_config()
+    drips = drip_actions(snapshot, (MEETING,), LATER, config)
+    assert [a.state for a in drips] == [DUE]
+    assert checkin_actions(snapshot, (MEETING,), LATER, config, planned=drips) == ()
+    capped = make_config(drip=replace(DripConfig(), daily_cap=0))
+    assert checkin_actions(silent(), (MEETING,), LATER, capped)[0].state == WAITING
+
+
+def test_disabled() -> None:
+    config = make_config(checkin=CheckinConfig(enabled=False))
+    assert checkin_actions(silent(), (MEETING,), LATER, config) == ()
+    assert START < LATER
