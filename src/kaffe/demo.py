@@ -19,7 +19,8 @@ from kaffe.model import Draft
 
 SEED = Path(__file__).resolve().parent / "demo_seed"
 DEMO_START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
-STEP = timedelta(hours=3)
+STEP = timedelta(hours=6)
+DEMO_DAYS = 45  # long enough for follow-ups, prep briefs, a check-in and monthly drips
 KINDS = ("followup", "drip", "checkin", "prep")
 
 DEMO_CONFIG = """
@@ -36,6 +37,18 @@ calendar_ids = ["primary"]
 
 [storage]
 database = "{data}/kaffe.db"
+
+[topics]
+notes_dir = "{seed}/notes"
+
+[[feeds]]
+url = "{seed}/feeds/data-engineering.xml"
+name = "Data Engineering Weekly"
+
+[[feeds]]
+url = "{seed}/feeds/groen-data.xml"
+name = "Grøn Data"
+language = "da"
 """
 
 
@@ -53,7 +66,9 @@ def print_verdicts(report: CycleReport, out: TextIO) -> None:
         out.write(f"  {mark} {event.start:%a %m-%d %H:%M}  {event.summary}  ({why})\n")
 
 
-def run_demo(start: datetime, *, days: float = 7, quiet: bool = False, out: TextIO) -> int:
+def run_demo(
+    start: datetime, *, days: float = DEMO_DAYS, quiet: bool = False, out: TextIO
+) -> int:
     """Run cycles from ``start`` for ``days`` simulated days; print every draft created."""
     from kaffe.connectors.google.auth import write_emulator_token
     from kaffe.daemon.runtime import open_runtime
@@ -61,7 +76,7 @@ def run_demo(start: datetime, *, days: float = 7, quiet: bool = False, out: Text
 
     counts: Counter[str] = Counter()
     with tempfile.TemporaryDirectory(prefix="kaffe-demo-") as data, Emulator(SEED) as emu:
-        text = DEMO_CONFIG.format(endpoint=emu.url, data=data)
+        text = DEMO_CONFIG.format(endpoint=emu.url, data=data, seed=SEED)
         config = loads(text, source="<demo config>", base_dir=Path(data))
         write_emulator_token(Path(data) / "google-token.json", emu.url)
         runtime = open_runtime(config)

@@ -76,7 +76,7 @@ def test_plan_json_explains_every_event_and_creates_nothing(tmp_path, capsys):
     assert "declined" in by_title["Coffee with Lars"]["veto"]
     assert not by_title["Data Days conference"]["is_coffee"]
     due = [a for a in plan["actions"] if a["state"] == "due"]
-    assert len(due) == 5 and all(a["draft"]["subject"] for a in due)
+    assert len(due) == 6 and all(a["draft"]["subject"] for a in due)  # 5 follow-ups, 1 check-in
 
 
 def test_plan_text_shows_reasons_and_waiting_drafts(tmp_path, capsys):

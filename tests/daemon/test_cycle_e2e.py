@@ -78,6 +78,7 @@ def test_demo_week_drafts_one_followup_per_coffee_meeting(tmp_path, demo_emulato
         "ana.silva@northwind.example",
         "henrik@mentor.example",
         "johan.berg@nordlys.example",
+        "karin.holm@byggeri.example",  # a check-in: silent since November
         "mette.jensen@groenenergi.dk",
         "oliver@fjord-ventures.example",  # invited by mail only
     ]
@@ -121,7 +122,7 @@ def test_kill_between_create_and_ledger_commit_leaves_exactly_one_draft(tmp_path
     assert len(emu.drafts()) == 1
     assert main(args) == 0
     keys = [m["X-Kaffe-Key"] for m in draft_headers(emu)]
-    assert len(keys) == 5 and len(set(keys)) == 5
+    assert len(keys) == 6 and len(set(keys)) == 6
 
 
 def test_raw_draft_is_plain_text_with_the_key_header(tmp_path, demo_emulator):

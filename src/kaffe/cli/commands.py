@@ -119,6 +119,32 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_note(args: argparse.Namespace) -> int:
+    from kaffe.cli.topics_cmd import note
+
+    config = _config(args)
+    with Store.open(paths.database_path(config)) as store:
+        return note(store, args.contact, args.text, now_utc(), sys.stdout, sys.stderr)
+
+
+def cmd_topics(args: argparse.Namespace) -> int:
+    from kaffe.cli.topics_cmd import show_topics
+
+    config = _config(args)
+    with Store.open(paths.database_path(config)) as store:
+        return show_topics(store, args.contact, sys.stdout)
+
+
+def cmd_guard(args: argparse.Namespace) -> int:
+    from kaffe.cli.guard_cmd import run_guard
+    from kaffe.config.schema import GuardConfig
+
+    # Without a config file the shipped patterns are checked.
+    path = _config_path(args)
+    guard = load(path).guard if path.exists() else GuardConfig()
+    return run_guard(sys.stdin, sys.stdout, guard, lines=args.lines)
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from kaffe.cli.doctor import run_checks
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,15 +25,27 @@ def _to(action: Action) -> str:
     return ", ".join(r.email for r in action.to) or "(nobody)"
 
 
-def preview_drafts(runtime: Any, plan: Plan) -> dict[str, Draft]:
+@dataclass(frozen=True)
+class Preview:
+    """A draft as it would be created, and why the guard would stop it ("" = it would not)."""
+
+    draft: Draft
+    blocked: str = ""
+
+
+def preview_drafts(runtime: Any, plan: Plan) -> dict[str, Preview]:
     """Render the drafts that DUE actions would create, keyed by action key."""
     drafts = {}
     for action in plan.actions:
         if action.state == DUE:
             try:
-                drafts[action.key] = runtime.render(action)
+                draft = runtime.render(action)
             except KaffeError as exc:
                 log.error("cannot render %s: %s", action.key, exc)
+                continue
+            verdict = runtime.guard(draft)
+            blocked = f'"{verdict.phrase}" (pattern {verdict.pattern})' if verdict.blocked else ""
+            drafts[action.key] = Preview(draft, blocked)
     return drafts
 
 
@@ -46,35 +59,43 @@ def event_lines(event: Event, verdict: Verdict) -> list[str]:
     return lines
 
 
-def action_lines(action: Action, draft: Draft | None) -> list[str]:
-    head = f"  {action.state:<8} {action.kind:<9} to {_to(action)} ({action.language})"
+def action_lines(action: Action, preview: Preview | None) -> list[str]:
+    state = "BLOCKED" if preview and preview.blocked else action.state
+    head = f"  {state:<8} {action.kind:<9} to {_to(action)} ({action.language})"
     lines = [head, f"           {action.reason}"]
     if action.due_at and action.state != DUE:
         lines.append(f"           due at {_when(action.due_at)}")
-    if draft is not None:
-        lines.append(f"           subject: {draft.subject}")
+    if preview is not None:
+        lines.append(f"           subject: {preview.draft.subject}")
+        if preview.blocked:
+            lines.append(f"           blocked by the guard: {preview.blocked}")
     return lines
 
 
-def plan_text(result: CycleReport, drafts: dict[str, Draft]) -> str:
+def plan_text(result: CycleReport, drafts: dict[str, Preview]) -> str:
     plan = result.plan
     coffee = sum(1 for _, v in plan.verdicts if v.is_coffee)
     out = [f"kaffe plan at {_when(result.now)}"]
-    out += [f"  sync {s.source}: {s.error or f'{s.changed} changes'}" for s in result.syncs]
+    out += [f"  sync {s.source}: {s.error or s.skipped or f'{s.changed} changes'}"
+            for s in result.syncs]
     out.append(f"events: {len(plan.verdicts)} seen, {coffee} coffee meetings")
     for event, verdict in sorted(plan.verdicts, key=lambda ev: ev[0].start):
         out += event_lines(event, verdict)
     out.append(f"drafts: {len(plan.actions)} planned")
     for action in plan.actions:
         out += action_lines(action, drafts.get(action.key))
-    out.append(f"{len(drafts)} draft(s) would be created now")
+    blocked = sum(1 for p in drafts.values() if p.blocked)
+    out.append(f"{len(drafts) - blocked} draft(s) would be created now, {blocked} blocked")
     return "\n".join(out)
 
 
-def plan_json(result: CycleReport, drafts: dict[str, Draft]) -> dict[str, Any]:
+def plan_json(result: CycleReport, drafts: dict[str, Preview]) -> dict[str, Any]:
     return {
         "now": result.now.isoformat(),
-        "syncs": [vars(s) for s in result.syncs],
+        "syncs": [
+            {"source": s.source, "changed": s.changed, "full": s.full, "error": s.error,
+             "skipped": s.skipped} for s in result.syncs
+        ],
         "events": [_event_json(e, v) for e, v in result.plan.verdicts],
         "actions": [_action_json(a, drafts.get(a.key)) for a in result.plan.actions],
     }
@@ -93,7 +114,7 @@ def _event_json(event: Event, verdict: Verdict) -> dict[str, Any]:
     }
 
 
-def _action_json(action: Action, draft: Draft | None) -> dict[str, Any]:
+def _action_json(action: Action, preview: Preview | None) -> dict[str, Any]:
     data: dict[str, Any] = {
         "kind": action.kind,
         "key": action.key,
@@ -103,8 +124,10 @@ def _action_json(action: Action, draft: Draft | None) -> dict[str, Any]:
         "language": action.language,
         "due_at": action.due_at.isoformat() if action.due_at else None,
     }
-    if draft is not None:
+    if preview is not None:
+        draft = preview.draft
         data["draft"] = {"subject": draft.subject, "body": draft.body}
+        data["blocked"] = preview.blocked
     return data
 
 

@@ -1,31 +1,24 @@
-"""One cycle: sync each source -> evaluate the rules -> execute the actions."""
+"""One cycle: sync each source -> learn topics and relevance -> plan -> execute."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from functools import partial
 
 from kaffe.config.schema import Config
-from kaffe.connectors.base import CalendarSource, MailSource
+from kaffe.connectors.base import CalendarSource, FeedSource, MailSource
 from kaffe.daemon.executor import Executor, Outcome
-from kaffe.errors import KaffeError
-from kaffe.model import CalendarBatch, Event, Snapshot
-from kaffe.rules.merge import is_older, merge_meetings
-from kaffe.rules.plan import Plan, evaluate
+from kaffe.daemon.learn import SKEW, Relevance, coffee_meetings, learn_topics
+from kaffe.daemon.sync import SyncResult, sync_all, sync_window
+from kaffe.model import Snapshot
+from kaffe.rules.people import external_people
+from kaffe.rules.plan import Plan, judge, plan_actions
 from kaffe.store import Store
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class SyncResult:
-    source: str
-    changed: int = 0
-    full: bool = False
-    error: str = ""
+Sources = tuple[list[CalendarSource], list[MailSource], list[FeedSource]]
 
 
 @dataclass(frozen=True)
@@ -38,6 +31,10 @@ class CycleReport:
     @property
     def created(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.state == "done"]
+
+    @property
+    def blocked(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.state == "blocked"]
 
     @property
     def failed(self) -> list[Outcome]:
@@ -53,110 +50,41 @@ class CycleReport:
         )
 
 
-def sync_window(now: datetime, config: Config) -> tuple[datetime, datetime]:
-    """The calendar window kept in the store: back far enough for stale follow-ups."""
-    back = max(config.detect.lookback_days, config.followup.max_age_days + 1)
-    return now - timedelta(days=back), now + timedelta(days=config.detect.lookahead_days)
-
-
-def sync_calendar(
-    store: Store, source: CalendarSource, now: datetime, config: Config
-) -> SyncResult:
-    """Sync one calendar; an incremental cursor is used while the stored window still
-    reaches far enough ahead, else the window is listed afresh (events that drift into
-    the look-ahead are never reported by an incremental sync)."""
-    start, end = sync_window(now, config)
-    cursor = store.get_cursor(source.name)
-    covered = store.get_meta(f"window_end:{source.name}")
-    if cursor and (covered is None or covered < end.isoformat()):
-        cursor = None
-    if cursor is None:
-        end = end + timedelta(days=config.detect.lookahead_days)
-    batch = source.sync(cursor, window_start=start, window_end=end)
-    with store.transaction():
-        changed = store.apply_calendar_batch(batch, window_start=start, window_end=end)
-        store.set_cursor(source.name, batch.cursor)
-        if batch.full:
-            store.set_meta(f"window_end:{source.name}", end.isoformat())
-        store.record_source_run(source.name, now, True, f"{changed} changes")
-    return SyncResult(source.name, changed, batch.full)
-
-
-def sync_mail(store: Store, source: MailSource, now: datetime, config: Config) -> SyncResult:
-    """Sync one mailbox: messages become interactions, invitations become meetings."""
-    since = now - timedelta(days=config.gmail.window_days)
-    batch = source.sync(store.get_cursor(source.name), since=since, now=now)
-    # Own addresses are needed only to file new messages (and may cost a getProfile).
-    own = tuple(config.me.addresses) + (tuple(source.own_addresses()) if batch.messages else ())
-    with store.transaction():
-        changed = store.apply_mail_batch(batch, own_addresses=own)
-        changed += _apply_invitations(store, batch.invitations, now, config)
-        store.set_cursor(source.name, batch.cursor)
-        store.record_source_run(source.name, now, True, f"{changed} changes")
-    return SyncResult(source.name, changed, batch.full)
-
-
-def _apply_invitations(
-    store: Store, events: tuple[Event, ...], now: datetime, config: Config
-) -> int:
-    """Store meetings from invitations; an older REQUEST never overwrites a newer
-    CANCEL (mail arrives in any order, and a full resync reads it all again)."""
-    start, end = sync_window(now, config)
-    fresh = [e for e in merge_meetings(events) if not is_older(e, store.event(e.key))]
-    changed = 0
-    for calendar in sorted({e.calendar for e in fresh}):
-        mine = tuple(e for e in fresh if e.calendar == calendar)
-        batch = CalendarBatch(calendar, mine, cursor=None, full=False)
-        changed += store.apply_calendar_batch(batch, window_start=start, window_end=end)
-    return changed
-
-
-def sync_all(
-    store: Store,
-    calendars: list[CalendarSource],
-    mailboxes: list[MailSource],
-    now: datetime,
-    config: Config,
-) -> list[SyncResult]:
-    """Sync every source; one failing source never stops the others."""
-    jobs: list[tuple[str, Callable[[], SyncResult]]] = [
-        (s.name, partial(sync_calendar, store, s, now, config)) for s in calendars
-    ]
-    jobs += [(s.name, partial(sync_mail, store, s, now, config)) for s in mailboxes]
-    results = []
-    for name, sync in jobs:
-        try:
-            results.append(sync())
-        except KaffeError as exc:
-            log.error("sync of %s failed: %s", name, exc)
-            store.record_source_run(name, now, False, str(exc))
-            results.append(SyncResult(name, error=str(exc)))
-    return results
-
-
 def snapshot(store: Store, now: datetime, config: Config) -> Snapshot:
     """A read-only view of what the rules need."""
     start, end = sync_window(now, config)
     since = min(start, now - timedelta(days=config.gmail.window_days))
+    recent = now - timedelta(days=config.drip.max_article_age_days)
+    articles = [a for a in store.articles(since=recent) if (a.published or now) <= now + SKEW]
     return Snapshot(
         events=tuple(store.events(start=start, end=end)),
         contacts=store.contacts(),
         ledger=store.ledger(),
         interactions=store.interactions(since=since),
+        topics=store.topics(),
+        articles={a.id: a for a in articles},
     )
 
 
 def run_cycle(
     store: Store,
-    sources: tuple[list[CalendarSource], list[MailSource]],
+    sources: Sources,
     executor: Executor | None,
+    relevance: Relevance,
     now: datetime,
     config: Config,
 ) -> CycleReport:
-    """Sync, evaluate and (unless ``executor`` is None: a dry run) execute."""
-    calendars, mailboxes = sources
-    syncs = sync_all(store, calendars, mailboxes, now, config)
-    plan = evaluate(snapshot(store, now, config), now, config)
+    """Sync, learn, plan and (unless ``executor`` is None: a dry run) execute."""
+    syncs = sync_all(store, sources, now, config)
+    snap = snapshot(store, now, config)
+    verdicts = judge(snap, config)
+    meetings = coffee_meetings(verdicts)
+    if learn_topics(store, meetings, snap, config) or config.topics.notes_dir is not None:
+        snap = replace(snap, topics=store.topics())
+    relevance.update(store, [a for s in syncs for a in s.articles], now)
+    people = {p.email for e in meetings for p in external_people(e, config.me)}
+    snap = replace(snap, matches=relevance.matches(snap, people, now))
+    plan = Plan(verdicts, plan_actions(snap, verdicts, now, config))
     outcomes = executor.execute(plan.actions, now) if executor else []
     report = CycleReport(now, tuple(syncs), plan, tuple(outcomes))
     log.info("cycle at %s: %s", now.isoformat(), report.summary())

@@ -12,16 +12,20 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from kaffe.connectors.base import DraftSink
 from kaffe.errors import AuthError, KaffeError, TransientError
 from kaffe.model import DONE, DUE, FAILED, PENDING, SKIPPED, Action, Draft, LedgerEntry
 
+if TYPE_CHECKING:
+    from kaffe.rules.guard import GuardVerdict
+
 log = logging.getLogger(__name__)
 
 
 Render = Callable[[Action], Draft]
+Guard = Callable[[Draft], "GuardVerdict"]
 
 
 class Ledger(Protocol):
@@ -48,10 +52,13 @@ class Outcome:
 class Executor:
     """Turns DUE actions into drafts exactly once and records every outcome."""
 
-    def __init__(self, ledger: Ledger, sink: DraftSink, render: Render) -> None:
+    def __init__(
+        self, ledger: Ledger, sink: DraftSink, render: Render, guard: Guard | None = None
+    ) -> None:
         self.ledger = ledger
         self.sink = sink
         self.render = render
+        self.guard = guard
 
     def execute(self, actions: Iterable[Action], now: datetime) -> list[Outcome]:
         """Execute every DUE action and record SKIPPED ones.
@@ -106,6 +113,12 @@ class Executor:
 
     def _create(self, action: Action, now: datetime) -> Outcome:
         draft = self.render(action)
+        verdict = self.guard(draft) if self.guard else None
+        if verdict is not None and verdict.blocked:
+            # Not recorded in the ledger: fixing the template or the guard lets it through.
+            detail = f'blocked by the guard: "{verdict.phrase}"'
+            log.warning("not drafting %s: %s", action.key, detail)
+            return Outcome(action, "blocked", detail=detail, draft=draft)
         self.ledger.ledger_begin(action.key, action.kind, now, contact=_contact(action))
         draft_id = self.sink.create_draft(draft)
         self.ledger.ledger_finish(action.key, DONE, now, draft_id=draft_id)

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from kaffe.compose.render import Composer
 from kaffe.config import paths
 from kaffe.config.schema import Config
-from kaffe.connectors.base import CalendarSource, DraftSink, MailSource
+from kaffe.connectors.base import CalendarSource, DraftSink, FeedSource, MailSource
 from kaffe.daemon.cycle import CycleReport, run_cycle
 from kaffe.daemon.executor import Executor
+from kaffe.daemon.learn import Relevance
 from kaffe.model import Action, Draft, Recipient
+from kaffe.rules.guard import GuardVerdict, check
 from kaffe.store import Store
 
 log = logging.getLogger(__name__)
@@ -28,21 +31,31 @@ class Runtime:
     mailboxes: list[MailSource]
     sink: DraftSink
     sender: Recipient
+    feeds: list[FeedSource] = field(default_factory=list)
     composer: Composer = field(init=False)
+    relevance: Relevance = field(init=False)
+    closers: list[Callable[[], None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.composer = Composer(self.config.templates.dir)
+        self.relevance = Relevance(self.config)
 
     def render(self, action: Action) -> Draft:
         return self.composer.render(action, self.sender)
 
+    def guard(self, draft: Draft) -> GuardVerdict:
+        """Every draft passes the guard: nothing that reads like asking for a job."""
+        return check(f"{draft.subject}\n{draft.body}", self.config.guard)
+
     def cycle(self, now: datetime, *, dry_run: bool = False) -> CycleReport:
         """One cycle; ``dry_run`` syncs and plans but creates no draft."""
-        executor = None if dry_run else Executor(self.store, self.sink, self.render)
-        sources = (self.calendars, self.mailboxes)
-        return run_cycle(self.store, sources, executor, now, self.config)
+        executor = None if dry_run else Executor(self.store, self.sink, self.render, self.guard)
+        sources = (self.calendars, self.mailboxes, self.feeds)
+        return run_cycle(self.store, sources, executor, self.relevance, now, self.config)
 
     def close(self) -> None:
+        for close in self.closers:
+            close()
         self.store.close()
 
 
@@ -60,7 +73,14 @@ def open_runtime(config: Config) -> Runtime:
     sender = Recipient(address, config.me.name)
     config = with_own_address(config, address)
     mailboxes: list[MailSource] = [google.mail] if google.mail is not None else []
-    return Runtime(config, store, list(google.calendars), mailboxes, google.drafts, sender)
+    runtime = Runtime(config, store, list(google.calendars), mailboxes, google.drafts, sender)
+    if config.feeds:
+        from kaffe.connectors.feeds import feed_source, make_client
+
+        client = make_client(config.feed_options)
+        runtime.closers.append(client.close)
+        runtime.feeds = [feed_source(f, config.feed_options, client=client) for f in config.feeds]
+    return runtime
 
 
 def with_own_address(config: Config, address: str) -> Config:

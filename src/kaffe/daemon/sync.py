@@ -1,0 +1,143 @@
+"""Sync: each source pulls what changed since its cursor into the store.
+
+One failing source never stops the others; a failing feed backs off.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+
+from kaffe.config.schema import Config
+from kaffe.connectors.base import CalendarSource, FeedSource, MailSource
+from kaffe.errors import KaffeError
+from kaffe.model import Article, CalendarBatch, Event
+from kaffe.rules.merge import is_older, merge_meetings
+from kaffe.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    source: str
+    changed: int = 0
+    full: bool = False
+    error: str = ""
+    articles: tuple[Article, ...] = ()  # new articles (feeds), for the relevance index
+    skipped: str = ""  # why the source was not asked this cycle (a feed backing off)
+
+
+def sync_window(now: datetime, config: Config) -> tuple[datetime, datetime]:
+    """The calendar window kept in the store: back far enough for stale follow-ups,
+    and for the coffee meetings that drips and check-ins build on."""
+    history = max(config.drip.horizon_days, config.checkin.after_days + 30)
+    back = max(config.detect.lookback_days, config.followup.max_age_days + 1, history)
+    return now - timedelta(days=back), now + timedelta(days=config.detect.lookahead_days)
+
+
+def sync_calendar(
+    store: Store, source: CalendarSource, now: datetime, config: Config
+) -> SyncResult:
+    """Sync one calendar; an incremental cursor is used while the stored window still
+    reaches far enough ahead, else the window is listed afresh (events that drift into
+    the look-ahead are never reported by an incremental sync)."""
+    start, end = sync_window(now, config)
+    cursor = store.get_cursor(source.name)
+    covered = store.get_meta(f"window_end:{source.name}")
+    if cursor and (covered is None or covered < end.isoformat()):
+        cursor = None
+    if cursor is None:
+        end = end + timedelta(days=config.detect.lookahead_days)
+    batch = source.sync(cursor, window_start=start, window_end=end)
+    with store.transaction():
+        changed = store.apply_calendar_batch(batch, window_start=start, window_end=end)
+        store.set_cursor(source.name, batch.cursor)
+        if batch.full:
+            store.set_meta(f"window_end:{source.name}", end.isoformat())
+        store.record_source_run(source.name, now, True, f"{changed} changes")
+    return SyncResult(source.name, changed, batch.full)
+
+
+def sync_mail(store: Store, source: MailSource, now: datetime, config: Config) -> SyncResult:
+    """Sync one mailbox: messages become interactions, invitations become meetings."""
+    since = now - timedelta(days=config.gmail.window_days)
+    batch = source.sync(store.get_cursor(source.name), since=since, now=now)
+    # Own addresses are needed only to file new messages (and may cost a getProfile).
+    own = tuple(config.me.addresses) + (tuple(source.own_addresses()) if batch.messages else ())
+    with store.transaction():
+        changed = store.apply_mail_batch(batch, own_addresses=own)
+        changed += _apply_invitations(store, batch.invitations, now, config)
+        store.set_cursor(source.name, batch.cursor)
+        store.record_source_run(source.name, now, True, f"{changed} changes")
+    return SyncResult(source.name, changed, batch.full)
+
+
+def _apply_invitations(
+    store: Store, events: tuple[Event, ...], now: datetime, config: Config
+) -> int:
+    """Store meetings from invitations; an older REQUEST never overwrites a newer
+    CANCEL (mail arrives in any order, and a full resync reads it all again)."""
+    start, end = sync_window(now, config)
+    fresh = [e for e in merge_meetings(events) if not is_older(e, store.event(e.key))]
+    changed = 0
+    for calendar in sorted({e.calendar for e in fresh}):
+        mine = tuple(e for e in fresh if e.calendar == calendar)
+        batch = CalendarBatch(calendar, mine, cursor=None, full=False)
+        changed += store.apply_calendar_batch(batch, window_start=start, window_end=end)
+    return changed
+
+
+def sync_feed(store: Store, source: FeedSource, now: datetime, config: Config) -> SyncResult:
+    """Fetch one feed (conditionally); a failing feed waits longer each time."""
+    from kaffe.connectors.feeds import next_attempt
+
+    name = f"feed:{source.name}"
+    retry_at = store.get_meta(f"retry_at:{name}")
+    if retry_at and retry_at > now.isoformat():
+        return SyncResult(name, skipped=f"backing off until {retry_at[:16]}")
+    try:
+        batch = source.fetch(store.get_cursor(name), now=now)
+    except KaffeError:
+        failures = int(store.get_meta(f"failures:{name}") or 0) + 1
+        store.set_meta(f"failures:{name}", str(failures))
+        later = next_attempt(failures, now, config.feed_options)
+        store.set_meta(f"retry_at:{name}", later.isoformat())
+        raise
+    with store.transaction():
+        new = store.apply_feed_batch(batch, now=now)
+        store.set_cursor(name, batch.cursor)
+        store.set_meta(f"failures:{name}", "0")
+        store.set_meta(f"retry_at:{name}", "")
+        detail = "not modified" if batch.not_modified else f"{len(new)} new articles"
+        store.record_source_run(name, now, True, detail)
+    return SyncResult(name, len(new), articles=tuple(new))
+
+
+def sync_all(
+    store: Store,
+    sources: tuple[list[CalendarSource], list[MailSource], list[FeedSource]],
+    now: datetime,
+    config: Config,
+) -> list[SyncResult]:
+    """Sync every source; one failing source never stops the others."""
+    calendars, mailboxes, feeds = sources
+    jobs: list[tuple[str, Callable[[], SyncResult]]] = [
+        (s.name, partial(sync_calendar, store, s, now, config)) for s in calendars
+    ]
+    jobs += [(s.name, partial(sync_mail, store, s, now, config)) for s in mailboxes]
+    jobs += [(f"feed:{s.name}", partial(sync_feed, store, s, now, config)) for s in feeds]
+    results = []
+    for name, sync in jobs:
+        try:
+            results.append(sync())
+        except KaffeError as exc:
+            log.error("sync of %s failed: %s", name, exc)
+            store.record_source_run(name, now, False, str(exc))
+            results.append(SyncResult(name, error=str(exc)))
+    return results
+
+
