@@ -243,3 +243,19 @@ class TestMeetingId:
     def test_id_is_stable_across_calendars(self) -> None:
         a = make_event()
         assert meeting_id(a) == meeting_id(replace(a, calendar="caldav:work", id="other"))
+
+
+def test_followup_lists_the_meetings_topics_and_your_notes(now: datetime) -> None:
+    from kaffe.model import Topic
+
+    event = make_event()
+    at = event.start
+    topics = {
+        "ana@partner.example": (
+            Topic("ana@partner.example", "data mesh", f"event:{event.key}", at),
+            Topic("ana@partner.example", "hiring", "notes:ana.md", at),
+            Topic("ana@partner.example", "old meeting topic", "event:google:primary/old", at),
+        )
+    }
+    (action,) = plan_at(now, event, topics=topics).actions
+    assert action.context["topics"] == ["data mesh", "hiring"]

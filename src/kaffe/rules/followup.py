@@ -71,7 +71,7 @@ def followup_action(event: Event, snapshot: Snapshot, now: datetime, config: Con
         event_key=event.key,
         due_at=due_at,
         thread=thread_for(event, mail, now, config.followup.thread_days),
-        context=followup_context(event, to, language, config),
+        context=followup_context(event, to, language, config, meeting_topics(event, to, snapshot)),
     )
 
 
@@ -123,8 +123,23 @@ def _timed_state(
     return DUE, f"{prefix}{when}; follow-up due since {_short(due_at, event.end)}"
 
 
+MAX_TOPICS = 8
+
+
+def meeting_topics(event: Event, to: tuple[Recipient, ...], snapshot: Snapshot) -> list[str]:
+    """The points to sum up: this meeting's topics first, then your notes on the people."""
+    known = [t for r in to for t in snapshot.topics.get(r.email, ())]
+    own = [t.text for t in known if t.source == f"event:{event.key}"]
+    notes = [t.text for t in known if t.source == "note" or t.source.startswith("notes:")]
+    return list(dict.fromkeys(own + notes))[:MAX_TOPICS]
+
+
 def followup_context(
-    event: Event, to: tuple[Recipient, ...], language: str, config: Config
+    event: Event,
+    to: tuple[Recipient, ...],
+    language: str,
+    config: Config,
+    topics: list[str] | None = None,
 ) -> dict[str, Any]:
     """What the follow-up template needs to know."""
     return {
@@ -134,7 +149,7 @@ def followup_context(
         "meeting_date": utc(event.start).date(),
         "meeting_start": event.start,
         "location": event.location,
-        "topics": [],
+        "topics": topics or [],
         "language": language,
     }
 
