@@ -39,7 +39,8 @@ from kaffe.model import (
     Snapshot,
 )
 from kaffe.rules.followup import followup_action
-from kaffe.rules.people import external_people, first_name
+from kaffe.rules.merge import merge_meetings
+from kaffe.rules.people import external_people, first_name, people
 from kaffe.rules.relations import relationship
 from kaffe.timeutil import utc
 
@@ -253,3 +254,24 @@ def match_reason_short(context: dict[str, Any]) -> str:
     """The article of a draft's context and the topic it matched, in one phrase."""
     topic = context.get("topic") or "-"
     return f'"{context["article_title"]}" on "{topic}" (score {float(context["score"]):.2f})'
+
+
+# One snapshot's meetings per participant, so that per-contact rules stay linear.
+_BY_PERSON: dict[int, tuple[tuple[Event, ...], dict[str, list[Event]]]] = {}
+
+
+def meetings_by_person(events: tuple[Event, ...]) -> dict[str, list[Event]]:
+    """Meetings (merged by UID, not cancelled) per participant address, in start order.
+    Cached for the last ``events`` tuple seen: rules run once per snapshot."""
+    cached = _BY_PERSON.get(id(events))
+    if cached is not None and cached[0] is events:
+        return cached[1]
+    index: dict[str, list[Event]] = {}
+    for event in sorted(merge_meetings(events), key=lambda e: (e.start, e.key)):
+        if event.status == "cancelled":
+            continue
+        for address in {event.organizer, *(a.email for a in people(event))} - {""}:
+            index.setdefault(address, []).append(event)
+    _BY_PERSON.clear()
+    _BY_PERSON[id(events)] = (events, index)
+    return index

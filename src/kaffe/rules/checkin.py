@@ -18,8 +18,7 @@ from kaffe.model import DUE, PENDING, WAITING, Action, Event, Recipient, Snapsho
 from kaffe.rules import cadence
 from kaffe.rules.drip import shared_articles
 from kaffe.rules.language import language_for
-from kaffe.rules.merge import merge_meetings
-from kaffe.rules.people import first_name, people
+from kaffe.rules.people import first_name
 from kaffe.timeutil import utc
 
 
@@ -64,12 +63,7 @@ def silence_start(snapshot: Snapshot, contact: str, now: datetime) -> datetime |
 
 
 def _meetings_with(snapshot: Snapshot, contact: str) -> list[Event]:
-    return [
-        e
-        for e in merge_meetings(snapshot.events)
-        if e.status != "cancelled"
-        and (e.organizer == contact or any(a.email == contact for a in people(e)))
-    ]
+    return cadence.meetings_by_person(snapshot.events).get(contact, [])
 
 
 def _checkin_for(

@@ -26,8 +26,8 @@ from kaffe.model import (
     Snapshot,
 )
 from kaffe.rules import cadence
-from kaffe.rules.merge import meeting_id, merge_meetings
-from kaffe.rules.people import domain_of, external_people, people
+from kaffe.rules.merge import meeting_id
+from kaffe.rules.people import domain_of, external_people
 from kaffe.rules.words import find_word
 from kaffe.timeutil import utc
 
@@ -161,13 +161,11 @@ def past_meetings(
     snapshot: Snapshot, contact: str, upcoming: Event, now: datetime
 ) -> list[dict[str, Any]]:
     """Your latest meetings with ``contact`` before ``now``, oldest first."""
+    this = meeting_id(upcoming)
     found = [
         e
-        for e in merge_meetings(snapshot.events)
-        if e.end <= now
-        and e.status != "cancelled"
-        and meeting_id(e) != meeting_id(upcoming)
-        and (e.organizer == contact or any(a.email == contact for a in people(e)))
+        for e in cadence.meetings_by_person(snapshot.events).get(contact, [])
+        if e.end <= now and meeting_id(e) != this
     ]
     found.sort(key=lambda e: (e.start, e.key))
     return [{"date": utc(e.start).date(), "title": e.summary} for e in found[-MAX_MEETINGS:]]
