@@ -125,16 +125,22 @@ def test_followup_is_a_reply_in_the_arranging_thread(demo):
     assert ana["thread_id"] == arranged  # Gmail put the draft in the conversation
 
 
-def test_emailed_outlook_invitation_becomes_a_followup(tmp_path, corpus):
+@pytest.fixture
+def homer(tmp_path, corpus):
+    """Homer's mailbox holding only the real Outlook invitation, and his config."""
     seed = tmp_path / "seed"
     (seed / "gmail" / "inbox").mkdir(parents=True)
     shutil.copy(corpus / "eml" / OUTLOOK_INVITE, seed / "gmail" / "inbox")
     with Emulator(seed, user_email="homer@example.org") as emu:
-        cfg = write_config(tmp_path, emu.url, TUNED, me=ME)
-        assert once(cfg, "2021-11-20T12:00Z") == 0
-        assert emu.drafts() == []  # the meeting is still ahead
-        assert once(cfg, "2021-11-27T10:00Z") == 0
-        (draft,) = drafts(emu)
+        yield emu, write_config(tmp_path, emu.url, TUNED, me=ME)
+
+
+def test_emailed_outlook_invitation_becomes_a_followup(homer):
+    emu, cfg = homer
+    assert once(cfg, "2021-11-20T12:00Z") == 0
+    assert emu.drafts() == []  # the meeting is still ahead
+    assert once(cfg, "2021-11-27T10:00Z") == 0
+    (draft,) = drafts(emu)
     assert draft["To"].addresses[0].addr_spec == "marge@example.org"
     assert draft["X-Kaffe-Key"] == f"followup:{INVITE_UID}"
 
@@ -167,20 +173,16 @@ END:VCALENDAR
 """
 
 
-def test_a_later_cancel_by_mail_removes_the_pending_followup(tmp_path, corpus):
-    seed = tmp_path / "seed"
-    (seed / "gmail" / "inbox").mkdir(parents=True)
-    shutil.copy(corpus / "eml" / OUTLOOK_INVITE, seed / "gmail" / "inbox")
-    with Emulator(seed, user_email="homer@example.org") as emu:
-        cfg = write_config(tmp_path, emu.url, TUNED, me=ME)
-        assert once(cfg, "2021-11-20T12:00Z") == 0
-        assert "waiting" in _plan_json_states(cfg, "2021-11-20T12:00Z")
-        raw = CANCEL.format(uid=INVITE_UID).replace("\n", "\r\n").encode()
-        emu.add_message(raw, ["INBOX", "UNREAD"])
-        assert once(cfg, "2021-11-22T12:00Z") == 0
-        assert _plan_json_states(cfg, "2021-11-27T10:00Z") == []
-        assert once(cfg, "2021-11-27T10:00Z") == 0
-        assert emu.drafts() == []
+def test_a_later_cancel_by_mail_removes_the_pending_followup(homer):
+    emu, cfg = homer
+    assert once(cfg, "2021-11-20T12:00Z") == 0
+    assert "waiting" in _plan_json_states(cfg, "2021-11-20T12:00Z")
+    raw = CANCEL.format(uid=INVITE_UID).replace("\n", "\r\n").encode()
+    emu.add_message(raw, ["INBOX", "UNREAD"])
+    assert once(cfg, "2021-11-22T12:00Z") == 0
+    assert _plan_json_states(cfg, "2021-11-27T10:00Z") == []
+    assert once(cfg, "2021-11-27T10:00Z") == 0
+    assert emu.drafts() == []
 
 
 def _plan_json_states(cfg, now: str) -> list[str]:

@@ -275,3 +275,33 @@ def meetings_by_person(events: tuple[Event, ...]) -> dict[str, list[Event]]:
     _BY_PERSON.clear()
     _BY_PERSON[id(events)] = (events, index)
     return index
+
+
+def outreach_action(
+    kind: str,
+    key: str,
+    state: str,
+    reason: str,
+    person: Recipient,
+    last: Event,
+    language: str,
+    context: dict[str, Any],
+    *,
+    due_at: datetime | None = None,
+    score: float | None = None,
+) -> Action:
+    """A drip or check-in to one contact; ``score`` orders them under the daily cap."""
+    if score is not None:
+        context["score"] = score
+    return Action(
+        kind=kind,
+        key=key,
+        state=state,
+        reason=reason,
+        to=(person,),
+        language=language,
+        template=kind,
+        event_key=last.key,
+        due_at=due_at,
+        context=context,
+    )

@@ -106,19 +106,9 @@ def _action(
     context = checkin_context(person, last, snapshot, now, language, config)
     if context["article_title"]:
         reason += f"; with {cadence.match_reason_short(context)}"
-    if score is not None:
-        context["score"] = score
-    return Action(
-        kind="checkin",
-        key=key,
-        state=state,
-        reason=reason,
-        to=(person,),
-        language=language,
-        template="checkin",
-        event_key=last.key,
-        due_at=due_at,
-        context=context,
+    return cadence.outreach_action(
+        "checkin", key, state, reason, person, last, language, context,
+        due_at=due_at, score=score,
     )
 
 

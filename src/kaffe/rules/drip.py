@@ -129,19 +129,9 @@ def _action(
 ) -> Action:
     language = language_for(person.email, last, snapshot.contacts, config)
     context = drip_context(person, last, match, article, language, config)
-    if score is not None:
-        context["score"] = score
-    return Action(
-        kind="drip",
-        key=drip_key(person.email, article.id),
-        state=state,
-        reason=reason,
-        to=(person,),
-        language=language,
-        template="drip",
-        event_key=last.key,
-        due_at=due_at,
-        context=context,
+    return cadence.outreach_action(
+        "drip", drip_key(person.email, article.id), state, reason, person, last, language,
+        context, due_at=due_at, score=score,
     )
 
 
