@@ -1,0 +1,207 @@
+"""One IMAP connection per cycle, with library errors translated into kaffe's.
+
+:class:`ImapAccount` says where and as whom; :func:`session` connects, logs in,
+yields an :class:`ImapSession` and logs out. The session wraps the few
+commands kaffe needs (LIST, STATUS, EXAMINE/SELECT, UID SEARCH, UID FETCH,
+APPEND) and quotes mailbox names itself: imaplib sends arguments as they are.
+
+The password is never logged and never part of an error message or ``repr``.
+"""
+
+from __future__ import annotations
+
+import imaplib
+import logging
+import re
+import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from kaffe.errors import AuthError, ConnectorError, TransientError
+
+log = logging.getLogger(__name__)
+
+TLS_MODES = ("ssl", "starttls", "none")
+LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+_GREETING_CAPS = re.compile(rb"\[CAPABILITY ([^\]]*)\]", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ImapAccount:
+    """Where one IMAP mailbox lives and how to log in (``tls="none"``: loopback only)."""
+
+    name: str
+    host: str
+    port: int
+    username: str
+    password: str = field(repr=False)
+    tls: str = "ssl"
+    address: str = ""  # the address you send as
+    aliases: tuple[str, ...] = ()
+    timeout: float = 30.0
+    ssl_context: ssl.SSLContext | None = field(default=None, repr=False, compare=False)
+    sent_folder: str = ""  # "" = find it by SPECIAL-USE, then by common names
+    drafts_folder: str = ""
+
+    def __post_init__(self) -> None:
+        if self.tls not in TLS_MODES:
+            raise ConnectorError(f"imap {self.name}: tls must be one of {', '.join(TLS_MODES)}, "
+                                 f"not {self.tls!r}")
+        if self.tls == "none" and self.host not in LOOPBACK:
+            raise ConnectorError(
+                f"imap {self.name}: tls = \"none\" would send the password in clear text "
+                f"to {self.host}", hint="use tls = \"ssl\" (port 993) or \"starttls\" (143)")
+
+
+class _GreetingCaps:
+    """Reads CAPABILITY from the server greeting when it is there (Dovecot, Gmail,
+    Fastmail all send it), sparing imaplib's extra CAPABILITY round trip."""
+
+    welcome: bytes
+    capabilities: tuple[str, ...]
+
+    def _get_capabilities(self) -> None:
+        found = None if getattr(self, "_caps_read", False) else _GREETING_CAPS.search(
+            self.welcome)
+        self._caps_read = True
+        if found is None:
+            super()._get_capabilities()  # type: ignore[misc]
+            return
+        self.capabilities = tuple(found.group(1).decode("ascii", "replace").upper().split())
+
+
+class _Plain(_GreetingCaps, imaplib.IMAP4):
+    pass
+
+
+class _Ssl(_GreetingCaps, imaplib.IMAP4_SSL):
+    pass
+
+
+def quote(name: str) -> str:
+    """An IMAP quoted string (mailbox names, search keys)."""
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+class ImapSession:
+    """A logged-in connection; every method raises kaffe errors, never imaplib's."""
+
+    def __init__(self, conn: imaplib.IMAP4, account: ImapAccount) -> None:
+        self.conn = conn
+        self.account = account
+        self.commands = 0  # commands sent through this session (LOGIN/LOGOUT not included)
+
+    def run(self, what: str, command: str, *args: Any) -> list[Any]:
+        """Run a command by imaplib method name (``"uid"``, ``"status"``…); data on OK."""
+        self.commands += 1
+        try:
+            typ, data = getattr(self.conn, command)(*args)
+        except imaplib.IMAP4.abort as exc:
+            raise TransientError(f"imap {self.account.name}: {what}: connection lost: "
+                                 f"{exc}") from exc
+        except imaplib.IMAP4.error as exc:
+            raise ConnectorError(f"imap {self.account.name}: {what}: {exc}") from exc
+        except OSError as exc:
+            raise TransientError(f"imap {self.account.name}: {what}: {exc}") from exc
+        if typ != "OK":
+            raise ConnectorError(f"imap {self.account.name}: {what}: {typ} {_text(data)}")
+        return list(data)
+
+    def folders(self) -> list[Any]:
+        """The raw LIST responses for every mailbox."""
+        return self.run("LIST", "list", '""', "*")
+
+    def status(self, folder: str) -> bytes:
+        """The raw STATUS response with UIDVALIDITY and UIDNEXT of ``folder``."""
+        data = self.run(f"STATUS {folder}", "status", quote(folder), "(UIDVALIDITY UIDNEXT)")
+        return b" ".join(d for d in data if isinstance(d, bytes))
+
+    def open(self, folder: str, *, readonly: bool = True) -> int:
+        """EXAMINE (read-only) or SELECT ``folder``; return its UIDVALIDITY."""
+        self.run(f"EXAMINE {folder}", "select", quote(folder), readonly)
+        value = (self.conn.untagged_responses.get("UIDVALIDITY") or [b"0"])[-1]
+        return int(value) if isinstance(value, bytes) else 0
+
+    def search(self, folder: str, *criteria: str) -> list[int]:
+        """UIDs in the open folder matching ``criteria`` (already IMAP-formatted)."""
+        data = self.run(f"UID SEARCH in {folder}", "uid", "SEARCH", *criteria)
+        return sorted(int(n) for chunk in data if chunk for n in chunk.split())
+
+    def fetch(self, folder: str, uids: str, items: str) -> list[Any]:
+        """Raw UID FETCH responses for the UID set ``uids`` in the open folder."""
+        return self.run(f"UID FETCH in {folder}", "uid", "FETCH", uids, items)
+
+    def append(self, folder: str, flags: str, when: Any, raw: bytes) -> list[Any]:
+        """APPEND ``raw`` to ``folder``; the data holds the APPENDUID code if the server has it."""
+        return self.run(f"APPEND to {folder}", "append", quote(folder), flags, when, raw)
+
+
+@contextmanager
+def session(account: ImapAccount) -> Iterator[ImapSession]:
+    """Connect, log in, yield a session and log out again, whatever happens inside."""
+    conn = _connect(account)
+    try:
+        _login(conn, account)
+        yield ImapSession(conn, account)
+    finally:
+        _logout(conn)
+
+
+def _connect(account: ImapAccount) -> imaplib.IMAP4:
+    where = f"imap {account.name} ({account.host}:{account.port})"
+    try:
+        if account.tls == "ssl":
+            context = account.ssl_context or ssl.create_default_context()
+            return _Ssl(account.host, account.port, ssl_context=context, timeout=account.timeout)
+        conn = _Plain(account.host, account.port, timeout=account.timeout)
+        if account.tls == "starttls":
+            conn.starttls(account.ssl_context or ssl.create_default_context())
+        return conn
+    except ssl.SSLCertVerificationError as exc:
+        raise ConnectorError(f"{where}: the server certificate is not trusted: "
+                             f"{exc.verify_message}",
+                             hint="check the host name, or the system's CA certificates") from exc
+    except TimeoutError as exc:
+        raise TransientError(f"{where}: no answer within {account.timeout:g} s") from exc
+    except (OSError, imaplib.IMAP4.error) as exc:
+        raise TransientError(f"{where}: cannot connect: {exc}") from exc
+
+
+def _login(conn: imaplib.IMAP4, account: ImapAccount) -> None:
+    try:
+        conn.login(account.username, account.password)
+    except imaplib.IMAP4.abort as exc:
+        raise TransientError(f"imap {account.name}: connection lost during login") from exc
+    except imaplib.IMAP4.error as exc:
+        # the server's words (e.g. "[AUTHENTICATIONFAILED] Authentication failed.")
+        raise AuthError(
+            f"imap {account.name}: the server refused the login for {account.username}: "
+            f"{_reason(exc)}",
+            hint="check the user name and password (Gmail and Outlook need an app password)",
+        ) from exc
+    except OSError as exc:
+        raise TransientError(f"imap {account.name}: connection lost during login: "
+                             f"{exc}") from exc
+    log.debug("imap %s: logged in as %s", account.name, account.username)
+
+
+def _logout(conn: imaplib.IMAP4) -> None:
+    try:
+        conn.logout()
+    except (imaplib.IMAP4.error, OSError):
+        log.debug("logout failed; the connection is closed anyway", exc_info=True)
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc)
+    if text.startswith("b'") or text.startswith('b"'):
+        text = text[2:-1]
+    return text or type(exc).__name__
+
+
+def _text(data: Any) -> str:
+    parts = [d.decode("utf-8", "replace") if isinstance(d, bytes) else str(d)
+             for d in (data or ()) if d is not None]
+    return " ".join(parts)

@@ -1,0 +1,77 @@
+"""IMAP Drafts as a :class:`~kaffe.connectors.base.DraftSink`: APPEND with ``\\Draft``.
+
+Creates and finds drafts only; there is no SMTP anywhere in kaffe. A draft id is
+``drafts/<UIDVALIDITY>/<UID>``, taken from the APPENDUID response code
+(RFC 4315) when the server sends one, else found again by its key.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from datetime import datetime
+
+from kaffe.compose.mime import KEY_HEADER, to_raw
+from kaffe.connectors.imap_conn import ImapAccount, ImapSession, quote, session
+from kaffe.connectors.imap_folders import DRAFTS, find_folder, parse_list
+from kaffe.connectors.imap_parse import header_fields, parse_fetch
+from kaffe.errors import ConnectorError
+from kaffe.model import Draft
+from kaffe.timeutil import now_utc
+
+log = logging.getLogger(__name__)
+
+DRAFT_FLAGS = "(\\Draft)"
+KEY_ITEMS = f"(UID BODY.PEEK[HEADER.FIELDS ({KEY_HEADER.upper()})])"
+_APPENDUID = re.compile(rb"\[APPENDUID (\d+) (\d+)\]", re.IGNORECASE)
+
+
+class ImapDraftSink:
+    """Appends drafts stamped with ``X-Kaffe-Key`` to Drafts and finds them by key."""
+
+    def __init__(self, account: ImapAccount, *, clock: Callable[[], datetime] = now_utc) -> None:
+        self.account = account
+        self.name = f"imap:{account.name}"
+        self.clock = clock  # the draft's INTERNALDATE
+        self._folder: str = account.drafts_folder  # found once, then remembered
+
+    def create_draft(self, draft: Draft) -> str:
+        """APPEND ``draft`` to Drafts with the ``\\Draft`` flag; return its id."""
+        raw = to_raw(draft)
+        with session(self.account) as imap:
+            folder = self._drafts(imap)
+            data = imap.append(folder, DRAFT_FLAGS, self.clock(), raw)
+            found = next((m for d in data if isinstance(d, bytes)
+                          and (m := _APPENDUID.search(d))), None)
+            draft_id = (f"drafts/{int(found.group(1))}/{int(found.group(2))}" if found
+                        else self._find(imap, folder, draft.key))
+        if draft_id is None:
+            raise ConnectorError(f"{self.name}: the draft was appended to {folder} but "
+                                 "cannot be found again by its key")
+        log.info("%s: draft %s created in %s", self.name, draft_id, folder)
+        return draft_id
+
+    def find_draft(self, key: str) -> str | None:
+        """The id of the draft in Drafts whose ``X-Kaffe-Key`` is exactly ``key``."""
+        with session(self.account) as imap:
+            return self._find(imap, self._drafts(imap), key)
+
+    def _drafts(self, imap: ImapSession) -> str:
+        if not self._folder:
+            folders = parse_list(imap.folders())
+            self._folder = find_folder(folders, DRAFTS, self.account.drafts_folder)
+        return self._folder
+
+    def _find(self, imap: ImapSession, folder: str, key: str) -> str | None:
+        if not key.isascii():
+            raise ConnectorError(f"{self.name}: draft keys must be ASCII to be searched for")
+        validity = imap.open(folder)
+        # SEARCH HEADER matches substrings: the hits' keys are compared exactly below
+        uids = imap.search(folder, "NOT", "DELETED", "HEADER", KEY_HEADER, quote(key))
+        if not uids:
+            return None
+        fetched = parse_fetch(imap.fetch(folder, ",".join(map(str, uids)), KEY_ITEMS))
+        exact = sorted(f.uid for f in fetched
+                       if key in header_fields(f.literal).get(KEY_HEADER.lower(), []))
+        return f"drafts/{validity}/{exact[0]}" if exact else None
