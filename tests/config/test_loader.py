@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 
 from kaffe.config import example_text, load, loads, write_example
-from kaffe.config.schema import Config, FeedConfig, MeConfig
+from kaffe.config.schema import (
+    PASSWORD_KEYS,
+    CalendarEntryConfig,
+    Config,
+    FeedConfig,
+    MailEntryConfig,
+    MeConfig,
+)
 from kaffe.errors import ConfigError, KaffeError, Problem
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,10 +55,10 @@ def test_example_loads_and_matches_the_schema_defaults_except_me() -> None:
     assert config.source == EXAMPLE.absolute()
 
 
-def commented_feeds_example() -> str:
-    """The example's commented-out [[feeds]] entries, uncommented."""
+def commented_feeds_example(first: str = "# [[feeds]]") -> str:
+    """The example's commented-out [[feeds]] entries (or others), uncommented."""
     lines = example_text().splitlines()
-    start = lines.index("# [[feeds]]")
+    start = lines.index(first)
     block = []
     for line in lines[start:]:
         if not line.startswith("#"):
@@ -63,7 +70,7 @@ def commented_feeds_example() -> str:
 def test_example_documents_every_section_and_key() -> None:
     data = tomllib.loads(example_text())
     for section in dataclasses.fields(Config):
-        if section.name in ("source", "feeds"):
+        if section.name in ("source", "feeds", "calendars", "mail"):
             continue
         assert section.name in data, f"[{section.name}] missing from the example"
         for key in dataclasses.fields(getattr(Config(), section.name)):
@@ -76,6 +83,23 @@ def test_example_documents_feeds_with_a_commented_entry_that_loads() -> None:
     text = tomllib.loads(commented_feeds_example())
     for key in dataclasses.fields(FeedConfig):
         assert all(key.name in entry for entry in text["feeds"]), f"[[feeds]] {key.name} missing"
+
+
+def test_example_documents_calendars_and_mail_with_entries_that_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / ".config" / "kaffe").mkdir(parents=True)
+    (tmp_path / ".config" / "kaffe" / "imap-password").write_text("app password\n")
+    text = commented_feeds_example("# [[calendars]]")
+    config = loads(text)
+    assert [c.type for c in config.calendars] == ["ics", "ics", "caldav", "google"]
+    assert [(m.type, m.host, m.drafts) for m in config.mail] == [("imap", "imap.gmail.com", True)]
+    data = tomllib.loads(text)
+    for section, cls in (("calendars", CalendarEntryConfig), ("mail", MailEntryConfig)):
+        written = {key for entry in data[section] for key in entry} | set(PASSWORD_KEYS)
+        assert {f.name for f in dataclasses.fields(cls)} == written, section
+    assert all(f"#   {key} " in example_text() for key in PASSWORD_KEYS)
 
 
 def test_empty_config_is_all_defaults() -> None:

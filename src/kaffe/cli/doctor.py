@@ -1,18 +1,39 @@
-"""``kaffe doctor``: check every part a cycle needs and say in words what is wrong."""
+"""``kaffe doctor``: check every part a cycle needs and say in words what is wrong.
+
+One check per calendar and per mailbox of the config (``[[calendars]]``,
+``[[mail]]``, or the implicit Google ones). Each check is a small function that
+returns :class:`Check` results; a failing one does not stop the others.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
+from kaffe.cli.diagnose import network_words
 from kaffe.config import load, paths
-from kaffe.config.schema import Config
-from kaffe.errors import ConfigError, KaffeError
+from kaffe.config.accounts import (
+    NEEDS_PASSWORD,
+    effective_calendars,
+    effective_mail,
+    reads_mail,
+)
+from kaffe.config.schema import CalendarEntryConfig, Config, MailEntryConfig
+from kaffe.connectors import registry
+from kaffe.connectors.secrets import read_password
+from kaffe.errors import AuthError, ConfigError, KaffeError
 from kaffe.timeutil import now_utc
+
+log = logging.getLogger(__name__)
+
+DEFAULT_HINT = "see `kaffe -v doctor`"
 
 
 @dataclass(frozen=True)
@@ -36,6 +57,7 @@ def _private(path: Path) -> Check:
 
 
 def check_database(config: Config) -> list[Check]:
+    """The database opens (migrating it if needed) and is private."""
     from kaffe.store import Store
 
     path = paths.database_path(config)
@@ -47,26 +69,134 @@ def check_database(config: Config) -> list[Check]:
     return [Check("database", True, f"{path} (schema v{version})"), _private(path)]
 
 
-def check_google(config: Config) -> list[Check]:
+def check_google(config: Config) -> tuple[list[Check], Any]:
+    """The Google token exists, is private and signs in; returns the connection (or None)."""
     from kaffe.connectors.google import open_google
 
+    if not registry.needs_google(config):
+        return [], None
     token = paths.token_path(config)
     if not token.exists():
-        return [Check("google token", False, f"{token} does not exist", "run `kaffe auth`")]
-    checks = [_private(token)]
+        return [Check("google token", False, f"{token} does not exist", "run `kaffe auth`")], None
     try:
         google = open_google(config, token)
-        checks.append(Check("gmail", True, f"signed in as {google.profile_email()}"))
-        for source in google.calendars:
-            source.sync(None, window_start=_today(), window_end=_today(days=1))
-            checks.append(Check(f"calendar {source.name}", True, "readable"))
+        email = google.profile_email()
     except KaffeError as exc:
-        checks.append(Check("google", False, str(exc), exc.hint or "see `kaffe -v doctor`"))
+        return [_private(token), _failed("google", exc)], None
+    return [_private(token), Check("google", True, f"signed in as {email}")], google
+
+
+def _failed(name: str, exc: KaffeError, words: str = "") -> Check:
+    return Check(name, False, words or str(exc), exc.hint or DEFAULT_HINT)
+
+
+# -- calendars ---------------------------------------------------------------------------
+def check_calendar(entry: CalendarEntryConfig, config: Config, google: Any, *,
+                   now: datetime) -> Check:
+    """One calendar answers a one-day query; a failure is said in words."""
+    name = f"calendar {entry.name}"
+    if entry.type == "google" and google is None:
+        return Check(name, False, "not checked: the Google sign-in failed (see above)")
+    try:
+        if entry.type in NEEDS_PASSWORD:
+            read_password(entry)  # its own failure first: not set, unreadable, no keyring
+    except KaffeError as exc:
+        return _failed(name, exc)
+    try:
+        source = registry.calendar_source(entry, config, google=google)
+        source.sync(None, window_start=now, window_end=now + timedelta(days=1))
+    except KaffeError as exc:
+        return _failed(name, exc, _calendar_words(exc, entry))
+    return Check(name, True, "readable")
+
+
+def _calendar_words(exc: KaffeError, entry: CalendarEntryConfig) -> str:
+    if isinstance(exc, AuthError) and entry.type == "caldav":
+        return f"the server refused user {entry.username}'s password ({exc})"
+    return network_words(exc, _url_host(entry.url)) or str(exc)
+
+
+def _url_host(url: str) -> str:
+    return urlsplit(url).netloc or url
+
+
+# -- mail --------------------------------------------------------------------------------
+def check_mailbox(entry: MailEntryConfig, config: Config, google: Any) -> Check:
+    """One mailbox: Gmail signs in; IMAP logs in and has its Sent and Drafts folders."""
+    name = f"mailbox {entry.name}"
+    if entry.type == "google":
+        if google is None:
+            return Check(name, False, "not checked: the Google sign-in failed (see above)")
+        return Check(name, True, f"Gmail, {_mail_roles(entry, config)}")
+    try:
+        account = registry.imap_account(entry, config)
+    except KaffeError as exc:  # the password source: not set, unreadable, no keyring
+        return _failed(name, exc)
+    return _check_imap(name, entry, config, account)
+
+
+def _mail_roles(entry: MailEntryConfig, config: Config) -> str:
+    roles = (["read"] if reads_mail(entry, config) else []) + (
+        ["receives drafts"] if entry.drafts or not config.mail else [])
+    return " and ".join(roles) or "not used"
+
+
+def _check_imap(name: str, entry: MailEntryConfig, config: Config, account: Any) -> Check:
+    from kaffe.connectors.imap_conn import session
+
+    try:
+        with session(account) as imap:
+            folders = _imap_folders(imap, entry, config)
+    except _FolderMissing as missing:
+        return Check(name, False, str(missing), missing.hint)
+    except AuthError as exc:
+        cause = exc.__cause__ or exc
+        words = f"the server refused user {entry.username}'s password ({_imap_reason(cause)})"
+        return _failed(name, exc, words)
+    except KaffeError as exc:
+        return _failed(name, exc, network_words(exc, f"{entry.host}:{entry.port}"))
+    return Check(name, True, f"logged in as {entry.username}; {folders}")
+
+
+class _FolderMissing(KaffeError):
+    pass
+
+
+def _imap_folders(imap: Any, entry: MailEntryConfig, config: Config) -> str:
+    from kaffe.connectors.imap_folders import find_folder, parse_list
+
+    listing = parse_list(imap.folders())
+    wanted = [("sent", entry.sent_folder)] if reads_mail(entry, config) else []
+    wanted += [("drafts", entry.drafts_folder)] if entry.drafts else []
+    found = []
+    for role, configured in wanted:
+        try:
+            found.append(f"{role.capitalize()}: {find_folder(listing, role, configured)}")
+        except KaffeError as exc:
+            raise _FolderMissing(_folder_words(role, configured), hint=exc.hint) from exc
+    return ", ".join(found) or "no folders needed"
+
+
+def _folder_words(role: str, configured: str) -> str:
+    key, title = f"{role}_folder", role.capitalize()
+    if configured:
+        return f"the {title} folder {configured!r} does not exist: correct {key}"
+    return f"no {title} folder: set {key}"
+
+
+def _imap_reason(exc: BaseException) -> str:
+    text = str(exc)
+    return text[2:-1] if text[:2] in ("b'", 'b"') else text
+
+
+# -- all of it ---------------------------------------------------------------------------
+def check_sources(config: Config, *, now: datetime | None = None) -> list[Check]:
+    """Google, then every calendar and every mailbox; each failure is its own line."""
+    checks, google = check_google(config)
+    moment = now or now_utc()
+    checks += [check_calendar(e, config, google, now=moment) for e in effective_calendars(config)]
+    checks += [check_mailbox(e, config, google) for e in effective_mail(config)]
     return checks
-
-
-def _today(days: int = 0) -> datetime:
-    return now_utc() + timedelta(days=days)
 
 
 def run_checks(config_arg: str | None) -> list[Check]:
@@ -78,7 +208,7 @@ def run_checks(config_arg: str | None) -> list[Check]:
         return [Check("config", False, f"{path}: {p}") for p in exc.problems] or [
             Check("config", False, str(exc), "run `kaffe init`")
         ]
-    steps: list[Callable[[Config], list[Check]]] = [check_database, check_google]
+    steps: list[Callable[[Config], list[Check]]] = [check_database, check_sources]
     checks = [Check("config", True, str(path))]
     for step in steps:
         checks += step(config)

@@ -26,6 +26,11 @@ LANGUAGE_CODES: frozenset[str] = frozenset(
 _EMAIL = re.compile(r"^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$")
 _LABEL = r"[a-z0-9\u00c0-\uffff]([a-z0-9\u00c0-\uffff-]*[a-z0-9\u00c0-\uffff])?"
 _DOMAIN = re.compile(rf"^{_LABEL}(\.{_LABEL})*$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+CALENDAR_TYPES: tuple[str, ...] = ("google", "ics", "caldav")
+MAIL_TYPES: tuple[str, ...] = ("google", "imap")
+TLS_MODES: tuple[str, ...] = ("ssl", "starttls", "none")
 
 
 class Invalid(ValueError):
@@ -120,6 +125,53 @@ def regex(value: str) -> str:
     return value
 
 
+def _one_of(value: str, allowed: tuple[str, ...]) -> str:
+    text = value.strip().lower()
+    if text not in allowed:
+        choices = ", ".join(f'"{a}"' for a in allowed)
+        raise Invalid(f"expected one of {choices}, got {show(value)}")
+    return text
+
+
+def calendar_type(value: str) -> str:
+    """The kind of a ``[[calendars]]`` entry."""
+    return _one_of(value, CALENDAR_TYPES)
+
+
+def mail_type(value: str) -> str:
+    """The kind of a ``[[mail]]`` entry."""
+    return _one_of(value, MAIL_TYPES)
+
+
+def tls(value: str) -> str:
+    """How an IMAP connection is secured."""
+    return _one_of(value, TLS_MODES)
+
+
+def env_name(value: str) -> str:
+    """The name of an environment variable, or "" (not set)."""
+    text = value.strip()
+    if text and not _ENV_NAME.match(text):
+        raise Invalid(f"expected the name of an environment variable like "
+                      f"KAFFE_IMAP_PASSWORD, got {show(value)}")
+    return text
+
+
+def keyring_ref(value: str) -> str:
+    """A system keyring entry as ``service:username``, or "" (not set)."""
+    text = value.strip()
+    service, colon, user = text.partition(":")
+    if text and not (colon and service.strip() and user.strip()):
+        raise Invalid(f'expected "service:username" (e.g. "kaffe:you@example.com"), '
+                      f"got {show(value)}")
+    return text
+
+
+def optional_email(value: str) -> str:
+    """An e-mail address (lower-cased), or "" (not set)."""
+    return email(value) if value.strip() else ""
+
+
 CHECKERS: dict[str, Callable[[str], str]] = {
     "email": email,
     "domain": domain,
@@ -130,4 +182,10 @@ CHECKERS: dict[str, Callable[[str], str]] = {
     "feed_url": feed_url,
     "tag": tag,
     "regex": regex,
+    "calendar_type": calendar_type,
+    "mail_type": mail_type,
+    "tls": tls,
+    "env_name": env_name,
+    "keyring_ref": keyring_ref,
+    "optional_email": optional_email,
 }

@@ -151,6 +151,45 @@ class FeedConfig:
     tags: tuple[str, ...] = field(default=(), metadata=rule(check="tag"))
 
 
+# Where a password may come from; exactly one where one is needed, never inline.
+PASSWORD_KEYS: tuple[str, ...] = ("password_file", "password_env", "password_keyring")
+
+
+@dataclass(frozen=True)
+class CalendarEntryConfig:
+    """One ``[[calendars]]`` entry: a Google calendar, an ICS URL or file, or CalDAV."""
+
+    type: str = field(default="", metadata=rule(check="calendar_type"))
+    name: str = ""  # unique among [[calendars]]; keys the calendar's saved state
+    url: str = ""  # ics: http(s) URL, file:// URL or path; caldav: the server's URL
+    username: str = ""  # caldav
+    password_file: Path | None = None
+    password_env: str = field(default="", metadata=rule(check="env_name"))
+    password_keyring: str = field(default="", metadata=rule(check="keyring_ref"))
+    calendar: str = ""  # caldav: a calendar's name or URL; "" = every calendar
+    calendar_id: str = field(default="primary", metadata=rule(check="nonempty"))  # google
+
+
+@dataclass(frozen=True)
+class MailEntryConfig:
+    """One ``[[mail]]`` entry: the Gmail API mailbox, or an IMAP account."""
+
+    type: str = field(default="", metadata=rule(check="mail_type"))
+    name: str = ""  # unique among [[mail]]; keys the mailbox's saved state
+    host: str = ""  # imap
+    port: int = field(default=993, metadata=rule(min=1, max=65535))  # 143 with starttls/none
+    tls: str = field(default="ssl", metadata=rule(check="tls"))  # "none": localhost only
+    username: str = ""
+    password_file: Path | None = None
+    password_env: str = field(default="", metadata=rule(check="env_name"))
+    password_keyring: str = field(default="", metadata=rule(check="keyring_ref"))
+    # your address on this account; "" = the user name when it is an address
+    address: str = field(default="", metadata=rule(check="optional_email"))
+    drafts_folder: str = ""  # "" = found by SPECIAL-USE (\Drafts)
+    sent_folder: str = ""  # "" = found by SPECIAL-USE (\Sent)
+    drafts: bool = False  # drafts go here; exactly one entry (none set: the first)
+
+
 @dataclass(frozen=True)
 class FeedOptionsConfig:
     timeout_seconds: float = field(default=20.0, metadata=rule(min=1, max=300))
@@ -237,6 +276,8 @@ class Config:
     followup: FollowupConfig = field(default_factory=FollowupConfig)
     gmail: GmailConfig = field(default_factory=GmailConfig)
     feeds: tuple[FeedConfig, ...] = ()  # [[feeds]]
+    calendars: tuple[CalendarEntryConfig, ...] = ()  # [[calendars]]; () = [google] calendar_ids
+    mail: tuple[MailEntryConfig, ...] = ()  # [[mail]]; () = Gmail, as [gmail] enabled says
     feed_options: FeedOptionsConfig = field(default_factory=FeedOptionsConfig)
     topics: TopicsConfig = field(default_factory=TopicsConfig)
     relevance: RelevanceConfig = field(default_factory=RelevanceConfig)

@@ -13,12 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
-from kaffe.config import checks
+from kaffe.config import accounts, checks
 from kaffe.config.checks import Invalid, show
-from kaffe.config.schema import Config, FeedConfig
+from kaffe.config.schema import CalendarEntryConfig, Config, FeedConfig, MailEntryConfig
 from kaffe.errors import Problem
 
 
@@ -163,6 +161,10 @@ def _settable(cls: type) -> dict[str, dataclasses.Field[Any]]:
     return {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}
 
 
+# Keys refused in every section with a message of their own rather than "unknown key".
+REFUSED_KEYS: dict[str, str] = {"password": accounts.NO_INLINE_PASSWORD}
+
+
 def build_section(
     cls: type, section: str, table: dict[str, Any], ctx: Context, index: int | None = None
 ) -> Any:
@@ -175,7 +177,8 @@ def build_section(
     values: dict[str, Any] = {}
     for key, raw in table.items():
         if key not in fields:
-            ctx.report(section, key, "unknown key" + _suggest(key, list(fields)), index)
+            message = REFUSED_KEYS.get(key) or "unknown key" + _suggest(key, list(fields))
+            ctx.report(section, key, message, index)
             continue
         try:
             values[key] = parse_value(hints[key], dict(fields[key].metadata), raw, ctx)
@@ -221,16 +224,16 @@ def _finish_feed(feed: FeedConfig, table: dict[str, Any], index: int, ctx: Conte
         ctx.report("feeds", "url", "missing: every [[feeds]] entry needs a url", index)
     if not feed.url:
         return feed
-    parts = urlsplit(feed.url)
-    if parts.scheme.lower() in ("http", "https"):
-        return feed
-    path = Path(url2pathname(parts.path)) if parts.scheme.lower() == "file" else Path(feed.url)
-    return dataclasses.replace(feed, url=str((ctx.base_dir / path.expanduser()).resolve()))
+    return dataclasses.replace(feed, url=accounts.local_location(feed.url, ctx.base_dir))
 
 
 # Array-of-tables entry class -> what completes one entry once its keys are checked.
 Finisher = Callable[[Any, dict[str, Any], int, Context], Any]
-ENTRY_FINISHERS: dict[type, Finisher] = {FeedConfig: _finish_feed}
+ENTRY_FINISHERS: dict[type, Finisher] = {
+    FeedConfig: _finish_feed,
+    CalendarEntryConfig: accounts.finish_calendar,
+    MailEntryConfig: accounts.finish_mail,
+}
 
 
 def _report_unknown_top_level(
@@ -262,7 +265,7 @@ def build_config(data: dict[str, Any], ctx: Context) -> Config:
     config = Config(**values)
     for check in CROSS_CHECKS:
         check(config, ctx)
-    return config
+    return accounts.default_drafts_account(config)
 
 
 def _minutes_in_order(config: Config, ctx: Context) -> None:
@@ -294,4 +297,7 @@ CROSS_CHECKS: tuple[Callable[[Config, Context], None], ...] = (
     _minutes_in_order,
     _followup_window,
     _feed_names_unique,
+    accounts.names_unique,
+    accounts.one_google_mailbox,
+    accounts.one_drafts_account,
 )
