@@ -12,6 +12,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -105,6 +106,15 @@ def retry_after(value: str | None, now: datetime) -> float | None:
     return max(0.0, (when - now).total_seconds())
 
 
+@dataclass(frozen=True)
+class Document:
+    """What one (conditional) fetch of a URL or file gave: ``body`` None = unchanged."""
+
+    body: bytes | None
+    cursor: str | None
+    headers: dict[str, str]
+
+
 class HttpFeedSource:
     """A feed fetched over HTTP(S) with a conditional, streamed, capped GET."""
 
@@ -118,6 +128,7 @@ class HttpFeedSource:
     ) -> None:
         self.feed, self.options = feed, options
         self.name = feed.name or feed.url
+        self.label = f"feed {feed.url}"  # how errors name it (an ICS source hides secrets)
         self._client = client if client is not None else make_client(options)
         self._owns_client = client is None
         self._clock = clock
@@ -129,6 +140,17 @@ class HttpFeedSource:
 
     def fetch(self, cursor: str | None, *, now: datetime) -> FeedBatch:
         """Fetch the feed; a 304 (validators from ``cursor``) returns ``not_modified``."""
+        doc = self.fetch_document(cursor, now=now)
+        if doc.body is None:
+            return FeedBatch(self.name, (), doc.cursor, not_modified=True)
+        meta = FeedMeta(self.name, self.feed.url, self.feed, base=doc.headers["content-location"])
+        articles = parse_document(
+            doc.body, meta, max_bytes=self.options.max_bytes, headers=doc.headers
+        )
+        return FeedBatch(self.name, articles, doc.cursor)
+
+    def fetch_document(self, cursor: str | None, *, now: datetime) -> Document:
+        """The raw document, or ``body=None`` when the server answered 304."""
         try:
             return self._fetch(load_cursor(cursor), now)
         except httpx.TimeoutException as exc:
@@ -139,24 +161,21 @@ class HttpFeedSource:
             raise ConnectorError(self._why(f"{type(exc).__name__}: {exc}")) from exc
 
     def _why(self, reason: str) -> str:
-        return f"feed {self.feed.url}: {reason}"
+        return f"{self.label}: {reason}"
 
-    def _fetch(self, saved: dict[str, object], now: datetime) -> FeedBatch:
+    def _fetch(self, saved: dict[str, object], now: datetime) -> Document:
         deadline = self._clock() + self.options.timeout_seconds * DEADLINE_FACTOR
         headers = {name: str(saved[key]) for key, name in _CURSOR_HEADERS if saved.get(key)}
         timeout = httpx.Timeout(self.options.timeout_seconds)
         with self._client.stream("GET", self.feed.url, headers=headers, timeout=timeout) as resp:
             fresh = _validators(resp)
             if resp.status_code == 304:
-                log.debug("feed %s not modified", self.name)
+                log.debug("%s not modified", self.name)
                 kept = saved | {key: value for key, value in fresh.items() if value}
-                return FeedBatch(self.name, (), dump_cursor(kept), not_modified=True)
+                return Document(None, dump_cursor(kept), {})
             self._check_status(resp, now)
             body = self._read_capped(resp, deadline)
-            context = _response_headers(resp)
-        meta = FeedMeta(self.name, self.feed.url, self.feed, base=context["content-location"])
-        articles = parse_document(body, meta, max_bytes=self.options.max_bytes, headers=context)
-        return FeedBatch(self.name, articles, dump_cursor(fresh))
+            return Document(body, dump_cursor(fresh), _response_headers(resp))
 
     def _check_status(self, resp: httpx.Response, now: datetime) -> None:
         code = resp.status_code
@@ -212,24 +231,32 @@ class LocalFeedSource:
         parts = urlsplit(feed.url)
         is_file_url = parts.scheme.lower() == "file"
         self.path = Path(url2pathname(parts.path) if is_file_url else feed.url).expanduser()
+        self.label = f"feed {self.path}"  # how errors name it (an ICS source says calendar)
 
     def close(self) -> None:
         """Nothing to release; here so every feed source can be closed alike."""
 
     def fetch(self, cursor: str | None, *, now: datetime) -> FeedBatch:
         """Read and parse the file unless its mtime and size match ``cursor``."""
-        state = self._state()
-        if cursor == state:
+        doc = self.fetch_document(cursor, now=now)
+        if doc.body is None:
             return FeedBatch(self.name, (), cursor, not_modified=True)
         meta = FeedMeta(self.name, str(self.path), self.feed)
-        articles = parse_document(self._read(), meta, max_bytes=self.options.max_bytes)
-        return FeedBatch(self.name, articles, state)
+        articles = parse_document(doc.body, meta, max_bytes=self.options.max_bytes)
+        return FeedBatch(self.name, articles, doc.cursor)
+
+    def fetch_document(self, cursor: str | None, *, now: datetime) -> Document:
+        """The file's bytes, or ``body=None`` when its mtime and size match ``cursor``."""
+        state = self._state()
+        if cursor == state:
+            return Document(None, cursor, {})
+        return Document(self._read(), state, {})
 
     def _state(self) -> str:
         try:
             stat = self.path.stat()
         except OSError as exc:
-            raise ConnectorError(f"feed {self.path}: cannot read it ({exc.strerror})") from exc
+            raise ConnectorError(f"{self.label}: cannot read it ({exc.strerror})") from exc
         return dump_cursor({"mtime_ns": stat.st_mtime_ns, "size": stat.st_size}) or ""
 
     def _read(self) -> bytes:
@@ -238,7 +265,7 @@ class LocalFeedSource:
             with self.path.open("rb") as handle:
                 data = handle.read(cap + 1)
         except OSError as exc:
-            raise ConnectorError(f"feed {self.path}: cannot read it ({exc.strerror})") from exc
+            raise ConnectorError(f"{self.label}: cannot read it ({exc.strerror})") from exc
         if len(data) > cap:
-            raise ConnectorError(f"feed {self.path}: more than max_bytes ({cap}); not read")
+            raise ConnectorError(f"{self.label}: more than max_bytes ({cap}); not read")
         return data
