@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from kaffe.compose.render import Composer
 from kaffe.config import paths
@@ -14,9 +15,13 @@ from kaffe.connectors.base import CalendarSource, DraftSink, FeedSource, MailSou
 from kaffe.daemon.cycle import CycleReport, run_cycle
 from kaffe.daemon.executor import Executor
 from kaffe.daemon.learn import Relevance
+from kaffe.errors import ConfigError, Problem
 from kaffe.model import Action, Draft, Recipient
 from kaffe.rules.guard import GuardVerdict, check
 from kaffe.store import Store
+
+if TYPE_CHECKING:
+    from kaffe.connectors.google import GoogleConnection
 
 log = logging.getLogger(__name__)
 
@@ -60,27 +65,49 @@ class Runtime:
 
 
 def open_runtime(config: Config) -> Runtime:
-    """Open the store and connect the configured sources and the draft sink."""
-    from kaffe.connectors.google import open_google
+    """Open the store and connect every configured source and the draft sink
+    (Google, ICS, CalDAV, IMAP: the registry maps each entry's type to its connector)."""
+    from kaffe.connectors import registry
+    from kaffe.connectors.feeds import feed_source, make_client
 
     store = Store.open(paths.database_path(config))
+    client = make_client(config.feed_options)  # shared by feeds and ICS URLs
     try:
-        google = open_google(config, paths.token_path(config))
-        address = config.me.addresses[0] if config.me.addresses else google.profile_email()
+        google = _google(config) if registry.needs_google(config) else None
+        calendars = registry.calendar_sources(config, google=google, client=client)
+        mailboxes = registry.mail_sources(config, google)
+        sink = registry.draft_sink(config, google)
+        address = _own_address(config, google)
     except BaseException:
+        client.close()
         store.close()
         raise
-    sender = Recipient(address, config.me.name)
     config = with_own_address(config, address)
-    mailboxes: list[MailSource] = [google.mail] if google.mail is not None else []
-    runtime = Runtime(config, store, list(google.calendars), mailboxes, google.drafts, sender)
-    if config.feeds:
-        from kaffe.connectors.feeds import feed_source, make_client
-
-        client = make_client(config.feed_options)
-        runtime.closers.append(client.close)
-        runtime.feeds = [feed_source(f, config.feed_options, client=client) for f in config.feeds]
+    runtime = Runtime(config, store, calendars, mailboxes, sink, Recipient(address, config.me.name))
+    runtime.closers.append(client.close)
+    runtime.feeds = [feed_source(f, config.feed_options, client=client) for f in config.feeds]
     return runtime
+
+
+def _google(config: Config) -> GoogleConnection:
+    from kaffe.connectors.google import open_google
+
+    return open_google(config, paths.token_path(config))
+
+
+def _own_address(config: Config, google: GoogleConnection | None) -> str:
+    """Who the drafts are from: [me] addresses, else the drafts account's address."""
+    from kaffe.config.accounts import drafts_entry
+
+    if config.me.addresses:
+        return config.me.addresses[0]
+    entry = drafts_entry(config)
+    if entry.type == "google" and google is not None:
+        return google.profile_email()
+    if entry.address:
+        return entry.address
+    raise ConfigError([Problem(str(config.source or "config"), "me", "addresses",
+                               "kaffe needs your address to write drafts from: set it here")])
 
 
 def with_own_address(config: Config, address: str) -> Config:
