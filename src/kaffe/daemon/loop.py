@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
-import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -30,7 +30,10 @@ class Daemon:
         self.cycle = cycle
         self.clock = clock
         self.notifier = notifier or Notifier()
-        self.stop_event = threading.Event()
+        # A plain flag, not a threading.Event: the SIGTERM handler runs in the main
+        # thread, possibly while it holds the Event's lock inside wait() -> deadlock.
+        self.stopping = False
+        self.sleep = time.sleep
         self.scheduler = schedule.Scheduler()
         self.scheduler.every(interval_minutes).minutes.do(self.tick)
         self.cycles = 0
@@ -45,8 +48,7 @@ class Daemon:
         self.cycles += 1
 
     def stop(self, *_: object) -> None:
-        log.info("stop requested; finishing the current cycle")
-        self.stop_event.set()
+        self.stopping = True  # only this: no logging or locks inside a signal handler
 
     def install_signals(self) -> None:
         signal.signal(signal.SIGTERM, self.stop)
@@ -56,13 +58,12 @@ class Daemon:
         """Run a cycle now, then on schedule, until stopped (or ``max_cycles`` ran)."""
         self.notifier.ready("starting the first cycle")
         self.tick()
-        while not self.stop_event.is_set():
+        while not self.stopping:
             if max_cycles is not None and self.cycles >= max_cycles:
                 break
             self.scheduler.run_pending()
             self.notifier.watchdog()
             idle = self.scheduler.idle_seconds
-            wait = 1.0 if idle is None else max(0.0, min(idle, 5.0))
-            self.stop_event.wait(wait)
+            self.sleep(1.0 if idle is None else max(0.0, min(idle, 1.0)))
+        log.info("stop requested: stopped after %d cycles", self.cycles)
         self.notifier.stopping()
-        log.info("stopped after %d cycles", self.cycles)
