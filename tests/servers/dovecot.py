@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from types import TracebackType
 
+from tests.servers import free_port
+
 DOVECOT = "dovecot"
 START_TIMEOUT = 15.0  # seconds: a cold start with an empty state dir takes well under one
 USER = "ana@example.org"
@@ -77,13 +79,6 @@ namespace inbox {{
 
 class DovecotUnavailable(RuntimeError):
     """Dovecot is not installed or did not start; the message says why."""
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _accounts() -> dict[str, str]:

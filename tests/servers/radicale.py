@@ -11,7 +11,6 @@ missing: tests fail, they never skip. Calendars and events are seeded with the
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,8 @@ from types import TracebackType
 from typing import Any
 
 import httpx
+
+from tests.servers import free_port
 
 START_TIMEOUT = 20.0  # seconds; a cold start takes well under one
 USER = "ana"
@@ -49,13 +50,6 @@ mask_passwords = True
 
 class RadicaleUnavailable(RuntimeError):
     """Radicale is not installed or did not start; the message says why."""
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class RadicaleServer:
