@@ -57,6 +57,7 @@ def test_run_notifies_and_exits_0_on_sigterm(tmp_path, notify_socket):
     with Emulator(DEMO_SEED) as emu:
         cfg = write_config(tmp_path, emu.url)
         env = dict(os.environ, NOTIFY_SOCKET=str(path), XDG_RUNTIME_DIR=str(tmp_path),
+                   WATCHDOG_USEC="2000000",
                    PYTHONPATH=str(SRC))
         log = tmp_path / "daemon.log"
         with log.open("w") as stderr_file:
@@ -67,6 +68,7 @@ def test_run_notifies_and_exits_0_on_sigterm(tmp_path, notify_socket):
         try:
             assert "READY=1" in receive_until(sock, "READY=1", log)
             status = receive_until(sock, "STATUS=synced", log)
+            assert "WATCHDOG=1" in receive_until(sock, "WATCHDOG=1", log)  # WatchdogSec=2s
             proc.send_signal(signal.SIGTERM)
             assert "STOPPING=1" in receive_until(sock, "STOPPING=1", log)
             assert proc.wait(timeout=60) == 0

@@ -37,6 +37,7 @@ class Daemon:
         self.scheduler = schedule.Scheduler()
         self.scheduler.every(interval_minutes).minutes.do(self.tick)
         self.cycles = 0
+        self.last_ping = float("-inf")
 
     def tick(self) -> None:
         try:
@@ -46,6 +47,13 @@ class Daemon:
             log.exception("cycle failed; the next one runs on schedule")
             self.notifier.status("last cycle failed; see the log")
         self.cycles += 1
+
+    def ping(self) -> None:
+        """WATCHDOG=1 at half of systemd's WatchdogSec, not on every turn of the loop."""
+        interval = self.notifier.watchdog_interval()
+        if interval is not None and time.monotonic() - self.last_ping >= interval:
+            self.notifier.watchdog()
+            self.last_ping = time.monotonic()
 
     def stop(self, *_: object) -> None:
         self.stopping = True  # only this: no logging or locks inside a signal handler
@@ -62,7 +70,7 @@ class Daemon:
             if max_cycles is not None and self.cycles >= max_cycles:
                 break
             self.scheduler.run_pending()
-            self.notifier.watchdog()
+            self.ping()
             idle = self.scheduler.idle_seconds
             self.sleep(1.0 if idle is None else max(0.0, min(idle, 1.0)))
         log.info("stop requested: stopped after %d cycles", self.cycles)
