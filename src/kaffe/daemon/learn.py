@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from kaffe.config.schema import Config
 from kaffe.model import Article, Event, Match, Snapshot, Verdict
 from kaffe.relevance.index import ArticleIndex
+from kaffe.rules.drip import shared_by_contact
 from kaffe.rules.people import external_people
 from kaffe.rules.topics import topics_from_event, topics_from_subjects
 from kaffe.store import Store
@@ -70,19 +71,10 @@ class Relevance:
         """Relevant recent articles for each contact, minus those already shared."""
         profiles = {c: snapshot.topics[c] for c in contacts if snapshot.topics.get(c)}
         since = now - timedelta(days=self.config.drip.max_article_age_days)
-        return self.index.match(profiles, since=since, exclude=shared_articles(snapshot))
+        exclude = shared_by_contact(snapshot.ledger)
+        return self.index.match(profiles, since=since, exclude=exclude)
 
 
 def _published(article: Article, now: datetime) -> datetime:
     return article.published or now
 
-
-def shared_articles(snapshot: Snapshot) -> dict[str, set[str]]:
-    """Article ids already drafted per contact, from the ledger's drip keys."""
-    shared: dict[str, set[str]] = {}
-    for key in snapshot.ledger:
-        kind, _, rest = key.partition(":")
-        contact, _, article = rest.rpartition(":")
-        if kind == "drip" and contact:
-            shared.setdefault(contact, set()).add(article)
-    return shared

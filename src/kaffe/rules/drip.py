@@ -10,12 +10,23 @@ there is an article to share: DUE, or WAITING with the reason it waits.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from kaffe.config.schema import Config
-from kaffe.model import DUE, PENDING, WAITING, Action, Article, Event, Match, Recipient, Snapshot
+from kaffe.model import (
+    DUE,
+    PENDING,
+    WAITING,
+    Action,
+    Article,
+    Event,
+    LedgerEntry,
+    Match,
+    Recipient,
+    Snapshot,
+)
 from kaffe.rules import cadence
 from kaffe.rules.language import language_for
 from kaffe.rules.people import first_name
@@ -28,14 +39,29 @@ def drip_key(contact: str, article_id: str) -> str:
 
 
 def shared_articles(snapshot: Snapshot, contact: str) -> set[str]:
-    """Article ids already drafted, being drafted or skipped for ``contact``: never again.
-    The same set is what the relevance matcher should exclude for the contact."""
-    prefix = drip_key(contact, "")
-    return {
-        key[len(prefix) :]
-        for key, entry in snapshot.ledger.items()
-        if key.startswith(prefix) and cadence.closed(entry)
-    }
+    """Article ids already drafted, being drafted or skipped for ``contact``: never again."""
+    return shared_by_contact(snapshot.ledger).get(contact, set())
+
+
+# The last ledger's drips per contact: the rules ask once per contact and cycle.
+_SHARED: dict[int, tuple[Mapping[str, LedgerEntry], dict[str, set[str]]]] = {}
+
+
+def shared_by_contact(ledger: Mapping[str, LedgerEntry]) -> dict[str, set[str]]:
+    """For every contact, the article ids :func:`shared_articles` gives, in one pass
+    over the ledger; also what the relevance matcher excludes."""
+    cached = _SHARED.get(id(ledger))
+    if cached is not None and cached[0] is ledger:
+        return cached[1]
+    shared: dict[str, set[str]] = {}
+    for key, entry in ledger.items():
+        kind, _, rest = key.partition(":")
+        contact, _, article = rest.rpartition(":")
+        if kind == "drip" and contact and cadence.closed(entry):
+            shared.setdefault(contact, set()).add(article)
+    _SHARED.clear()
+    _SHARED[id(ledger)] = (ledger, shared)
+    return shared
 
 
 def drip_actions(
