@@ -97,7 +97,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 def _runtime_offline(config: Config) -> Iterator:
     """A runtime whose sources are left out: plan from the stored state only."""
     with _runtime(config) as runtime:
-        runtime.calendars, runtime.mailboxes = [], []
+        runtime.calendars, runtime.mailboxes, runtime.feeds = [], [], []
         yield runtime
 
 
