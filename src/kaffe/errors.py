@@ -9,12 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 EX_CONFIG = 78  # sysexits.h: configuration error; systemd must not restart-loop on it.
+EX_DATAERR = 65  # sysexits.h: the input data was incorrect (e.g. a file given to import).
 
 
 class KaffeError(Exception):
     """Base of every error kaffe raises on purpose."""
 
     hint: str = ""
+    exit_code: int = 1  # what the CLI exits with when this error ends a command
 
     def __init__(self, message: str, *, hint: str = "") -> None:
         super().__init__(message)
@@ -71,3 +73,21 @@ class SyncTokenExpired(ConnectorError):
 
 class LockError(KaffeError):
     """Another kaffe process holds the single-instance lock."""
+
+
+MAX_SHOWN = 20  # a DataError message lists at most this many problems
+
+
+class DataError(KaffeError):
+    """An input file (e.g. for ``kaffe import``) is malformed; every located problem is listed."""
+
+    exit_code = EX_DATAERR
+
+    def __init__(self, source: str, problems: list[str], *, hint: str = "") -> None:
+        self.source = source
+        self.problems = list(problems)
+        lines = "\n".join(f"  {source}: {p}" for p in self.problems[:MAX_SHOWN])
+        more = len(self.problems) - MAX_SHOWN
+        lines += f"\n  ... and {more} more" if more > 0 else ""
+        super().__init__(f"{source} has {len(self.problems)} problem(s):\n{lines}", hint=hint)
+

@@ -301,6 +301,11 @@ class Store:
         with self.transaction():
             _ledger.finish(self._conn, key, state, now, draft_id, detail)
 
+    def ledger_restore(self, entry: LedgerEntry) -> None:
+        """Write ``entry`` exactly as given, replacing any row of its key (``kaffe import``)."""
+        with self.transaction():
+            _ledger.put(self._conn, entry)
+
     def ledger_pending(self) -> list[LedgerEntry]:
         """Entries left pending, e.g. by a crash between creating a draft and recording it."""
         return _ledger.entries(self._conn, PENDING)

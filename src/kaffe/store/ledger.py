@@ -63,3 +63,18 @@ def finish(conn: sqlite3.Connection, key: str, state: str, now: datetime,
     )
     if cursor.rowcount == 0:
         raise KeyError(f"no ledger entry for {key!r}: call ledger_begin first")
+
+
+def put(conn: sqlite3.Connection, item: LedgerEntry) -> None:
+    """Insert or overwrite the row of ``item.key`` with every field of ``item`` (a restore)."""
+    if item.state not in FINAL_STATES | {PENDING}:
+        raise ValueError(f"not a ledger state: {item.state!r}")
+    conn.execute(
+        f"""INSERT INTO ledger ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, state = excluded.state,
+               updated = excluded.updated, draft_id = excluded.draft_id,
+               detail = excluded.detail, attempts = excluded.attempts,
+               contact = excluded.contact""",
+        (item.key, item.kind, item.state, dt_to_text(item.updated), item.draft_id,
+         item.detail, item.attempts, item.contact),
+    )
