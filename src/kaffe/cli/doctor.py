@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from kaffe.cli.diagnose import network_words
@@ -30,6 +30,9 @@ from kaffe.connectors import registry
 from kaffe.connectors.secrets import read_password
 from kaffe.errors import AuthError, ConfigError, KaffeError
 from kaffe.timeutil import now_utc
+
+if TYPE_CHECKING:
+    from kaffe.daemon.health import SourceHealth
 
 log = logging.getLogger(__name__)
 
@@ -189,6 +192,34 @@ def _imap_reason(exc: BaseException) -> str:
     return text[2:-1] if text[:2] in ("b'", 'b"') else text
 
 
+# -- what the daemon saw ----------------------------------------------------------------
+def check_last_cycles(config: Config) -> list[Check]:
+    """The failures the daemon recorded in its last cycles (none before the first cycle)."""
+    from kaffe.daemon import health
+    from kaffe.store import Store
+
+    path = paths.database_path(config)
+    if not path.exists():
+        return []
+    try:
+        with Store.open(path) as store:
+            runs, failing = store.source_runs(), health.failing(store)
+    except (OSError, KaffeError) as exc:
+        return [Check("last cycles", False, f"cannot read {path}: {exc}")]
+    if not runs:
+        return []
+    if not failing:
+        worked = f"every source worked at its last run ({len(runs)} in all)"
+        return [Check("last cycles", True, worked)]
+    return [_stored_failure(h) for h in failing]
+
+
+def _stored_failure(failing: SourceHealth) -> Check:
+    detail = (f"failing since {failing.since:%Y-%m-%d %H:%M} UTC ({failing.kind} error, last "
+              f"tried {failing.last_failure:%Y-%m-%d %H:%M} UTC): {failing.message}")
+    return Check(f"last cycles: {failing.source}", False, detail, failing.hint or DEFAULT_HINT)
+
+
 # -- all of it ---------------------------------------------------------------------------
 def check_sources(config: Config, *, now: datetime | None = None) -> list[Check]:
     """Google, then every calendar and every mailbox; each failure is its own line."""
@@ -208,7 +239,8 @@ def run_checks(config_arg: str | None) -> list[Check]:
         return [Check("config", False, f"{path}: {p}") for p in exc.problems] or [
             Check("config", False, str(exc), "run `kaffe init`")
         ]
-    steps: list[Callable[[Config], list[Check]]] = [check_database, check_sources]
+    steps: list[Callable[[Config], list[Check]]] = [
+        check_database, check_sources, check_last_cycles]
     checks = [Check("config", True, str(path))]
     for step in steps:
         checks += step(config)

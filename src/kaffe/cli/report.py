@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from kaffe.daemon import health
 from kaffe.daemon.cycle import CycleReport
 from kaffe.errors import KaffeError
 from kaffe.model import DUE, Action, Draft, Event, Verdict
@@ -137,19 +138,14 @@ def cycle_text(result: CycleReport) -> str:
     for outcome in result.outcomes:
         detail = outcome.draft_id or outcome.detail
         out.append(f"  {outcome.state:<9} {outcome.action.key}  {detail}")
+    hints = [s.hint for s in result.syncs if s.error] + [o.hint for o in result.failed]
+    out += [f"  fix: {hint}" for hint in dict.fromkeys(h for h in hints if h)]
     return "\n".join(out)
 
 
 def status_text(store: Any, now: datetime, *, all_contacts: bool = False) -> str:
     out = [f"kaffe status at {_when(now)} (schema v{store.schema_version})", "sources:"]
-    runs = store.source_runs()
-    if not runs:
-        out.append("  none synced yet: run `kaffe once` or start the daemon")
-    for name, run in sorted(runs.items()):
-        state = "ok" if run["ok"] else "FAILING"
-        out.append(f"  {name}: {state}, last run {run['last_run']}, last ok {run['last_ok']}")
-        if not run["ok"]:
-            out.append(f"    {run['detail']}")
+    out += source_lines(store)
     ledger = store.ledger()
     counts = Counter((e.kind, e.state) for e in ledger.values())
     out.append("drafts:")
@@ -166,6 +162,31 @@ def status_text(store: Any, now: datetime, *, all_contacts: bool = False) -> str
 
 
 SHOWN_CONTACTS = 20
+
+
+def source_lines(store: Any) -> list[str]:
+    """Each source synced so far: ok, or FAILING since when, why, and the command that fixes it."""
+    runs = store.source_runs()
+    if not runs:
+        return ["  none synced yet: run `kaffe once` or start the daemon"]
+    out = []
+    for name, run in sorted(runs.items()):
+        if run["ok"]:
+            out.append(f"  {name}: ok, last run {_when(run['last_run'])}")
+        else:
+            out += _failing_lines(name, run, health.load(store, name))
+    return out
+
+
+def _failing_lines(
+    name: str, run: dict[str, Any], failing: health.SourceHealth | None
+) -> list[str]:
+    last_ok = f"last ok {_when(run['last_ok'])}" if run["last_ok"] else "never worked"
+    if failing is None:  # failed before kaffe kept health records
+        return [f"  {name}: FAILING at {_when(run['last_run'])}, {last_ok}", f"    {run['detail']}"]
+    lines = [f"  {name}: FAILING since {_when(failing.since)} ({failing.kind} error), "
+             f"last tried {_when(failing.last_failure)}, {last_ok}", f"    {failing.message}"]
+    return lines + ([f"    fix: {failing.hint}"] if failing.hint else [])
 
 
 def _most_relevant(people: list[Relationship], limit: int) -> list[Relationship]:

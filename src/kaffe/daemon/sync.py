@@ -13,6 +13,7 @@ from functools import partial
 
 from kaffe.config.schema import Config
 from kaffe.connectors.base import CalendarSource, FeedSource, MailSource
+from kaffe.daemon import health
 from kaffe.errors import KaffeError
 from kaffe.model import Article, CalendarBatch, Event
 from kaffe.rules.merge import is_older, merge_meetings
@@ -29,6 +30,7 @@ class SyncResult:
     error: str = ""
     articles: tuple[Article, ...] = ()  # new articles (feeds), for the relevance index
     skipped: str = ""  # why the source was not asked this cycle (a feed backing off)
+    hint: str = ""  # how to fix the error (e.g. "run `kaffe auth`")
 
 
 def sync_window(now: datetime, config: Config) -> tuple[datetime, datetime]:
@@ -122,8 +124,12 @@ def sync_all(
     sources: tuple[list[CalendarSource], list[MailSource], list[FeedSource]],
     now: datetime,
     config: Config,
+    *,
+    stop: Callable[[], bool] | None = None,
 ) -> list[SyncResult]:
-    """Sync every source; one failing source never stops the others."""
+    """Sync every source; one failing source never stops the others.
+
+    ``stop`` is asked between sources (SIGTERM): the rest waits for the next cycle."""
     calendars, mailboxes, feeds = sources
     jobs: list[tuple[str, Callable[[], SyncResult]]] = [
         (s.name, partial(sync_calendar, store, s, now, config)) for s in calendars
@@ -132,12 +138,23 @@ def sync_all(
     jobs += [(f"feed:{s.name}", partial(sync_feed, store, s, now, config)) for s in feeds]
     results = []
     for name, sync in jobs:
-        try:
-            results.append(sync())
-        except KaffeError as exc:
-            log.error("sync of %s failed: %s", name, exc)
-            store.record_source_run(name, now, False, str(exc))
-            results.append(SyncResult(name, error=str(exc)))
+        if stop is not None and stop():
+            log.info("stop requested: %s and the sources after it sync next time", name)
+            break
+        results.append(_sync_one(store, name, sync, now))
     return results
 
 
+def _sync_one(store: Store, name: str, sync: Callable[[], SyncResult], now: datetime) -> SyncResult:
+    """Run one source's sync; its failure is recorded and logged through :mod:`.health`
+    (at ERROR once, then hourly while it keeps failing; its recovery once at INFO)."""
+    what = f"sync of {name}"
+    try:
+        result = sync()
+    except KaffeError as exc:
+        health.note_failure(store, name, health.failure_of(exc), now, what=what)
+        store.record_source_run(name, now, False, str(exc))
+        return SyncResult(name, error=str(exc), hint=exc.hint)
+    if not result.skipped:
+        health.note_ok(store, name, now, what=what)
+    return result

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from google.oauth2.credentials import Credentials
 
 from kaffe.config.schema import Config
-from kaffe.connectors.google.auth import load_credentials
+from kaffe.connectors.google.auth import TokenKeeper
 from kaffe.connectors.google.calendar import GoogleCalendarSource
 from kaffe.connectors.google.gmail_drafts import GmailDraftSink, batch_uri_for
 from kaffe.connectors.google.gmail_source import GmailMailSource
@@ -47,12 +50,21 @@ class GoogleConnection:
         return email
 
 
-def open_google(config: Config, token_path: Path, *, sleep: Sleep = time.sleep) -> GoogleConnection:
-    """Load (and refresh) the token and build the Calendar and Gmail clients from ``config``."""
+def open_google(
+    config: Config, token_path: Path, *, sleep: Sleep = time.sleep, lazy: bool = False
+) -> GoogleConnection:
+    """Load (and refresh) the token and build the Calendar and Gmail clients from ``config``.
+
+    With ``lazy`` the token is first read when a client is used, so a missing or revoked
+    token raises AuthError there (in each source's sync) instead of here; and a new token
+    file (`kaffe auth`) is picked up on the next use, without a restart.
+    """
     gcfg = config.google
-    creds = load_credentials(gcfg, token_path)
-    calendar = _per_thread("calendar", "v3", creds, gcfg.api_endpoint)
-    gmail = _per_thread("gmail", "v1", creds, gcfg.api_endpoint)
+    keeper = TokenKeeper(gcfg, token_path)
+    if not lazy:
+        keeper.credentials()
+    calendar = KeptService(keeper, partial(_build, "calendar", "v3", gcfg.api_endpoint))
+    gmail = KeptService(keeper, partial(_build, "gmail", "v1", gcfg.api_endpoint))
     retries = gcfg.num_retries
     sources = [
         GoogleCalendarSource(calendar, cid, self_addresses=config.me.addresses,
@@ -75,5 +87,25 @@ def _mail(config: Config, gmail: Any, batch_uri: str, sleep: Sleep) -> GmailMail
     )
 
 
-def _per_thread(api: str, version: str, creds: Credentials, endpoint: str) -> PerThreadService:
-    return PerThreadService(lambda: build_service(api, version, creds, api_endpoint=endpoint))
+class KeptService:
+    """An API client on the keeper's current credentials: built per thread on first use
+    and built again when the keeper hands out new credentials (a new token file)."""
+
+    def __init__(self, keeper: TokenKeeper, build: Callable[[Credentials], Any]) -> None:
+        self._keeper = keeper
+        self._build = build
+        self._lock = threading.Lock()
+        self._creds: Credentials | None = None
+        self._service: PerThreadService | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        creds = self._keeper.credentials()  # AuthError here while the token is bad
+        with self._lock:
+            if self._service is None or creds is not self._creds:
+                self._creds, self._service = creds, PerThreadService(partial(self._build, creds))
+            service = self._service
+        return getattr(service, name)
+
+
+def _build(api: str, version: str, endpoint: str, creds: Credentials) -> Any:
+    return build_service(api, version, creds, api_endpoint=endpoint)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,63 @@ def load_credentials(gcfg: GoogleConfig, token_path: Path) -> Credentials:
         refresh_credentials(creds)
         save_credentials(creds, token_path)
     return creds
+
+
+Stamp = tuple[int, int, int] | None  # (inode, size, mtime_ns) of the token file; None: absent
+
+
+def _stamp(path: Path) -> Stamp:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+class TokenKeeper:
+    """The credentials of one token file, loaded on first use and again when the file changes.
+
+    A load that fails with an AuthError (no token, a revoked or expired refresh token) is
+    remembered with the file's stamp and raised again, without asking Google, until the
+    file changes: after `kaffe auth` writes a new token the next use signs in afresh. A
+    TransientError (Google unreachable) is not remembered: the next use tries again.
+    """
+
+    def __init__(self, gcfg: GoogleConfig, token_path: Path) -> None:
+        self.gcfg = gcfg
+        self.token_path = Path(token_path)
+        self._lock = threading.Lock()
+        self._creds: Credentials | None = None
+        self._failure: AuthError | None = None
+        self._stamp: Stamp = None
+        self._loaded = False  # whether _stamp belongs to a load, good or failed
+
+    def credentials(self) -> Credentials:
+        """The current credentials; raises AuthError or TransientError when there are none."""
+        with self._lock:
+            if self._loaded and _stamp(self.token_path) == self._stamp:
+                if self._creds is not None:
+                    return self._creds
+                if self._failure is not None:
+                    # A fresh exception: re-raising one object would grow its traceback forever.
+                    raise AuthError(str(self._failure), hint=self._failure.hint)
+            return self._load()
+
+    def _load(self) -> Credentials:
+        if self._loaded:
+            log.info("the Google token %s changed: signing in again", self.token_path)
+        try:
+            creds = load_credentials(self.gcfg, self.token_path)
+        except AuthError as exc:
+            self._remember(None, exc)
+            raise
+        self._remember(creds, None)
+        return creds
+
+    def _remember(self, creds: Credentials | None, failure: AuthError | None) -> None:
+        # The stamp is taken after load_credentials, which may have saved a refreshed token.
+        self._creds, self._failure = creds, failure
+        self._stamp, self._loaded = _stamp(self.token_path), True
 
 
 def _read_token(token_path: Path) -> dict[str, Any]:
