@@ -7,6 +7,7 @@ import re
 import time
 import urllib.parse
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from kaffe.emulator import calendar_api, gmail_api
@@ -91,10 +92,10 @@ class App:
         self.faults: Faults = faults
         self.log: RequestLog = log
 
-    def handle(self, req: Request) -> Response:
-        """Answer one API request and record it in the request log."""
+    def handle(self, req: Request, *, part: bool = False) -> Response:
+        """Answer one API request (``part``: one call inside a batch) and log it."""
         try:
-            response = self._answer(req)
+            response = self._answer(req, part)
         except ApiError as exc:
             response = exc.response()
         except Exception:  # a bug in the emulator must still answer like a server
@@ -103,8 +104,8 @@ class App:
         self.log.record(req.method, req.path, req.query, response.status)
         return response
 
-    def _answer(self, req: Request) -> Response:
-        delay = self.faults.take_delay(req.path)
+    def _answer(self, req: Request, part: bool = False) -> Response:
+        delay = self.faults.take_delay(req.path, latency=not part)
         if delay > 0:
             time.sleep(delay)
         is_send = bool(SEND_PATH.match(req.path))
@@ -112,7 +113,7 @@ class App:
             with self.gmail.lock:
                 self.gmail.send_attempts += 1
             logger.warning("refused a send call: %s %s", req.method, req.path)
-        fault = self.faults.take_error(req.path)
+        fault = self.faults.take_error(req.path, req.method)
         if fault is not None:
             raise fault
         if is_send:
@@ -120,9 +121,13 @@ class App:
         if req.path == TOKEN_PATH and req.method == "POST":
             return self.tokens.token_endpoint(req)
         if BATCH_PATH.match(req.path) and req.method == "POST":
-            return handle_batch(req, self.handle)
+            return handle_batch(req, partial(self.handle, part=True))
         self.tokens.check(req)
-        return self._route(req)
+        response = self._route(req)
+        lost = self.faults.take_lost_reply(req.method, req.path)
+        if lost is not None:  # carried out, but the client hears 5xx
+            raise lost
+        return response
 
     def _route(self, req: Request) -> Response:
         for method, pattern, handler in ROUTES:

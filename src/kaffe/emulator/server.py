@@ -14,7 +14,7 @@ from typing import Any
 
 from kaffe.emulator.app import App
 from kaffe.emulator.calendar_store import CalendarStore
-from kaffe.emulator.faults import Faults
+from kaffe.emulator.faults import Chaos, Faults, chaos_from_json
 from kaffe.emulator.gmail_mime import b64url
 from kaffe.emulator.gmail_store import GmailStore
 from kaffe.emulator.oauth import REFRESH_TOKEN, TokenAuthority
@@ -153,15 +153,35 @@ class Emulator:
         count: int = 1,
         retry_after: float | None = None,
         path_contains: str = "",
+        method: str = "",
     ) -> None:
         """The next ``count`` matching requests fail with ``status`` (Google's error JSON)."""
         self.faults.inject(
-            status, count=count, retry_after=retry_after, path_contains=path_contains
+            status, count=count, retry_after=retry_after, path_contains=path_contains,
+            method=method,
         )
 
     def inject_delay(self, seconds: float, *, count: int = 1, path_contains: str = "") -> None:
         """The next ``count`` matching requests are answered ``seconds`` late."""
         self.faults.inject_delay(seconds, count=count, path_contains=path_contains)
+
+    def chaos(self, rate: float, *, seed: int | None = None, **options: Any) -> None:
+        """Random faults from now on: ``rate`` of the API requests fail; ``options``
+        are :class:`~kaffe.emulator.faults.Chaos` fields (statuses, retry_after,
+        slow_rate, slow, lost_rate, path_contains, include_token)."""
+        self.faults.set_random(Chaos(rate, **options), seed=seed)
+
+    def calm(self) -> None:
+        """Stop random faults (scripted ones and the latency stay)."""
+        self.faults.set_random(None)
+
+    def set_latency(self, seconds: float) -> None:
+        """Answer every request ``seconds`` late (once per batch, not per part)."""
+        self.faults.set_latency(seconds)
+
+    def fault_stats(self) -> dict[str, Any]:
+        """How many errors, delays and lost replies were injected so far."""
+        return self.faults.stats.as_dict()
 
     # -- calendar --------------------------------------------------------------------
     def add_event(self, calendar_id: str, resource: dict[str, Any]) -> dict[str, Any]:
@@ -233,13 +253,17 @@ class Emulator:
             return {}
         if action == ("POST", "faults"):
             return self._fault_from_json(req.json())
+        if action == ("GET", "faults"):
+            return self.fault_stats()
         if action == ("GET", "drafts"):
             return [dict(d, raw=b64url(d["raw"])) for d in self.drafts()]
         raise ApiError(404, "Not Found")
 
     def _fault_from_json(self, spec: Any) -> dict[str, Any]:
+        if isinstance(spec, dict) and ("random" in spec or "latency" in spec):
+            return self._chaos_from_json(spec)
         if not isinstance(spec, dict) or not ("status" in spec or "delay" in spec):
-            raise ApiError(400, 'a fault needs "status" or "delay"')
+            raise ApiError(400, 'a fault needs "status", "delay", "random" or "latency"')
         count, where = int(spec.get("count", 1)), str(spec.get("path_contains", ""))
         if "delay" in spec:
             self.inject_delay(float(spec["delay"]), count=count, path_contains=where)
@@ -250,7 +274,23 @@ class Emulator:
                 count=count,
                 retry_after=float(retry) if retry is not None else None,
                 path_contains=where,
+                method=str(spec.get("method", "")),
             )
+        return {"ok": True}
+
+
+    def _chaos_from_json(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """``{"random": {"rate": .., "seed": ..} | null}`` and/or ``{"latency": seconds}``."""
+        try:
+            if "latency" in spec:
+                self.set_latency(float(spec["latency"]))
+            if "random" in spec:
+                chaos = dict(spec["random"]) if spec["random"] is not None else None
+                seed = chaos.pop("seed", None) if chaos is not None else None
+                self.faults.set_random(chaos_from_json(chaos) if chaos is not None else None,
+                                       seed=int(seed) if seed is not None else None)
+        except (TypeError, ValueError) as exc:
+            raise ApiError(400, f"bad fault spec: {exc}") from exc
         return {"ok": True}
 
 
@@ -261,10 +301,16 @@ def serve(
     request_log: Path | None,
     *,
     on_ready: Callable[[str], None] | None = None,
+    chaos: Chaos | None = None,
+    chaos_seed: int | None = None,
+    latency: float = 0.0,
 ) -> None:
-    """Run the emulator until SIGINT or SIGTERM (for ``kaffe emulator``)."""
+    """Run the emulator until SIGINT or SIGTERM (for ``kaffe emulator``), with random
+    faults from ``chaos`` (seeded by ``chaos_seed``) and ``latency`` on every request."""
     stop = threading.Event()
     emulator = Emulator(seed, host=host, port=port, request_log=request_log)
+    emulator.faults.set_random(chaos, seed=chaos_seed)
+    emulator.set_latency(latency)
     for problem in emulator.seed_problems:
         logger.warning("seed: %s", problem)
     previous = {

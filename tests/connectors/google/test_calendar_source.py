@@ -132,7 +132,7 @@ def test_429_with_retry_after_is_retried_without_sleeping(
     emu.inject(429, retry_after=7, path_contains="/events")
     batch = _sync(google, now)
     assert [e.id for e in batch.events] == ["a"]
-    assert sleeps == [7.0]
+    assert len(sleeps) == 1 and 7.0 <= sleeps[0] <= 7.0 * 1.1 + 0.5  # stretched a little
     assert [r["status"] for r in _list_calls(emu)] == [429, 200]
 
 
@@ -142,5 +142,5 @@ def test_persistent_5xx_becomes_transient_error(
     emu.inject(503, count=10, path_contains="/events")
     with pytest.raises(TransientError, match="events.list"):
         _sync(google, now)
-    assert len(sleeps) == 3 and sleeps == sorted(sleeps)
+    assert len(sleeps) == 3 and all(1.0 <= s <= 32.0 for s in sleeps)  # jittered, capped
     assert len(_list_calls(emu)) == 4

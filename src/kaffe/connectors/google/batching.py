@@ -3,7 +3,8 @@
 ``BatchHttpRequest`` retries nothing by itself and ignores ``client_options``, so
 :class:`Batcher` posts to an explicit ``batch_uri``, sends at most
 :data:`BATCH_SIZE` calls per request, and retries only the parts answered
-429/5xx (``Retry-After`` honoured, injected sleep). A part answered 404 (the
+429/5xx, with the same bounded, jittered waits as single calls (``Retry-After``
+honoured, injected sleep, one budget per chunk). A part answered 404 (the
 item was deleted meanwhile) is left out of the result; any other error is raised
 as kaffe's own error.
 """
@@ -21,7 +22,8 @@ from typing import Any
 from googleapiclient.errors import HttpError
 from googleapiclient.http import BatchHttpRequest
 
-from kaffe.connectors.google.http import Sleep, backoff, execute, map_http_error
+from kaffe.connectors.google.http import Sleep, execute, map_http_error
+from kaffe.connectors.google.retry import DEFAULT_POLICY, RetryPolicy
 from kaffe.errors import TransientError
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,7 @@ class Batcher:
     sleep: Sleep = time.sleep
     rand: Callable[[], float] = random.random
     size: int = BATCH_SIZE
+    policy: RetryPolicy = DEFAULT_POLICY
 
     def run(
         self, keys: Sequence[str], make: MakeRequest, what: str, *, on_send: OnSend | None = None
@@ -57,20 +60,22 @@ class Batcher:
     ) -> dict[str, Any]:
         results: dict[str, Any] = {}
         pending = keys
+        waits = self.policy.waits(self.rand)
         for attempt in range(self.num_retries + 1):
             failed = self._send(pending, make, what, results, on_send)
             if not failed:
                 return results
-            if attempt < self.num_retries:
-                delay = backoff(_longest_wait(failed), attempt, self.rand)
-                log.info("%s: %d of %d calls failed (%s); retry %d/%d in %.1fs", what,
-                         len(failed), len(pending), next(iter(failed.values())), attempt + 1,
-                         self.num_retries, delay)
-                self.sleep(delay)
-                pending = [key for key in pending if key in failed]
+            delay = waits.next(_longest_wait(failed)) if attempt < self.num_retries else None
+            if delay is None:
+                break
+            log.info("%s: %d of %d calls failed (%s); retry %d/%d in %.1fs", what,
+                     len(failed), len(pending), next(iter(failed.values())), attempt + 1,
+                     self.num_retries, delay)
+            self.sleep(delay)
+            pending = [key for key in pending if key in failed]
         first = next(iter(failed.values()))
         raise TransientError(f"{what}: {len(failed)} calls still failing after "
-                             f"{self.num_retries} retries: {first}") from first
+                             f"{attempt} retries: {first}") from first
 
     def _send(
         self, keys: list[str], make: MakeRequest, what: str, results: dict[str, Any],

@@ -1,8 +1,9 @@
 """Building Google API clients and running their requests with kaffe's error mapping.
 
 Every request goes through :func:`execute`, which retries 429/5xx itself (so the
-sleep is injectable and ``Retry-After`` is honoured) and translates library
-errors into :mod:`kaffe.errors` with ``raise ... from exc``.
+sleep is injectable and the waits follow :mod:`~kaffe.connectors.google.retry`:
+bounded, jittered, ``Retry-After`` honoured) and translates library errors into
+:mod:`kaffe.errors` with ``raise ... from exc``.
 """
 
 from __future__ import annotations
@@ -22,12 +23,12 @@ from google.oauth2.credentials import Credentials
 from googleapiclient.discovery import Resource, build
 from googleapiclient.errors import HttpError
 
+from kaffe.connectors.google.retry import DEFAULT_POLICY, RetryPolicy
 from kaffe.errors import AuthError, ConnectorError, SyncTokenExpired, TransientError
 
 log = logging.getLogger(__name__)
 
 HTTP_TIMEOUT = 30.0
-MAX_RETRY_AFTER = 120.0  # never park the daemon longer than this on one call
 REAUTH_HINT = "run `kaffe auth` to authorise kaffe with Google again"
 RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 AUTH_REASONS = frozenset({"insufficientPermissions", "authError", "forbiddenForServiceAccounts"})
@@ -81,24 +82,29 @@ class PerThreadService:
 def execute(
     request: Any, what: str, *, num_retries: int = 3, sleep: Sleep = time.sleep,
     rand: Callable[[], float] = random.random, idempotent: bool = True,
-    expired: Collection[int] = (410,),
+    expired: Collection[int] = (410,), policy: RetryPolicy = DEFAULT_POLICY,
 ) -> Any:
     """Run ``request``; retry transient failures up to ``num_retries`` times.
 
     ``what`` names the call in error messages, e.g. ``"calendar events.list"``.
-    A request that is not ``idempotent`` (drafts.create) is retried only when
-    Google refused it outright (429, rate-limit 403): after a 5xx or a timeout
-    it may have been carried out, and the caller must look before trying again.
-    A status in ``expired`` means a stale sync cursor: SyncTokenExpired (Calendar
-    answers 410; Gmail's history.list answers 404).
+    The waits between attempts follow ``policy`` (bounded and jittered); when
+    its budget is spent the last error is raised. A request that is not
+    ``idempotent`` (drafts.create) is retried only when Google refused it
+    outright (429, rate-limit 403): after a 5xx or a timeout it may have been
+    carried out, and the caller must look before trying again. A status in
+    ``expired`` means a stale sync cursor: SyncTokenExpired (Calendar answers
+    410; Gmail's history.list answers 404).
     """
+    waits = policy.waits(rand)
     for attempt in range(num_retries + 1):
         try:
             return _execute_once(request, what, expired)
         except TransientError as exc:
             if attempt >= num_retries or not (idempotent or _refused(exc)):
                 raise
-            delay = backoff(exc.retry_after, attempt, rand)
+            delay = waits.next(exc.retry_after)
+            if delay is None:
+                raise
             log.info("%s failed (%s); retry %d/%d in %.1fs", what, exc, attempt + 1,
                      num_retries, delay)
             sleep(delay)
@@ -109,13 +115,6 @@ def _refused(exc: TransientError) -> bool:
     """True when the server rejected the request without carrying it out."""
     cause = exc.__cause__
     return isinstance(cause, HttpError) and int(cause.resp.status) in (403, 429)
-
-
-def backoff(retry_after: float | None, attempt: int, rand: Callable[[], float]) -> float:
-    """Retry-After when the server sent one, else jittered exponential backoff."""
-    if retry_after is not None:
-        return min(max(retry_after, 0.0), MAX_RETRY_AFTER)
-    return min(rand() + 2**attempt, MAX_RETRY_AFTER)
 
 
 def _execute_once(request: Any, what: str, expired: Collection[int] = (410,)) -> Any:
