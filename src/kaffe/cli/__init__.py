@@ -31,6 +31,18 @@ def _now_arg(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _service_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("service", help="install kaffe as a systemd service")
+    action = p.add_subparsers(dest="service_command", required=True, metavar="ACTION")
+    p = action.add_parser("install", help="write the systemd unit (the system template "
+                          "kaffe@.service, or with --user your user unit) and say what to run")
+    p.add_argument("--user", action="store_true",
+                   help="a user unit in ~/.config/systemd/user (no root needed)")
+    p.add_argument("--print", action="store_true", dest="print_only",
+                   help="print the unit instead of writing it")
+    p.add_argument("--force", action="store_true", help="replace a different existing unit")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kaffe", description="Coffee meetings become follow-up drafts in your mailbox."
@@ -60,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "whether they answered")
     p.add_argument("--all", action="store_true", help="list every contact")
     sub.add_parser("doctor", help="check config, files, credentials and connections")
+    _service_parser(sub)
     p = sub.add_parser("note", help="remember what you talked about with a contact")
     p.add_argument("contact", help="the contact's e-mail address")
     p.add_argument("text", help='the note, e.g. "Topics: data mesh, hiring" or #hashtags')
@@ -68,6 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lines", action="store_true", help="one verdict per line")
     p = sub.add_parser("topics", help="the topics kaffe remembers, with source and date")
     p.add_argument("contact", nargs="?", help="only this contact")
+    p = sub.add_parser("export", help="write contacts, topics and the ledger as JSON "
+                       "(never tokens or mail)")
+    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE, readable only by you "
+                   "(default: standard output)")
+    p = sub.add_parser("import", help="merge a `kaffe export` file into the store")
+    p.add_argument("file", metavar="FILE", help="the export file (- for standard input)")
+    p.add_argument("--dry-run", action="store_true", help="only say what would change")
     p = sub.add_parser("demo", help="run kaffe against the built-in emulator with sample data")
     _now_arg(p)
     p.add_argument("--days", type=float, default=45, help="simulated days to run (default 45)")
@@ -77,6 +97,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--request-log", metavar="FILE", help="append every request as JSON lines")
+    p.add_argument("--fault-rate", type=float, default=0.0, metavar="SHARE",
+                   help="fail this share (0-1) of API requests with 429/500/503, "
+                   "with and without Retry-After")
+    p.add_argument("--fault-seed", type=int, metavar="N", help="seed for repeatable faults")
+    p.add_argument("--slow-ms", type=float, default=0.0, metavar="MS",
+                   help="answer the same share of requests up to MS ms late")
+    p.add_argument("--latency-ms", type=float, default=0.0, metavar="MS",
+                   help="answer every request MS ms late (a far-away server)")
     return parser
 
 
@@ -105,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"kaffe: error: {exc}", file=sys.stderr)
         if exc.hint:
             print(f"kaffe: hint: {exc.hint}", file=sys.stderr)
-        return 1
+        return exc.exit_code
     except KeyboardInterrupt:
         return 130
 

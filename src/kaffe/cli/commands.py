@@ -103,10 +103,12 @@ def _runtime_offline(config: Config) -> Iterator:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from kaffe.daemon.loop import Daemon
+    from kaffe.daemon.runtime import LiveRuntime
 
-    config = _config(args)
-    with _lock(), _runtime(config) as runtime:
-        daemon = Daemon(runtime.cycle, config.schedule.interval_minutes, now_utc)
+    # SIGHUP reloads the config file into a new runtime; the lock stays held.
+    with _lock(), LiveRuntime.open(_config_path(args)) as live:
+        interval = live.config.schedule.interval_minutes
+        daemon = Daemon(live.cycle, interval, now_utc, reload=live.reload)
         daemon.install_signals()
         daemon.run()
     return 0
@@ -135,6 +137,23 @@ def cmd_topics(args: argparse.Namespace) -> int:
         return show_topics(store, args.contact, sys.stdout)
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from kaffe.cli.transfer_cmd import export
+
+    config = _config(args)
+    output = Path(args.output).expanduser() if args.output else None
+    with Store.open(paths.database_path(config)) as store:
+        return export(store, output, now_utc(), sys.stdout)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from kaffe.cli.transfer_cmd import import_
+
+    config = _config(args)
+    with Store.open(paths.database_path(config)) as store:
+        return import_(store, args.file, dry_run=args.dry_run, out=sys.stdout, stdin=sys.stdin)
+
+
 def cmd_guard(args: argparse.Namespace) -> int:
     from kaffe.cli.guard_cmd import run_guard
     from kaffe.config.schema import GuardConfig
@@ -143,6 +162,13 @@ def cmd_guard(args: argparse.Namespace) -> int:
     path = _config_path(args)
     guard = load(path).guard if path.exists() else GuardConfig()
     return run_guard(sys.stdin, sys.stdout, guard, lines=args.lines)
+
+
+def cmd_service(args: argparse.Namespace) -> int:
+    from kaffe.cli.service import run_install
+
+    return run_install(user=args.user, print_only=args.print_only, force=args.force,
+                       out=sys.stdout)
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
@@ -165,8 +191,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_emulator(args: argparse.Namespace) -> int:
     from kaffe.emulator import serve
+    from kaffe.emulator.faults import check_latency, cli_chaos
+    from kaffe.errors import KaffeError
 
     seed = Path(args.seed) if args.seed else None
     log_file = Path(args.request_log) if args.request_log else None
-    serve(seed, args.host, args.port, log_file)
+    try:
+        chaos = cli_chaos(args.fault_rate, args.slow_ms / 1000)
+        latency = check_latency(args.latency_ms / 1000)
+    except ValueError as exc:
+        raise KaffeError(f"kaffe emulator: {exc}") from None
+    serve(seed, args.host, args.port, log_file, chaos=chaos, chaos_seed=args.fault_seed,
+          latency=latency)
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -73,9 +74,13 @@ def run_cycle(
     relevance: Relevance,
     now: datetime,
     config: Config,
+    *,
+    stop: Callable[[], bool] | None = None,
 ) -> CycleReport:
-    """Sync, learn, plan and (unless ``executor`` is None: a dry run) execute."""
-    syncs = sync_all(store, sources, now, config)
+    """Sync, learn, plan and (unless ``executor`` is None: a dry run) execute.
+
+    ``stop`` (SIGTERM) is asked between sources and between actions."""
+    syncs = sync_all(store, sources, now, config, stop=stop)
     snap = snapshot(store, now, config)
     verdicts = judge(snap, config)
     meetings = coffee_meetings(verdicts)
@@ -85,7 +90,7 @@ def run_cycle(
     people = {p.email for e in meetings for p in external_people(e, config.me)}
     snap = replace(snap, matches=relevance.matches(snap, people, now))
     plan = Plan(verdicts, plan_actions(snap, verdicts, now, config))
-    outcomes = executor.execute(plan.actions, now) if executor else []
+    outcomes = executor.execute(plan.actions, now, stop=stop) if executor else []
     report = CycleReport(now, tuple(syncs), plan, tuple(outcomes))
     log.info("cycle at %s: %s", now.isoformat(), report.summary())
     return report

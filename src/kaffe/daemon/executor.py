@@ -47,6 +47,7 @@ class Outcome:
     draft_id: str = ""
     detail: str = ""
     draft: Draft | None = None
+    hint: str = ""  # how to fix a failure (an auth outcome: "run `kaffe auth`")
 
 
 class Executor:
@@ -60,13 +61,19 @@ class Executor:
         self.render = render
         self.guard = guard
 
-    def execute(self, actions: Iterable[Action], now: datetime) -> list[Outcome]:
+    def execute(
+        self, actions: Iterable[Action], now: datetime, *, stop: Callable[[], bool] | None = None
+    ) -> list[Outcome]:
         """Execute every DUE action and record SKIPPED ones.
 
         Stops early on an auth or transient error: the rest stays due for the next cycle.
+        ``stop`` is asked before each action (SIGTERM): the current one always finishes.
         """
         outcomes: list[Outcome] = []
         for action in actions:
+            if stop is not None and stop():
+                log.info("stop requested: the remaining actions stay due")
+                break
             if action.state == SKIPPED:
                 outcomes.extend(self._record_skip(action, now))
             elif action.state == DUE:
@@ -95,7 +102,7 @@ class Executor:
             return self._create(action, now)
         except AuthError as exc:
             self._fail(action, now, exc)
-            return Outcome(action, "auth", detail=str(exc))
+            return Outcome(action, "auth", detail=str(exc), hint=exc.hint)
         except TransientError as exc:
             self._fail(action, now, exc)
             return Outcome(action, "transient", detail=str(exc))
@@ -127,7 +134,9 @@ class Executor:
 
     def _fail(self, action: Action, now: datetime, exc: KaffeError) -> None:
         kind = "transient" if isinstance(exc, TransientError) else type(exc).__name__
-        log.warning("could not draft %s (%s): %s", action.key, kind, exc)
+        # An auth failure is the sink's, not the draft's: daemon.health logs it, hourly.
+        level = logging.DEBUG if isinstance(exc, AuthError) else logging.WARNING
+        log.log(level, "could not draft %s (%s): %s", action.key, kind, exc)
         if self.ledger.ledger_entry(action.key) is None:
             self.ledger.ledger_begin(action.key, action.kind, now, contact=_contact(action))
         self.ledger.ledger_finish(action.key, FAILED, now, detail=f"{kind}: {exc}")

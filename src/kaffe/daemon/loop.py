@@ -1,4 +1,9 @@
-"""The daemon loop: a ``schedule`` job runs one cycle per interval until SIGTERM."""
+"""The daemon loop: a ``schedule`` job runs one cycle per interval until SIGTERM.
+
+Signal handlers only set flags (no logging, no locks inside a handler); the loop
+acts on them between cycles: SIGHUP reloads the config, SIGTERM stops after the
+current action.
+"""
 
 from __future__ import annotations
 
@@ -7,41 +12,58 @@ import signal
 import time
 from collections.abc import Callable
 from datetime import datetime
+from typing import Protocol
 
 import schedule
 
+from kaffe.config.schema import Config
 from kaffe.daemon.cycle import CycleReport
 from kaffe.daemon.notify import Notifier
 
 log = logging.getLogger(__name__)
 
 
+class Cycle(Protocol):
+    """One cycle at ``now``; ``stop`` is asked between actions and ends the cycle early."""
+
+    def __call__(self, now: datetime, *, stop: Callable[[], bool]) -> CycleReport: ...
+
+
+Reload = Callable[[], Config | None]  # the new config, or None when the old one stays
+
+
 class Daemon:
     """Runs ``cycle(now)`` every ``interval_minutes``; a stop request lets the current
-    cycle finish and then returns (exit 0 under systemd)."""
+    action finish and then returns (exit 0 under systemd)."""
 
     def __init__(
         self,
-        cycle: Callable[[datetime], CycleReport],
+        cycle: Cycle,
         interval_minutes: int,
         clock: Callable[[], datetime],
         notifier: Notifier | None = None,
+        *,
+        reload: Reload | None = None,
     ) -> None:
         self.cycle = cycle
         self.clock = clock
         self.notifier = notifier or Notifier()
-        # A plain flag, not a threading.Event: the SIGTERM handler runs in the main
-        # thread, possibly while it holds the Event's lock inside wait() -> deadlock.
+        self.reloader = reload
+        # Plain flags, not a threading.Event: the handlers run in the main thread,
+        # possibly while it holds the Event's lock inside wait() -> deadlock.
         self.stopping = False
+        self.reloading = False
         self.sleep = time.sleep
         self.scheduler = schedule.Scheduler()
+        self.interval_minutes = interval_minutes
         self.scheduler.every(interval_minutes).minutes.do(self.tick)
         self.cycles = 0
         self.last_ping = float("-inf")
 
     def tick(self) -> None:
+        """Run one cycle and tell systemd its summary; a failing cycle is logged, not fatal."""
         try:
-            report = self.cycle(self.clock())
+            report = self.cycle(self.clock(), stop=self.stop_requested)
             self.notifier.status(report.summary())
         except Exception:  # one bad cycle must not kill a daemon that runs for months
             log.exception("cycle failed; the next one runs on schedule")
@@ -56,11 +78,45 @@ class Daemon:
             self.last_ping = time.monotonic()
 
     def stop(self, *_: object) -> None:
-        self.stopping = True  # only this: no logging or locks inside a signal handler
+        """SIGTERM/SIGINT handler: only sets a flag."""
+        self.stopping = True
+
+    def stop_requested(self) -> bool:
+        return self.stopping
+
+    def request_reload(self, *_: object) -> None:
+        """SIGHUP handler: only sets a flag; the loop reloads between cycles."""
+        self.reloading = True
 
     def install_signals(self) -> None:
+        """SIGTERM and SIGINT stop; SIGHUP reloads (when a reload is wired)."""
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
+        if self.reloader is not None:
+            signal.signal(signal.SIGHUP, self.request_reload)
+
+    def reload(self) -> bool:
+        """Reload the config now; on failure the old one stays (the reloader logs why)."""
+        self.reloading = False
+        if self.reloader is None:
+            return False
+        self.notifier.reloading()
+        config = self.reloader()
+        if config is None:
+            self.notifier.ready("reload failed, running on the previous config; see the log")
+            return False
+        self.reschedule(config.schedule.interval_minutes)
+        self.notifier.ready(f"reloaded config; a cycle every {self.interval_minutes} min")
+        return True
+
+    def reschedule(self, interval_minutes: int) -> None:
+        """Change the cycle interval; the next cycle is one new interval from now."""
+        if interval_minutes == self.interval_minutes:
+            return
+        self.scheduler.clear()
+        self.scheduler.every(interval_minutes).minutes.do(self.tick)
+        log.info("cycles now run every %d minutes", interval_minutes)
+        self.interval_minutes = interval_minutes
 
     def run(self, *, max_cycles: int | None = None) -> None:
         """Run a cycle now, then on schedule, until stopped (or ``max_cycles`` ran)."""
@@ -69,9 +125,11 @@ class Daemon:
         while not self.stopping:
             if max_cycles is not None and self.cycles >= max_cycles:
                 break
+            if self.reloading:
+                self.reload()
             self.scheduler.run_pending()
             self.ping()
             idle = self.scheduler.idle_seconds
             self.sleep(1.0 if idle is None else max(0.0, min(idle, 1.0)))
-        log.info("stop requested: stopped after %d cycles", self.cycles)
+        log.info("stopping after %d cycles", self.cycles)
         self.notifier.stopping()

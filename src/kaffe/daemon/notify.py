@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,11 @@ class Notifier:
 
     def watchdog(self) -> bool:
         return self.send("WATCHDOG=1")
+
+    def reloading(self) -> bool:
+        """RELOADING=1 (with the MONOTONIC_USEC newer systemd wants); READY=1 ends it."""
+        usec = time.clock_gettime_ns(time.CLOCK_MONOTONIC) // 1000
+        return self.send("RELOADING=1", f"MONOTONIC_USEC={usec}")
 
     def stopping(self) -> bool:
         return self.send("STOPPING=1")

@@ -6,16 +6,18 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kaffe.compose.render import Composer
-from kaffe.config import paths
+from kaffe.config import load, paths
 from kaffe.config.schema import Config
 from kaffe.connectors.base import CalendarSource, DraftSink, FeedSource, MailSource
+from kaffe.daemon import health
 from kaffe.daemon.cycle import CycleReport, run_cycle
 from kaffe.daemon.executor import Executor
 from kaffe.daemon.learn import Relevance
-from kaffe.errors import ConfigError, Problem
+from kaffe.errors import AuthError, ConfigError, Problem, TransientError
 from kaffe.model import Action, Draft, Recipient
 from kaffe.rules.guard import GuardVerdict, check
 from kaffe.store import Store
@@ -52,11 +54,18 @@ class Runtime:
         """Every draft passes the guard: nothing that reads like asking for a job."""
         return check(f"{draft.subject}\n{draft.body}", self.config.guard)
 
-    def cycle(self, now: datetime, *, dry_run: bool = False) -> CycleReport:
-        """One cycle; ``dry_run`` syncs and plans but creates no draft."""
+    def cycle(
+        self, now: datetime, *, dry_run: bool = False, stop: Callable[[], bool] | None = None
+    ) -> CycleReport:
+        """One cycle; ``dry_run`` syncs and plans but creates no draft; ``stop`` (SIGTERM)
+        is asked between sources and between drafts."""
         executor = None if dry_run else Executor(self.store, self.sink, self.render, self.guard)
         sources = (self.calendars, self.mailboxes, self.feeds)
-        return run_cycle(self.store, sources, executor, self.relevance, now, self.config)
+        report = run_cycle(self.store, sources, executor, self.relevance, now, self.config,
+                           stop=stop)
+        if executor is not None:
+            health.note_drafts(self.store, self.sink.name, report.outcomes, now)
+        return report
 
     def close(self) -> None:
         for close in self.closers:
@@ -64,20 +73,21 @@ class Runtime:
         self.store.close()
 
 
-def open_runtime(config: Config) -> Runtime:
+def open_runtime(config: Config, *, sleep: Callable[[float], None] | None = None) -> Runtime:
     """Open the store and connect every configured source and the draft sink
-    (Google, ICS, CalDAV, IMAP: the registry maps each entry's type to its connector)."""
+    (Google, ICS, CalDAV, IMAP: the registry maps each entry's type to its connector).
+    ``sleep`` replaces time.sleep between Google retries (tests record it instead)."""
     from kaffe.connectors import registry
     from kaffe.connectors.feeds import feed_source, make_client
 
     store = Store.open(paths.database_path(config))
     client = make_client(config.feed_options)  # shared by feeds and ICS URLs
     try:
-        google = _google(config) if registry.needs_google(config) else None
+        google = _google(config, sleep) if registry.needs_google(config) else None
         calendars = registry.calendar_sources(config, google=google, client=client)
         mailboxes = registry.mail_sources(config, google)
         sink = registry.draft_sink(config, google)
-        address = _own_address(config, google)
+        address = _own_address(config, google, store)
     except BaseException:
         client.close()
         store.close()
@@ -89,13 +99,17 @@ def open_runtime(config: Config) -> Runtime:
     return runtime
 
 
-def _google(config: Config) -> GoogleConnection:
+def _google(config: Config, sleep: Callable[[float], None] | None = None) -> GoogleConnection:
+    """Connect lazily: a missing or revoked token must not stop the other sources. Each
+    Google source raises the AuthError when used (and signs in again after `kaffe auth`)."""
     from kaffe.connectors.google import open_google
 
-    return open_google(config, paths.token_path(config))
+    if sleep is None:
+        return open_google(config, paths.token_path(config), lazy=True)
+    return open_google(config, paths.token_path(config), lazy=True, sleep=sleep)
 
 
-def _own_address(config: Config, google: GoogleConnection | None) -> str:
+def _own_address(config: Config, google: GoogleConnection | None, store: Store) -> str:
     """Who the drafts are from: [me] addresses, else the drafts account's address."""
     from kaffe.config.accounts import drafts_entry
 
@@ -103,11 +117,28 @@ def _own_address(config: Config, google: GoogleConnection | None) -> str:
         return config.me.addresses[0]
     entry = drafts_entry(config)
     if entry.type == "google" and google is not None:
-        return google.profile_email()
+        return _google_address(google, store)
     if entry.address:
         return entry.address
     raise ConfigError([Problem(str(config.source or "config"), "me", "addresses",
                                "kaffe needs your address to write drafts from: set it here")])
+
+
+GOOGLE_ADDRESS = "google:address"  # meta key: the account's address, as last seen
+
+
+def _google_address(google: GoogleConnection, store: Store) -> str:
+    """The signed-in account's address; while Google refuses or cannot be reached, the one
+    seen last time, so that a bad token does not stop the other sources from syncing."""
+    try:
+        address = google.profile_email()
+    except (AuthError, TransientError):
+        known = store.get_meta(GOOGLE_ADDRESS)
+        if not known:
+            raise
+        return known
+    store.set_meta(GOOGLE_ADDRESS, address)
+    return address
 
 
 def with_own_address(config: Config, address: str) -> Config:
@@ -117,3 +148,59 @@ def with_own_address(config: Config, address: str) -> Config:
         return config
     me = replace(config.me, addresses=(*config.me.addresses, address))
     return replace(config, me=me)
+
+
+class LiveRuntime:
+    """The daemon's runtime, replaced by a fresh one when the config is reloaded (SIGHUP).
+
+    The instance lock is the caller's and stays held across reloads."""
+
+    def __init__(
+        self, path: Path, runtime: Runtime, opener: Callable[[Config], Runtime] = open_runtime
+    ) -> None:
+        self.path = path
+        self.runtime = runtime
+        self.opener = opener
+
+    @classmethod
+    def open(cls, path: Path, opener: Callable[[Config], Runtime] = open_runtime) -> LiveRuntime:
+        """Load ``path`` and open a runtime on it; a bad config raises ConfigError (exit 78)."""
+        return cls(path, opener(load(path)), opener)
+
+    @property
+    def config(self) -> Config:
+        return self.runtime.config
+
+    def cycle(self, now: datetime, *, stop: Callable[[], bool] | None = None) -> CycleReport:
+        """One cycle of the current runtime."""
+        return self.runtime.cycle(now, stop=stop)
+
+    def reload(self) -> Config | None:
+        """Read the config file again and switch to a runtime opened on it.
+
+        Returns the new config; on any problem logs every one of them at ERROR,
+        keeps the old runtime and returns None."""
+        try:
+            fresh = self.opener(load(self.path))
+        except ConfigError as exc:
+            for problem in exc.problems:
+                log.error("reload: %s", problem)
+            log.error("kept the previous config: %s has %d problem(s)",
+                      self.path, len(exc.problems))
+            return None
+        except Exception as exc:  # a failed reload must not end a daemon that runs for months
+            log.error("reload of %s failed, kept the previous config: %s", self.path, exc)
+            return None
+        old, self.runtime = self.runtime, fresh
+        old.close()
+        log.info("reloaded config from %s", self.path)
+        return fresh.config
+
+    def close(self) -> None:
+        self.runtime.close()
+
+    def __enter__(self) -> LiveRuntime:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
