@@ -15,6 +15,9 @@ from kaffe.model import Draft, Recipient
 
 KEY_HEADER = "X-Kaffe-Key"
 _DROPPED = frozenset({"Cc", "Cs"})  # control characters and lone surrogates
+# Bidirectional embeddings, overrides and isolates: in a header they let a name
+# reorder how the address next to it is shown ("Ana <moc.evil@...>").
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # Headers kaffe formats itself (addresses, the key) are written as they are: the
 # email package of Python 3.11 refolds long address lists by RFC 2047-encoding the
 # separating comma (which loses every recipient after it) and encodes a long key,
@@ -31,10 +34,12 @@ _EW_START = "=?"
 
 def clean_header(value: str) -> str:
     """A header-safe value: every run of whitespace (CR and LF included) becomes one
-    space, other control characters are dropped, the ends are stripped."""
+    space, other control characters and bidi overrides are dropped, the ends are
+    stripped."""
     kept = "".join(
         " " if ch.isspace() else ch for ch in value
-        if ch.isspace() or unicodedata.category(ch) not in _DROPPED
+        if ch.isspace()
+        or (unicodedata.category(ch) not in _DROPPED and ch not in _BIDI_CONTROLS)
     )  # fmt: skip
     return " ".join(kept.split())
 
@@ -53,8 +58,14 @@ def build_message(draft: Draft, *, msgid: str | None = None) -> EmailMessage:
     if draft.references:
         msg["References"] = " ".join(clean_header(r) for r in draft.references)
     msg.set_raw(KEY_HEADER, _verbatim(clean_header(draft.key), KEY_HEADER))
-    msg.set_content(draft.body, charset="utf-8")
+    msg.set_content(_encodable(draft.body), charset="utf-8")
     return msg
+
+
+def _encodable(text: str) -> str:
+    """``text`` with lone surrogates as U+FFFD: JSON's "\\ud800" decodes to one, and
+    UTF-8 cannot encode it, which would stop the whole draft."""
+    return "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in text)
 
 
 def to_raw(draft: Draft) -> bytes:

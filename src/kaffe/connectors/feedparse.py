@@ -21,6 +21,7 @@ from kaffe.connectors.feedtext import (
     collapse,
     html_to_text,
     language_code,
+    looks_like_markup,
     short_hash,
     truncate,
 )
@@ -154,9 +155,12 @@ def _link(entry: Any, base: str) -> str:
 
 
 def _text(value: str, detail: Mapping[str, Any] | None) -> str:
-    """Plain text of a title or summary: HTML is rendered, plain text is not."""
+    """Plain text of a title or summary: HTML is rendered, and so is plain text
+    that carries active markup (see :func:`looks_like_markup`)."""
     kind = (detail or {}).get("type") or "text/html"
-    return collapse(value) if kind in _PLAIN else html_to_text(value)
+    if kind in _PLAIN and not looks_like_markup(value):
+        return collapse(value)
+    return html_to_text(value)
 
 
 def _summary(entry: Any) -> str:

@@ -5,21 +5,35 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from html.parser import HTMLParser
 from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 from kaffe.config.checks import LANGUAGE_CODES
+from kaffe.connectors.plaintext import one_line
 
 SUMMARY_CHARS = 1000
 
-# Elements whose content is never text a reader sees.
-_HIDDEN = frozenset({"script", "style", "noscript", "template", "head", "title", "svg", "math"})
+# Elements whose content is never text a reader sees (frames and media hold only
+# fallback text for browsers that cannot show them).
+_HIDDEN = frozenset(
+    "script style noscript template head title svg math iframe object noembed noframes "
+    "audio video canvas select".split()
+)
 # Elements that end a line of text: a space keeps their words apart.
 _BREAKS = frozenset(
     "br p div li ul ol tr td th h1 h2 h3 h4 h5 h6 blockquote pre hr section article "
     "header footer figure figcaption dd dt table".split()
 )
 _VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+_MAX_UNESCAPES = 3  # escaped markup is read again at most this often
+# Markup that is never innocent text: active or remote content, or an event handler.
+_ACTIVE_MARKUP = re.compile(
+    r"<\s*/?\s*(?:script|style|img|image|iframe|frame|object|embed|svg|math|link|meta|base"
+    r"|form|input|video|audio|source|noscript|template)\b"
+    r"|<[a-z][^>]*\s(?:on[a-z]+|src|srcset|href|style)\s*=",
+    re.IGNORECASE,
+)
 
 # Query parameters that track the reader and never change the page.
 TRACKING_PARAMS = frozenset(
@@ -58,17 +72,35 @@ class _TextExtractor(HTMLParser):
 
 
 def collapse(text: str) -> str:
-    """Collapse every run of whitespace to one space and strip the ends."""
-    return " ".join(text.split())
+    """Collapse every run of whitespace to one space, drop control characters and
+    strip the ends."""
+    return one_line(text)
 
 
 def html_to_text(html: str) -> str:
     """Plain text of an HTML fragment: tags dropped (images and the content of
-    script/style with them), entities decoded, whitespace collapsed."""
+    script/style with them), entities decoded, whitespace collapsed. Markup that
+    was escaped twice ("&amp;lt;script&amp;gt;") is markup too and goes the same way."""
+    text = _visible_text(html)
+    for _ in range(_MAX_UNESCAPES):
+        if not looks_like_markup(text):
+            break
+        text = _visible_text(text)
+    return text
+
+
+def _visible_text(html: str) -> str:
     parser = _TextExtractor()
     parser.feed(html)
     parser.close()
     return collapse("".join(parser.parts))
+
+
+def looks_like_markup(text: str) -> bool:
+    """True when plain text holds script, style, images, frames or event handlers:
+    feeds put escaped HTML in fields they declare plain, and none of it may reach a
+    draft. "Why <div> soup hurts" stays text."""
+    return bool(_ACTIVE_MARKUP.search(text))
 
 
 def truncate(text: str, limit: int = SUMMARY_CHARS) -> str:
@@ -121,8 +153,24 @@ def canonical_url(link: str, base: str = "") -> str:
     except ValueError:  # a port that is not a number
         return ""
     userinfo = parts.netloc.rpartition("@")[0] if "@" in parts.netloc else ""
+    if any(_is_unsafe(ch) for ch in parts.netloc):
+        return ""  # no host has spaces or control characters in its name
     netloc = _netloc(scheme, parts.hostname.lower(), port, userinfo)
-    return urlunsplit((scheme, netloc, parts.path or "/", _strip_query(parts.query), ""))
+    path, query = _encode_unsafe(parts.path or "/"), _encode_unsafe(_strip_query(parts.query))
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def _is_unsafe(ch: str) -> bool:
+    return ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp")
+
+
+def _encode_unsafe(text: str) -> str:
+    """Whitespace and invisible characters percent-encoded, as a browser sends them:
+    a link in a draft must stay one unbroken word."""
+    return "".join(
+        "".join(f"%{b:02X}" for b in ch.encode("utf-8", "replace")) if _is_unsafe(ch) else ch
+        for ch in text
+    )
 
 
 def short_hash(text: str) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 import recurring_ical_events
 from icalendar import Calendar, Component
 
+from kaffe.connectors.ical_limits import MAX_EVENTS, too_costly
 from kaffe.connectors.ical_read import (
     Problems,
     calendar_method,
@@ -27,6 +28,7 @@ from kaffe.connectors.ical_read import (
     read_calendars,
     short,
 )
+from kaffe.connectors.plaintext import one_line, printable
 from kaffe.model import ACCEPTED, DECLINED, NEEDS_ACTION, TENTATIVE, Attendee, Event
 
 log = logging.getLogger(__name__)
@@ -103,6 +105,9 @@ def _events(
             event = _mapped(occurrence, ctx, problems)
             if event is not None:
                 events.append(event)
+        if len(events) > MAX_EVENTS:  # a bound on memory, whatever the document holds
+            problems.add(f"more than {MAX_EVENTS} events in the window; the rest skipped")
+            return events[:MAX_EVENTS]
     return events
 
 
@@ -150,7 +155,12 @@ def _is_series(components: list[Component]) -> bool:
 def _expand(
     uid: str, components: list[Component], window: tuple[datetime, datetime], problems: Problems
 ) -> list[Component]:
-    """The occurrences of one UID's series (or single event) inside the window."""
+    """The occurrences of one UID's series (or single event) inside the window,
+    within the bounds of :mod:`kaffe.connectors.ical_limits`."""
+    cost = next(filter(None, (too_costly(comp, window) for comp in components)), "")
+    if cost:
+        problems.add(f"event {label(components[0])} {cost}; not expanded, skipped")
+        return []
     holder = Calendar()
     for comp in components:
         holder.add_component(comp)
@@ -181,14 +191,14 @@ def _to_event(comp: Component, ctx: _Context) -> Event:
     return Event(
         id=f"{uid}@{original:%Y%m%dT%H%M%SZ}" if original else uid,
         calendar=ctx.calendar,
-        summary=_text(comp, "SUMMARY"),
+        summary=one_line(_text(comp, "SUMMARY")),
         start=start,
         end=max(end, start),
         uid="" if uid in ctx.synthetic else uid,
         status=_status(comp, ctx.method),
         all_day=all_day,
-        description=_text(comp, "DESCRIPTION"),
-        location=_text(comp, "LOCATION"),
+        description=printable(_text(comp, "DESCRIPTION")),
+        location=one_line(_text(comp, "LOCATION")),
         attendees=_attendees(comp, organizer, ctx.self_addresses),
         organizer=organizer,
         recurring_event_id=uid if original else "",
@@ -263,7 +273,7 @@ def _attendee(email: str, params: Any, organizer: str, own: frozenset[str]) -> A
 
     return Attendee(
         email=email,
-        name=param("CN").strip('"'),
+        name=one_line(param("CN").strip('"')),
         response=_PARTSTAT.get(param("PARTSTAT").upper(), NEEDS_ACTION),
         is_self=email in own,
         organizer=email == organizer,

@@ -26,6 +26,9 @@ _CALENDAR_SUFFIXES = (".ics", ".vcs")
 # iTIP methods that carry a meeting; REPLY, COUNTER, REFRESH, DECLINECOUNTER do not.
 _MEETING_METHODS = frozenset({"REQUEST", "CANCEL", "ADD"})
 _TEXT_CHARSETS = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
+# An invitation is a few KB; a calendar part past this is not read (parsing costs
+# about 30 times its size in memory).
+MAX_CALENDAR_BYTES = 2_000_000
 
 
 def calendar_parts(msg: Message) -> list[tuple[str, bytes]]:
@@ -66,12 +69,17 @@ def invitations_from_mime(
         msg = email.message_from_bytes(raw, policy=email.policy.default)
         ident = str(msg.get("Message-ID", "") or "").strip() or "(no Message-ID)"
         parts = calendar_parts(msg)
-    except Exception:
-        log.warning("message could not be read for invitations", exc_info=True)
+    except Exception as exc:  # RecursionError from deep nesting, too: one line, no traceback
+        log.warning("message could not be read for invitations (%s)", type(exc).__name__)
+        log.debug("unreadable message", exc_info=True)
         return []
     events: dict[str, Event] = {}
     for index, (method, payload) in enumerate(parts, start=1):
         source = f"{ident} part {index}"
+        if len(payload) > MAX_CALENDAR_BYTES:
+            log.warning("%s: calendar of %d bytes is too large to be an invitation; skipped",
+                        source, len(payload))  # fmt: skip
+            continue
         for event in _part_events(payload, method, source, account, self_addresses, window):
             events.setdefault(event.id, _stamped(event, thread_id, received))
     return list(events.values())

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from email.header import decode_header, make_header
 from typing import Any
 
+from kaffe.connectors.plaintext import one_line
 from kaffe.model import RECEIVED, SENT, Message, Recipient
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,6 @@ _ROBOT = re.compile(
     r"|notifications?|bounces?|newsletters?|news)(?:$|[-_.+])"
 )
 _ADDRESS = re.compile(r"[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+")
-_SPACE = re.compile(r"\s+")
 
 Headers = dict[str, list[str]]
 
@@ -87,13 +87,14 @@ def header_map(doc: dict[str, Any]) -> Headers:
 
 
 def decode_words(value: str) -> str:
-    """Decode RFC 2047 encoded words (Gmail passes some through) and unfold whitespace."""
+    """Decode RFC 2047 encoded words (Gmail passes some through), unfold whitespace
+    and drop control characters (an encoded word can hold any byte)."""
     if "=?" in value:
         try:
             value = str(make_header(decode_header(value)))
         except (ValueError, LookupError, UnicodeError):
             pass  # a malformed encoded word stays as it came
-    return _SPACE.sub(" ", value).strip()
+    return one_line(value)
 
 
 def internal_date(doc: dict[str, Any]) -> datetime:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 from typing import Any
 
+from kaffe.connectors.plaintext import one_line, printable
 from kaffe.model import NEEDS_ACTION, Attendee, Event
 from kaffe.timeutil import parse_date, parse_iso
 
@@ -45,14 +46,14 @@ def _normalize(r: dict[str, Any], calendar: str, me: frozenset[str]) -> Event:
     return Event(
         id=str(r["id"]),
         calendar=calendar,
-        summary=_text(r.get("summary")),
+        summary=one_line(_text(r.get("summary"))),
         start=start,
         end=end,
         uid=_text(r.get("iCalUID")),
         status=_text(r.get("status")) or "confirmed",
         all_day=all_day,
-        description=_text(r.get("description")),
-        location=_text(r.get("location")),
+        description=printable(_text(r.get("description"))),
+        location=one_line(_text(r.get("location"))),
         attendees=tuple(_attendees(r.get("attendees") or [], me)),
         organizer=_email((r.get("organizer") or {}).get("email")),
         event_type=_text(r.get("eventType")) or "default",
@@ -87,7 +88,7 @@ def _attendees(items: list[Any], me: frozenset[str]) -> list[Attendee]:
 def _attendee(item: dict[str, Any], email: str, me: frozenset[str]) -> Attendee:
     return Attendee(
         email=email,
-        name=_text(item.get("displayName")),
+        name=one_line(_text(item.get("displayName"))),
         response=_text(item.get("responseStatus")) or NEEDS_ACTION,
         is_self=bool(item.get("self")) or email in me,
         organizer=bool(item.get("organizer")),
