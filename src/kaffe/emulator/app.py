@@ -11,6 +11,7 @@ from functools import partial
 from typing import Any
 
 from kaffe.emulator import calendar_api, gmail_api
+from kaffe.emulator.accounting import api_method
 from kaffe.emulator.batch import handle_batch
 from kaffe.emulator.calendar_store import CalendarStore
 from kaffe.emulator.faults import TOKEN_PATH, Faults
@@ -92,8 +93,9 @@ class App:
         self.faults: Faults = faults
         self.log: RequestLog = log
 
-    def handle(self, req: Request, *, part: bool = False) -> Response:
-        """Answer one API request (``part``: one call inside a batch) and log it."""
+    def handle(self, req: Request, *, part: bool = False, log: bool = True) -> Response:
+        """Answer one API request (``part``: one call inside a batch) and, unless ``log``
+        is false (the HTTP layer records it with the bytes it sends), log it."""
         try:
             response = self._answer(req, part)
         except ApiError as exc:
@@ -101,8 +103,15 @@ class App:
         except Exception:  # a bug in the emulator must still answer like a server
             logger.exception("emulator failed on %s %s", req.method, req.path)
             response = ApiError(500).response()
-        self.log.record(req.method, req.path, req.query, response.status)
+        if log:
+            self.record(req, response, len(response.body), part=part)
         return response
+
+    def record(self, req: Request, response: Response, size: int, *, part: bool = False) -> None:
+        """Log ``req`` with its API method, quota units and ``size`` bytes answered."""
+        method = api_method(req.method, req.path)
+        self.log.record(req.method, req.path, req.query, response.status, part=part,
+                        api=method.id, units=method.units, size=size)
 
     def _answer(self, req: Request, part: bool = False) -> Response:
         delay = self.faults.take_delay(req.path, latency=not part)

@@ -12,16 +12,24 @@ logger = logging.getLogger(__name__)
 
 
 class RequestLog:
-    """Records ``{"method", "path", "query", "status"}`` per request."""
+    """Records ``{"method", "path", "query", "status", "part", "api", "units", "bytes"}``
+    per request: ``part`` is true for a call inside a batch, ``api`` the API method id
+    (see :mod:`~kaffe.emulator.accounting`), ``units`` its Gmail quota units, ``bytes``
+    the response as sent (status line, headers and body; a batch part: its body, which
+    the batch's own entry already counts)."""
 
     def __init__(self, path: Path | None = None) -> None:
         self._path = Path(path) if path else None
         self._lock = threading.Lock()
         self._entries: list[dict[str, Any]] = []
 
-    def record(self, method: str, path: str, query: dict[str, list[str]], status: int) -> None:
+    def record(
+        self, method: str, path: str, query: dict[str, list[str]], status: int, *,
+        part: bool = False, api: str = "", units: int = 0, size: int = 0,
+    ) -> None:
         """Append one entry (and one JSON line to the file, when configured)."""
-        entry = {"method": method, "path": path, "query": query, "status": status}
+        entry = {"method": method, "path": path, "query": query, "status": status,
+                 "part": part, "api": api, "units": units, "bytes": size}
         with self._lock:
             self._entries.append(entry)
             if self._path is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import sys
 import threading
 import urllib.parse
 from collections.abc import Callable
@@ -29,6 +30,9 @@ CONTROL_PREFIX = "/_emulator/"
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as httplib2 expects
+    # TCP_NODELAY: the body follows the headers in a second write; with Nagle on, it
+    # waits for the client's delayed ACK (~40 ms a response), which Google never adds
+    disable_nagle_algorithm = True
     server: _Server
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
@@ -40,10 +44,9 @@ class _Handler(BaseHTTPRequestHandler):
         req = self._request()
         emulator = self.server.emulator
         if req.path.startswith(CONTROL_PREFIX):
-            response = emulator.control(req)
+            self._write(emulator.control(req))
         else:
-            response = emulator.app.handle(req)
-        self._write(response)
+            self._write(emulator.app.handle(req, log=False), logged=req)
 
     def _request(self) -> Request:
         url = urllib.parse.urlsplit(self.path)
@@ -57,14 +60,24 @@ class _Handler(BaseHTTPRequestHandler):
             body=body,
         )
 
-    def _write(self, response: Response) -> None:
+    def _write(self, response: Response, logged: Request | None = None) -> None:
+        """Send ``response``; ``logged``: record that request first, with the bytes
+        sent (before they are, so a client that reads the log next finds it)."""
         self.send_response(response.status)
         for name, value in response.headers.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(response.body)))
+        if logged is not None:
+            self.server.emulator.app.record(logged, response, self._size(response))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(response.body)
+
+    def _size(self, response: Response) -> int:
+        """Bytes of the status line, the headers so far, the blank line and the body."""
+        # _headers_buffer: http.server's own list of the header lines not yet flushed
+        head = sum(len(line) for line in getattr(self, "_headers_buffer", ())) + 2
+        return head + (0 if self.command == "HEAD" else len(response.body))
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         logger.debug("%s " + format, self.address_string(), *args)
@@ -73,6 +86,15 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     emulator: Emulator
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away (a killed process) is no error of the server's: log it
+        at DEBUG; anything else is printed with its traceback, as before."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionResetError | BrokenPipeError):
+            logger.debug("client %s went away: %s", client_address, error)
+            return
+        super().handle_error(request, client_address)
 
 
 class Emulator:
