@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
@@ -50,10 +50,20 @@ class Batcher:
     ) -> dict[str, Any]:
         """``make(key)`` for every key, batched; return key → response (404s left out)."""
         results: dict[str, Any] = {}
+        for _chunk, responses in self.chunks(keys, make, what, on_send=on_send):
+            results.update(responses)
+        return results
+
+    def chunks(
+        self, keys: Sequence[str], make: MakeRequest, what: str, *, on_send: OnSend | None = None
+    ) -> Iterator[tuple[list[str], dict[str, Any]]]:
+        """Like :meth:`run`, one batch at a time: each chunk of keys with its responses
+        (404s left out), in key order. A caller that handles each chunk as it comes holds
+        one batch of responses at a time, not all of a first sync's 10,000+."""
         for start in range(0, len(keys), self.size):
             chunk = list(keys[start : start + self.size])
-            results.update(self._chunk(chunk, make, what, on_send))
-        return results
+            responses = self._chunk(chunk, make, what, on_send)
+            yield chunk, {key: responses[key] for key in chunk if key in responses}
 
     def _chunk(
         self, keys: list[str], make: MakeRequest, what: str, on_send: OnSend | None

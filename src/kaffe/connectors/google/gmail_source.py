@@ -185,59 +185,70 @@ class GmailMailSource:
         self, ids: list[str], cursor: str, since: datetime, now: datetime, *, full: bool,
         removed: tuple[str, ...] = (),
     ) -> MailBatch:
-        docs = self._fetch(ids, "metadata")
-        messages = self._normalize([docs[i] for i in ids if i in docs])
-        invitations = self._invitations(docs, messages, (since, now + self.lookahead), now)
+        """Fetch and normalise ``ids`` one batch at a time: only the normalised messages
+        are kept, never every metadata document of a first sync at once."""
+        oldest = now - timedelta(days=self.config.invite_days)
+        messages: list[Message] = []
+        wanted: list[Message] = []  # may carry an invitation: their raw MIME is read
+        for _chunk, docs in self._fetch(ids, "metadata"):
+            own = self.own_addresses() if docs else ()
+            for doc in docs.values():
+                message = self._normalize(doc, own)
+                if message is not None:
+                    messages.append(message)
+                    if self._wants_raw(doc, message, oldest):
+                        wanted.append(message)
+        invitations = self._invitations(wanted, (since, now + self.lookahead))
         return MailBatch(account=self.name, messages=tuple(messages), cursor=cursor, full=full,
                          removed=removed, invitations=tuple(invitations))
 
-    def _fetch(self, ids: list[str], fmt: str) -> dict[str, Any]:
+    def _fetch(self, ids: list[str], fmt: str) -> Iterator[tuple[list[str], dict[str, Any]]]:
+        """The ``fmt`` resources of ``ids``, one batch (ids, id -> resource) at a time."""
         if not ids:
-            return {}
+            return iter(())
         extra = {"metadataHeaders": list(METADATA_HEADERS)} if fmt == "metadata" else {}
+        # One resource for every call: the client builds each users()/messages() afresh
+        # from the discovery document, which cost more CPU than the messages themselves.
+        messages = self._users().messages()
 
         def make(msg_id: str) -> Any:
-            return self._users().messages().get(userId=self.user_id, id=msg_id, format=fmt,
-                                                **extra)
+            return messages.get(userId=self.user_id, id=msg_id, format=fmt, **extra)
 
         units = QUOTA_UNITS["users.messages.get"]
-        return self.batcher.run(ids, make, f"gmail users.messages.get ({fmt})",
-                                on_send=lambda n: self._meter.count(1, n * units))
+        return self.batcher.chunks(ids, make, f"gmail users.messages.get ({fmt})",
+                                   on_send=lambda n: self._meter.count(1, n * units))
 
-    def _normalize(self, docs: list[Any]) -> list[Message]:
-        messages: list[Message] = []
-        own = self.own_addresses() if docs else ()
-        for doc in docs:
-            if "DRAFT" in (doc.get("labelIds") or ()):
-                continue  # an unsent draft is not an interaction with anyone
-            try:
-                messages.append(normalize_message(doc, account=self.name, own_addresses=own))
-            except UnreadableMessage as exc:
-                log.warning("%s: message %s skipped: %s", self.name, doc.get("id"), exc)
-        return messages
+    def _normalize(self, doc: Any, own: tuple[str, ...]) -> Message | None:
+        """The message, or None for an unsent draft or a message that cannot be read."""
+        if "DRAFT" in (doc.get("labelIds") or ()):
+            return None  # an unsent draft is not an interaction with anyone
+        try:
+            return normalize_message(doc, account=self.name, own_addresses=own)
+        except UnreadableMessage as exc:
+            log.warning("%s: message %s skipped: %s", self.name, doc.get("id"), exc)
+            return None
 
     # -- invitations ------------------------------------------------------------------------
     def _invitations(
-        self, docs: dict[str, Any], messages: list[Message],
-        window: tuple[datetime, datetime], now: datetime,
+        self, wanted: list[Message], window: tuple[datetime, datetime]
     ) -> list[Event]:
-        oldest = now - timedelta(days=self.config.invite_days)
-        wanted = [m for m in messages if self._wants_raw(docs[m.id], m, oldest)]
+        """Invitations in the raw MIME of ``wanted``, read one batch at a time."""
         if not wanted:
             return []
         from kaffe.connectors.invites import invitations_from_mime  # a sibling part: import late
 
-        raws = self._fetch([m.id for m in wanted], "raw")
+        by_id = {m.id: m for m in wanted}
         own = self.own_addresses()
         events: list[Event] = []
-        for message in wanted:
-            raw = _raw_bytes(raws.get(message.id))
-            if raw is None:
-                log.warning("%s: no raw MIME for message %s", self.name, message.id)
-                continue
-            events += invitations_from_mime(
-                raw, account=self.name, thread_id=message.thread_id, received=message.date,
-                self_addresses=own, window=window)
+        for chunk, raws in self._fetch(list(by_id), "raw"):
+            for message in (by_id[i] for i in chunk):
+                raw = _raw_bytes(raws.get(message.id))
+                if raw is None:
+                    log.warning("%s: no raw MIME for message %s", self.name, message.id)
+                    continue
+                events += invitations_from_mime(
+                    raw, account=self.name, thread_id=message.thread_id,
+                    received=message.date, self_addresses=own, window=window)
         return events
 
     def _wants_raw(self, doc: dict[str, Any], message: Message, oldest: datetime) -> bool:
