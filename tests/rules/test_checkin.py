@@ -9,8 +9,17 @@ from kaffe.model import DUE, WAITING, Snapshot
 from kaffe.rules.checkin import checkin_actions, checkin_key, silence_start
 from kaffe.rules.drip import drip_actions
 
-from .factories import ANA_EMAIL, START, mail, mailbox, make_config, make_event
-from .test_drip import DAY, MEETING, article, drafted, followup_done, match
+from .factories import (
+    ANA_EMAIL,
+    START,
+    guest,
+    mail,
+    mailbox,
+    make_config,
+    make_event,
+    me_attendee,
+)
+from .test_drip import BO_EMAIL, DAY, MEETING, article, drafted, followup_done, match
 
 LATER = MEETING.end + 130 * DAY
 
@@ -81,6 +90,29 @@ def test_a_due_drip_wins_and_they_share_the_daily_cap() -> None:
     assert checkin_actions(snapshot, (MEETING,), LATER, config, planned=drips) == ()
     capped = make_config(drip=replace(DripConfig(), daily_cap=0))
     assert checkin_actions(silent(), (MEETING,), LATER, capped)[0].state == WAITING
+
+
+def test_a_due_drip_and_another_contacts_checkin_share_the_daily_cap() -> None:
+    # Ana (met 20 days ago) has a fresh article: her drip is DUE. Bo has been silent
+    # for 130 days and his check-in carries a better-scored article. With a daily cap
+    # of one, only one of them may be DUE, whichever the scores favour.
+    recent = make_event(id="e2", uid="e2@x", start=LATER - 20 * DAY)
+    bo_meeting = make_event(id="e3", uid="e3@x", attendees=(me_attendee(), guest(BO_EMAIL, "Bo")))
+    ledger = {"followup:e2@x": drafted("f2", recent.end + DAY, "followup"),
+              "followup:e3@x": drafted("f3", MEETING.end + DAY, "followup", BO_EMAIL)}
+    meetings = (recent, bo_meeting)
+    snapshot = silent(events=meetings, ledger=ledger,
+                      articles={"a1": article(1, published=LATER - DAY)},
+                      matches={ANA_EMAIL: (match(1, 4.0),),
+                               BO_EMAIL: (match(1, 9.0, BO_EMAIL),)})  # fmt: skip
+    config = make_config(drip=replace(DripConfig(), daily_cap=1, horizon_days=100,
+                                      min_gap_days=7))
+    drips = drip_actions(snapshot, meetings, LATER, config)
+    assert [(a.to[0].email, a.state) for a in drips] == [(ANA_EMAIL, DUE)]
+    checkins = checkin_actions(snapshot, meetings, LATER, config, planned=drips)
+    assert [a.to[0].email for a in checkins] == [BO_EMAIL]
+    assert [a.state for a in (*drips, *checkins)].count(DUE) == 1
+    assert "daily cap reached" in checkins[0].reason
 
 
 def test_disabled() -> None:

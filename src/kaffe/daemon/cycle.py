@@ -5,16 +5,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from kaffe.config.schema import Config
 from kaffe.connectors.base import CalendarSource, FeedSource, MailSource
 from kaffe.daemon.executor import Executor, Outcome
-from kaffe.daemon.learn import SKEW, Relevance, coffee_meetings, learn_topics
-from kaffe.daemon.sync import SyncResult, sync_all, sync_window
+from kaffe.daemon.learn import Relevance, coffee_meetings
+from kaffe.daemon.memo import CycleMemo
+from kaffe.daemon.storeview import read_snapshot
+from kaffe.daemon.sync import SyncResult, sync_all
 from kaffe.model import Snapshot
 from kaffe.rules.people import external_people
-from kaffe.rules.plan import Plan, judge, plan_actions
+from kaffe.rules.plan import Plan, plan_actions
 from kaffe.store import Store
 
 log = logging.getLogger(__name__)
@@ -52,19 +54,8 @@ class CycleReport:
 
 
 def snapshot(store: Store, now: datetime, config: Config) -> Snapshot:
-    """A read-only view of what the rules need."""
-    start, end = sync_window(now, config)
-    since = min(start, now - timedelta(days=config.gmail.window_days))
-    recent = now - timedelta(days=config.drip.max_article_age_days)
-    articles = [a for a in store.articles(since=recent) if (a.published or now) <= now + SKEW]
-    return Snapshot(
-        events=tuple(store.events(start=start, end=end)),
-        contacts=store.contacts(),
-        ledger=store.ledger(),
-        interactions=store.interactions(since=since),
-        topics=store.topics(),
-        articles={a.id: a for a in articles},
-    )
+    """A read-only view of what the rules need, read from the store afresh."""
+    return read_snapshot(store, now, config)
 
 
 def run_cycle(
@@ -76,19 +67,22 @@ def run_cycle(
     config: Config,
     *,
     stop: Callable[[], bool] | None = None,
+    memo: CycleMemo | None = None,
 ) -> CycleReport:
     """Sync, learn, plan and (unless ``executor`` is None: a dry run) execute.
 
-    ``stop`` (SIGTERM) is asked between sources and between actions."""
+    ``stop`` (SIGTERM) is asked between sources and between actions. ``memo`` keeps
+    what the next cycle may reuse (the runtime's; None: compute everything afresh)."""
+    memo = memo if memo is not None else CycleMemo(store, enabled=False)
     syncs = sync_all(store, sources, now, config, stop=stop)
-    snap = snapshot(store, now, config)
-    verdicts = judge(snap, config)
+    snap = memo.snapshot(now, config)
+    verdicts = memo.judge(snap, config)
     meetings = coffee_meetings(verdicts)
-    if learn_topics(store, meetings, snap, config) or config.topics.notes_dir is not None:
-        snap = replace(snap, topics=store.topics())
+    if memo.learn(meetings, snap, config) or config.topics.notes_dir is not None:
+        snap = replace(snap, topics=memo.topics())
     relevance.update(store, [a for s in syncs for a in s.articles], now)
     people = {p.email for e in meetings for p in external_people(e, config.me)}
-    snap = replace(snap, matches=relevance.matches(snap, people, now))
+    snap = replace(snap, matches=memo.matches(relevance, snap, people, now))
     plan = Plan(verdicts, plan_actions(snap, verdicts, now, config))
     outcomes = executor.execute(plan.actions, now, stop=stop) if executor else []
     report = CycleReport(now, tuple(syncs), plan, tuple(outcomes))

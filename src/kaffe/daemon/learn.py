@@ -29,9 +29,18 @@ def coffee_meetings(verdicts: Iterable[tuple[Event, Verdict]]) -> list[Event]:
 def learn_topics(
     store: Store, meetings: Sequence[Event], snapshot: Snapshot, config: Config
 ) -> int:
-    """Store what the meetings, the notes folder and (optionally) mail say was discussed."""
-    from kaffe.topics.notes import refresh_notes
+    """Store what the meetings, the notes folder and (optionally) mail say was discussed;
+    returns how many topics the meetings and mail added."""
+    added = learn_from_meetings(store, meetings, snapshot, config)
+    learn_from_notes(store, config)
+    return added
 
+
+def learn_from_meetings(
+    store: Store, meetings: Sequence[Event], snapshot: Snapshot, config: Config
+) -> int:
+    """Store the topics the meetings (and, optionally, the mail with their people)
+    name; returns how many were new."""
     found = []
     for event in meetings:
         found += topics_from_event(event, external_people(event, config.me), event.start)
@@ -39,10 +48,15 @@ def learn_topics(
         people = {p.email for e in meetings for p in external_people(e, config.me)}
         for contact in sorted(people):
             found += topics_from_subjects(contact, snapshot.interactions.get(contact, ()))
-    added = store.add_topics(found)
+    return store.add_topics(found)
+
+
+def learn_from_notes(store: Store, config: Config) -> None:
+    """Make the stored notes topics match the notes folder, when one is configured."""
+    from kaffe.topics.notes import refresh_notes
+
     if config.topics.notes_dir is not None:
         refresh_notes(store, config.topics.notes_dir)
-    return added
 
 
 class Relevance:
@@ -66,13 +80,16 @@ class Relevance:
         self.index.add(ready, fetched=now)
         self.index.discard_older_than(now - timedelta(days=self.config.feed_options.keep_days))
 
+    def since(self, now: datetime) -> datetime:
+        """The oldest an article may be to be matched at ``now``."""
+        return now - timedelta(days=self.config.drip.max_article_age_days)
+
     def matches(self, snapshot: Snapshot, contacts: Iterable[str], now: datetime
                 ) -> dict[str, tuple[Match, ...]]:
         """Relevant recent articles for each contact, minus those already shared."""
         profiles = {c: snapshot.topics[c] for c in contacts if snapshot.topics.get(c)}
-        since = now - timedelta(days=self.config.drip.max_article_age_days)
         exclude = shared_by_contact(snapshot.ledger)
-        return self.index.match(profiles, since=since, exclude=exclude)
+        return self.index.match(profiles, since=self.since(now), exclude=exclude)
 
 
 def _published(article: Article, now: datetime) -> datetime:

@@ -17,6 +17,7 @@ from kaffe.daemon import health
 from kaffe.daemon.cycle import CycleReport, run_cycle
 from kaffe.daemon.executor import Executor
 from kaffe.daemon.learn import Relevance
+from kaffe.daemon.memo import CycleMemo
 from kaffe.errors import AuthError, ConfigError, Problem, TransientError
 from kaffe.model import Action, Draft, Recipient
 from kaffe.rules.guard import GuardVerdict, check
@@ -41,11 +42,14 @@ class Runtime:
     feeds: list[FeedSource] = field(default_factory=list)
     composer: Composer = field(init=False)
     relevance: Relevance = field(init=False)
+    memo: CycleMemo = field(init=False)  # what a cycle may reuse from the ones before
+    caching: bool = True  # False: every cycle computes everything afresh (the bench)
     closers: list[Callable[[], None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.composer = Composer(self.config.templates.dir)
         self.relevance = Relevance(self.config)
+        self.memo = CycleMemo(self.store)
 
     def render(self, action: Action) -> Draft:
         return self.composer.render(action, self.sender)
@@ -62,7 +66,7 @@ class Runtime:
         executor = None if dry_run else Executor(self.store, self.sink, self.render, self.guard)
         sources = (self.calendars, self.mailboxes, self.feeds)
         report = run_cycle(self.store, sources, executor, self.relevance, now, self.config,
-                           stop=stop)
+                           stop=stop, memo=self.memo if self.caching else None)
         if executor is not None:
             health.note_drafts(self.store, self.sink.name, report.outcomes, now)
         return report

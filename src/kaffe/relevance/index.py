@@ -60,6 +60,18 @@ class ArticleIndex:
         self._floor = _NO_TIME
         self._weights: Bm25 | None = None
         self._profiles: dict[str, tuple[tuple[str, ...], Profile]] = {}
+        self._generation = 0
+
+    @property
+    def generation(self) -> int:
+        """Moves whenever articles are added or discarded: equal values, equal articles."""
+        return self._generation
+
+    def count_since(self, since: datetime) -> int:
+        """How many indexed articles are from ``since`` on (what ``match`` keeps): for one
+        :attr:`generation`, equal counts mean equal sets of articles."""
+        self._flush()
+        return int(np.count_nonzero(self._times >= since.timestamp()))
 
     def __len__(self) -> int:
         return len(self._ids) + len(self._pending)
@@ -84,6 +96,7 @@ class ArticleIndex:
             added += 1
         if added:
             self._weights = None
+            self._generation += 1
         return added
 
     def discard_older_than(self, moment: datetime) -> int:
@@ -98,6 +111,7 @@ class ArticleIndex:
             self._ids = [i for i, k in zip(self._ids, keep, strict=True) if k]
             self._row = {article_id: n for n, article_id in enumerate(self._ids)}
             self._weights = None
+            self._generation += 1
             log.debug("discarded %d articles, %d left", dropped, len(self._ids))
         return dropped
 

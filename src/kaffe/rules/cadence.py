@@ -33,12 +33,13 @@ from kaffe.model import (
     Action,
     Article,
     Event,
+    Interaction,
     LedgerEntry,
     Match,
     Recipient,
     Snapshot,
 )
-from kaffe.rules.followup import followup_action
+from kaffe.rules.followup import followup_state_of
 from kaffe.rules.merge import merge_meetings
 from kaffe.rules.people import external_people, first_name, people
 from kaffe.rules.relations import relationship
@@ -80,15 +81,27 @@ def drafted(
 ) -> list[LedgerEntry]:
     """Drafts of ``kinds`` kaffe made (done or pending) up to ``now``, oldest first;
     only those for ``contact`` when one is given."""
-    found = [
-        e
-        for e in ledger.values()
-        if e.kind in kinds
-        and e.state in DRAFTED
-        and e.updated <= now
-        and (contact is None or e.contact == contact)
-    ]
+    pool = ledger.values() if contact is None else entries_by_contact(ledger).get(contact, ())
+    found = [e for e in pool if e.kind in kinds and e.state in DRAFTED and e.updated <= now]
     return sorted(found, key=lambda e: (e.updated, e.key))
+
+
+# The last ledger's entries per contact, so that per-contact rules stay linear.
+_BY_CONTACT: dict[int, tuple[Mapping[str, LedgerEntry], dict[str, list[LedgerEntry]]]] = {}
+
+
+def entries_by_contact(ledger: Mapping[str, LedgerEntry]) -> dict[str, list[LedgerEntry]]:
+    """The ledger's entries per contact, in the ledger's order. Cached for the last
+    ``ledger`` seen: rules run once per snapshot."""
+    cached = _BY_CONTACT.get(id(ledger))
+    if cached is not None and cached[0] is ledger:
+        return cached[1]
+    index: dict[str, list[LedgerEntry]] = {}
+    for entry in ledger.values():
+        index.setdefault(entry.contact, []).append(entry)
+    _BY_CONTACT.clear()
+    _BY_CONTACT[id(ledger)] = (ledger, index)
+    return index
 
 
 def last_touch(snapshot: Snapshot, contact: str, now: datetime) -> datetime | None:
@@ -110,13 +123,21 @@ def hold(snapshot: Snapshot, contact: str, now: datetime, config: Config) -> Hol
 
 
 def _paused(snapshot: Snapshot, contact: str, now: datetime, config: Config) -> Hold | None:
-    mail = tuple(i for i in snapshot.interactions.get(contact, ()) if i.at <= now)
-    entries = [e for e in snapshot.ledger.values() if e.contact == contact and e.updated <= now]
+    mail = _until(snapshot.interactions.get(contact, ()), now)
+    mine = entries_by_contact(snapshot.ledger).get(contact, ())
+    entries = [e for e in mine if e.updated <= now]
     unanswered = relationship(contact, mail, entries).unanswered
     limit = config.drip.max_unanswered
     if unanswered < limit:
         return None
     return Hold(f"paused: {unanswered} drafts you sent are unanswered (max_unanswered = {limit})")
+
+
+def _until(mail: tuple[Interaction, ...], now: datetime) -> tuple[Interaction, ...]:
+    """The interactions (oldest first) up to ``now``: usually all of them."""
+    if not mail or mail[-1].at <= now:
+        return mail
+    return tuple(i for i in mail if i.at <= now)
 
 
 def _gap(snapshot: Snapshot, contact: str, now: datetime, config: Config) -> Hold | None:
@@ -148,14 +169,21 @@ def score_of(action: Action) -> float:
 
 
 def apply_daily_cap(
-    actions: Sequence[Action], snapshot: Snapshot, now: datetime, config: Config
+    actions: Sequence[Action],
+    snapshot: Snapshot,
+    now: datetime,
+    config: Config,
+    *,
+    planned: Sequence[Action] = (),
 ) -> tuple[Action, ...]:
     """Keep at most ``daily_cap`` drips and check-ins in any 24 h: drafts of the last
-    24 h count first, then the DUE ``actions``, best score first; the rest wait."""
+    24 h count first, then the DUE actions already ``planned`` (capped before), then
+    the DUE ``actions``, best score first; the rest wait."""
     due = [a for a in actions if a.state == DUE]
-    keys = {a.key for a in due}
+    held = [a for a in planned if a.state == DUE and a.kind in CADENCE_KINDS]
+    keys = {a.key for a in (*due, *held)}
     used = [e for e in drafted(snapshot.ledger, now, CADENCE_KINDS) if e.updated > now - DAY]
-    room = max(0, config.drip.daily_cap - sum(1 for e in used if e.key not in keys))
+    room = max(0, config.drip.daily_cap - len(held) - sum(1 for e in used if e.key not in keys))
     keep = {a.key for a in sorted(due, key=lambda a: (-score_of(a), a.key))[:room]}
     reason = f"daily cap reached ({config.drip.daily_cap} drips and check-ins a day)"
     return tuple(
@@ -189,9 +217,9 @@ def pending_followups(
     for event in coffee:
         if not config.followup.enabled or event.status == "cancelled":
             continue
-        action = followup_action(event, snapshot, now, config)
-        if action.state in (DUE, WAITING):
-            for person in action.to:
+        to, state = followup_state_of(event, snapshot, now, config)
+        if state in (DUE, WAITING):
+            for person in to:
                 pending.setdefault(person.email, event)
     return pending
 

@@ -37,7 +37,7 @@ def checkin_actions(
 ) -> tuple[Action, ...]:
     """Check-ins for contacts silent for ``after_days``. ``planned`` are actions
     already in this plan (the drips): a contact with one DUE gets no check-in, and
-    they share the daily cap."""
+    they share the daily cap (a DUE drip keeps its place; check-ins get what is left)."""
     if not config.checkin.enabled:
         return ()
     busy = {a.to[0].email for a in planned if a.state == DUE and a.to}
@@ -47,8 +47,7 @@ def checkin_actions(
             action = _checkin_for(person, meetings[-1], snapshot, now, config)
             if action is not None:
                 actions.append(action)
-    capped = cadence.apply_daily_cap([*planned, *actions], snapshot, now, config)
-    return capped[len(planned) :]
+    return cadence.apply_daily_cap(actions, snapshot, now, config, planned=planned)
 
 
 def silence_start(snapshot: Snapshot, contact: str, now: datetime) -> datetime | None:

@@ -127,12 +127,28 @@ def _state(
 def _recovering(snapshot: Snapshot, contact: str) -> tuple[Match, Article] | None:
     """A drip left pending by an interrupted attempt, with its article when still known."""
     prefix = drip_key(contact, "")
-    for key, entry in sorted(snapshot.ledger.items()):
-        if key.startswith(prefix) and entry.state == PENDING:
+    for key in pending_drips(snapshot.ledger):
+        if key.startswith(prefix):
             article = snapshot.articles.get(key[len(prefix) :])
             if article is not None:
                 return _match_for(snapshot, contact, article), article
     return None
+
+
+# The last ledger's pending drip keys: asked once per contact and cycle.
+_PENDING: dict[int, tuple[Mapping[str, LedgerEntry], list[str]]] = {}
+
+
+def pending_drips(ledger: Mapping[str, LedgerEntry]) -> list[str]:
+    """The keys of drips left pending in ``ledger``, sorted (one pass, cached for the
+    last ledger seen: the rules ask for every contact)."""
+    cached = _PENDING.get(id(ledger))
+    if cached is not None and cached[0] is ledger:
+        return cached[1]
+    keys = sorted(k for k, e in ledger.items() if k.startswith("drip:") and e.state == PENDING)
+    _PENDING.clear()
+    _PENDING[id(ledger)] = (ledger, keys)
+    return keys
 
 
 def _match_for(snapshot: Snapshot, contact: str, article: Article) -> Match:

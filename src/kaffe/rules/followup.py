@@ -57,9 +57,7 @@ def followup_action(event: Event, snapshot: Snapshot, now: datetime, config: Con
     )
     due_at = event.end + timedelta(hours=config.followup.delay_hours)
     mail = with_contacts(snapshot.interactions, to)
-    state, reason = followup_state(event, snapshot.ledger.get(key), bool(to), now, config.followup)
-    if state in (DUE, WAITING):
-        state, reason = _already_written(event, mail, now, (state, reason))
+    state, reason = _state_with_mail(event, to, mail, snapshot, now, config)
     return Action(
         kind="followup",
         key=key,
@@ -73,6 +71,34 @@ def followup_action(event: Event, snapshot: Snapshot, now: datetime, config: Con
         thread=thread_for(event, mail, now, config.followup.thread_days),
         context=followup_context(event, to, language, config, meeting_topics(event, to, snapshot)),
     )
+
+
+def followup_state_of(
+    event: Event, snapshot: Snapshot, now: datetime, config: Config
+) -> tuple[tuple[Recipient, ...], str]:
+    """Who the follow-up for ``event`` goes to and its state at ``now``: the state of
+    :func:`followup_action`, without building the draft's content."""
+    to = external_people(event, config.me)
+    return to, _state_with_mail(event, to, None, snapshot, now, config)[0]
+
+
+def _state_with_mail(
+    event: Event,
+    to: tuple[Recipient, ...],
+    mail: list[Interaction] | None,
+    snapshot: Snapshot,
+    now: datetime,
+    config: Config,
+) -> tuple[str, str]:
+    """The state from the ledger and the clock; then, while it is to be written, whether
+    you already wrote (``mail`` with ``to``; looked up when None)."""
+    entry = snapshot.ledger.get(followup_key(event))
+    state, reason = followup_state(event, entry, bool(to), now, config.followup)
+    if state not in (DUE, WAITING):
+        return state, reason
+    if mail is None:
+        mail = with_contacts(snapshot.interactions, to)
+    return _already_written(event, mail, now, (state, reason))
 
 
 def _already_written(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 
 from kaffe.config.schema import Config
 from kaffe.model import Contact, Event
@@ -47,13 +48,20 @@ def language_for(
     by_domain = _by_domain(domain_of(email), config.followup.languages)
     if by_domain:
         return by_domain
-    if find_word(event.summary, DANISH_WORDS) or find_word(event.description, DANISH_WORDS):
+    if _danish(event.summary, event.description):
         return "da"
     return config.me.language
 
 
+@lru_cache(maxsize=4096)  # asked for the same meetings every cycle
+def _danish(summary: str, description: str) -> bool:
+    return bool(find_word(summary, DANISH_WORDS) or find_word(description, DANISH_WORDS))
+
+
 def _by_domain(domain: str, languages: Mapping[str, str]) -> str:
     """``example.co.uk`` tries ``example.co.uk``, ``co.uk``, then ``uk``."""
+    if not languages:
+        return ""
     table = {key.strip().lower().lstrip("."): value for key, value in languages.items()}
     labels = domain.split(".") if domain else []
     for i in range(len(labels)):

@@ -52,9 +52,26 @@ def external_organizer(event: Event, me: MeConfig) -> str:
     return organizer
 
 
+# external_people of the events seen lately, by identity (events and the config are
+# frozen): every rule asks for the same meetings' people, cycle after cycle.
+_EXTERNAL: dict[int, tuple[Event, MeConfig, tuple[Recipient, ...]]] = {}
+_EXTERNAL_MAX = 10_000
+
+
 def external_people(event: Event, me: MeConfig) -> tuple[Recipient, ...]:
     """The people from outside your organisation, attendees first, then the organizer
     when no attendee entry names them (ICS feeds often list only an organizer)."""
+    cached = _EXTERNAL.get(id(event))
+    if cached is not None and cached[0] is event and cached[1] is me:
+        return cached[2]
+    found = _external_people(event, me)
+    if len(_EXTERNAL) >= _EXTERNAL_MAX:
+        _EXTERNAL.clear()
+    _EXTERNAL[id(event)] = (event, me, found)
+    return found
+
+
+def _external_people(event: Event, me: MeConfig) -> tuple[Recipient, ...]:
     found = [Recipient(a.email, a.name) for a in others(event, me) if not is_internal(a.email, me)]
     organizer = external_organizer(event, me)
     if organizer and all(r.email != organizer for r in found):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -39,8 +40,13 @@ class Plan:
 def judge(snapshot: Snapshot, config: Config) -> tuple[tuple[Event, Verdict], ...]:
     """Every meeting in ``snapshot`` (one per iCalUID, whichever sources it came
     through), oldest first, with its coffee-meeting verdict."""
-    ordered = sorted(merge_meetings(snapshot.events), key=lambda e: (e.start, e.key))
+    ordered = ordered_meetings(snapshot.events)
     return tuple((event, detect(event, config.me, config.detect)) for event in ordered)
+
+
+def ordered_meetings(events: Iterable[Event]) -> list[Event]:
+    """One event per meeting (:func:`merge_meetings`), oldest first."""
+    return sorted(merge_meetings(events), key=lambda e: (e.start, e.key))
 
 
 def plan_actions(

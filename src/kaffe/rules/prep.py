@@ -5,7 +5,8 @@ think of the value for both sides)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,7 +29,7 @@ from kaffe.model import (
 from kaffe.rules import cadence
 from kaffe.rules.merge import meeting_id
 from kaffe.rules.people import domain_of, external_people
-from kaffe.rules.words import find_word
+from kaffe.rules.words import find_folded, fold
 from kaffe.timeutil import utc
 
 MAX_ARTICLES = 5
@@ -197,9 +198,39 @@ def trends(
 
 
 def _naming(snapshot: Snapshot, name: str, now: datetime, config: Config) -> list[Article]:
-    fresh = [a for a in snapshot.articles.values() if cadence.is_fresh(a, now, config)]
-    hits = [a for a in fresh if find_word(f"{a.title}\n{a.summary}", (name,))]
+    fresh = fresh_texts(snapshot.articles, now, config)
+    if not find_folded(fresh.joined, (name,)):  # named in none of them (the usual case)
+        return []
+    hits = [a for a, folded in fresh.items if find_folded(folded, (name,))]
     return sorted(hits, key=lambda a: (a.published or now, a.id), reverse=True)
+
+
+@dataclass(frozen=True)
+class FreshTexts:
+    """Fresh articles with their folded title and summary; ``joined`` holds all those
+    texts, apart: a word found in none of them is not found in ``joined`` either."""
+
+    items: list[tuple[Article, str]]
+    joined: str
+
+
+# The last snapshot's fresh articles: every upcoming meeting's brief searches them.
+_FRESH: dict[tuple[int, datetime, int], tuple[Mapping[str, Article], FreshTexts]] = {}
+
+
+def fresh_texts(articles: Mapping[str, Article], now: datetime, config: Config) -> FreshTexts:
+    """The fresh ``articles`` (:func:`cadence.is_fresh`), each with its title and summary
+    folded for :func:`find_folded`. Cached for the last ``articles`` and ``now`` seen."""
+    key = (id(articles), now, config.drip.max_article_age_days)
+    cached = _FRESH.get(key)
+    if cached is not None and cached[0] is articles:
+        return cached[1]
+    items = [(a, fold(f"{a.title}\n{a.summary}")) for a in articles.values()
+             if cadence.is_fresh(a, now, config)]
+    fresh = FreshTexts(items, "\n\x00\n".join(folded for _, folded in items))
+    _FRESH.clear()
+    _FRESH[key] = (articles, fresh)
+    return fresh
 
 
 def _article(article: Article, *, topic: str = "", mentions: str = "") -> dict[str, Any]:

@@ -20,6 +20,7 @@ _PART_SEPARATOR = r"[\s\-_\u2010-\u2015]*"
 _SPLIT = re.compile(r"[\s\-_\u2010-\u2015]+")
 
 
+@lru_cache(maxsize=4096)  # the same titles and descriptions are asked about every cycle
 def fold(text: str) -> str:
     """Normalise ``text`` for matching: HTML tags and entities removed, NFC, casefolded."""
     plain = html.unescape(_TAG.sub(" ", text)) if "<" in text or "&" in text else text
@@ -27,20 +28,27 @@ def fold(text: str) -> str:
 
 
 @lru_cache(maxsize=256)
-def _pattern(word: str) -> re.Pattern[str] | None:
-    parts = [re.escape(p) for p in _SPLIT.split(fold(word).strip()) if p]
+def _pattern(word: str) -> tuple[str, re.Pattern[str]] | None:
+    """The word's first part (a match contains it literally: a cheap test first) and
+    its whole-word pattern."""
+    parts = [p for p in _SPLIT.split(fold(word).strip()) if p]
     if not parts:
         return None
-    return re.compile(r"(?<!\w)" + _PART_SEPARATOR.join(parts) + r"(?!\w)")
+    body = _PART_SEPARATOR.join(re.escape(p) for p in parts)
+    return parts[0], re.compile(r"(?<!\w)" + body + r"(?!\w)")
 
 
 def find_word(text: str, words: Iterable[str]) -> str | None:
     """Return the first of ``words`` that occurs in ``text`` as a whole word or phrase."""
     if not text:
         return None
-    folded = fold(text)
+    return find_folded(fold(text), words)
+
+
+def find_folded(folded: str, words: Iterable[str]) -> str | None:
+    """:func:`find_word` in a text already passed through :func:`fold`."""
     for word in words:
-        pattern = _pattern(word)
-        if pattern is not None and pattern.search(folded):
+        compiled = _pattern(word)
+        if compiled is not None and compiled[0] in folded and compiled[1].search(folded):
             return word
     return None

@@ -79,6 +79,17 @@ def query(conn: sqlite3.Connection, since: datetime | None) -> list[Article]:
     return [article_from_row(row) for row in rows]
 
 
+def query_timed(conn: sqlite3.Connection, since: datetime | None) -> list[tuple[str, Article]]:
+    """:func:`query`, each article with its time as stored text (published, else fetched;
+    text order is time order), so a reader can narrow the window later itself."""
+    sql = f"SELECT {_COLUMNS}, {_WHEN} FROM articles"
+    params: tuple[str, ...] = ()
+    if since is not None:
+        sql, params = sql + f" WHERE {_WHEN} >= ?", (dt_to_text(since),)
+    rows = conn.execute(sql + f" ORDER BY {_WHEN}, id", params)
+    return [(row[-1], article_from_row(row)) for row in rows]
+
+
 def prune(conn: sqlite3.Connection, before: datetime) -> int:
     """Delete articles older than ``before``; returns how many went."""
     stamp = dt_to_text(before)

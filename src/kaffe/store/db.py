@@ -35,6 +35,7 @@ from kaffe.store import messages as _messages
 from kaffe.store import topics as _topics
 from kaffe.store.codec import dt_to_text, opt_dt_from_text
 from kaffe.store.migrations import migrate, user_version
+from kaffe.store.versions import Versions
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,7 @@ class Store:
         self._conn = conn
         self.path = path
         self._depth = 0
+        self._versions = Versions(conn)
 
     @classmethod
     def open(cls, path: Path) -> Store:
@@ -122,6 +124,11 @@ class Store:
     ) -> None:
         self.close()
 
+    def version(self, table: str) -> int:
+        """A counter that moves whenever ``table`` may have changed since it was last
+        read: equal values mean what was loaded from it is still current."""
+        return self._versions.of(table)
+
     @property
     def schema_version(self) -> int:
         """The schema version of the open database (``PRAGMA user_version``)."""
@@ -141,6 +148,7 @@ class Store:
         except BaseException:
             for statement in undo:
                 self._conn.execute(statement)
+            self._versions.bump_all()  # whatever was read inside is undone too
             raise
         else:
             self._conn.execute(commit)
@@ -197,6 +205,8 @@ class Store:
         """
         with self.transaction():
             changed = _events.apply_batch(self._conn, batch, window_start, window_end)
+        if changed:
+            self._versions.bump("events")
         log.debug("%s: %d rows changed (%s batch)", batch.calendar, changed,
                   "full" if batch.full else "incremental")
         return changed
@@ -230,6 +240,8 @@ class Store:
         """
         with self.transaction():
             changed = _messages.apply_batch(self._conn, batch, own_addresses)
+        if batch.messages or batch.removed or batch.full:  # interactions follow own_addresses
+            self._versions.bump("messages", "interactions", "contacts")
         log.debug("%s: %d messages changed (%s batch)", batch.account, changed,
                   "full" if batch.full else "incremental")
         return changed
@@ -258,6 +270,7 @@ class Store:
 
     def upsert_contact(self, contact: Contact) -> None:
         """Insert or replace the contact with ``contact.email``."""
+        self._versions.bump("contacts")
         with self.transaction():
             self._conn.execute(
                 "INSERT INTO contacts (email, name, language) VALUES (?, ?, ?) "
@@ -288,6 +301,7 @@ class Store:
 
         ``contact`` (the first recipient) is kept when re-begun without one.
         """
+        self._versions.bump("ledger")
         with self.transaction():
             _ledger.begin(self._conn, key, kind, now, contact)
             entry = _ledger.entry(self._conn, key)
@@ -298,11 +312,13 @@ class Store:
         self, key: str, state: str, now: datetime, *, draft_id: str = "", detail: str = ""
     ) -> None:
         """Record the outcome (done | failed | skipped) of a begun ``key``."""
+        self._versions.bump("ledger")
         with self.transaction():
             _ledger.finish(self._conn, key, state, now, draft_id, detail)
 
     def ledger_restore(self, entry: LedgerEntry) -> None:
         """Write ``entry`` exactly as given, replacing any row of its key (``kaffe import``)."""
+        self._versions.bump("ledger")
         with self.transaction():
             _ledger.put(self._conn, entry)
 
@@ -316,7 +332,10 @@ class Store:
         """Store topics (idempotent: a known (contact, text, source) is skipped); returns
         how many were new."""
         with self.transaction():
-            return _topics.add(self._conn, topics)
+            added = _topics.add(self._conn, topics)
+        if added:
+            self._versions.bump("topics")
+        return added
 
     def topics(self, contact: str | None = None) -> dict[str, tuple[Topic, ...]]:
         """Topics by contact address, oldest first; only ``contact``'s when given."""
@@ -326,7 +345,10 @@ class Store:
         """Forget the topics whose source starts with ``source_prefix`` (of ``contact``,
         or of everyone when None), e.g. before re-reading a notes file; returns how many."""
         with self.transaction():
-            return _topics.remove(self._conn, contact, source_prefix)
+            removed = _topics.remove(self._conn, contact, source_prefix)
+        if removed:
+            self._versions.bump("topics")
+        return removed
 
     def topic_sources(self, prefix: str = "") -> set[str]:
         """The distinct sources of stored topics that start with ``prefix``."""
@@ -345,12 +367,19 @@ class Store:
             return []
         with self.transaction():
             new = _articles.insert_new(self._conn, batch.articles, now)
+        if new:
+            self._versions.bump("articles")
         log.debug("%s: %d of %d articles new", batch.feed, len(new), len(batch.articles))
         return new
 
     def articles(self, *, since: datetime | None = None) -> list[Article]:
         """Stored articles oldest first, by published time (else fetch time), from ``since``."""
         return _articles.query(self._conn, since)
+
+    def articles_timed(self, *, since: datetime | None = None) -> list[tuple[str, Article]]:
+        """:meth:`articles`, each with its time (published, else fetched) as sortable text
+        (:func:`kaffe.store.codec.dt_to_text`)."""
+        return _articles.query_timed(self._conn, since)
 
     def article_count(self) -> int:
         """How many articles are stored."""
@@ -363,7 +392,10 @@ class Store:
         forgotten: they are not stored (nor returned as new) again.
         """
         with self.transaction():
-            return _articles.prune(self._conn, before)
+            pruned = _articles.prune(self._conn, before)
+        if pruned:
+            self._versions.bump("articles")
+        return pruned
 
     # Source health ----------------------------------------------------------
 
