@@ -84,7 +84,8 @@ def run_cycle(
     people = {p.email for e in meetings for p in external_people(e, config.me)}
     snap = replace(snap, matches=memo.matches(relevance, snap, people, now))
     plan = Plan(verdicts, plan_actions(snap, verdicts, now, config))
-    outcomes = executor.execute(plan.actions, now, stop=stop) if executor else []
+    outcomes = (executor.execute(plan.actions, now, stop=stop, known=snap.ledger)
+                if executor else [])
     report = CycleReport(now, tuple(syncs), plan, tuple(outcomes))
     log.info("cycle at %s: %s", now.isoformat(), report.summary())
     return report

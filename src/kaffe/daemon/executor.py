@@ -9,7 +9,7 @@ earlier attempt is first looked up among existing drafts, so a crash between
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
@@ -62,12 +62,19 @@ class Executor:
         self.guard = guard
 
     def execute(
-        self, actions: Iterable[Action], now: datetime, *, stop: Callable[[], bool] | None = None
+        self,
+        actions: Iterable[Action],
+        now: datetime,
+        *,
+        stop: Callable[[], bool] | None = None,
+        known: Container[str] = (),
     ) -> list[Outcome]:
         """Execute every DUE action and record SKIPPED ones.
 
         Stops early on an auth or transient error: the rest stays due for the next cycle.
         ``stop`` is asked before each action (SIGTERM): the current one always finishes.
+        ``known`` are ledger keys already recorded (the snapshot's ledger): a SKIPPED
+        action among them is not looked up again.
         """
         outcomes: list[Outcome] = []
         for action in actions:
@@ -75,6 +82,8 @@ class Executor:
                 log.info("stop requested: the remaining actions stay due")
                 break
             if action.state == SKIPPED:
+                if action.key in known:
+                    continue
                 outcomes.extend(self._record_skip(action, now))
             elif action.state == DUE:
                 outcome = self._run(action, now)

@@ -17,12 +17,13 @@ and from your mail, never from a timer:
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from kaffe.config.schema import Config
+from kaffe.config.schema import Config, DripConfig, MeConfig
 from kaffe.model import (
     DONE,
     DUE,
@@ -114,12 +115,51 @@ def last_touch(snapshot: Snapshot, contact: str, now: datetime) -> datetime | No
 
 
 def hold(snapshot: Snapshot, contact: str, now: datetime, config: Config) -> Hold | None:
-    """Why kaffe must not draft a drip or check-in for ``contact`` at ``now``, or None."""
+    """Why kaffe must not draft a drip or check-in for ``contact`` at ``now``, or None.
+
+    The answer is kept per contact while their mail and ledger entries are the same
+    objects (the store view keeps them across steady cycles) and ``now`` has not
+    reached the next moment it could change at (:func:`_next_change`)."""
+    mail = snapshot.interactions.get(contact, ())
+    mine = entries_by_contact(snapshot.ledger).get(contact, ())
+    kept = _HOLDS.get(contact)
+    if (kept is not None and kept[0] is mail and kept[1] is mine and kept[2] is config.drip
+            and kept[3] <= now < kept[4]):
+        return kept[5]
+    found = _hold(snapshot, contact, now, config)
+    if len(_HOLDS) >= _HOLDS_MAX:
+        _HOLDS.clear()
+    _HOLDS[contact] = (mail, mine, config.drip, now, _next_change(mail, mine, now, config), found)
+    return found
+
+
+_HOLDS: dict[str, tuple[tuple[Interaction, ...], Sequence[LedgerEntry], DripConfig, datetime,
+                        datetime, Hold | None]] = {}
+_HOLDS_MAX = 50_000
+_NEVER = datetime.max.replace(tzinfo=UTC)
+
+
+def _hold(snapshot: Snapshot, contact: str, now: datetime, config: Config) -> Hold | None:
     return (
         _paused(snapshot, contact, now, config)
         or _gap(snapshot, contact, now, config)
         or (_yearly(snapshot, contact, now, config))
     )
+
+
+def _next_change(mail: tuple[Interaction, ...], entries: Sequence[LedgerEntry], now: datetime,
+                 config: Config) -> datetime:
+    """The first moment after ``now`` at which :func:`_hold` could answer differently
+    for the same mail and entries: a message or entry dated later comes into view, the
+    gap since the last touch ends, or a draft leaves the 365-day window."""
+    later = [i.at for i in mail if i.at > now] + [e.updated for e in entries if e.updated > now]
+    drafts = [e for e in entries if e.state in DRAFTED and e.updated <= now]
+    touches = [e.updated for e in drafts if e.kind in TOUCH_KINDS]
+    touches += [i.at for i in mail if i.direction == SENT and i.at <= now]
+    if touches:
+        later.append(max(touches) + timedelta(days=config.drip.min_gap_days))
+    later += [e.updated + YEAR for e in drafts if e.kind in CADENCE_KINDS]
+    return min((t for t in later if t > now), default=_NEVER)
 
 
 def _paused(snapshot: Snapshot, contact: str, now: datetime, config: Config) -> Hold | None:
@@ -198,14 +238,37 @@ def met_contacts(
     coffee: Iterable[Event], now: datetime, config: Config
 ) -> dict[str, tuple[Recipient, list[Event]]]:
     """Everyone outside your organisation you had a (past, ended) coffee meeting with,
-    with those meetings, oldest first."""
+    with those meetings, oldest first. The caller must not change what it gets: the
+    drip and check-in rules of one plan share it."""
+    meetings = tuple(coffee)
+    ordered, ends = _by_end(meetings)
+    ended = bisect_right(ends, now)  # the result changes only when a meeting ends
+    if _MET and _MET[0][0] == meetings and _MET[0][1:3] == (ended, config.me):
+        return _MET[0][3]
     found: dict[str, tuple[Recipient, list[Event]]] = {}
-    for event in sorted(coffee, key=lambda e: (e.end, e.key)):
-        if event.end > now or event.status == "cancelled":
+    for event in ordered[:ended]:
+        if event.status == "cancelled":
             continue
         for person in external_people(event, config.me):
             found.setdefault(person.email, (person, []))[1].append(event)
+    _MET[:] = [(meetings, ended, config.me, found)]
     return found
+
+
+# The last plan's contacts met (asked by the drip and the check-in rule, cycle after
+# cycle), and the last meetings sorted by end, with their ends.
+_MET: list[tuple[tuple[Event, ...], int, MeConfig,
+                 dict[str, tuple[Recipient, list[Event]]]]] = []
+_SORTED: list[tuple[tuple[Event, ...], list[Event], list[datetime]]] = []
+
+
+def _by_end(meetings: tuple[Event, ...]) -> tuple[list[Event], list[datetime]]:
+    if _SORTED and _SORTED[0][0] == meetings:
+        return _SORTED[0][1], _SORTED[0][2]
+    ordered = sorted(meetings, key=lambda e: (e.end, e.key))
+    ends = [e.end for e in ordered]
+    _SORTED[:] = [(meetings, ordered, ends)]
+    return ordered, ends
 
 
 def pending_followups(

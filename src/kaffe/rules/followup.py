@@ -58,6 +58,7 @@ def followup_action(event: Event, snapshot: Snapshot, now: datetime, config: Con
     due_at = event.end + timedelta(hours=config.followup.delay_hours)
     mail = with_contacts(snapshot.interactions, to)
     state, reason = _state_with_mail(event, to, mail, snapshot, now, config)
+    is_open = state in (DUE, WAITING)
     return Action(
         kind="followup",
         key=key,
@@ -68,8 +69,11 @@ def followup_action(event: Event, snapshot: Snapshot, now: datetime, config: Con
         template="followup",
         event_key=event.key,
         due_at=due_at,
-        thread=thread_for(event, mail, now, config.followup.thread_days),
-        context=followup_context(event, to, language, config, meeting_topics(event, to, snapshot)),
+        # only a draft still to be written is rendered: a closed one needs no thread
+        # and no context (most follow-ups, cycle after cycle)
+        thread=thread_for(event, mail, now, config.followup.thread_days) if is_open else None,
+        context=(followup_context(event, to, language, config,
+                                  meeting_topics(event, to, snapshot)) if is_open else {}),
     )
 
 

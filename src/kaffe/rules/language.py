@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any
 
 from kaffe.config.schema import Config
 from kaffe.model import Contact, Event
@@ -39,6 +40,29 @@ def language_for(
     ``followup.languages`` by full domain then by ever shorter suffix down to
     the TLD, Danish words in the event's title or description, ``me.language``.
     """
+    if not (_KNOWN and _KNOWN[0] is contacts and _KNOWN[1] is config.followup
+            and _KNOWN[2] == config.me.language):
+        _KNOWN[:] = [contacts, config.followup, config.me.language, {}]
+    known: dict[tuple[str, int], tuple[Event, str]] = _KNOWN[3]
+    found = known.get((contact_email, id(event)))
+    if found is not None and found[0] is event:
+        return found[1]
+    language = _language_for(contact_email, event, contacts, config)
+    if len(known) >= _KNOWN_MAX:
+        known.clear()
+    known[(contact_email, id(event))] = (event, language)
+    return language
+
+
+# Languages given while the contacts and the config stay the same objects (the store
+# view keeps them across steady cycles): every rule asks for every contact.
+_KNOWN: list[Any] = []
+_KNOWN_MAX = 50_000
+
+
+def _language_for(
+    contact_email: str, event: Event, contacts: Mapping[str, Contact], config: Config
+) -> str:
     email = contact_email.strip().lower()
     contact = contacts.get(email)
     if contact is not None and contact.language:
@@ -53,7 +77,7 @@ def language_for(
     return config.me.language
 
 
-@lru_cache(maxsize=4096)  # asked for the same meetings every cycle
+@lru_cache(maxsize=65_536)  # asked for the same meetings every cycle (bools: small)
 def _danish(summary: str, description: str) -> bool:
     return bool(find_word(summary, DANISH_WORDS) or find_word(description, DANISH_WORDS))
 
@@ -62,10 +86,22 @@ def _by_domain(domain: str, languages: Mapping[str, str]) -> str:
     """``example.co.uk`` tries ``example.co.uk``, ``co.uk``, then ``uk``."""
     if not languages:
         return ""
-    table = {key.strip().lower().lstrip("."): value for key, value in languages.items()}
+    table = _domain_table(languages)
     labels = domain.split(".") if domain else []
     for i in range(len(labels)):
         language = table.get(".".join(labels[i:]))
         if language:
             return language
     return ""
+
+
+# The last ``followup.languages`` seen, normalised: asked for every contact, every cycle.
+_TABLE: list[tuple[Mapping[str, str], dict[str, str]]] = []
+
+
+def _domain_table(languages: Mapping[str, str]) -> dict[str, str]:
+    if _TABLE and _TABLE[0][0] is languages:
+        return _TABLE[0][1]
+    table = {key.strip().lower().lstrip("."): value for key, value in languages.items()}
+    _TABLE[:] = [(languages, table)]
+    return table

@@ -6,7 +6,7 @@ think of the value for both sides)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -199,38 +199,54 @@ def trends(
 
 def _naming(snapshot: Snapshot, name: str, now: datetime, config: Config) -> list[Article]:
     fresh = fresh_texts(snapshot.articles, now, config)
+    hits = fresh.named.get(name)
+    if hits is None:
+        hits = fresh.named[name] = _search(fresh, name)
+    return hits
+
+
+def _search(fresh: FreshTexts, name: str) -> list[Article]:
     if not find_folded(fresh.joined, (name,)):  # named in none of them (the usual case)
         return []
     hits = [a for a, folded in fresh.items if find_folded(folded, (name,))]
-    return sorted(hits, key=lambda a: (a.published or now, a.id), reverse=True)
+    # fresh articles have a date: the order does not depend on the clock
+    return sorted(hits, key=lambda a: (a.published, a.id), reverse=True)
 
 
 @dataclass(frozen=True)
 class FreshTexts:
     """Fresh articles with their folded title and summary; ``joined`` holds all those
-    texts, apart: a word found in none of them is not found in ``joined`` either."""
+    texts, apart: a word found in none of them is not found in ``joined`` either.
+    ``named`` keeps what :func:`_naming` found per name in these texts."""
 
     items: list[tuple[Article, str]]
     joined: str
+    named: dict[str, list[Article]] = field(default_factory=dict)
 
 
-# The last snapshot's fresh articles: every upcoming meeting's brief searches them.
-_FRESH: dict[tuple[int, datetime, int], tuple[Mapping[str, Article], FreshTexts]] = {}
+# The last snapshot's fresh articles: every upcoming meeting's brief searches them,
+# cycle after cycle while no article arrives or grows old.
+_FRESH: list[tuple[Mapping[str, Article], tuple[str, ...], FreshTexts]] = []
+_FRESH_AT: list[tuple[Mapping[str, Article], datetime, int, FreshTexts]] = []  # this cycle's
 
 
 def fresh_texts(articles: Mapping[str, Article], now: datetime, config: Config) -> FreshTexts:
     """The fresh ``articles`` (:func:`cadence.is_fresh`), each with its title and summary
-    folded for :func:`find_folded`. Cached for the last ``articles`` and ``now`` seen."""
-    key = (id(articles), now, config.drip.max_article_age_days)
-    cached = _FRESH.get(key)
-    if cached is not None and cached[0] is articles:
-        return cached[1]
-    items = [(a, fold(f"{a.title}\n{a.summary}")) for a in articles.values()
-             if cadence.is_fresh(a, now, config)]
-    fresh = FreshTexts(items, "\n\x00\n".join(folded for _, folded in items))
-    _FRESH.clear()
-    _FRESH[key] = (articles, fresh)
-    return fresh
+    folded for :func:`find_folded`. Kept while ``articles`` and which of them are fresh
+    stay the same."""
+    age = config.drip.max_article_age_days
+    if _FRESH_AT and _FRESH_AT[0][0] is articles and _FRESH_AT[0][1:3] == (now, age):
+        return _FRESH_AT[0][3]
+    fresh = [a for a in articles.values() if cadence.is_fresh(a, now, config)]
+    ids = tuple(a.id for a in fresh)
+    if _FRESH and _FRESH[0][0] is articles and _FRESH[0][1] == ids:
+        texts = _FRESH[0][2]
+    else:
+        items = [(a, fold(f"{a.title}\n{a.summary}")) for a in fresh]
+        texts = FreshTexts(items, "\n\x00\n".join(folded for _, folded in items))
+        _FRESH[:] = [(articles, ids, texts)]
+    _FRESH_AT[:] = [(articles, now, age, texts)]
+    return texts
 
 
 def _article(article: Article, *, topic: str = "", mentions: str = "") -> dict[str, Any]:
