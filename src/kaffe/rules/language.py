@@ -8,6 +8,7 @@ from typing import Any
 
 from kaffe.config.schema import Config
 from kaffe.model import Contact, Event
+from kaffe.rules.identity import ByIdentity
 from kaffe.rules.people import domain_of
 from kaffe.rules.words import find_word
 
@@ -42,22 +43,22 @@ def language_for(
     """
     if not (_KNOWN and _KNOWN[0] is contacts and _KNOWN[1] is config.followup
             and _KNOWN[2] == config.me.language):
-        _KNOWN[:] = [contacts, config.followup, config.me.language, {}]
-    known: dict[tuple[str, int], tuple[Event, str]] = _KNOWN[3]
-    found = known.get((contact_email, id(event)))
-    if found is not None and found[0] is event:
-        return found[1]
-    language = _language_for(contact_email, event, contacts, config)
-    if len(known) >= _KNOWN_MAX:
-        known.clear()
-    known[(contact_email, id(event))] = (event, language)
+        _KNOWN[:] = [contacts, config.followup, config.me.language, ByIdentity()]
+    known: ByIdentity[dict[str, str]] = _KNOWN[3]
+    by_contact = known.get(event)
+    if by_contact is None:
+        by_contact = {}
+        known.put(event, by_contact)
+    language = by_contact.get(contact_email)
+    if language is None:
+        language = by_contact[contact_email] = _language_for(contact_email, event, contacts,
+                                                             config)
     return language
 
 
-# Languages given while the contacts and the config stay the same objects (the store
-# view keeps them across steady cycles): every rule asks for every contact.
+# Languages per live event and contact, while the contacts and the config stay the
+# same objects (the store view keeps them across steady cycles): every rule asks.
 _KNOWN: list[Any] = []
-_KNOWN_MAX = 50_000
 
 
 def _language_for(

@@ -6,6 +6,7 @@ import re
 
 from kaffe.config.schema import MeConfig
 from kaffe.model import Attendee, Event, Recipient
+from kaffe.rules.identity import ByIdentity
 
 _LOCAL_SEPARATORS = re.compile(r"[._+\-]+")
 
@@ -52,22 +53,19 @@ def external_organizer(event: Event, me: MeConfig) -> str:
     return organizer
 
 
-# external_people of the events seen lately, by identity (events and the config are
-# frozen): every rule asks for the same meetings' people, cycle after cycle.
-_EXTERNAL: dict[int, tuple[Event, MeConfig, tuple[Recipient, ...]]] = {}
-_EXTERNAL_MAX = 10_000
+# external_people of the live events, by identity (events and the config are frozen):
+# every rule asks for the same meetings' people, cycle after cycle.
+_EXTERNAL: ByIdentity[tuple[MeConfig, tuple[Recipient, ...]]] = ByIdentity()
 
 
 def external_people(event: Event, me: MeConfig) -> tuple[Recipient, ...]:
     """The people from outside your organisation, attendees first, then the organizer
     when no attendee entry names them (ICS feeds often list only an organizer)."""
-    cached = _EXTERNAL.get(id(event))
-    if cached is not None and cached[0] is event and cached[1] is me:
-        return cached[2]
+    cached = _EXTERNAL.get(event)
+    if cached is not None and cached[0] is me:
+        return cached[1]
     found = _external_people(event, me)
-    if len(_EXTERNAL) >= _EXTERNAL_MAX:
-        _EXTERNAL.clear()
-    _EXTERNAL[id(event)] = (event, me, found)
+    _EXTERNAL.put(event, (me, found))
     return found
 
 

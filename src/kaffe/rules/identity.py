@@ -1,0 +1,53 @@
+"""Values kept per object, by identity, for as long as the object lives.
+
+Rules ask the same questions about the same frozen events cycle after cycle; hashing
+an event (all its fields) costs more than the answer, so answers are kept by
+``id()``. Keeping the event itself alive to guard against a reused id would keep
+every generation of events the store view ever read (a slow leak); a weak
+reference guards just as well and lets the entry go with its object.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any, Generic, TypeVar
+
+V = TypeVar("V")
+
+
+class _Ref(weakref.ref):
+    __slots__ = ("key",)
+    key: int
+
+
+class ByIdentity(Generic[V]):
+    """A mapping from live objects (by identity) to values; an entry goes when its
+    object is collected. The objects must support weak references."""
+
+    def __init__(self) -> None:
+        self._data: dict[int, tuple[_Ref, V]] = {}
+
+    def get(self, obj: Any) -> V | None:
+        """The value kept for ``obj``, or None."""
+        found = self._data.get(id(obj))
+        if found is not None and found[0]() is obj:
+            return found[1]
+        return None
+
+    def put(self, obj: Any, value: V) -> None:
+        """Keep ``value`` for ``obj`` while ``obj`` lives."""
+        ref = _Ref(obj, self._forget)
+        ref.key = id(obj)
+        self._data[ref.key] = (ref, value)
+
+    def clear(self) -> None:
+        """Forget every entry."""
+        self._data.clear()
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def _forget(self, ref: _Ref) -> None:
+        entry = self._data.get(ref.key)
+        if entry is not None and entry[0] is ref:
+            del self._data[ref.key]
