@@ -26,8 +26,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m pip install -q -e '.[test,bench]'
-	$(PY) bench/run.py
-	$(PY) bench/matching.py
+	$(PY) bench/all.py --results bench/RESULTS.md
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

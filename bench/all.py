@@ -1,0 +1,102 @@
+"""``make bench``: every cost bench, one table.
+
+- bench/cost.py: requests, Gmail quota units, bytes and CPU of a first sync and of a
+  steady cycle against the emulator (20 ms a round trip) and local feed servers, at
+  1x and 10x the data, next to a poller without cursors;
+- bench/cpu.py: CPU of a steady cycle over a store of 1,000 contacts, next to the
+  same cycle with the cycle caches off;
+- bench/matching.py: 50,000 articles x 1,000 (and 10,000) contacts, next to
+  rank_bm25 one contact at a time;
+- bench/memory.py: resident memory of ``kaffe run`` over 100 cycles.
+
+Each row: kaffe's figure, the baseline measured in the same run, the ratio, the
+target and whether it is met. Nothing is asserted. ``--results FILE`` also writes
+the table with the machine it ran on as markdown (bench/RESULTS.md).
+
+Run by hand: ``.venv/bin/python bench/all.py [--only cost,cpu] [--results bench/RESULTS.md]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
+
+from bench import cost, cpu, matching, memory  # noqa: E402
+from bench.table import HEADER, Row, print_table  # noqa: E402
+
+BENCHES: dict[str, Callable[[], list[Row]]] = {
+    "cost": lambda: cost.rows(cost.defaults()),
+    "cpu": lambda: cpu.rows(cpu.parser().parse_args([])),
+    "matching": lambda: matching.rows(matching.parse_args([])),
+    "memory": lambda: memory.rows(memory.parser().parse_args([])),
+}
+
+
+def machine() -> str:
+    """One line: cores, memory, CPU model, Python, OS."""
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{os.cpu_count()} cores ({model}), {mem:.0f} GiB RAM, "
+            f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
+
+
+def markdown(rows: list[Row], timings: dict[str, float]) -> str:
+    """The table as markdown, under the machine and the date."""
+    out = io.StringIO()
+    out.write("# Bench results\n\n")
+    out.write(f"`make bench` on {datetime.now(UTC):%Y-%m-%d}, {machine()}.\n")
+    spent = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in timings.items())
+    out.write(f"Wall time: {sum(timings.values()):.0f} s ({spent}).\n\n")
+    out.write("| " + " | ".join(HEADER) + " |\n")
+    out.write("|" + "---|" * len(HEADER) + "\n")
+    for row in rows:
+        out.write("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |\n")
+    return out.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default=",".join(BENCHES),
+                        help=f"comma-separated, of {', '.join(BENCHES)}")
+    parser.add_argument("--results", type=Path, help="also write the table here (markdown)")
+    args = parser.parse_args(argv)
+    names = [n.strip() for n in args.only.split(",") if n.strip()]
+    unknown = [n for n in names if n not in BENCHES]
+    if unknown:
+        parser.error(f"unknown bench: {', '.join(unknown)}")
+    rows: list[Row] = []
+    timings: dict[str, float] = {}
+    for name in names:
+        print(f"bench: {name} ...", file=sys.stderr, flush=True)
+        start = time.perf_counter()
+        rows += BENCHES[name]()
+        timings[name] = time.perf_counter() - start
+    print_table(rows, sys.stdout)
+    spent = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in timings.items())
+    print(f"\n{machine()}\nwall: {sum(timings.values()):.0f} s ({spent})")
+    if args.results is not None:
+        args.results.write_text(markdown(rows, timings))
+        print(f"wrote {args.results}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
