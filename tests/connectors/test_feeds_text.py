@@ -33,6 +33,10 @@ from kaffe.errors import ConnectorError
         ("<noscript><img src=x></noscript><svg><text>logo</text></svg>ok", "ok"),
         ("unclosed <b>bold <i>italic", "unclosed bold italic"),
         ("<scr<script>ipt>alert(1)</script>", "ipt>alert(1)"),
+        # an unclosed CDATA section (found by tests/hostile): the parser keeps the rest
+        # as text, markup and all; the tags go, the words stay
+        ("<![CDATA[ x <script>alert(3)</script>", "x alert(3)"),
+        ("<![CDATA[ x <img src=x onerror=alert(1)> y", "x y"),
     ],
 )
 def test_html_to_text(html: str, text: str) -> None:

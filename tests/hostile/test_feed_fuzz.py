@@ -103,6 +103,8 @@ def atom(title: str, link: str, content: str, kind: str) -> bytes:
          description="".join(HOSTILE_HTML), cdata=False, kind="rss")  # fmt: skip
 @example(title="a\r\nBcc: x@evil.example", link=" https://news.example/ws ",
          description="\x1b[2J" + HOSTILE_HTML[5], cdata=True, kind="text")  # fmt: skip
+@example(title="", link="https://news.example/a", cdata=True, kind="rss",  # CDATA in CDATA
+         description="<![CDATA[ x ]]>&lt;script&gt;alert(3)&lt;/script&gt;")  # fmt: skip
 def test_generated_hostile_feeds(title: str, link: str, description: str, cdata: bool,
                                  kind: str) -> None:  # fmt: skip
     data = rss(title, link, description, cdata) if kind == "rss" else atom(

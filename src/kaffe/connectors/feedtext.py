@@ -84,9 +84,16 @@ def html_to_text(html: str) -> str:
     text = _visible_text(html)
     for _ in range(_MAX_UNESCAPES):
         if not looks_like_markup(text):
-            break
+            return text
         text = _visible_text(text)
+    if looks_like_markup(text):
+        # what the parser keeps as text, e.g. after an unclosed "<![CDATA[", which
+        # swallows the rest of the fragment: every tag-like run goes, its words stay
+        text = collapse(_TAG_LIKE.sub(" ", text))
     return text
+
+
+_TAG_LIKE = re.compile(r"<!\[CDATA\[|\]\]>|<[^<>]*>|<[^<>]*$")
 
 
 def _visible_text(html: str) -> str:
