@@ -102,7 +102,10 @@ class CycleMemo:
         key = (tuple(meetings), mail, config.me, config.topics)
         if self._learnt is not None and same_key((*key, self.store.version("topics")),
                                                  self._learnt):
-            return 0  # every topic these give is stored, and none was forgotten since
+            # every topic these give is stored, and none was forgotten since; keep the
+            # new key (equal meetings read again) so the old ones can go
+            self._learnt = (*key, self.store.version("topics"))
+            return 0
         added = learn_from_meetings(self.store, meetings, snap, config)
         self._learnt = (*key, self.store.version("topics"))
         return added
