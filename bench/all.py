@@ -10,7 +10,8 @@
 - bench/memory.py: resident memory of ``kaffe run`` over 100 cycles.
 
 Each row: kaffe's figure, the baseline measured in the same run, the ratio, the
-target and whether it is met. Nothing is asserted. ``--results FILE`` also writes
+target and whether it is met. Nothing is asserted. Each bench runs in a process of
+its own, so that none pays for the heap another one left behind. ``--results FILE`` also writes
 the table with the machine it ran on as markdown (bench/RESULTS.md).
 
 Run by hand: ``.venv/bin/python bench/all.py [--only cost,cpu] [--results bench/RESULTS.md]``.
@@ -20,8 +21,10 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import platform
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -58,6 +61,13 @@ def machine() -> str:
             f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
 
 
+def run_child(name: str) -> list[Row]:
+    """The rows of bench ``name``, measured in a fresh interpreter."""
+    done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", name],
+                          check=True, stdout=subprocess.PIPE, text=True)
+    return [tuple(row) for row in json.loads(done.stdout.strip().splitlines()[-1])]  # type: ignore[misc]
+
+
 def markdown(rows: list[Row], timings: dict[str, float]) -> str:
     """The table as markdown, under the machine and the date."""
     out = io.StringIO()
@@ -77,7 +87,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default=",".join(BENCHES),
                         help=f"comma-separated, of {', '.join(BENCHES)}")
     parser.add_argument("--results", type=Path, help="also write the table here (markdown)")
+    parser.add_argument("--child", help=argparse.SUPPRESS)  # one bench, rows as JSON
     args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(BENCHES[args.child]()))
+        return 0
     names = [n.strip() for n in args.only.split(",") if n.strip()]
     unknown = [n for n in names if n not in BENCHES]
     if unknown:
@@ -87,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         print(f"bench: {name} ...", file=sys.stderr, flush=True)
         start = time.perf_counter()
-        rows += BENCHES[name]()
+        rows += run_child(name)
         timings[name] = time.perf_counter() - start
     print_table(rows, sys.stdout)
     spent = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in timings.items())
