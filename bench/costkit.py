@@ -17,9 +17,10 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
+from bench.memseed import ME, write_calendar_and_profile
+
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 3, 9, 12, 0, tzinfo=UTC)
-ME = "me@example.com"
 TITLES = ["Project sync", "1:1 review", "Planning", "Design review", "Lunch", "Interview"]
 SUBJECTS = ["Re: the data platform", "Slides from Tuesday", "Quick question",
             "Intro: {n}", "Re: coffee next week?", "Notes from our call", "Invoice {n}"]
@@ -51,12 +52,8 @@ def write_seed(root: Path, scale: Scale, seed: int = 42) -> None:
     rng = random.Random(seed)
     people = max(scale.events // 2, 1)
     (root / "calendar").mkdir(parents=True)
-    items = [_event(i, rng.randrange(people), rng) for i in range(scale.events)]
-    body = {"kind": "calendar#events", "summary": "bench", "timeZone": "UTC", "items": items}
-    (root / "calendar" / "primary.json").write_text(json.dumps(body))
-    (root / "profile.json").write_text(json.dumps({"emailAddress": ME}))
-    for folder in ("inbox", "sent"):
-        (root / "gmail" / folder).mkdir(parents=True)
+    write_calendar_and_profile(root, [_event(i, rng.randrange(people), rng)
+                                      for i in range(scale.events)])
     for n in range(scale.messages):
         folder = "sent" if n % 3 == 0 else "inbox"
         (root / "gmail" / folder / f"m{n:07d}.eml").write_bytes(

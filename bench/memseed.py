@@ -37,16 +37,21 @@ def contact(i: int) -> str:
     return f"person{i}@partner{i % 97}.example"
 
 
-def write_seed(root: Path, sizes: Sizes, seed: int = 7) -> None:
-    """Calendar events and .eml files for ``kaffe emulator --seed root``."""
-    rng = random.Random(seed)
-    (root / "calendar").mkdir(parents=True)
-    events = [_event(i, rng) for i in range(sizes.contacts)]
-    body = {"kind": "calendar#events", "summary": "bench", "timeZone": "UTC", "items": events}
+def write_calendar_and_profile(root: Path, items: list[dict[str, object]]) -> None:
+    """The seed's primary calendar with ``items``, your profile, and empty inbox and
+    sent folders (``root/calendar`` must exist)."""
+    body = {"kind": "calendar#events", "summary": "bench", "timeZone": "UTC", "items": items}
     (root / "calendar" / "primary.json").write_text(json.dumps(body))
     (root / "profile.json").write_text(json.dumps({"emailAddress": ME}))
     for folder in ("inbox", "sent"):
         (root / "gmail" / folder).mkdir(parents=True)
+
+
+def write_seed(root: Path, sizes: Sizes, seed: int = 7) -> None:
+    """Calendar events and .eml files for ``kaffe emulator --seed root``."""
+    rng = random.Random(seed)
+    (root / "calendar").mkdir(parents=True)
+    write_calendar_and_profile(root, [_event(i, rng) for i in range(sizes.contacts)])
     for n in range(sizes.messages):
         folder = "sent" if n % 2 else "inbox"
         path = root / "gmail" / folder / f"m{n:06d}.eml"
