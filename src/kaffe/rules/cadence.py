@@ -41,6 +41,7 @@ from kaffe.model import (
     Snapshot,
 )
 from kaffe.rules.followup import followup_state_of
+from kaffe.rules.identity import keep_last
 from kaffe.rules.merge import merge_meetings
 from kaffe.rules.people import external_people, first_name, people
 from kaffe.rules.relations import relationship
@@ -87,21 +88,12 @@ def drafted(
     return sorted(found, key=lambda e: (e.updated, e.key))
 
 
-# The last ledger's entries per contact, so that per-contact rules stay linear.
-_BY_CONTACT: dict[int, tuple[Mapping[str, LedgerEntry], dict[str, list[LedgerEntry]]]] = {}
-
-
+@keep_last  # so that per-contact rules stay linear
 def entries_by_contact(ledger: Mapping[str, LedgerEntry]) -> dict[str, list[LedgerEntry]]:
-    """The ledger's entries per contact, in the ledger's order. Cached for the last
-    ``ledger`` seen: rules run once per snapshot."""
-    cached = _BY_CONTACT.get(id(ledger))
-    if cached is not None and cached[0] is ledger:
-        return cached[1]
+    """The ledger's entries per contact, in the ledger's order."""
     index: dict[str, list[LedgerEntry]] = {}
     for entry in ledger.values():
         index.setdefault(entry.contact, []).append(entry)
-    _BY_CONTACT.clear()
-    _BY_CONTACT[id(ledger)] = (ledger, index)
     return index
 
 
@@ -353,24 +345,15 @@ def match_reason_short(context: dict[str, Any]) -> str:
     return f'"{context["article_title"]}" on "{topic}" (score {float(context["score"]):.2f})'
 
 
-# One snapshot's meetings per participant, so that per-contact rules stay linear.
-_BY_PERSON: dict[int, tuple[tuple[Event, ...], dict[str, list[Event]]]] = {}
-
-
+@keep_last  # so that per-contact rules stay linear
 def meetings_by_person(events: tuple[Event, ...]) -> dict[str, list[Event]]:
-    """Meetings (merged by UID, not cancelled) per participant address, in start order.
-    Cached for the last ``events`` tuple seen: rules run once per snapshot."""
-    cached = _BY_PERSON.get(id(events))
-    if cached is not None and cached[0] is events:
-        return cached[1]
+    """Meetings (merged by UID, not cancelled) per participant address, in start order."""
     index: dict[str, list[Event]] = {}
     for event in sorted(merge_meetings(events), key=lambda e: (e.start, e.key)):
         if event.status == "cancelled":
             continue
         for address in {event.organizer, *(a.email for a in people(event))} - {""}:
             index.setdefault(address, []).append(event)
-    _BY_PERSON.clear()
-    _BY_PERSON[id(events)] = (events, index)
     return index
 
 

@@ -28,6 +28,7 @@ from kaffe.model import (
     Snapshot,
 )
 from kaffe.rules import cadence
+from kaffe.rules.identity import keep_last
 from kaffe.rules.language import language_for
 from kaffe.rules.people import first_name
 from kaffe.timeutil import utc
@@ -43,24 +44,16 @@ def shared_articles(snapshot: Snapshot, contact: str) -> set[str]:
     return shared_by_contact(snapshot.ledger).get(contact, set())
 
 
-# The last ledger's drips per contact: the rules ask once per contact and cycle.
-_SHARED: dict[int, tuple[Mapping[str, LedgerEntry], dict[str, set[str]]]] = {}
-
-
+@keep_last  # the rules ask once per contact and cycle
 def shared_by_contact(ledger: Mapping[str, LedgerEntry]) -> dict[str, set[str]]:
     """For every contact, the article ids :func:`shared_articles` gives, in one pass
     over the ledger; also what the relevance matcher excludes."""
-    cached = _SHARED.get(id(ledger))
-    if cached is not None and cached[0] is ledger:
-        return cached[1]
     shared: dict[str, set[str]] = {}
     for key, entry in ledger.items():
         kind, _, rest = key.partition(":")
         contact, _, article = rest.rpartition(":")
         if kind == "drip" and contact and cadence.closed(entry):
             shared.setdefault(contact, set()).add(article)
-    _SHARED.clear()
-    _SHARED[id(ledger)] = (ledger, shared)
     return shared
 
 
@@ -135,20 +128,10 @@ def _recovering(snapshot: Snapshot, contact: str) -> tuple[Match, Article] | Non
     return None
 
 
-# The last ledger's pending drip keys: asked once per contact and cycle.
-_PENDING: dict[int, tuple[Mapping[str, LedgerEntry], list[str]]] = {}
-
-
+@keep_last  # asked for every contact
 def pending_drips(ledger: Mapping[str, LedgerEntry]) -> list[str]:
-    """The keys of drips left pending in ``ledger``, sorted (one pass, cached for the
-    last ledger seen: the rules ask for every contact)."""
-    cached = _PENDING.get(id(ledger))
-    if cached is not None and cached[0] is ledger:
-        return cached[1]
-    keys = sorted(k for k, e in ledger.items() if k.startswith("drip:") and e.state == PENDING)
-    _PENDING.clear()
-    _PENDING[id(ledger)] = (ledger, keys)
-    return keys
+    """The keys of drips left pending in ``ledger``, sorted."""
+    return sorted(k for k, e in ledger.items() if k.startswith("drip:") and e.state == PENDING)
 
 
 def _match_for(snapshot: Snapshot, contact: str, article: Article) -> Match:

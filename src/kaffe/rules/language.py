@@ -8,7 +8,7 @@ from typing import Any
 
 from kaffe.config.schema import Config
 from kaffe.model import Contact, Event
-from kaffe.rules.identity import ByIdentity
+from kaffe.rules.identity import ByIdentity, keep_last
 from kaffe.rules.people import domain_of
 from kaffe.rules.words import find_word
 
@@ -96,13 +96,6 @@ def _by_domain(domain: str, languages: Mapping[str, str]) -> str:
     return ""
 
 
-# The last ``followup.languages`` seen, normalised: asked for every contact, every cycle.
-_TABLE: list[tuple[Mapping[str, str], dict[str, str]]] = []
-
-
+@keep_last  # ``followup.languages``, normalised: asked for every contact, every cycle
 def _domain_table(languages: Mapping[str, str]) -> dict[str, str]:
-    if _TABLE and _TABLE[0][0] is languages:
-        return _TABLE[0][1]
-    table = {key.strip().lower().lstrip("."): value for key, value in languages.items()}
-    _TABLE[:] = [(languages, table)]
-    return table
+    return {key.strip().lower().lstrip("."): value for key, value in languages.items()}
