@@ -121,7 +121,8 @@ def hold(snapshot: Snapshot, contact: str, now: datetime, config: Config) -> Hol
     found = _hold(snapshot, contact, now, config)
     if len(_HOLDS) >= _HOLDS_MAX:
         _HOLDS.clear()
-    _HOLDS[contact] = (mail, mine, config.drip, now, _next_change(mail, mine, now, config), found)
+    _HOLDS[contact] = (mail, mine, config.drip, now,
+                       _next_change(snapshot, contact, mail, mine, now, config), found)
     return found
 
 
@@ -139,18 +140,17 @@ def _hold(snapshot: Snapshot, contact: str, now: datetime, config: Config) -> Ho
     )
 
 
-def _next_change(mail: tuple[Interaction, ...], entries: Sequence[LedgerEntry], now: datetime,
-                 config: Config) -> datetime:
+def _next_change(snapshot: Snapshot, contact: str, mail: tuple[Interaction, ...],
+                 entries: Sequence[LedgerEntry], now: datetime, config: Config) -> datetime:
     """The first moment after ``now`` at which :func:`_hold` could answer differently
-    for the same mail and entries: a message or entry dated later comes into view, the
-    gap since the last touch ends, or a draft leaves the 365-day window."""
+    for the same ``mail`` and ledger ``entries`` of ``contact``: a message or entry dated
+    later comes into view, the gap since the last touch ends (:func:`_gap`), or a draft
+    leaves the 365-day window (:func:`_yearly`)."""
     later = [i.at for i in mail if i.at > now] + [e.updated for e in entries if e.updated > now]
-    drafts = [e for e in entries if e.state in DRAFTED and e.updated <= now]
-    touches = [e.updated for e in drafts if e.kind in TOUCH_KINDS]
-    touches += [i.at for i in mail if i.direction == SENT and i.at <= now]
-    if touches:
-        later.append(max(touches) + timedelta(days=config.drip.min_gap_days))
-    later += [e.updated + YEAR for e in drafts if e.kind in CADENCE_KINDS]
+    touch = last_touch(snapshot, contact, now)
+    if touch is not None:
+        later.append(touch + timedelta(days=config.drip.min_gap_days))
+    later += [e.updated + YEAR for e in drafted(snapshot.ledger, now, CADENCE_KINDS, contact)]
     return min((t for t in later if t > now), default=_NEVER)
 
 
