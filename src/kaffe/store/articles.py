@@ -71,17 +71,13 @@ def insert_new(
 
 def query(conn: sqlite3.Connection, since: datetime | None) -> list[Article]:
     """Stored articles by time (published, else fetched), oldest first."""
-    sql = f"SELECT {_COLUMNS} FROM articles"
-    params: tuple[str, ...] = ()
-    if since is not None:
-        sql, params = sql + f" WHERE {_WHEN} >= ?", (dt_to_text(since),)
-    rows = conn.execute(sql + f" ORDER BY {_WHEN}, id", params)
-    return [article_from_row(row) for row in rows]
+    return [article for _, article in query_timed(conn, since)]
 
 
 def query_timed(conn: sqlite3.Connection, since: datetime | None) -> list[tuple[str, Article]]:
-    """:func:`query`, each article with its time as stored text (published, else fetched;
-    text order is time order), so a reader can narrow the window later itself."""
+    """Stored articles by time (published, else fetched), oldest first, each with that
+    time as stored text (text order is time order), so a reader can narrow the window
+    later itself."""
     sql = f"SELECT {_COLUMNS}, {_WHEN} FROM articles"
     params: tuple[str, ...] = ()
     if since is not None:
