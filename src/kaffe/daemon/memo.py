@@ -21,7 +21,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from kaffe.config.schema import Config
-from kaffe.daemon.learn import Relevance, learn_from_meetings, learn_from_notes
+from kaffe.daemon.learn import Relevance, learn_from_meetings, learn_from_notes, learn_topics
 from kaffe.daemon.storeview import StoreView, read_snapshot
 from kaffe.model import Event, Match, Snapshot, Topic, Verdict
 from kaffe.rules.detect import detect
@@ -91,23 +91,16 @@ class CycleMemo:
         """:func:`kaffe.daemon.learn.learn_topics`, without re-reading meetings and mail
         that taught everything they could already; returns how many topics they added."""
         if not self.enabled:
-            added = learn_from_meetings(self.store, meetings, snap, config)
-        else:
-            added = self._learn_once(meetings, snap, config)
-        learn_from_notes(self.store, config)
-        return added
-
-    def _learn_once(self, meetings: Sequence[Event], snap: Snapshot, config: Config) -> int:
+            return learn_topics(self.store, meetings, snap, config)
         mail = snap.interactions if config.topics.from_mail else None
         key = (tuple(meetings), mail, config.me, config.topics)
-        if self._learnt is not None and same_key((*key, self.store.version("topics")),
-                                                 self._learnt):
-            # every topic these give is stored, and none was forgotten since; keep the
-            # new key (equal meetings read again) so the old ones can go
-            self._learnt = (*key, self.store.version("topics"))
-            return 0
-        added = learn_from_meetings(self.store, meetings, snap, config)
+        if same_key((*key, self.store.version("topics")), self._learnt):
+            added = 0  # every topic these give is stored, and none was forgotten since
+        else:
+            added = learn_from_meetings(self.store, meetings, snap, config)
+        # the new key either way: equal meetings read again replace the old ones
         self._learnt = (*key, self.store.version("topics"))
+        learn_from_notes(self.store, config)
         return added
 
     def matches(self, relevance: Relevance, snap: Snapshot, people: Collection[str],
