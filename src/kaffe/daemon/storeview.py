@@ -11,7 +11,6 @@ per-snapshot indexes) can tell by identity that nothing changed.
 from __future__ import annotations
 
 import logging
-import operator
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -20,6 +19,7 @@ from kaffe.config.schema import Config
 from kaffe.daemon.learn import SKEW
 from kaffe.daemon.sync import sync_window
 from kaffe.model import Article, Event, Interaction, Snapshot, Topic
+from kaffe.rules.identity import same_items
 from kaffe.store import Store
 from kaffe.store.codec import dt_to_text
 
@@ -50,11 +50,6 @@ def read_snapshot(store: Store, now: datetime, config: Config) -> Snapshot:
         topics=store.topics(),
         articles={a.id: a for a in articles},
     )
-
-
-def same_items(new: Sequence[Any], old: Sequence[Any] | None) -> bool:
-    """True when ``new`` holds exactly the objects of ``old``, in the same order."""
-    return old is not None and len(new) == len(old) and all(map(operator.is_, new, old))
 
 
 class StoreView:

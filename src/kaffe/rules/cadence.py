@@ -41,7 +41,7 @@ from kaffe.model import (
     Snapshot,
 )
 from kaffe.rules.followup import followup_state_of
-from kaffe.rules.identity import keep_last
+from kaffe.rules.identity import keep_last, same_items
 from kaffe.rules.merge import merge_meetings
 from kaffe.rules.people import external_people, first_name, people
 from kaffe.rules.relations import relationship
@@ -235,7 +235,7 @@ def met_contacts(
     meetings = tuple(coffee)
     ordered, ends = _by_end(meetings)
     ended = bisect_right(ends, now)  # the result changes only when a meeting ends
-    if _MET and _same(_MET[0][0], meetings) and _MET[0][1:3] == (ended, config.me):
+    if _MET and same_items(meetings, _MET[0][0]) and _MET[0][1:3] == (ended, config.me):
         return _MET[0][3]
     found: dict[str, tuple[Recipient, list[Event]]] = {}
     for event in ordered[:ended]:
@@ -254,14 +254,8 @@ _MET: list[tuple[tuple[Event, ...], int, MeConfig,
 _SORTED: list[tuple[tuple[Event, ...], list[Event], list[datetime]]] = []
 
 
-def _same(kept: tuple[Event, ...], meetings: tuple[Event, ...]) -> bool:
-    """The same event objects (events read again are new objects: recompute, and let
-    the old ones go)."""
-    return len(kept) == len(meetings) and all(a is b for a, b in zip(kept, meetings, strict=True))
-
-
 def _by_end(meetings: tuple[Event, ...]) -> tuple[list[Event], list[datetime]]:
-    if _SORTED and _same(_SORTED[0][0], meetings):
+    if _SORTED and same_items(meetings, _SORTED[0][0]):
         return _SORTED[0][1], _SORTED[0][2]
     ordered = sorted(meetings, key=lambda e: (e.end, e.key))
     ends = [e.end for e in ordered]

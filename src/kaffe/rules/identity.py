@@ -12,8 +12,9 @@ reference guards just as well and lets the entry go with its object.
 from __future__ import annotations
 
 import functools
+import operator
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 V = TypeVar("V")
@@ -73,3 +74,10 @@ def keep_last(fn: Callable[[A], V]) -> Callable[[A], V]:
         return found
 
     return kept
+
+
+def same_items(new: Sequence[Any], old: Sequence[Any] | None) -> bool:
+    """True when ``new`` holds exactly the objects of ``old``, in the same order (equal
+    objects read again are not the same: what was computed from the old ones is
+    computed again, and the old ones can go)."""
+    return old is not None and len(new) == len(old) and all(map(operator.is_, new, old))
