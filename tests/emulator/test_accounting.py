@@ -38,6 +38,16 @@ def test_api_method_and_units(method: str, path: str, api: str, units: int) -> N
     assert api_method(method, path) == (api, units)
 
 
+def test_the_emulator_and_the_gmail_source_count_the_same_units() -> None:
+    # Two tables on purpose: the emulator charges as Google does, the client estimates
+    # its own cost; they must agree on every method the client calls.
+    from kaffe.connectors.google.gmail_source import QUOTA_UNITS
+    from kaffe.emulator.accounting import _METHODS
+
+    charged = {found.id: found.units for _verb, _pattern, found in _METHODS}
+    assert {m: charged["gmail." + m] for m in QUOTA_UNITS} == QUOTA_UNITS
+
+
 def test_unknown_calls_cost_nothing() -> None:
     assert api_method("GET", "/nowhere") == UNKNOWN
     assert api_method("DELETE", "/gmail/v1/users/me/messages") == UNKNOWN
