@@ -12,9 +12,7 @@ from kaffe.connectors.base import CalendarSource, FeedSource, MailSource
 from kaffe.daemon.executor import Executor, Outcome
 from kaffe.daemon.learn import Relevance, coffee_meetings
 from kaffe.daemon.memo import CycleMemo
-from kaffe.daemon.storeview import read_snapshot
 from kaffe.daemon.sync import SyncResult, sync_all
-from kaffe.model import Snapshot
 from kaffe.rules.people import external_people
 from kaffe.rules.plan import Plan, plan_actions
 from kaffe.store import Store
@@ -51,11 +49,6 @@ class CycleReport:
             f"{len(self.plan.verdicts)} events seen, {len(self.created)} drafts created, "
             f"{len(self.failed)} failed"
         )
-
-
-def snapshot(store: Store, now: datetime, config: Config) -> Snapshot:
-    """A read-only view of what the rules need, read from the store afresh."""
-    return read_snapshot(store, now, config)
 
 
 def run_cycle(
