@@ -174,3 +174,29 @@ def test_every_problem_of_several_entries_is_reported_together() -> None:
 
 def test_mail_entry_defaults() -> None:
     assert MailEntryConfig().port == 993 and MailEntryConfig().tls == "ssl"
+
+
+@pytest.mark.parametrize("url", [
+    "webcal://p01-caldav.icloud.com/published/2/MTIzNDU2Nzg5MDEyMzQ1Njc4OTA",
+    "WEBCALS://calendar.example/team.ics",
+])
+def test_webcal_addresses_are_accepted_for_ics_calendars(url: str) -> None:
+    (entry,) = loads(f'[[calendars]]\ntype = "ics"\nname = "icloud"\nurl = "{url}"\n').calendars
+    assert entry.url == url  # the ICS source reads it over https://
+
+
+SECRET_URL = ("webcal://ana:Pw5ecret@calendar.example/calendar/ical/ana%40x.example/"
+              "private-5ec0123456789abc/basic.ics?token=Tok5ecret")
+
+
+@pytest.mark.parametrize("text", [
+    f'[[calendars]]\ntype = "caldav"\nname = "d"\nurl = "{SECRET_URL}"\nusername = "me"\n'
+    'password_env = "P"\n',
+    f'[[feeds]]\nurl = "{SECRET_URL}"\n',
+    f'[[calendars]]\ntype = "ics"\nname = "c"\nurl = "{SECRET_URL.replace("webcal", "ftp")}"\n',
+])
+def test_a_url_in_a_config_error_has_its_secrets_redacted(text: str) -> None:
+    problems = rendered(text)
+    assert any("url: expected" in p and "calendar.example" in p for p in problems), problems
+    for secret in ("Pw5ecret", "5ec0123456789abc", "Tok5ecret", "ana%40x"):
+        assert not any(secret in p for p in problems), problems

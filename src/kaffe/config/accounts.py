@@ -54,9 +54,10 @@ NEEDS_PASSWORD = frozenset({"caldav", "imap"})
 
 
 def local_location(url: str, base_dir: Path) -> str:
-    """An http(s) URL as it is; a ``file://`` URL or a path made absolute against ``base_dir``."""
+    """An http(s) or webcal URL as it is; a ``file://`` URL or a path made absolute
+    against ``base_dir``."""
     parts = urlsplit(url)
-    if parts.scheme.lower() in ("http", "https"):
+    if parts.scheme.lower() in ("http", "https", *checks.WEBCAL_SCHEMES):
         return url
     path = Path(url2pathname(parts.path)) if parts.scheme.lower() == "file" else Path(url)
     return str((base_dir / path.expanduser()).resolve())
@@ -144,7 +145,7 @@ def _finish_calendar_url(
         if kind == "caldav":
             checks.url(entry.url)
             return entry
-        url = checks.feed_url(entry.url)
+        url = checks.calendar_url(entry.url)
     except Invalid as exc:
         ctx.report("calendars", "url", str(exc), index)
         return entry

@@ -10,6 +10,8 @@ import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from kaffe.redact import redact_text
+
 # ISO 639-1: the codes a template directory (compose/templates/<code>/) may be named by.
 LANGUAGE_CODES: frozenset[str] = frozenset(
     """
@@ -31,6 +33,8 @@ _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 CALENDAR_TYPES: tuple[str, ...] = ("google", "ics", "caldav")
 MAIL_TYPES: tuple[str, ...] = ("google", "imap")
 TLS_MODES: tuple[str, ...] = ("ssl", "starttls", "none")
+# Calendar apps' name for an https:// calendar subscription (the ICS source reads it).
+WEBCAL_SCHEMES: tuple[str, ...] = ("webcal", "webcals")
 
 
 class Invalid(ValueError):
@@ -38,9 +42,10 @@ class Invalid(ValueError):
 
 
 def show(value: object) -> str:
-    """Render a TOML value the way the user wrote it, for error messages."""
+    """Render a TOML value the way the user wrote it, for error messages; a secret
+    in it (an ICS address's token, a password in a URL) is redacted."""
     if isinstance(value, str):
-        return f'"{value}"'
+        return f'"{redact_text(value)}"'
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
@@ -109,6 +114,18 @@ def feed_url(value: str) -> str:
     if scheme == "file" or len(scheme) <= 1:  # no scheme, or a Windows drive letter
         return text
     raise Invalid(f"expected an http(s) URL, a file:// URL or a file path, got {show(value)}")
+
+
+def calendar_url(value: str) -> str:
+    """What ``feed_url`` accepts, and ``webcal://`` / ``webcals://`` subscriptions."""
+    text = nonempty(value)
+    parts = urlsplit(text)
+    if parts.scheme.lower() in WEBCAL_SCHEMES and parts.netloc:
+        return text
+    if parts.scheme.lower() in ("http", "https", "file") or len(parts.scheme) <= 1:
+        return feed_url(text)
+    raise Invalid("expected an http(s) or webcal:// URL, a file:// URL or a file path, "
+                  f"got {show(value)}")
 
 
 def tag(value: str) -> str:

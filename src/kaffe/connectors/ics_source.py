@@ -5,48 +5,24 @@ recurrences expanded in the window. No OAuth client needed."""
 from __future__ import annotations
 
 import logging
-import re
 from datetime import UTC, datetime
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
+from kaffe.config.checks import WEBCAL_SCHEMES
 from kaffe.config.schema import FeedConfig, FeedOptionsConfig
 from kaffe.connectors.feeds import HttpFeedSource, LocalFeedSource, is_remote
 from kaffe.connectors.ical import parse_calendar
 from kaffe.model import CalendarBatch
+from kaffe.redact import redact_url
 
 log = logging.getLogger(__name__)
 
-# A path segment that is a secret or names you: Google's "private-<token>", long
-# random tokens (Outlook's published calendars), e-mail addresses.
-_TOKEN = re.compile(r"^[A-Za-z0-9_.=~-]{20,}$")
-
-
-def redact(url: str) -> str:
-    """The URL without its secret parts, for logs and error messages:
-    ``https://calendar.google.com/calendar/ical/…/private-…/basic.ics``."""
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https", "webcal"):
-        return url  # a local path holds no secret
-    segments = parts.path.split("/")
-    kept = [_redact_segment(seg) for seg in segments[:-1]] + segments[-1:]
-    netloc = parts.hostname or ""
-    netloc += f":{parts.port}" if parts.port else ""
-    return urlunsplit((parts.scheme, netloc, "/".join(kept), "…" if parts.query else "", ""))
-
-
-def _redact_segment(segment: str) -> str:
-    if segment.lower().startswith("private-"):
-        return "private-…"
-    if "@" in segment or "%40" in segment.lower() or _TOKEN.match(segment):
-        return "…"
-    return segment
-
 
 def fetch_url(url: str) -> str:
-    """``webcal://`` is https:// in disguise."""
-    return "https://" + url[len("webcal://") :] if url.lower().startswith("webcal://") else url
+    """``webcal://`` and ``webcals://`` are https:// in disguise."""
+    scheme, sep, rest = url.partition("://")
+    return f"https://{rest}" if sep and scheme.lower() in WEBCAL_SCHEMES else url
 
 
 class IcsCalendarSource:
@@ -72,11 +48,11 @@ class IcsCalendarSource:
         self.fetcher: HttpFeedSource | LocalFeedSource
         if is_remote(url):
             self.fetcher = HttpFeedSource(feed, options, client=client)
-            self.fetcher.label = f"calendar {redact(url)}"
+            self.fetcher.label = f"calendar {redact_url(url)}"
         else:
             self.fetcher = LocalFeedSource(feed, options)
             self.fetcher.label = f"calendar {self.fetcher.path}"
-        self.label = redact(url)
+        self.label = redact_url(url)
 
     def close(self) -> None:
         """Close the HTTP client if this source made it."""
