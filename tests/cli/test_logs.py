@@ -44,3 +44,29 @@ def test_json_format_is_one_object_per_line(monkeypatch, capsys):
     (line,) = emit(capsys).splitlines()
     assert json.loads(line) == {"level": "info", "logger": "kaffe.daemon.cycle",
                                 "message": "cycle at T: ok"}
+
+
+def test_secrets_in_messages_arguments_and_tracebacks_are_redacted(monkeypatch, capsys):
+    monkeypatch.setenv("JOURNAL_STREAM", "8:12345")
+    configure(2, "json")
+    log = logging.getLogger("kaffe.connectors.feeds")
+    log.info("fetching %s", "https://x.example/rss?apikey=S3CRET")
+    try:
+        raise ValueError("for url 'https://cal.example/ical/a/private-0a1b2c3d/basic.ics'")
+    except ValueError:
+        log.exception("sync failed\nFORGED: line")
+    log.info("bad %d format", "x")  # a broken call logs, redacted, and raises nothing
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert lines[0]["message"] == "fetching https://x.example/rss?apikey=…"
+    assert lines[1]["message"] == "sync failed FORGED: line"  # one line, not two
+    assert "private-…" in lines[1]["exc"] and "0a1b2c3d" not in lines[1]["exc"]
+    assert "bad" in lines[2]["message"]
+
+
+def test_http_libraries_log_only_at_debug_level(monkeypatch, capsys):
+    configure(1)
+    logging.getLogger("httpx").info("HTTP Request: GET https://x.example/a")
+    assert capsys.readouterr().err == ""
+    configure(2)
+    logging.getLogger("httpx").info("HTTP Request: GET https://x.example/a?token=T")
+    assert "token=…" in capsys.readouterr().err

@@ -119,20 +119,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The daemon reports each cycle at INFO; one-shot commands stay quiet unless -v.
     setup_logging(args.verbose + (args.command == "run"), args.log_format)
     from kaffe.cli import commands
+    from kaffe.cli.terminal import shown, shown_lines
 
     try:
         return int(getattr(commands, f"cmd_{args.command}")(args) or 0)
     except ConfigError as exc:
-        print(f"kaffe: {exc}", file=sys.stderr)
+        print(f"kaffe: {shown_lines(exc)}", file=sys.stderr)
         if exc.hint:
-            print(f"kaffe: hint: {exc.hint}", file=sys.stderr)
+            print(f"kaffe: hint: {shown(exc.hint)}", file=sys.stderr)
         return EX_CONFIG
     except KaffeError as exc:
         if args.verbose:
             log.exception("error")
-        print(f"kaffe: error: {exc}", file=sys.stderr)
+        print(f"kaffe: error: {shown_lines(exc)}", file=sys.stderr)
         if exc.hint:
-            print(f"kaffe: hint: {exc.hint}", file=sys.stderr)
+            print(f"kaffe: hint: {shown(exc.hint)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from kaffe.cli.diagnose import network_words
+from kaffe.cli.terminal import shown
 from kaffe.config import load, paths
 from kaffe.config.accounts import (
     NEEDS_PASSWORD,
@@ -47,8 +48,9 @@ class Check:
     hint: str = ""
 
     def __str__(self) -> str:
-        line = f"{'ok  ' if self.ok else 'FAIL'} {self.name}: {self.detail}"
-        return f"{line}\n     fix: {self.hint}" if self.hint and not self.ok else line
+        # names, details and hints quote the config, servers and stored errors
+        line = f"{'ok  ' if self.ok else 'FAIL'} {shown(self.name)}: {shown(self.detail)}"
+        return f"{line}\n     fix: {shown(self.hint)}" if self.hint and not self.ok else line
 
 
 def _private(path: Path) -> Check:

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from kaffe.cli.terminal import shown
 from kaffe.daemon import health
 from kaffe.daemon.cycle import CycleReport
 from kaffe.errors import KaffeError
 from kaffe.model import DUE, Action, Draft, Event, Verdict
+from kaffe.redact import redact_text
 from kaffe.rules.plan import Plan
 from kaffe.rules.relations import Relationship, relationships
 
@@ -23,7 +25,7 @@ def _when(dt: datetime | None) -> str:
 
 
 def _to(action: Action) -> str:
-    return ", ".join(r.email for r in action.to) or "(nobody)"
+    return ", ".join(shown(r.email) for r in action.to) or "(nobody)"
 
 
 @dataclass(frozen=True)
@@ -52,24 +54,24 @@ def preview_drafts(runtime: Any, plan: Plan) -> dict[str, Preview]:
 
 def event_lines(event: Event, verdict: Verdict) -> list[str]:
     mark = "coffee" if verdict.is_coffee else "no    "
-    title = event.summary or "(no title)"
+    title = shown(event.summary) or "(no title)"
     lines = [f"  {mark} {_when(event.start)}  {title}  [score {verdict.score:g}]"]
     if verdict.veto:
-        lines.append(f"           never counts: {verdict.veto}")
-    lines += [f"           {reason}" for reason in verdict.reasons]
+        lines.append(f"           never counts: {shown(verdict.veto)}")
+    lines += [f"           {shown(reason)}" for reason in verdict.reasons]
     return lines
 
 
 def action_lines(action: Action, preview: Preview | None) -> list[str]:
     state = "BLOCKED" if preview and preview.blocked else action.state
     head = f"  {state:<8} {action.kind:<9} to {_to(action)} ({action.language})"
-    lines = [head, f"           {action.reason}"]
+    lines = [head, f"           {shown(action.reason)}"]
     if action.due_at and action.state != DUE:
         lines.append(f"           due at {_when(action.due_at)}")
     if preview is not None:
-        lines.append(f"           subject: {preview.draft.subject}")
+        lines.append(f"           subject: {shown(preview.draft.subject)}")
         if preview.blocked:
-            lines.append(f"           blocked by the guard: {preview.blocked}")
+            lines.append(f"           blocked by the guard: {shown(preview.blocked)}")
     return lines
 
 
@@ -77,7 +79,7 @@ def plan_text(result: CycleReport, drafts: dict[str, Preview]) -> str:
     plan = result.plan
     coffee = sum(1 for _, v in plan.verdicts if v.is_coffee)
     out = [f"kaffe plan at {_when(result.now)}"]
-    out += [f"  sync {s.source}: {s.error or s.skipped or f'{s.changed} changes'}"
+    out += [f"  sync {shown(s.source)}: {shown(s.error or s.skipped or f'{s.changed} changes')}"
             for s in result.syncs]
     out.append(f"events: {len(plan.verdicts)} seen, {coffee} coffee meetings")
     for event, verdict in sorted(plan.verdicts, key=lambda ev: ev[0].start):
@@ -94,8 +96,8 @@ def plan_json(result: CycleReport, drafts: dict[str, Preview]) -> dict[str, Any]
     return {
         "now": result.now.isoformat(),
         "syncs": [
-            {"source": s.source, "changed": s.changed, "full": s.full, "error": s.error,
-             "skipped": s.skipped} for s in result.syncs
+            {"source": redact_text(s.source), "changed": s.changed, "full": s.full,
+             "error": redact_text(s.error), "skipped": s.skipped} for s in result.syncs
         ],
         "events": [_event_json(e, v) for e, v in result.plan.verdicts],
         "actions": [_action_json(a, drafts.get(a.key)) for a in result.plan.actions],
@@ -103,15 +105,16 @@ def plan_json(result: CycleReport, drafts: dict[str, Preview]) -> dict[str, Any]
 
 
 def _event_json(event: Event, verdict: Verdict) -> dict[str, Any]:
+    """The event as data (JSON escapes control characters), secrets redacted."""
     return {
         "key": event.key,
-        "summary": event.summary,
+        "summary": redact_text(event.summary),
         "start": event.start.isoformat(),
         "end": event.end.isoformat(),
         "is_coffee": verdict.is_coffee,
         "score": verdict.score,
         "veto": verdict.veto,
-        "reasons": [vars(r) for r in verdict.reasons],
+        "reasons": [{**vars(r), "detail": redact_text(r.detail)} for r in verdict.reasons],
     }
 
 
@@ -120,7 +123,7 @@ def _action_json(action: Action, preview: Preview | None) -> dict[str, Any]:
         "kind": action.kind,
         "key": action.key,
         "state": action.state,
-        "reason": action.reason,
+        "reason": redact_text(action.reason),
         "to": [vars(r) for r in action.to],
         "language": action.language,
         "due_at": action.due_at.isoformat() if action.due_at else None,
@@ -134,12 +137,12 @@ def _action_json(action: Action, preview: Preview | None) -> dict[str, Any]:
 
 def cycle_text(result: CycleReport) -> str:
     out = [f"kaffe once at {_when(result.now)}: {result.summary()}"]
-    out += [f"  sync {s.source}: {s.error}" for s in result.syncs if s.error]
+    out += [f"  sync {shown(s.source)}: {shown(s.error)}" for s in result.syncs if s.error]
     for outcome in result.outcomes:
-        detail = outcome.draft_id or outcome.detail
-        out.append(f"  {outcome.state:<9} {outcome.action.key}  {detail}")
+        detail = shown(outcome.draft_id or outcome.detail)
+        out.append(f"  {outcome.state:<9} {shown(outcome.action.key)}  {detail}")
     hints = [s.hint for s in result.syncs if s.error] + [o.hint for o in result.failed]
-    out += [f"  fix: {hint}" for hint in dict.fromkeys(h for h in hints if h)]
+    out += [f"  fix: {shown(hint)}" for hint in dict.fromkeys(h for h in hints if h)]
     return "\n".join(out)
 
 
@@ -151,13 +154,14 @@ def status_text(store: Any, now: datetime, *, all_contacts: bool = False) -> str
     out.append("drafts:")
     out += [f"  {kind} {state}: {n}" for (kind, state), n in sorted(counts.items())]
     recent = sorted(ledger.values(), key=lambda e: e.updated, reverse=True)[:10]
-    out += [f"  {_when(e.updated)}  {e.state:<8} {e.key}  {e.draft_id or e.detail}" for e in recent]
+    out += [f"  {_when(e.updated)}  {e.state:<8} {shown(e.key)}  {shown(e.draft_id or e.detail)}"
+            for e in recent]
     people = list(relationships(store.interactions(), ledger).values())
-    shown = people if all_contacts else _most_relevant(people, SHOWN_CONTACTS)
+    listed = people if all_contacts else _most_relevant(people, SHOWN_CONTACTS)
     out.append(f"contacts: {len(people)}")
-    out += [f"  {r.contact}  {relationship_text(r)}" for r in shown]
-    if len(shown) < len(people):
-        out.append(f"  ... {len(people) - len(shown)} more (`kaffe status --all` lists them)")
+    out += [f"  {shown(r.contact)}  {relationship_text(r)}" for r in listed]
+    if len(listed) < len(people):
+        out.append(f"  ... {len(people) - len(listed)} more (`kaffe status --all` lists them)")
     return "\n".join(out)
 
 
@@ -172,7 +176,7 @@ def source_lines(store: Any) -> list[str]:
     out = []
     for name, run in sorted(runs.items()):
         if run["ok"]:
-            out.append(f"  {name}: ok, last run {_when(run['last_run'])}")
+            out.append(f"  {shown(name)}: ok, last run {_when(run['last_run'])}")
         else:
             out += _failing_lines(name, run, health.load(store, name))
     return out
@@ -182,11 +186,14 @@ def _failing_lines(
     name: str, run: dict[str, Any], failing: health.SourceHealth | None
 ) -> list[str]:
     last_ok = f"last ok {_when(run['last_ok'])}" if run["last_ok"] else "never worked"
+    name = shown(name)
     if failing is None:  # failed before kaffe kept health records
-        return [f"  {name}: FAILING at {_when(run['last_run'])}, {last_ok}", f"    {run['detail']}"]
+        return [f"  {name}: FAILING at {_when(run['last_run'])}, {last_ok}",
+                f"    {shown(run['detail'])}"]
     lines = [f"  {name}: FAILING since {_when(failing.since)} ({failing.kind} error), "
-             f"last tried {_when(failing.last_failure)}, {last_ok}", f"    {failing.message}"]
-    return lines + ([f"    fix: {failing.hint}"] if failing.hint else [])
+             f"last tried {_when(failing.last_failure)}, {last_ok}",
+             f"    {shown(failing.message)}"]
+    return lines + ([f"    fix: {shown(failing.hint)}"] if failing.hint else [])
 
 
 def _most_relevant(people: list[Relationship], limit: int) -> list[Relationship]:

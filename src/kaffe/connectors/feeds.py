@@ -26,6 +26,7 @@ from kaffe.config.schema import FeedConfig, FeedOptionsConfig
 from kaffe.connectors.feedparse import FeedMeta, parse_document
 from kaffe.errors import ConnectorError, TransientError
 from kaffe.model import FeedBatch
+from kaffe.redact import redact_url
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +129,7 @@ class HttpFeedSource:
     ) -> None:
         self.feed, self.options = feed, options
         self.name = feed.name or feed.url
-        self.label = f"feed {feed.url}"  # how errors name it (an ICS source hides secrets)
+        self.label = f"feed {redact_url(feed.url)}"  # how errors name it; never the token
         self._client = client if client is not None else make_client(options)
         self._owns_client = client is None
         self._clock = clock

@@ -19,6 +19,7 @@ from typing import Any
 
 from kaffe.errors import DataError
 from kaffe.model import DONE, FAILED, PENDING, SKIPPED, Contact, LedgerEntry, Topic
+from kaffe.redact import redact_text
 from kaffe.store.db import Store
 from kaffe.timeutil import utc
 
@@ -72,8 +73,9 @@ def topic_to_dict(topic: Topic) -> dict[str, Any]:
 
 
 def ledger_to_dict(entry: LedgerEntry) -> dict[str, Any]:
-    """A JSON-ready dict of ``entry``."""
-    return {**dataclasses.asdict(entry), "updated": time_to_text(entry.updated)}
+    """A JSON-ready dict of ``entry``; its detail (an error's words) with secrets redacted."""
+    return {**dataclasses.asdict(entry), "updated": time_to_text(entry.updated),
+            "detail": redact_text(entry.detail)}
 
 
 def bundle_to_document(bundle: Bundle, exported_at: datetime) -> dict[str, Any]:
