@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from kaffe.config.schema import FeedConfig, FeedOptionsConfig
-from kaffe.connectors.feedparse import FeedMeta, entry_to_article, gunzip
+from kaffe.connectors.feedparse import FeedMeta, entry_to_article, gunzip, parse_document
 from kaffe.connectors.feeds import dump_cursor, load_cursor, next_attempt, retry_after
 from kaffe.connectors.feedtext import (
     canonical_url,
@@ -154,6 +154,44 @@ def test_config_language_wins_over_the_entry() -> None:
     entry = {"id": "1", "title": "t", "title_detail": {"type": "text/plain", "language": "en-US"}}
     assert entry_to_article(entry, meta).language == "da"
     assert entry_to_article(entry, FeedMeta("f", "f", FeedConfig(url="f"))).language == "en"
+
+
+PRIVATE = "https://feeds.example/u/0a1b2c3d4e5f6a7b/rss?apikey=K3Y"
+
+
+def private_feed(link: str, url: str = PRIVATE) -> tuple[str, ...]:
+    """The links of the articles of a one-entry Atom feed fetched from ``url``."""
+    doc = ('<feed xmlns="http://www.w3.org/2005/Atom"><title>P</title>'
+           f'<entry><title>T</title><link href="{link}"/><id>tag:x,2026:1</id></entry></feed>')
+    meta = FeedMeta("p", url, FeedConfig(url=url), base=url)
+    articles = parse_document(doc.encode(), meta, max_bytes=10**6,
+                              headers={"content-location": url})
+    assert [a.title for a in articles] == ["T"]  # the article stays, for briefs and topics
+    return tuple(a.url for a in articles)
+
+
+@pytest.mark.parametrize("link", [
+    "",  # feedparser resolves an empty link to the feed's own address ...
+    "#part-2",  # ... and a bare fragment too
+    PRIVATE.replace("&", "&amp;"),
+    "https://paywall.example/a?access_token=T",
+    "https://reader:pw@blog.example/a",
+])
+def test_a_link_to_the_feed_itself_or_with_credentials_is_not_shared(link: str) -> None:
+    assert private_feed(link) == ("",)
+
+
+def test_a_public_feeds_own_address_is_no_article_link_either() -> None:
+    assert private_feed("#x", "https://blog.example/feed.xml") == ("",)
+    assert private_feed("/posts/a#x", "https://blog.example/feed.xml") == (
+        "https://blog.example/posts/a",)
+
+
+def test_a_feed_error_names_the_feed_without_its_key() -> None:
+    meta = FeedMeta("p", PRIVATE, FeedConfig(url=PRIVATE))
+    with pytest.raises(ConnectorError) as failure:
+        parse_document(b"not a feed", meta, max_bytes=100)
+    assert "K3Y" not in str(failure.value) and "feeds.example" in str(failure.value)
 
 
 def test_gunzip_is_bounded() -> None:

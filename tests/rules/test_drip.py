@@ -117,6 +117,13 @@ def test_articles_older_than_max_age_are_ignored(published, expected) -> None:
     assert [a.key.rsplit(":", 1)[1] for a in actions] == expected
 
 
+def test_an_article_without_a_link_is_not_shared() -> None:
+    # the feed parser leaves no link where the only one was private (the feed's own address)
+    snapshot = world(article(1, url=""), article(2), ledger=followup_done())
+    assert [a.key for a in drips(snapshot)] == [drip_key(ANA_EMAIL, "a2")]
+    assert not drips(world(article(1, url=""), ledger=followup_done()))
+
+
 def test_never_the_same_article_twice() -> None:
     ledger = {**followup_done(), drip_key(ANA_EMAIL, "a1"): drafted("x", NOW - 40 * DAY)}
     snapshot = world(article(1), article(2), ledger=ledger)

@@ -4,6 +4,7 @@ normalised. feedparser's dicts never leave this module."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 import zlib
@@ -27,6 +28,7 @@ from kaffe.connectors.feedtext import (
 )
 from kaffe.errors import ConnectorError
 from kaffe.model import Article
+from kaffe.redact import has_credentials, redact_url
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +41,11 @@ class FeedMeta:
     """What an entry needs to know about the feed it came from."""
 
     name: str  # Article.feed
-    label: str  # URL or path, for messages
+    label: str  # URL or path, for messages (a URL's secrets are redacted by parse_document)
     config: FeedConfig
     base: str = ""  # resolves relative links
     language: str = ""  # the feed's own language, two letters
+    own: frozenset[str] = frozenset()  # the feed's own addresses (canonical): never a link
 
 
 class SkipEntry(ValueError):
@@ -91,6 +94,7 @@ def parse_document(
 ) -> tuple[Article, ...]:
     """Articles in the feed document ``data``; ConnectorError names ``meta.label``
     and the reason when there is no feed in it."""
+    meta = _hide_address(meta)
     if data.startswith(GZIP_MAGIC):
         data = gunzip(data, meta.label, max_bytes)
     if not data.strip():
@@ -101,6 +105,14 @@ def parse_document(
     return articles_from_entries(parsed.entries, meta)
 
 
+def _hide_address(meta: FeedMeta) -> FeedMeta:
+    """The feed's address (where it was asked for and where it was fetched from)
+    kept aside as ``own``; messages name it redacted: a private feed's URL holds
+    its token."""
+    own = {canonical_url(meta.label), canonical_url(meta.base)} - {""}
+    return dataclasses.replace(meta, label=redact_url(meta.label), own=meta.own | own)
+
+
 def _with_feed_facts(meta: FeedMeta, feed: Any) -> FeedMeta:
     """The feed's language, and the base for relative links: the feed's home
     page, resolved against where the feed was fetched or says it lives."""
@@ -109,7 +121,8 @@ def _with_feed_facts(meta: FeedMeta, feed: Any) -> FeedMeta:
     root = canonical_url(self_link, meta.base) or meta.base
     base = canonical_url(feed.get("link", ""), root) or root
     language = language_code(feed.get("language"))
-    return FeedMeta(meta.name, meta.label, meta.config, base, language)
+    own = meta.own | ({root} if self_link and root else set())
+    return dataclasses.replace(meta, base=base, language=language, own=frozenset(own))
 
 
 def articles_from_entries(entries: list[Any], meta: FeedMeta) -> tuple[Article, ...]:
@@ -137,13 +150,24 @@ def entry_to_article(entry: Any, meta: FeedMeta) -> Article:
     return Article(
         id=short_hash(key),
         feed=meta.name,
-        url=url,
+        url=shareable_link(url, meta),
         title=title,
         summary=truncate(_summary(entry)),
         published=entry_time(entry),
         language=_language(entry, meta),
         tags=clean_tags(meta.config.tags, [t.get("term") or "" for t in entry.get("tags", [])]),
     )
+
+
+def shareable_link(url: str, meta: FeedMeta) -> str:
+    """``url`` if a contact may be sent it, else "". An entry with an empty or
+    ``#fragment`` link resolves to the feed's own address, token included; a link
+    with a user name, an api key or a token in it opens only for its owner. Either
+    in a drip would hand the contact a private address, so the article keeps its
+    identity (the id is hashed from the link) but has no link to share."""
+    if url in meta.own or has_credentials(url):
+        return ""
+    return url
 
 
 def _link(entry: Any, base: str) -> str:

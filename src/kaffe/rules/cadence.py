@@ -40,6 +40,7 @@ from kaffe.model import (
     Recipient,
     Snapshot,
 )
+from kaffe.redact import redact_url
 from kaffe.rules.followup import followup_state_of
 from kaffe.rules.identity import keep_last, same_items
 from kaffe.rules.merge import merge_meetings
@@ -289,11 +290,15 @@ def is_fresh(article: Article, now: datetime, config: Config) -> bool:
 def best_article(
     snapshot: Snapshot, contact: str, now: datetime, config: Config, taken: set[str]
 ) -> tuple[Match, Article] | None:
-    """The best-scored fresh matching article whose id is not in ``taken``."""
+    """The best-scored fresh matching article with a link whose id is not in ``taken``.
+    An article without a link (none in the feed, or only a private one) is not
+    shared: the contact could not open it."""
     ranked = sorted(snapshot.matches.get(contact, ()), key=lambda m: -m.score)
     for match in ranked:
         article = snapshot.articles.get(match.article_id)
-        if article is not None and article.id not in taken and is_fresh(article, now, config):
+        if article is None or not article.url or article.id in taken:
+            continue
+        if is_fresh(article, now, config):
             return match, article
     return None
 
@@ -314,7 +319,7 @@ def article_context(match: Match | None, article: Article | None) -> dict[str, A
         "article_title": article.title,
         "article_url": article.url,
         "article_summary": shorten(article.summary, SUMMARY_CHARS),
-        "article_feed": article.feed,
+        "article_feed": redact_url(article.feed),  # a feed's name is its URL unless set
         "score": match.score,
     }
 
