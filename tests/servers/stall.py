@@ -29,6 +29,7 @@ class StallServer:
         self.mode, self.interval, self.body = mode, interval, body
         self.give_up, self.content_type = give_up, content_type
         self.connections = 0
+        self.seen = threading.Event()  # set once a request has been read
         self._closed = threading.Event()
         self._open: list[socket.socket] = []
         self._listener = socket.create_server(("127.0.0.1", 0))
@@ -65,6 +66,7 @@ class StallServer:
     def _serve(self, conn: socket.socket) -> None:
         with conn, contextlib.suppress(OSError):
             _read_request(conn)
+            self.seen.set()
             getattr(self, "_" + self.mode)(conn)
         with contextlib.suppress(ValueError):
             self._open.remove(conn)
