@@ -19,10 +19,10 @@ import contextlib
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from kaffe.errors import KaffeError
+from kaffe.errors import KaffeError, TransientError
 
 POLL_SECONDS = 0.1  # how soon a stop request reaches an in-flight fetch
 
@@ -77,6 +77,7 @@ class Watch:
         self._end = None if seconds is None else clock() + seconds
         self._stop = getattr(_local, "stop", None)
         self._sockets: list[socket.socket] = []
+        self._finders: list[Callable[[], Iterable[Any]]] = []
         self._lock = threading.Lock()
         self._done = threading.Event()
 
@@ -87,6 +88,12 @@ class Watch:
             fired = self.fired
         if fired:
             shutdown(sock)
+
+    def add_finder(self, find: Callable[[], Iterable[Any]]) -> None:
+        """Also shut down what ``find()`` returns when the watch fires: for a library
+        that makes its sockets where no hook reaches (httplib2 keeps them on its
+        connection objects); anything not a socket is ignored."""
+        self._finders.append(find)
 
     def trace(self, event: str, info: dict[str, Any]) -> None:
         """httpcore's ``trace`` extension: watch each connection as it is made."""
@@ -102,15 +109,17 @@ class Watch:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._done.set()
+        with self._lock:  # from here on the watch never fires: ``fired`` is final
+            self._done.set()
         _local.watch = self._outer
 
     def _run(self) -> None:
+        # After firing it keeps sweeping until the block ends: a library that
+        # reconnects on its own (httplib2 retries once) is cut off again.
         while not self._done.wait(POLL_SECONDS):
-            reason = self._reason()
+            reason = self.fired or self._reason()
             if reason:
                 self._fire(reason)
-                return
 
     def _reason(self) -> str:
         if self._stop is not None and self._stop():
@@ -121,7 +130,26 @@ class Watch:
 
     def _fire(self, reason: str) -> None:
         with self._lock:
+            if self._done.is_set():
+                return
             self.fired = reason
             sockets = list(self._sockets)
+        for find in self._finders:
+            with contextlib.suppress(Exception):  # a finder racing the fetch: best effort
+                sockets += [s for s in find() if isinstance(s, socket.socket)]
         for sock in sockets:
             shutdown(sock)
+
+    def check(self, what: str) -> None:
+        """Raise :meth:`failure` if the watch fired: what the fetch returned may be cut."""
+        error = self.failure(what)
+        if error is not None:
+            raise error
+
+    def failure(self, what: str) -> KaffeError | None:
+        """The error to raise for ``what`` when the watch cut the fetch short, else None."""
+        if self.fired == "stop":
+            return Cancelled(f"{what}: stopped: kaffe is shutting down")
+        if self.fired == "deadline":
+            return TransientError(f"{what}: no complete answer within {self.seconds:g} s")
+        return None

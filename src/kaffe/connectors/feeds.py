@@ -23,7 +23,7 @@ import httpx
 
 from kaffe import __version__
 from kaffe.config.schema import FeedConfig, FeedOptionsConfig
-from kaffe.connectors.deadline import Cancelled, Watch
+from kaffe.connectors.deadline import Watch
 from kaffe.connectors.feedparse import FeedMeta, parse_document
 from kaffe.errors import ConnectorError, KaffeError, TransientError
 from kaffe.model import FeedBatch
@@ -164,23 +164,21 @@ class HttpFeedSource:
         watch = Watch(self.deadline_seconds, clock=self._clock)
         try:
             with watch:
-                return self._fetch(load_cursor(cursor), now, watch)
+                doc = self._fetch(load_cursor(cursor), now, watch)
         except (httpx.HTTPError, httpx.InvalidURL, KaffeError) as exc:
-            if not watch.fired:
-                raise self._translate(exc) from exc
-            if watch.fired == "stop":
-                raise Cancelled(self._why("stopped: kaffe is shutting down")) from exc
-            limit = f"{self.deadline_seconds:g}"
-            raise TransientError(self._why(f"no complete answer within {limit} s")) from exc
+            failure = watch.failure(self.label)
+            if failure is None and isinstance(exc, KaffeError):
+                raise
+            raise (failure or self._translate(exc)) from exc
+        watch.check(self.label)  # a cut connection can pass for a short, complete answer
+        return doc
 
     @property
     def deadline_seconds(self) -> float:
         return self.options.timeout_seconds * DEADLINE_FACTOR
 
     def _translate(self, exc: Exception) -> KaffeError:
-        """kaffe's error for an httpx one (kaffe's own pass through)."""
-        if isinstance(exc, KaffeError):
-            return exc
+        """kaffe's error for an httpx one."""
         if isinstance(exc, httpx.TimeoutException):
             return TransientError(self._why(f"timed out ({type(exc).__name__})"))
         if isinstance(exc, httpx.NetworkError | httpx.ProxyError):

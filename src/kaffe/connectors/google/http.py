@@ -23,12 +23,14 @@ from google.oauth2.credentials import Credentials
 from googleapiclient.discovery import Resource, build
 from googleapiclient.errors import HttpError
 
+from kaffe.connectors.deadline import Watch
 from kaffe.connectors.google.retry import DEFAULT_POLICY, RetryPolicy
 from kaffe.errors import AuthError, ConnectorError, SyncTokenExpired, TransientError
 
 log = logging.getLogger(__name__)
 
 HTTP_TIMEOUT = 30.0
+DEADLINE_FACTOR = 3  # one request may take this many times HTTP_TIMEOUT in all
 REAUTH_HINT = "run `kaffe auth` to authorise kaffe with Google again"
 RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 AUTH_REASONS = frozenset({"insufficientPermissions", "authError", "forbiddenForServiceAccounts"})
@@ -118,6 +120,35 @@ def _refused(exc: TransientError) -> bool:
 
 
 def _execute_once(request: Any, what: str, expired: Collection[int] = (410,)) -> Any:
+    """One attempt, within DEADLINE_FACTOR x the socket timeout in all (httplib2's
+    timeout bounds each read only), and aborted by a stop request (SIGTERM)."""
+    http = _inner(getattr(request, "http", None))
+    watch = Watch((getattr(http, "timeout", None) or HTTP_TIMEOUT) * DEADLINE_FACTOR)
+    watch.add_finder(lambda: _sockets(http))
+    try:
+        with watch:
+            result = _execute_mapped(request, what, expired)
+    except (TransientError, ConnectorError) as exc:
+        failure = watch.failure(what)
+        if failure is None:
+            raise
+        raise failure from exc
+    watch.check(what)  # http.client takes a cut connection for the end of the headers
+    return result
+
+
+def _inner(http: Any) -> Any:
+    """The httplib2.Http itself (google_auth_httplib2.AuthorizedHttp wraps one)."""
+    return getattr(http, "http", http)
+
+
+def _sockets(http: Any) -> list[Any]:
+    """The sockets of an httplib2.Http's open connections."""
+    connections = getattr(http, "connections", None) or {}
+    return [getattr(conn, "sock", None) for conn in list(connections.values())]
+
+
+def _execute_mapped(request: Any, what: str, expired: Collection[int]) -> Any:
     try:
         return request.execute(num_retries=0)
     except HttpError as exc:
