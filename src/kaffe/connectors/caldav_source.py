@@ -122,7 +122,7 @@ class CalDavCalendarSource:
             with watch, self._errors():
                 batch = self._sync(cursor, saved, (window_start, window_end))
             watch.check(self.label)  # a cut connection may have passed for a short answer
-        except KaffeError as exc:
+        except Exception as exc:  # once cut, caldav may fail in any way
             failure = watch.failure(self.label)
             if failure is None:
                 raise

@@ -165,9 +165,9 @@ class HttpFeedSource:
         try:
             with watch:
                 doc = self._fetch(load_cursor(cursor), now, watch)
-        except (httpx.HTTPError, httpx.InvalidURL, KaffeError) as exc:
+        except Exception as exc:  # once cut, a library may fail in any way
             failure = watch.failure(self.label)
-            if failure is None and isinstance(exc, KaffeError):
+            if failure is None and not isinstance(exc, httpx.HTTPError | httpx.InvalidURL):
                 raise
             raise (failure or self._translate(exc)) from exc
         watch.check(self.label)  # a cut connection can pass for a short, complete answer

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from kaffe.connectors import deadline
-from kaffe.errors import AuthError, ConnectorError, KaffeError, TransientError
+from kaffe.errors import AuthError, ConnectorError, TransientError
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ class _Ssl(_Watched, _GreetingCaps, imaplib.IMAP4_SSL):
     pass
 
 
-def _reraise(watch: deadline.Watch, where: str, exc: KaffeError) -> NoReturn:
+def _reraise(watch: deadline.Watch, where: str, exc: Exception) -> NoReturn:
     """The watch's error when it cut the exchange short, else ``exc`` as it was."""
     failure = watch.failure(where)
     if failure is None:
@@ -126,7 +126,7 @@ class ImapSession:
         try:
             with watch:
                 typ, data = self._call(where, command, *args)
-        except KaffeError as exc:
+        except Exception as exc:  # once cut, imaplib may fail in any way
             _reraise(watch, where, exc)
         watch.check(where)
         if typ != "OK":
@@ -197,7 +197,7 @@ def _open(account: ImapAccount) -> imaplib.IMAP4:
             watch.add(conn.sock)  # after STARTTLS: the TLS socket
             _login(conn, account)
         watch.check(where)
-    except KaffeError as exc:
+    except Exception as exc:  # once cut, imaplib may fail in any way
         if conn is not None:
             _logout(conn)
         _reraise(watch, where, exc)

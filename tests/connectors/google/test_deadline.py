@@ -44,3 +44,15 @@ def test_a_stop_request_aborts_a_google_request(dripping):
         execute(calendar_list(dripping.url(""), 60), "calendar calendarList.list")
     assert isinstance(info.value, deadline.Cancelled), info.value
     assert time.monotonic() - start < 5
+
+
+def test_a_token_refresh_against_a_dripping_server_ends_at_the_deadline(dripping, monkeypatch):
+    from kaffe.connectors.google import auth
+
+    monkeypatch.setattr(auth, "HTTP_TIMEOUT", TIMEOUT)
+    creds = Credentials(token=None, refresh_token="r", client_id="c", client_secret="s",
+                        token_uri=dripping.url("/token"))
+    start = time.monotonic()
+    with pytest.raises(TransientError, match="Google token refresh: no complete answer"):
+        auth.refresh_credentials(creds)
+    assert time.monotonic() - start < TIMEOUT * DEADLINE_FACTOR + 4

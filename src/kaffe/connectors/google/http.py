@@ -14,7 +14,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Collection
-from typing import Any
+from typing import Any, TypeVar
 
 import google_auth_httplib2
 import httplib2
@@ -41,6 +41,7 @@ INVALID_GRANT_HINT = (
 )
 
 Sleep = Callable[[float], None]
+T = TypeVar("T")
 
 
 def _endpoint(api: str, api_endpoint: str) -> dict[str, str]:
@@ -120,15 +121,20 @@ def _refused(exc: TransientError) -> bool:
 
 
 def _execute_once(request: Any, what: str, expired: Collection[int] = (410,)) -> Any:
-    """One attempt, within DEADLINE_FACTOR x the socket timeout in all (httplib2's
-    timeout bounds each read only), and aborted by a stop request (SIGTERM)."""
-    http = _inner(getattr(request, "http", None))
-    watch = Watch((getattr(http, "timeout", None) or HTTP_TIMEOUT) * DEADLINE_FACTOR)
-    watch.add_finder(lambda: _sockets(http))
+    return watched(getattr(request, "http", None), what,
+                   lambda: _execute_mapped(request, what, expired))
+
+
+def watched(http: Any, what: str, call: Callable[[], T]) -> T:
+    """``call()`` (requests over ``http``) within DEADLINE_FACTOR x the Http's timeout in
+    all (httplib2's timeout bounds each read only), and aborted by a stop request."""
+    inner = _inner(http)
+    watch = Watch((getattr(inner, "timeout", None) or HTTP_TIMEOUT) * DEADLINE_FACTOR)
+    watch.add_finder(lambda: _sockets(inner))
     try:
         with watch:
-            result = _execute_mapped(request, what, expired)
-    except (TransientError, ConnectorError) as exc:
+            result = call()
+    except Exception as exc:  # once cut, a library may fail in any way (a TypeError too)
         failure = watch.failure(what)
         if failure is None:
             raise
