@@ -30,8 +30,6 @@ from kaffe.daemon.notify import Notifier
 log = logging.getLogger(__name__)
 
 STOP_GRACE_SECONDS = 4.0  # SIGTERM -> exit within this, whatever a server does
-
-
 EX_SIGTERM = 128 + signal.SIGTERM  # what a shell reports for a command SIGTERM ended
 
 
@@ -204,6 +202,8 @@ class Daemon:
             if self.reloading:
                 self.reload()
             self.scheduler.run_pending()
+            if self.stopping:
+                break  # a cycle cut short by SIGTERM: no pause before stopping
             self.ping()
             idle = self.scheduler.idle_seconds
             self.sleep(1.0 if idle is None else max(0.0, min(idle, 1.0)))
