@@ -7,6 +7,7 @@ import contextlib
 import json
 import logging
 import os
+import signal
 import sys
 from collections.abc import Iterator
 from datetime import datetime
@@ -68,10 +69,17 @@ def cmd_auth(args: argparse.Namespace) -> int:
 
 
 def cmd_once(args: argparse.Namespace) -> int:
+    from kaffe.daemon.loop import EX_SIGTERM, Backstop, StopFlag
+
     config = _config(args)
-    with _lock(), _runtime(config) as runtime:
-        result = runtime.cycle(_now(args))
+    # SIGTERM ends the cycle as it ends the daemon's: a fetch in flight is aborted,
+    # the current draft is finished, the rest is done by the next run.
+    with _lock(), _runtime(config) as runtime, StopFlag().on(signal.SIGTERM) as stop:
+        with Backstop(stop, code=EX_SIGTERM):
+            result = runtime.cycle(_now(args), stop=stop)
     print(report.cycle_text(result))
+    if stop():
+        return EX_SIGTERM
     return 1 if result.failed or any(s.error for s in result.syncs) else 0
 
 

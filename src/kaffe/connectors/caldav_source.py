@@ -24,13 +24,17 @@ from caldav.elements import dav
 from caldav.elements.base import ValuedBaseElement
 from caldav.lib import error as caldav_error
 
+from kaffe.connectors import deadline
 from kaffe.connectors.ical import parse_calendar
 from kaffe.errors import AuthError, ConnectorError, KaffeError, TransientError
 from kaffe.model import CalendarBatch, Event
 
 log = logging.getLogger(__name__)
 
-TIMEOUT_SECONDS = 30
+TIMEOUT_SECONDS = 30  # to connect and for each read
+# One sync (a PROPFIND per calendar, a REPORT per changed one) in all; a stop
+# request (SIGTERM) ends it at once. Generous: a big calendar on a slow link.
+SYNC_DEADLINE_SECONDS = 6 * TIMEOUT_SECONDS
 
 ClientFactory = Callable[..., Any]  # (url=, username=, password=, auth_type=) -> DAVClient
 
@@ -47,6 +51,20 @@ def make_client(*, url: str, username: str, password: str, auth_type: str | None
         url=url, username=username, password=password, auth_type=auth_type,
         timeout=TIMEOUT_SECONDS, enable_rfc6764=False, rate_limit_handle=False,
     )
+
+
+def _sockets(client: Any) -> Iterator[Any]:
+    """The sockets of a DAVClient's connections, in use or idle, for a watch to cut.
+
+    niquests gives no hook to them: this walks urllib3-future's pools (their
+    ``TrafficPolice._registry``, private). Should that change, nothing is found and
+    the read timeout and the daemon's stop backstop remain the bounds."""
+    adapters = getattr(getattr(client, "session", None), "adapters", None) or {}
+    for adapter in list(adapters.values()):
+        pools = getattr(getattr(adapter, "poolmanager", None), "pools", None)
+        for pool in list(getattr(pools, "_registry", {}).values()):
+            for conn in list(getattr(getattr(pool, "pool", None), "_registry", {}).values()):
+                yield getattr(conn, "sock", None)
 
 
 def public_url(url: str) -> str:
@@ -98,13 +116,29 @@ class CalDavCalendarSource:
         """One PROPFIND per calendar; when a ctag moved (or without a cursor), the
         whole window of every calendar, ``full=True``."""
         saved = load_cursor(cursor)
-        with self._errors():
-            client = self._connect(saved.get("auth"))
-            tags = self._tags(client, saved.get("calendars"))
-            if cursor and tags == saved.get("calendars") and None not in tags.values():
-                log.debug("%s: no calendar changed", self.label)
-                return CalendarBatch(self.name, (), cursor, full=False)
-            events = self._read_all(client, list(tags), (window_start, window_end))
+        watch = deadline.Watch(SYNC_DEADLINE_SECONDS)
+        watch.add_finder(lambda: _sockets(self._client))
+        try:
+            with watch, self._errors():
+                batch = self._sync(cursor, saved, (window_start, window_end))
+            watch.check(self.label)  # a cut connection may have passed for a short answer
+        except Exception as exc:  # once cut, caldav may fail in any way
+            failure = watch.failure(self.label)
+            if failure is None:
+                raise
+            self.close()  # its connections were cut: the next sync opens new ones
+            raise failure from exc
+        return batch
+
+    def _sync(
+        self, cursor: str | None, saved: dict[str, Any], window: tuple[datetime, datetime]
+    ) -> CalendarBatch:
+        client = self._connect(saved.get("auth"))
+        tags = self._tags(client, saved.get("calendars"))
+        if cursor and tags == saved.get("calendars") and None not in tags.values():
+            log.debug("%s: no calendar changed", self.label)
+            return CalendarBatch(self.name, (), cursor, full=False)
+        events = self._read_all(client, list(tags), window)
         state = {"auth": auth_type(client), "calendars": tags}
         return CalendarBatch(self.name, events, dump_cursor(state), full=True)
 

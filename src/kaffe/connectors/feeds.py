@@ -23,8 +23,9 @@ import httpx
 
 from kaffe import __version__
 from kaffe.config.schema import FeedConfig, FeedOptionsConfig
+from kaffe.connectors.deadline import Watch
 from kaffe.connectors.feedparse import FeedMeta, parse_document
-from kaffe.errors import ConnectorError, TransientError
+from kaffe.errors import ConnectorError, KaffeError, TransientError
 from kaffe.model import FeedBatch
 from kaffe.redact import redact_url
 
@@ -34,19 +35,24 @@ USER_AGENT = f"kaffe/{__version__} (feed reader for coffee-meeting follow-ups)"
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
-# The whole download may take this many times timeout_seconds: a server that
-# drips one byte just inside every read timeout is still cut off.
+# One request (connect, status line, headers, body; redirects included) may take
+# this many times timeout_seconds in all: a server that drips one header line or
+# one byte just inside every read timeout is still cut off (see deadline.Watch).
 DEADLINE_FACTOR = 3
 _CURSOR_HEADERS = (("etag", "If-None-Match"), ("last_modified", "If-Modified-Since"))
 
 
 def make_client(options: FeedOptionsConfig) -> httpx.Client:
-    """The one httpx client all feeds share: timeouts, redirects, a User-Agent."""
+    """The one httpx client all feeds share: timeouts, redirects, a User-Agent.
+
+    No keep-alive: each fetch makes its own connection, so its watch sees every
+    socket it uses (a feed is asked once a cycle; a kept connection would idle anyway)."""
     return httpx.Client(
         timeout=httpx.Timeout(options.timeout_seconds),
         follow_redirects=True,
         max_redirects=10,
         headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
+        limits=httpx.Limits(max_keepalive_connections=0),
     )
 
 
@@ -151,31 +157,49 @@ class HttpFeedSource:
         return FeedBatch(self.name, articles, doc.cursor)
 
     def fetch_document(self, cursor: str | None, *, now: datetime) -> Document:
-        """The raw document, or ``body=None`` when the server answered 304."""
+        """The raw document, or ``body=None`` when the server answered 304.
+
+        Connect, headers and body together get ``DEADLINE_FACTOR`` x timeout_seconds;
+        a stop request (SIGTERM) aborts the fetch with :class:`Cancelled`."""
+        watch = Watch(self.deadline_seconds, clock=self._clock)
         try:
-            return self._fetch(load_cursor(cursor), now)
-        except httpx.TimeoutException as exc:
-            raise TransientError(self._why(f"timed out ({type(exc).__name__})")) from exc
-        except (httpx.NetworkError, httpx.ProxyError) as exc:
-            raise TransientError(self._why(f"network error: {exc}")) from exc
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            raise ConnectorError(self._why(f"{type(exc).__name__}: {exc}")) from exc
+            with watch:
+                doc = self._fetch(load_cursor(cursor), now, watch)
+        except Exception as exc:  # once cut, a library may fail in any way
+            failure = watch.failure(self.label)
+            if failure is None and not isinstance(exc, httpx.HTTPError | httpx.InvalidURL):
+                raise
+            raise (failure or self._translate(exc)) from exc
+        watch.check(self.label)  # a cut connection can pass for a short, complete answer
+        return doc
+
+    @property
+    def deadline_seconds(self) -> float:
+        return self.options.timeout_seconds * DEADLINE_FACTOR
+
+    def _translate(self, exc: Exception) -> KaffeError:
+        """kaffe's error for an httpx one."""
+        if isinstance(exc, httpx.TimeoutException):
+            return TransientError(self._why(f"timed out ({type(exc).__name__})"))
+        if isinstance(exc, httpx.NetworkError | httpx.ProxyError):
+            return TransientError(self._why(f"network error: {exc}"))
+        return ConnectorError(self._why(f"{type(exc).__name__}: {exc}"))
 
     def _why(self, reason: str) -> str:
         return f"{self.label}: {reason}"
 
-    def _fetch(self, saved: dict[str, object], now: datetime) -> Document:
-        deadline = self._clock() + self.options.timeout_seconds * DEADLINE_FACTOR
+    def _fetch(self, saved: dict[str, object], now: datetime, watch: Watch) -> Document:
         headers = {name: str(saved[key]) for key, name in _CURSOR_HEADERS if saved.get(key)}
         timeout = httpx.Timeout(self.options.timeout_seconds)
-        with self._client.stream("GET", self.feed.url, headers=headers, timeout=timeout) as resp:
+        with self._client.stream("GET", self.feed.url, headers=headers, timeout=timeout,
+                                 extensions={"trace": watch.trace}) as resp:
             fresh = _validators(resp)
             if resp.status_code == 304:
                 log.debug("%s not modified", self.name)
                 kept = saved | {key: value for key, value in fresh.items() if value}
                 return Document(None, dump_cursor(kept), {})
             self._check_status(resp, now)
-            body = self._read_capped(resp, deadline)
+            body = self._read_capped(resp)
             return Document(body, dump_cursor(fresh), _response_headers(resp))
 
     def _check_status(self, resp: httpx.Response, now: datetime) -> None:
@@ -189,22 +213,19 @@ class HttpFeedSource:
         hint = "check the url of this feed in [[feeds]]" if code in (404, 410) else ""
         raise ConnectorError(self._why(reason), hint=hint)
 
-    def _read_capped(self, resp: httpx.Response, deadline: float) -> bytes:
+    def _read_capped(self, resp: httpx.Response) -> bytes:
         cap = self.options.max_bytes
         declared = resp.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap:
             raise ConnectorError(self._why(f"{declared} bytes is more than max_bytes ({cap})"))
-        return b"".join(self._capped_chunks(resp.iter_bytes(), cap, deadline))
+        return b"".join(self._capped_chunks(resp.iter_bytes(), cap))
 
-    def _capped_chunks(self, chunks: Iterator[bytes], cap: int, deadline: float) -> Iterator[bytes]:
+    def _capped_chunks(self, chunks: Iterator[bytes], cap: int) -> Iterator[bytes]:
         size = 0
         for chunk in chunks:
             size += len(chunk)
             if size > cap:
                 raise ConnectorError(self._why(f"more than max_bytes ({cap}); stopped reading"))
-            if self._clock() > deadline:
-                limit = self.options.timeout_seconds * DEADLINE_FACTOR
-                raise TransientError(self._why(f"download took longer than {limit:g} seconds"))
             yield chunk
 
 

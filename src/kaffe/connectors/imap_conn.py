@@ -17,13 +17,15 @@ import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
+from kaffe.connectors import deadline
 from kaffe.errors import AuthError, ConnectorError, TransientError
 
 log = logging.getLogger(__name__)
 
 TLS_MODES = ("ssl", "starttls", "none")
+DEADLINE_FACTOR = 3  # an exchange may take this many times the socket timeout in all
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 _GREETING_CAPS = re.compile(rb"\[CAPABILITY ([^\]]*)\]", re.IGNORECASE)
 
@@ -72,12 +74,34 @@ class _GreetingCaps:
         self.capabilities = tuple(found.group(1).decode("ascii", "replace").upper().split())
 
 
-class _Plain(_GreetingCaps, imaplib.IMAP4):
+class _Watched:
+    """Lets the watch of the connecting thread cut the new socket off (deadline, SIGTERM)."""
+
+    def _create_socket(self, timeout: float | None) -> Any:
+        sock = super()._create_socket(timeout)  # type: ignore[misc]
+        deadline.watch_socket(sock)
+        return sock
+
+
+class _Plain(_Watched, _GreetingCaps, imaplib.IMAP4):
     pass
 
 
-class _Ssl(_GreetingCaps, imaplib.IMAP4_SSL):
+class _Ssl(_Watched, _GreetingCaps, imaplib.IMAP4_SSL):
     pass
+
+
+def _reraise(watch: deadline.Watch, where: str, exc: Exception) -> NoReturn:
+    """The watch's error when it cut the exchange short, else ``exc`` as it was."""
+    failure = watch.failure(where)
+    if failure is None:
+        raise exc
+    raise failure from exc
+
+
+def _watch(account: ImapAccount) -> deadline.Watch:
+    """One exchange (connect + login, a command, logout) gets DEADLINE_FACTOR x timeout."""
+    return deadline.Watch(account.timeout * DEADLINE_FACTOR)
 
 
 def quote(name: str) -> str:
@@ -96,18 +120,28 @@ class ImapSession:
     def run(self, what: str, command: str, *args: Any) -> list[Any]:
         """Run a command by imaplib method name (``"uid"``, ``"status"``…); data on OK."""
         self.commands += 1
+        where = f"imap {self.account.name}: {what}"
+        watch = _watch(self.account)
+        watch.add(self.conn.sock)
         try:
-            typ, data = getattr(self.conn, command)(*args)
-        except imaplib.IMAP4.abort as exc:
-            raise TransientError(f"imap {self.account.name}: {what}: connection lost: "
-                                 f"{exc}") from exc
-        except imaplib.IMAP4.error as exc:
-            raise ConnectorError(f"imap {self.account.name}: {what}: {exc}") from exc
-        except OSError as exc:
-            raise TransientError(f"imap {self.account.name}: {what}: {exc}") from exc
+            with watch:
+                typ, data = self._call(where, command, *args)
+        except Exception as exc:  # once cut, imaplib may fail in any way
+            _reraise(watch, where, exc)
+        watch.check(where)
         if typ != "OK":
-            raise ConnectorError(f"imap {self.account.name}: {what}: {typ} {_text(data)}")
+            raise ConnectorError(f"{where}: {typ} {_text(data)}")
         return list(data)
+
+    def _call(self, where: str, command: str, *args: Any) -> tuple[str, Any]:
+        try:
+            return getattr(self.conn, command)(*args)
+        except imaplib.IMAP4.abort as exc:
+            raise TransientError(f"{where}: connection lost: {exc}") from exc
+        except imaplib.IMAP4.error as exc:
+            raise ConnectorError(f"{where}: {exc}") from exc
+        except OSError as exc:
+            raise TransientError(f"{where}: {exc}") from exc
 
     def folders(self) -> list[Any]:
         """The raw LIST responses for every mailbox."""
@@ -140,13 +174,34 @@ class ImapSession:
 
 @contextmanager
 def session(account: ImapAccount) -> Iterator[ImapSession]:
-    """Connect, log in, yield a session and log out again, whatever happens inside."""
-    conn = _connect(account)
+    """Connect, log in, yield a session and log out again, whatever happens inside.
+
+    Connecting and logging in, each command and logging out each get one deadline
+    (DEADLINE_FACTOR x the socket timeout), and a stop request (SIGTERM) aborts them."""
+    conn = _open(account)
     try:
-        _login(conn, account)
         yield ImapSession(conn, account)
     finally:
-        _logout(conn)
+        with _watch(account) as watch:
+            watch.add(conn.sock)
+            _logout(conn)
+
+
+def _open(account: ImapAccount) -> imaplib.IMAP4:
+    where = f"imap {account.name} ({account.host}:{account.port})"
+    watch = _watch(account)
+    conn = None
+    try:
+        with watch:
+            conn = _connect(account)
+            watch.add(conn.sock)  # after STARTTLS: the TLS socket
+            _login(conn, account)
+        watch.check(where)
+    except Exception as exc:  # once cut, imaplib may fail in any way
+        if conn is not None:
+            _logout(conn)
+        _reraise(watch, where, exc)
+    return conn
 
 
 def _connect(account: ImapAccount) -> imaplib.IMAP4:

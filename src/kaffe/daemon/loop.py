@@ -2,15 +2,22 @@
 
 Signal handlers only set flags (no logging, no locks inside a handler); the loop
 acts on them between cycles: SIGHUP reloads the config, SIGTERM stops after the
-current action.
+current action. A fetch in flight is aborted at once (the cycle passes the flag to
+:func:`kaffe.connectors.deadline.stop_when`); should anything still hold the cycle
+``STOP_GRACE_SECONDS`` after SIGTERM, :class:`Backstop` ends the process: every
+store write is one SQLite transaction and every draft goes through the ledger, so
+dying there is what the store and the executor are built to survive.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Protocol
 
@@ -21,6 +28,69 @@ from kaffe.daemon.cycle import CycleReport
 from kaffe.daemon.notify import Notifier
 
 log = logging.getLogger(__name__)
+
+STOP_GRACE_SECONDS = 4.0  # SIGTERM -> exit within this, whatever a server does
+EX_SIGTERM = 128 + signal.SIGTERM  # what a shell reports for a command SIGTERM ended
+
+
+class StopFlag:
+    """Set by a signal handler (a plain attribute: no lock in a handler); call it to ask."""
+
+    def __init__(self) -> None:
+        self.raised = False
+
+    def __call__(self) -> bool:
+        return self.raised
+
+    def set(self, *_: object) -> None:
+        self.raised = True
+
+    @contextlib.contextmanager
+    def on(self, *signals: signal.Signals) -> Iterator[StopFlag]:
+        """Let ``signals`` set the flag inside the block; the old handlers return after."""
+        saved = {sig: signal.signal(sig, self.set) for sig in signals}
+        try:
+            yield self
+        finally:
+            for sig, handler in saved.items():
+                signal.signal(sig, handler)
+
+
+class Backstop:
+    """While the ``with`` block runs, a thread watches ``stopping()``: once it is true
+    and the block has not ended ``grace`` seconds later, ``on_overrun`` runs and the
+    process exits with ``code`` (systemd reads 0 as a clean stop)."""
+
+    def __init__(
+        self,
+        stopping: Callable[[], bool],
+        *,
+        grace: float = STOP_GRACE_SECONDS,
+        on_overrun: Callable[[], object] = lambda: None,
+        code: int = 0,
+        exit: Callable[[int], None] = os._exit,
+    ) -> None:
+        self.stopping, self.grace, self.code = stopping, grace, code
+        self.on_overrun, self.exit = on_overrun, exit
+        self.finished = threading.Event()  # set by the main thread, never by a handler
+
+    def __enter__(self) -> Backstop:
+        threading.Thread(target=self._watch, name="kaffe-backstop", daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.finished.set()
+
+    def _watch(self) -> None:
+        while not self.stopping():
+            if self.finished.wait(0.1):
+                return
+        if self.finished.wait(self.grace):
+            return
+        log.error("still busy %g s after the stop request: exiting now; "
+                  "the next start resumes where this one was cut off", self.grace)
+        self.on_overrun()
+        self.exit(self.code)
 
 
 class Cycle(Protocol):
@@ -120,6 +190,10 @@ class Daemon:
 
     def run(self, *, max_cycles: int | None = None) -> None:
         """Run a cycle now, then on schedule, until stopped (or ``max_cycles`` ran)."""
+        with Backstop(self.stop_requested, on_overrun=self.notifier.stopping):
+            self._run(max_cycles)
+
+    def _run(self, max_cycles: int | None) -> None:
         self.notifier.ready("starting the first cycle")
         self.tick()
         while not self.stopping:
@@ -128,6 +202,8 @@ class Daemon:
             if self.reloading:
                 self.reload()
             self.scheduler.run_pending()
+            if self.stopping:
+                break  # a cycle cut short by SIGTERM: no pause before stopping
             self.ping()
             idle = self.scheduler.idle_seconds
             self.sleep(1.0 if idle is None else max(0.0, min(idle, 1.0)))

@@ -12,7 +12,9 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from kaffe.config.schema import Config
+from kaffe.connectors import deadline
 from kaffe.connectors.base import CalendarSource, FeedSource, MailSource
+from kaffe.connectors.deadline import Cancelled
 from kaffe.daemon import health
 from kaffe.errors import KaffeError
 from kaffe.model import Article, CalendarBatch, Event
@@ -103,6 +105,8 @@ def sync_feed(store: Store, source: FeedSource, now: datetime, config: Config) -
         return SyncResult(name, skipped=f"backing off until {retry_at[:16]}")
     try:
         batch = source.fetch(store.get_cursor(name), now=now)
+    except Cancelled:
+        raise  # kaffe is stopping: not the feed's fault, no back-off
     except KaffeError:
         failures = int(store.get_meta(f"failures:{name}") or 0) + 1
         store.set_meta(f"failures:{name}", str(failures))
@@ -129,7 +133,8 @@ def sync_all(
 ) -> list[SyncResult]:
     """Sync every source; one failing source never stops the others.
 
-    ``stop`` is asked between sources (SIGTERM): the rest waits for the next cycle."""
+    ``stop`` is asked between sources (SIGTERM), and aborts a fetch in flight
+    (:mod:`kaffe.connectors.deadline`): the rest waits for the next cycle."""
     calendars, mailboxes, feeds = sources
     jobs: list[tuple[str, Callable[[], SyncResult]]] = [
         (s.name, partial(sync_calendar, store, s, now, config)) for s in calendars
@@ -137,20 +142,29 @@ def sync_all(
     jobs += [(s.name, partial(sync_mail, store, s, now, config)) for s in mailboxes]
     jobs += [(f"feed:{s.name}", partial(sync_feed, store, s, now, config)) for s in feeds]
     results = []
-    for name, sync in jobs:
-        if stop is not None and stop():
-            log.info("stop requested: %s and the sources after it sync next time", name)
-            break
-        results.append(_sync_one(store, name, sync, now))
+    with deadline.stop_when(stop):
+        for name, sync in jobs:
+            if deadline.stop_requested():
+                log.info("stop requested: %s and the sources after it sync next time", name)
+                break
+            result = _sync_one(store, name, sync, now)
+            if result is not None:
+                results.append(result)
     return results
 
 
-def _sync_one(store: Store, name: str, sync: Callable[[], SyncResult], now: datetime) -> SyncResult:
+def _sync_one(
+    store: Store, name: str, sync: Callable[[], SyncResult], now: datetime
+) -> SyncResult | None:
     """Run one source's sync; its failure is recorded and logged through :mod:`.health`
-    (at ERROR once, then hourly while it keeps failing; its recovery once at INFO)."""
+    (at ERROR once, then hourly while it keeps failing; its recovery once at INFO).
+    None: the sync was aborted because kaffe is stopping (it resumes next time)."""
     what = f"sync of {name}"
     try:
         result = sync()
+    except deadline.Cancelled:
+        log.info("stop requested: the sync of %s was cut short; it resumes next time", name)
+        return None
     except KaffeError as exc:
         health.note_failure(store, name, health.failure_of(exc), now, what=what)
         store.record_source_run(name, now, False, str(exc))

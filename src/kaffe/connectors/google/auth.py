@@ -18,7 +18,7 @@ from google.auth.exceptions import RefreshError, TransportError
 from google.oauth2.credentials import Credentials
 
 from kaffe.config.schema import GoogleConfig
-from kaffe.connectors.google.http import HTTP_TIMEOUT, map_refresh_error
+from kaffe.connectors.google.http import HTTP_TIMEOUT, map_refresh_error, watched
 from kaffe.errors import AuthError, TransientError
 from kaffe.fsutil import write_private
 
@@ -151,14 +151,18 @@ def _with_token_uri(creds: Credentials, token_uri: str) -> Credentials:
 
 def refresh_credentials(creds: Credentials) -> None:
     """Get a fresh access token; invalid_grant becomes an AuthError, never a retry loop."""
-    request = google_auth_httplib2.Request(httplib2.Http(timeout=HTTP_TIMEOUT))
+    http = httplib2.Http(timeout=HTTP_TIMEOUT)
+    watched(http, "Google token refresh", lambda: _refresh(creds, http))
+    log.info("refreshed the Google access token")
+
+
+def _refresh(creds: Credentials, http: httplib2.Http) -> None:
     try:
-        creds.refresh(request)
+        creds.refresh(google_auth_httplib2.Request(http))
     except RefreshError as exc:
         raise map_refresh_error(exc, "Google token refresh") from exc
     except (TransportError, httplib2.HttpLib2Error, OSError) as exc:
         raise TransientError(f"Google token refresh: network error: {exc}") from exc
-    log.info("refreshed the Google access token")
 
 
 def save_credentials(creds: Credentials, token_path: Path) -> None:

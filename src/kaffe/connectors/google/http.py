@@ -14,7 +14,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Collection
-from typing import Any
+from typing import Any, TypeVar
 
 import google_auth_httplib2
 import httplib2
@@ -23,12 +23,14 @@ from google.oauth2.credentials import Credentials
 from googleapiclient.discovery import Resource, build
 from googleapiclient.errors import HttpError
 
+from kaffe.connectors.deadline import Watch
 from kaffe.connectors.google.retry import DEFAULT_POLICY, RetryPolicy
 from kaffe.errors import AuthError, ConnectorError, SyncTokenExpired, TransientError
 
 log = logging.getLogger(__name__)
 
 HTTP_TIMEOUT = 30.0
+DEADLINE_FACTOR = 3  # one request may take this many times HTTP_TIMEOUT in all
 REAUTH_HINT = "run `kaffe auth` to authorise kaffe with Google again"
 RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 AUTH_REASONS = frozenset({"insufficientPermissions", "authError", "forbiddenForServiceAccounts"})
@@ -39,6 +41,7 @@ INVALID_GRANT_HINT = (
 )
 
 Sleep = Callable[[float], None]
+T = TypeVar("T")
 
 
 def _endpoint(api: str, api_endpoint: str) -> dict[str, str]:
@@ -118,6 +121,40 @@ def _refused(exc: TransientError) -> bool:
 
 
 def _execute_once(request: Any, what: str, expired: Collection[int] = (410,)) -> Any:
+    return watched(getattr(request, "http", None), what,
+                   lambda: _execute_mapped(request, what, expired))
+
+
+def watched(http: Any, what: str, call: Callable[[], T]) -> T:
+    """``call()`` (requests over ``http``) within DEADLINE_FACTOR x the Http's timeout in
+    all (httplib2's timeout bounds each read only), and aborted by a stop request."""
+    inner = _inner(http)
+    watch = Watch((getattr(inner, "timeout", None) or HTTP_TIMEOUT) * DEADLINE_FACTOR)
+    watch.add_finder(lambda: _sockets(inner))
+    try:
+        with watch:
+            result = call()
+    except Exception as exc:  # once cut, a library may fail in any way (a TypeError too)
+        failure = watch.failure(what)
+        if failure is None:
+            raise
+        raise failure from exc
+    watch.check(what)  # http.client takes a cut connection for the end of the headers
+    return result
+
+
+def _inner(http: Any) -> Any:
+    """The httplib2.Http itself (google_auth_httplib2.AuthorizedHttp wraps one)."""
+    return getattr(http, "http", http)
+
+
+def _sockets(http: Any) -> list[Any]:
+    """The sockets of an httplib2.Http's open connections."""
+    connections = getattr(http, "connections", None) or {}
+    return [getattr(conn, "sock", None) for conn in list(connections.values())]
+
+
+def _execute_mapped(request: Any, what: str, expired: Collection[int]) -> Any:
     try:
         return request.execute(num_retries=0)
     except HttpError as exc:
