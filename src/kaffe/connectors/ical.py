@@ -157,14 +157,14 @@ def _expand(
 ) -> list[Component]:
     """The occurrences of one UID's series (or single event) inside the window,
     within the bounds of :mod:`kaffe.connectors.ical_limits`."""
-    cost = next(filter(None, (too_costly(comp, window) for comp in components)), "")
-    if cost:
-        problems.add(f"event {label(components[0])} {cost}; not expanded, skipped")
-        return []
-    holder = Calendar()
-    for comp in components:
-        holder.add_component(comp)
-    try:
+    try:  # a broken time (icalendar raises on reading it) costs this series only
+        cost = next(filter(None, (too_costly(comp, window) for comp in components)), "")
+        if cost:
+            problems.add(f"event {label(components[0])} {cost}; not expanded, skipped")
+            return []
+        holder = Calendar()
+        for comp in components:
+            holder.add_component(comp)
         return list(recurring_ical_events.of(holder).between(*window))
     except Exception as exc:
         problems.add(f"event {label(components[0])} cannot be expanded ({short(exc)}); skipped")
