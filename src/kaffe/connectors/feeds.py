@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import IO
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -129,6 +130,7 @@ class HttpFeedSource:
         self.feed, self.options = feed, options
         self.name = feed.name or feed.url
         self.label = f"feed {feed.url}"  # how errors name it (an ICS source hides secrets)
+        self.cap_key = "[feed_options] max_bytes"  # how errors name the cap (calendars: theirs)
         self._client = client if client is not None else make_client(options)
         self._owns_client = client is None
         self._clock = clock
@@ -149,10 +151,15 @@ class HttpFeedSource:
         )
         return FeedBatch(self.name, articles, doc.cursor)
 
-    def fetch_document(self, cursor: str | None, *, now: datetime) -> Document:
-        """The raw document, or ``body=None`` when the server answered 304."""
+    def fetch_document(
+        self, cursor: str | None, *, now: datetime, sink: IO[bytes] | None = None
+    ) -> Document:
+        """The raw document, or ``body=None`` when the server answered 304.
+
+        With a ``sink`` a changed body is written there as it arrives (``body`` is b""),
+        so a big calendar is never held in memory whole."""
         try:
-            return self._fetch(load_cursor(cursor), now)
+            return self._fetch(load_cursor(cursor), now, sink)
         except httpx.TimeoutException as exc:
             raise TransientError(self._why(f"timed out ({type(exc).__name__})")) from exc
         except (httpx.NetworkError, httpx.ProxyError) as exc:
@@ -163,7 +170,10 @@ class HttpFeedSource:
     def _why(self, reason: str) -> str:
         return f"{self.label}: {reason}"
 
-    def _fetch(self, saved: dict[str, object], now: datetime) -> Document:
+    def _cap_hint(self) -> str:
+        return f"raise {self.cap_key} to read it"
+
+    def _fetch(self, saved: dict[str, object], now: datetime, sink: IO[bytes] | None) -> Document:
         deadline = self._clock() + self.options.timeout_seconds * DEADLINE_FACTOR
         headers = {name: str(saved[key]) for key, name in _CURSOR_HEADERS if saved.get(key)}
         timeout = httpx.Timeout(self.options.timeout_seconds)
@@ -174,7 +184,7 @@ class HttpFeedSource:
                 kept = saved | {key: value for key, value in fresh.items() if value}
                 return Document(None, dump_cursor(kept), {})
             self._check_status(resp, now)
-            body = self._read_capped(resp, deadline)
+            body = self._read_capped(resp, deadline, sink)
             return Document(body, dump_cursor(fresh), _response_headers(resp))
 
     def _check_status(self, resp: httpx.Response, now: datetime) -> None:
@@ -188,19 +198,28 @@ class HttpFeedSource:
         hint = "check the url of this feed in [[feeds]]" if code in (404, 410) else ""
         raise ConnectorError(self._why(reason), hint=hint)
 
-    def _read_capped(self, resp: httpx.Response, deadline: float) -> bytes:
+    def _read_capped(
+        self, resp: httpx.Response, deadline: float, sink: IO[bytes] | None
+    ) -> bytes:
         cap = self.options.max_bytes
         declared = resp.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap:
-            raise ConnectorError(self._why(f"{declared} bytes is more than max_bytes ({cap})"))
-        return b"".join(self._capped_chunks(resp.iter_bytes(), cap, deadline))
+            raise ConnectorError(self._why(f"{declared} bytes is more than {self.cap_key} "
+                                           f"({cap})"), hint=self._cap_hint())
+        chunks = self._capped_chunks(resp.iter_bytes(), cap, deadline)
+        if sink is None:
+            return b"".join(chunks)
+        for chunk in chunks:
+            sink.write(chunk)
+        return b""
 
     def _capped_chunks(self, chunks: Iterator[bytes], cap: int, deadline: float) -> Iterator[bytes]:
         size = 0
         for chunk in chunks:
             size += len(chunk)
             if size > cap:
-                raise ConnectorError(self._why(f"more than max_bytes ({cap}); stopped reading"))
+                raise ConnectorError(self._why(f"more than {self.cap_key} ({cap}); "
+                                               "stopped reading"), hint=self._cap_hint())
             if self._clock() > deadline:
                 limit = self.options.timeout_seconds * DEADLINE_FACTOR
                 raise TransientError(self._why(f"download took longer than {limit:g} seconds"))
@@ -232,6 +251,7 @@ class LocalFeedSource:
         is_file_url = parts.scheme.lower() == "file"
         self.path = Path(url2pathname(parts.path) if is_file_url else feed.url).expanduser()
         self.label = f"feed {self.path}"  # how errors name it (an ICS source says calendar)
+        self.cap_key = "[feed_options] max_bytes"  # how errors name the cap (calendars: theirs)
 
     def close(self) -> None:
         """Nothing to release; here so every feed source can be closed alike."""
@@ -245,11 +265,17 @@ class LocalFeedSource:
         articles = parse_document(doc.body, meta, max_bytes=self.options.max_bytes)
         return FeedBatch(self.name, articles, doc.cursor)
 
-    def fetch_document(self, cursor: str | None, *, now: datetime) -> Document:
-        """The file's bytes, or ``body=None`` when its mtime and size match ``cursor``."""
+    def fetch_document(
+        self, cursor: str | None, *, now: datetime, sink: IO[bytes] | None = None
+    ) -> Document:
+        """The file's bytes, or ``body=None`` when its mtime and size match ``cursor``.
+        With a ``sink`` the bytes are copied there instead (``body`` is b"")."""
         state = self._state()
         if cursor == state:
             return Document(None, cursor, {})
+        if sink is not None:
+            self._copy(sink)
+            return Document(b"", state, {})
         return Document(self._read(), state, {})
 
     def _state(self) -> str:
@@ -267,5 +293,21 @@ class LocalFeedSource:
         except OSError as exc:
             raise ConnectorError(f"{self.label}: cannot read it ({exc.strerror})") from exc
         if len(data) > cap:
-            raise ConnectorError(f"{self.label}: more than max_bytes ({cap}); not read")
+            raise ConnectorError(f"{self.label}: more than {self.cap_key} ({cap}); "
+                                 "not read", hint=f"raise {self.cap_key} to read it")
         return data
+
+    def _copy(self, sink: IO[bytes]) -> None:
+        """Copy the file into ``sink`` a block at a time, at most max_bytes of it."""
+        cap, size = self.options.max_bytes, 0
+        try:
+            with self.path.open("rb") as handle:
+                while block := handle.read(1 << 20):
+                    size += len(block)
+                    if size > cap:
+                        raise ConnectorError(f"{self.label}: more than {self.cap_key} "
+                                             f"({cap}); not read",
+                                             hint=f"raise {self.cap_key} to read it")
+                    sink.write(block)
+        except OSError as exc:
+            raise ConnectorError(f"{self.label}: cannot read it ({exc.strerror})") from exc

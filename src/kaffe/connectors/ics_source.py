@@ -4,6 +4,7 @@ recurrences expanded in the window. No OAuth client needed."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from datetime import UTC, datetime
@@ -11,7 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from kaffe.config.schema import FeedConfig, FeedOptionsConfig
+from kaffe.config.schema import CALENDAR_MAX_BYTES, FeedConfig, FeedOptionsConfig
 from kaffe.connectors.feeds import HttpFeedSource, LocalFeedSource, is_remote
 from kaffe.connectors.ical import parse_calendar
 from kaffe.model import CalendarBatch
@@ -63,12 +64,14 @@ class IcsCalendarSource:
         *,
         self_addresses: tuple[str, ...] = (),
         options: FeedOptionsConfig,
+        max_bytes: int = CALENDAR_MAX_BYTES,
         client: httpx.Client | None = None,
     ) -> None:
         self.name = f"ics:{name}"
         self.self_addresses = self_addresses
         url = fetch_url(url_or_path)
         feed = FeedConfig(url=url, name=name)
+        options = dataclasses.replace(options, max_bytes=max_bytes)
         self.fetcher: HttpFeedSource | LocalFeedSource
         if is_remote(url):
             self.fetcher = HttpFeedSource(feed, options, client=client)
@@ -76,6 +79,7 @@ class IcsCalendarSource:
         else:
             self.fetcher = LocalFeedSource(feed, options)
             self.fetcher.label = f"calendar {self.fetcher.path}"
+        self.fetcher.cap_key = f'max_bytes of [[calendars]] "{name}"'
         self.label = redact(url)
 
     def close(self) -> None:
