@@ -1,12 +1,17 @@
 """A calendar read from an ICS URL (Google's secret iCal address, Outlook's published
 calendar, ``webcal://``) or a local ``.ics`` file: a conditional request per cycle,
-recurrences expanded in the window. No OAuth client needed."""
+recurrences expanded in the window. No OAuth client needed.
+
+A long-lived calendar is big (tens of MB), so it has its own cap (``max_bytes`` of
+its ``[[calendars]]`` entry, not the feeds' one), is spooled to a temporary file as
+it arrives, and is read in the sync window only (:func:`parse_calendar_stream`)."""
 
 from __future__ import annotations
 
 import dataclasses
 import logging
 import re
+import tempfile
 from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
 
@@ -14,7 +19,7 @@ import httpx
 
 from kaffe.config.schema import CALENDAR_MAX_BYTES, FeedConfig, FeedOptionsConfig
 from kaffe.connectors.feeds import HttpFeedSource, LocalFeedSource, is_remote
-from kaffe.connectors.ical import parse_calendar
+from kaffe.connectors.ical import parse_calendar_stream
 from kaffe.model import CalendarBatch
 
 log = logging.getLogger(__name__)
@@ -22,6 +27,7 @@ log = logging.getLogger(__name__)
 # A path segment that is a secret or names you: Google's "private-<token>", long
 # random tokens (Outlook's published calendars), e-mail addresses.
 _TOKEN = re.compile(r"^[A-Za-z0-9_.=~-]{20,}$")
+SPOOL_IN_MEMORY = 4_000_000  # bytes of a calendar kept in memory before it goes to disk
 
 
 def redact(url: str) -> str:
@@ -92,14 +98,16 @@ class IcsCalendarSource:
         """One conditional fetch; a changed calendar is the whole window (``full``).
 
         Without a cursor (first sync, or a new window) the document is always read."""
-        # ``now`` only turns a Retry-After date into seconds: the real clock is right.
-        doc = self.fetcher.fetch_document(cursor, now=datetime.now(UTC))
-        if doc.body is None:
-            return CalendarBatch(self.name, (), cursor, full=False)
-        result = parse_calendar(
-            doc.body, calendar=self.name, source=self.label,
-            window=(window_start, window_end), self_addresses=self.self_addresses,
-        )
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
+            # ``now`` only turns a Retry-After date into seconds: the real clock is right.
+            doc = self.fetcher.fetch_document(cursor, now=datetime.now(UTC), sink=spool)
+            if doc.body is None:
+                return CalendarBatch(self.name, (), cursor, full=False)
+            spool.seek(0)
+            result = parse_calendar_stream(
+                spool, calendar=self.name, source=self.label,
+                window=(window_start, window_end), self_addresses=self.self_addresses,
+            )
         for problem in result.problems:
             log.info("%s", problem)
         log.info("%s: %d events in the window", self.label, len(result.events))
