@@ -134,7 +134,8 @@ def test_missing_too_large_and_directory_files_are_reported(tmp_path: Path, now:
     big = tmp_path / "big.xml"
     big.write_bytes(b" " * 20_000)
     small = FeedOptionsConfig(max_bytes=10_000)
-    with pytest.raises(ConnectorError, match=r"big.xml: more than max_bytes \(10000\)"):
+    too_big = r"big.xml: more than \[feed_options\] max_bytes \(10000\)"
+    with pytest.raises(ConnectorError, match=too_big):
         LocalFeedSource(FeedConfig(url=big.as_uri()), small).fetch(None, now=now)
 
 

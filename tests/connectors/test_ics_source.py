@@ -74,7 +74,7 @@ def test_unchanged_calendar_costs_one_request_and_no_parse(server: Server) -> No
     source = IcsCalendarSource("home", server.url, options=FeedOptionsConfig())
     first = source.sync(None, window_start=WINDOW[0], window_end=WINDOW[1])
     assert first.full and [e.summary for e in first.events] == ["Coffee with Bo"]
-    with mock.patch.object(ics_source, "parse_calendar") as parse:
+    with mock.patch.object(ics_source, "parse_calendar_stream") as parse:
         second = source.sync(first.cursor, window_start=WINDOW[0], window_end=WINDOW[1])
     assert parse.call_count == 0
     assert not second.full and second.events == () and second.cursor == first.cursor

@@ -3,14 +3,17 @@ problems, never an exception, and every event is sane."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from unittest import mock
 
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from kaffe.connectors.ical import IcsResult, parse_calendar
+from kaffe.connectors import ical_window
+from kaffe.connectors.ical import IcsResult, parse_calendar, parse_calendar_stream
 from kaffe.connectors.ical_limits import occurrence_cap
 from kaffe.connectors.invites import invitations_from_mime
 from tests.hostile.mutate import (
@@ -142,3 +145,19 @@ def test_mutated_calendars_inside_a_mail(name: str, edits, method: str) -> None:
     events = invitations_from_mime(raw, account="fuzz", thread_id="t", received=WINDOW[0],
                                    self_addresses=(), window=WINDOW)  # fmt: skip
     assert all(e.calendar == "mail:fuzz" and e.thread_id == "t" for e in events)
+
+
+@needs_corpus
+@fuzz(150)
+@given(name=st.sampled_from(ICS_NAMES or ["none"]), edits=mutations(),
+       block=st.sampled_from([1, 7, 64, 1 << 20]))
+def test_mutated_calendars_read_streaming_in_the_window(name: str, edits, block: int) -> None:
+    """The ICS source's path (split as the bytes arrive, only the window parsed), in
+    blocks of any size: sane, and every event the whole-document reader finds is found."""
+    data = apply(corpus_bytes("ics", name), edits)
+    with mock.patch.object(ical_window, "BLOCK", block):
+        streamed = parse_calendar_stream(io.BytesIO(data), calendar="ics:fuzz", source=name,
+                                         window=WINDOW)  # fmt: skip
+    assert_sane(streamed, name)
+    whole = read(data, name)
+    assert {(e.id, e.start) for e in whole.events} <= {(e.id, e.start) for e in streamed.events}

@@ -38,7 +38,7 @@ _ALWAYS = ("type", "name")
 # type -> the keys an entry of that type may set (beyond type and name)
 CALENDAR_KEYS: dict[str, tuple[str, ...]] = {
     "google": ("calendar_id",),
-    "ics": ("url",),
+    "ics": ("url", "max_bytes"),
     "caldav": ("url", "username", *PASSWORD_KEYS, "calendar"),
 }
 CALENDAR_REQUIRED: dict[str, tuple[str, ...]] = {

@@ -151,6 +151,11 @@ class FeedConfig:
     tags: tuple[str, ...] = field(default=(), metadata=rule(check="tag"))
 
 
+# The largest ICS calendar read: a Google calendar used for 15 years is tens of MB
+# (100,000 events of ~500 bytes is ~50 MB); it is spooled to disk and read in the
+# sync window only, so the cap bounds download and disk, not memory.
+CALENDAR_MAX_BYTES = 100_000_000
+
 # Where a password may come from; exactly one where one is needed, never inline.
 PASSWORD_KEYS: tuple[str, ...] = ("password_file", "password_env", "password_keyring")
 
@@ -168,6 +173,8 @@ class CalendarEntryConfig:
     password_keyring: str = field(default="", metadata=rule(check="keyring_ref"))
     calendar: str = ""  # caldav: a calendar's name or URL; "" = every calendar
     calendar_id: str = field(default="primary", metadata=rule(check="nonempty"))  # google
+    # ics: the largest calendar read, in bytes (its own cap; [feed_options] is for feeds)
+    max_bytes: int = field(default=CALENDAR_MAX_BYTES, metadata=rule(min=10_000, max=2_000_000_000))
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import IO
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -136,6 +137,7 @@ class HttpFeedSource:
         self.feed, self.options = feed, options
         self.name = feed.name or feed.url
         self.label = f"feed {redact_url(feed.url)}"  # how errors name it; never the token
+        self.cap_key = "[feed_options] max_bytes"  # how errors name the cap (calendars: theirs)
         self._client = client if client is not None else make_client(options)
         self._owns_client = client is None
         self._clock = clock
@@ -156,15 +158,19 @@ class HttpFeedSource:
         )
         return FeedBatch(self.name, articles, doc.cursor)
 
-    def fetch_document(self, cursor: str | None, *, now: datetime) -> Document:
+    def fetch_document(
+        self, cursor: str | None, *, now: datetime, sink: IO[bytes] | None = None
+    ) -> Document:
         """The raw document, or ``body=None`` when the server answered 304.
 
         Connect, headers and body together get ``DEADLINE_FACTOR`` x timeout_seconds;
-        a stop request (SIGTERM) aborts the fetch with :class:`Cancelled`."""
+        a stop request (SIGTERM) aborts the fetch with :class:`Cancelled`. With a
+        ``sink`` a changed body is written there as it arrives (``body`` is b""),
+        so a big calendar is never held in memory whole."""
         watch = Watch(self.deadline_seconds, clock=self._clock)
         try:
             with watch:
-                doc = self._fetch(load_cursor(cursor), now, watch)
+                doc = self._fetch(load_cursor(cursor), now, watch, sink)
         except Exception as exc:  # once cut, a library may fail in any way
             failure = watch.failure(self.label)
             if failure is None and not isinstance(exc, httpx.HTTPError | httpx.InvalidURL):
@@ -188,7 +194,12 @@ class HttpFeedSource:
     def _why(self, reason: str) -> str:
         return f"{self.label}: {reason}"
 
-    def _fetch(self, saved: dict[str, object], now: datetime, watch: Watch) -> Document:
+    def _cap_hint(self) -> str:
+        return f"raise {self.cap_key} to read it"
+
+    def _fetch(
+        self, saved: dict[str, object], now: datetime, watch: Watch, sink: IO[bytes] | None
+    ) -> Document:
         headers = {name: str(saved[key]) for key, name in _CURSOR_HEADERS if saved.get(key)}
         timeout = httpx.Timeout(self.options.timeout_seconds)
         with self._client.stream("GET", self.feed.url, headers=headers, timeout=timeout,
@@ -199,7 +210,7 @@ class HttpFeedSource:
                 kept = saved | {key: value for key, value in fresh.items() if value}
                 return Document(None, dump_cursor(kept), {})
             self._check_status(resp, now)
-            body = self._read_capped(resp)
+            body = self._read_capped(resp, sink)
             return Document(body, dump_cursor(fresh), _response_headers(resp))
 
     def _check_status(self, resp: httpx.Response, now: datetime) -> None:
@@ -213,19 +224,26 @@ class HttpFeedSource:
         hint = "check the url of this feed in [[feeds]]" if code in (404, 410) else ""
         raise ConnectorError(self._why(reason), hint=hint)
 
-    def _read_capped(self, resp: httpx.Response) -> bytes:
+    def _read_capped(self, resp: httpx.Response, sink: IO[bytes] | None) -> bytes:
         cap = self.options.max_bytes
         declared = resp.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap:
-            raise ConnectorError(self._why(f"{declared} bytes is more than max_bytes ({cap})"))
-        return b"".join(self._capped_chunks(resp.iter_bytes(), cap))
+            raise ConnectorError(self._why(f"{declared} bytes is more than {self.cap_key} "
+                                           f"({cap})"), hint=self._cap_hint())
+        chunks = self._capped_chunks(resp.iter_bytes(), cap)
+        if sink is None:
+            return b"".join(chunks)
+        for chunk in chunks:
+            sink.write(chunk)
+        return b""
 
     def _capped_chunks(self, chunks: Iterator[bytes], cap: int) -> Iterator[bytes]:
         size = 0
         for chunk in chunks:
             size += len(chunk)
             if size > cap:
-                raise ConnectorError(self._why(f"more than max_bytes ({cap}); stopped reading"))
+                raise ConnectorError(self._why(f"more than {self.cap_key} ({cap}); "
+                                               "stopped reading"), hint=self._cap_hint())
             yield chunk
 
 
@@ -254,6 +272,7 @@ class LocalFeedSource:
         is_file_url = parts.scheme.lower() == "file"
         self.path = Path(url2pathname(parts.path) if is_file_url else feed.url).expanduser()
         self.label = f"feed {self.path}"  # how errors name it (an ICS source says calendar)
+        self.cap_key = "[feed_options] max_bytes"  # how errors name the cap (calendars: theirs)
 
     def close(self) -> None:
         """Nothing to release; here so every feed source can be closed alike."""
@@ -267,11 +286,17 @@ class LocalFeedSource:
         articles = parse_document(doc.body, meta, max_bytes=self.options.max_bytes)
         return FeedBatch(self.name, articles, doc.cursor)
 
-    def fetch_document(self, cursor: str | None, *, now: datetime) -> Document:
-        """The file's bytes, or ``body=None`` when its mtime and size match ``cursor``."""
+    def fetch_document(
+        self, cursor: str | None, *, now: datetime, sink: IO[bytes] | None = None
+    ) -> Document:
+        """The file's bytes, or ``body=None`` when its mtime and size match ``cursor``.
+        With a ``sink`` the bytes are copied there instead (``body`` is b"")."""
         state = self._state()
         if cursor == state:
             return Document(None, cursor, {})
+        if sink is not None:
+            self._copy(sink)
+            return Document(b"", state, {})
         return Document(self._read(), state, {})
 
     def _state(self) -> str:
@@ -289,5 +314,21 @@ class LocalFeedSource:
         except OSError as exc:
             raise ConnectorError(f"{self.label}: cannot read it ({exc.strerror})") from exc
         if len(data) > cap:
-            raise ConnectorError(f"{self.label}: more than max_bytes ({cap}); not read")
+            raise ConnectorError(f"{self.label}: more than {self.cap_key} ({cap}); "
+                                 "not read", hint=f"raise {self.cap_key} to read it")
         return data
+
+    def _copy(self, sink: IO[bytes]) -> None:
+        """Copy the file into ``sink`` a block at a time, at most max_bytes of it."""
+        cap, size = self.options.max_bytes, 0
+        try:
+            with self.path.open("rb") as handle:
+                while block := handle.read(1 << 20):
+                    size += len(block)
+                    if size > cap:
+                        raise ConnectorError(f"{self.label}: more than {self.cap_key} "
+                                             f"({cap}); not read",
+                                             hint=f"raise {self.cap_key} to read it")
+                    sink.write(block)
+        except OSError as exc:
+            raise ConnectorError(f"{self.label}: cannot read it ({exc.strerror})") from exc

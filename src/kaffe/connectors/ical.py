@@ -10,15 +10,17 @@ recurring-ical-events; every datetime leaves this module aware and in UTC.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import IO, Any
 
 import recurring_ical_events
 from icalendar import Calendar, Component
 
-from kaffe.connectors.ical_limits import MAX_EVENTS, too_costly
+from kaffe.connectors.ical_limits import MAX_EVENTS, MAX_EXPANDED, too_costly
 from kaffe.connectors.ical_read import (
     Problems,
     calendar_method,
@@ -28,6 +30,7 @@ from kaffe.connectors.ical_read import (
     read_calendars,
     short,
 )
+from kaffe.connectors.ical_window import WindowStats, read_window
 from kaffe.connectors.plaintext import one_line, printable
 from kaffe.model import ACCEPTED, DECLINED, NEEDS_ACTION, TENTATIVE, Attendee, Event
 
@@ -68,9 +71,43 @@ def parse_calendar(
     ``source`` names the input in problems (a file name, a URL, a message part).
     Never raises: unreadable parts are reported in ``IcsResult.problems``.
     """
+    def read(problems: Problems) -> list[Component]:
+        return read_calendars(data, problems)
+
+    return _parse(read, calendar, source, window, self_addresses)
+
+
+def parse_calendar_stream(
+    stream: IO[bytes],
+    *,
+    calendar: str,
+    source: str,
+    window: tuple[datetime, datetime],
+    self_addresses: tuple[str, ...] = (),
+) -> IcsResult:
+    """Like :func:`parse_calendar` for a document of any size, read once from ``stream``:
+    only the events whose occurrences can touch ``window`` are parsed, and the document
+    is never held in memory whole (see :mod:`kaffe.connectors.ical_window`)."""
+    stats = WindowStats()
+
+    def read(problems: Problems) -> list[Component]:
+        return read_window(stream, window, problems, stats)
+
+    result = _parse(read, calendar, source, window, self_addresses)
+    log.debug("%s: %d of %d events can touch the window", source, stats.kept, stats.read)
+    return result
+
+
+def _parse(
+    read: Callable[[Problems], list[Component]],
+    calendar: str,
+    source: str,
+    window: tuple[datetime, datetime],
+    self_addresses: tuple[str, ...],
+) -> IcsResult:
     problems = Problems(source)
     try:
-        calendars = read_calendars(data, problems)
+        calendars = read(problems)
         method = calendar_method(calendars)
         events = _events(calendars, calendar, method, window, self_addresses, problems)
     except Exception as exc:  # the last line of defence: report, never raise
@@ -99,16 +136,48 @@ def _events(
         recurring=frozenset(uid for uid, comps in groups.items() if _is_series(comps)),
         synthetic=frozenset(synthetic),
     )
-    events: list[Event] = []
+    kept = _Latest(MAX_EVENTS)
     for uid, comps in groups.items():
+        if kept.seen > MAX_EXPANDED:  # a bound on time, whatever the document holds
+            _warn(problems, f"more than {MAX_EXPANDED} occurrences in the window; "
+                  "the remaining series were not read")
+            break
         for occurrence in _expand(uid, comps, window, problems):
             event = _mapped(occurrence, ctx, problems)
             if event is not None:
-                events.append(event)
-        if len(events) > MAX_EVENTS:  # a bound on memory, whatever the document holds
-            problems.add(f"more than {MAX_EVENTS} events in the window; the rest skipped")
-            return events[:MAX_EVENTS]
-    return events
+                kept.add(event)
+    if kept.seen > MAX_EVENTS:
+        _warn(problems, f"{kept.seen} events in the window; only the latest {MAX_EVENTS} "
+              "are kept")
+    return kept.events()
+
+
+class _Latest:
+    """The ``size`` latest-starting events of those added: a bound on memory that
+    keeps the events nearest to now (the window ends a little after it), not the
+    first ones in file order."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self.seen = size, 0
+        self._heap: list[tuple[datetime, int, Event]] = []
+
+    def add(self, event: Event) -> None:
+        self.seen += 1
+        item = (event.start, self.seen, event)
+        if len(self._heap) < self.size:
+            heapq.heappush(self._heap, item)
+        elif item > self._heap[0]:
+            heapq.heapreplace(self._heap, item)
+
+    def events(self) -> list[Event]:
+        """The kept events in the order they were added."""
+        return [event for _start, _seen, event in sorted(self._heap, key=lambda i: i[1])]
+
+
+def _warn(problems: Problems, what: str) -> None:
+    """A problem that loses events in the window: also a warning in the log."""
+    problems.add(what)
+    log.warning("%s: %s", problems.source, what)
 
 
 def _groups(
@@ -157,14 +226,14 @@ def _expand(
 ) -> list[Component]:
     """The occurrences of one UID's series (or single event) inside the window,
     within the bounds of :mod:`kaffe.connectors.ical_limits`."""
-    cost = next(filter(None, (too_costly(comp, window) for comp in components)), "")
-    if cost:
-        problems.add(f"event {label(components[0])} {cost}; not expanded, skipped")
-        return []
-    holder = Calendar()
-    for comp in components:
-        holder.add_component(comp)
-    try:
+    try:  # a broken time (icalendar raises on reading it) costs this series only
+        cost = next(filter(None, (too_costly(comp, window) for comp in components)), "")
+        if cost:
+            problems.add(f"event {label(components[0])} {cost}; not expanded, skipped")
+            return []
+        holder = Calendar()
+        for comp in components:
+            holder.add_component(comp)
         return list(recurring_ical_events.of(holder).between(*window))
     except Exception as exc:
         problems.add(f"event {label(components[0])} cannot be expanded ({short(exc)}); skipped")

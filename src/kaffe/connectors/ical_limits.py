@@ -21,7 +21,10 @@ from icalendar import Component, vRecur
 MAX_RULE_STEPS = 100_000  # periods from DTSTART to the window's end, per rule
 MIN_OCCURRENCES = 1000  # occurrences one series may always have in the window
 MAX_PER_DAY = 2  # and on average per day of a longer window
-MAX_EVENTS = 20_000  # events of one document, all series together
+# Events of one document kept in the window, all series together (the latest are
+# kept, with a warning): 50 a day over the default 13-month window.
+MAX_EVENTS = 20_000
+MAX_EXPANDED = 5 * MAX_EVENTS  # occurrences expanded before the rest of a document is left
 
 _FREQS = ("SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 _PERIOD_SECONDS = (1, 60, 3600, 86_400, 7 * 86_400, 28 * 86_400, 365 * 86_400)

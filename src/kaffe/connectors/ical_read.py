@@ -99,7 +99,7 @@ def _read_lenient(text: str, problems: Problems) -> Calendar:
     zone_lines = [line for _name, lines in zones for line in lines]
     for name, lines in blocks:
         if name == "VEVENT":
-            for event in _parse_block(lines, zone_lines, problems):
+            for event in parse_block(lines, zone_lines, problems):
                 result.add_component(event)
     return result
 
@@ -153,10 +153,10 @@ def _route(
 
 
 def _parses(lines: list[str], zones: list[str], problems: Problems) -> bool:
-    return bool(_parse_block(lines, zones, problems, kind="time zone"))
+    return bool(parse_block(lines, zones, problems, kind="time zone"))
 
 
-def _parse_block(
+def parse_block(
     lines: list[str], zones: list[str], problems: Problems, kind: str = "event"
 ) -> list[Component]:
     """Parse one component (with the usable time zones) in a calendar of its own."""
@@ -164,12 +164,12 @@ def _parse_block(
     try:
         parsed = Calendar.from_ical(text)
     except Exception as exc:
-        problems.add(f"{kind} {_label_lines(lines)} unreadable ({short(exc)}); skipped")
+        problems.add(f"{kind} {label_lines(lines)} unreadable ({short(exc)}); skipped")
         return []
     return [c for c in parsed.subcomponents if c.name in ("VEVENT", "VTIMEZONE")]
 
 
-def _label_lines(lines: list[str]) -> str:
+def label_lines(lines: list[str]) -> str:
     found: dict[str, str] = {}
     for line in lines:
         key, _, value = line.partition(":")

@@ -1,22 +1,30 @@
 """A calendar read from an ICS URL (Google's secret iCal address, Outlook's published
 calendar, ``webcal://``) or a local ``.ics`` file: a conditional request per cycle,
-recurrences expanded in the window. No OAuth client needed."""
+recurrences expanded in the window. No OAuth client needed.
+
+A long-lived calendar is big (tens of MB), so it has its own cap (``max_bytes`` of
+its ``[[calendars]]`` entry, not the feeds' one), is spooled to a temporary file as
+it arrives, and is read in the sync window only (:func:`parse_calendar_stream`)."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import tempfile
 from datetime import UTC, datetime
 
 import httpx
 
 from kaffe.config.checks import WEBCAL_SCHEMES
-from kaffe.config.schema import FeedConfig, FeedOptionsConfig
+from kaffe.config.schema import CALENDAR_MAX_BYTES, FeedConfig, FeedOptionsConfig
 from kaffe.connectors.feeds import HttpFeedSource, LocalFeedSource, is_remote
-from kaffe.connectors.ical import parse_calendar
+from kaffe.connectors.ical import parse_calendar_stream
 from kaffe.model import CalendarBatch
 from kaffe.redact import redact_url
 
 log = logging.getLogger(__name__)
+
+SPOOL_IN_MEMORY = 4_000_000  # bytes of a calendar kept in memory before it goes to disk
 
 
 def fetch_url(url: str) -> str:
@@ -39,12 +47,14 @@ class IcsCalendarSource:
         *,
         self_addresses: tuple[str, ...] = (),
         options: FeedOptionsConfig,
+        max_bytes: int = CALENDAR_MAX_BYTES,
         client: httpx.Client | None = None,
     ) -> None:
         self.name = f"ics:{name}"
         self.self_addresses = self_addresses
         url = fetch_url(url_or_path)
         feed = FeedConfig(url=url, name=name)
+        options = dataclasses.replace(options, max_bytes=max_bytes)
         self.fetcher: HttpFeedSource | LocalFeedSource
         if is_remote(url):
             self.fetcher = HttpFeedSource(feed, options, client=client)
@@ -52,6 +62,7 @@ class IcsCalendarSource:
         else:
             self.fetcher = LocalFeedSource(feed, options)
             self.fetcher.label = f"calendar {self.fetcher.path}"
+        self.fetcher.cap_key = f'max_bytes of [[calendars]] "{name}"'
         self.label = redact_url(url)
 
     def close(self) -> None:
@@ -64,14 +75,16 @@ class IcsCalendarSource:
         """One conditional fetch; a changed calendar is the whole window (``full``).
 
         Without a cursor (first sync, or a new window) the document is always read."""
-        # ``now`` only turns a Retry-After date into seconds: the real clock is right.
-        doc = self.fetcher.fetch_document(cursor, now=datetime.now(UTC))
-        if doc.body is None:
-            return CalendarBatch(self.name, (), cursor, full=False)
-        result = parse_calendar(
-            doc.body, calendar=self.name, source=self.label,
-            window=(window_start, window_end), self_addresses=self.self_addresses,
-        )
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
+            # ``now`` only turns a Retry-After date into seconds: the real clock is right.
+            doc = self.fetcher.fetch_document(cursor, now=datetime.now(UTC), sink=spool)
+            if doc.body is None:
+                return CalendarBatch(self.name, (), cursor, full=False)
+            spool.seek(0)
+            result = parse_calendar_stream(
+                spool, calendar=self.name, source=self.label,
+                window=(window_start, window_end), self_addresses=self.self_addresses,
+            )
         for problem in result.problems:
             log.info("%s", problem)
         log.info("%s: %d events in the window", self.label, len(result.events))

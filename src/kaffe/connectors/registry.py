@@ -76,7 +76,7 @@ def _ics_calendar(entry: CalendarEntryConfig, ctx: Shared) -> CalendarSource:
     module = _module("kaffe.connectors.ics_source", "ics")
     source: CalendarSource = module.IcsCalendarSource(
         entry.name, entry.url, self_addresses=ctx.config.me.addresses,
-        options=ctx.config.feed_options, client=ctx.client,
+        options=ctx.config.feed_options, max_bytes=entry.max_bytes, client=ctx.client,
     )
     return source
 
