@@ -37,8 +37,8 @@ Guard = Callable[[Draft], "GuardVerdict"]
 # Attempts before a key that keeps failing on its own is given up on. A failure
 # that is the mailbox's (outage, rate limit, sign-in) stops the cycle and leaves
 # the key due; only a key's own error (a draft the server refuses, a template that
-# cannot render it) ends it. Five: with the daemon's default interval that is
-# more than an hour of retries, enough for a passing fault to clear.
+# cannot render it) ends it. Five: at the default 15-minute interval that is an
+# hour of retries, enough for a passing fault to clear.
 MAX_ATTEMPTS = 5
 GAVE_UP = "gave up after"  # how a given-up key's ledger detail begins
 
@@ -87,6 +87,8 @@ class Executor:
     ) -> list[Outcome]:
         """Execute every DUE action and record SKIPPED ones.
 
+        First, one look-up of the due keys whose draft the ledger does not record (see
+        :meth:`_existing`); when it fails, nothing is drafted this cycle.
         Stops early on an auth or transient error: the rest stays due for the next cycle.
         ``stop`` is asked before each action (SIGTERM): the current one always finishes.
         ``known`` are ledger keys already recorded (the snapshot's ledger): a SKIPPED
