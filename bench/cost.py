@@ -12,12 +12,20 @@ syncToken, Gmail's messages.list over the window plus one unbatched messages.get
 parsed. Its per-message Gmail calls are timed on a sample and scaled to the mailbox
 ("extrapolated"). Numbers are printed, never asserted.
 
+Drafts: before creating, kaffe looks every new key up among the drafts (Gmail cannot
+search by header: drafts.list, then drafts.get per draft, batched). The "draft look-up"
+rows show what that costs in a cycle that creates drafts, next to not looking (no
+request, but a lost database makes every draft again): the first sync (Drafts empty),
+and a cycle after the ledger is lost with ``--own-drafts`` hand-written drafts added.
+
 Run by hand: ``.venv/bin/python bench/cost.py`` (``--help`` for the sizes).
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import sqlite3
 import sys
 import tempfile
 import time
@@ -45,11 +53,13 @@ from bench.costkit import (  # noqa: E402
 from bench.costrows import Results, Run, table_rows  # noqa: E402
 from bench.table import Row, print_table  # noqa: E402
 from kaffe.config import loads  # noqa: E402
+from kaffe.config.paths import database_path  # noqa: E402
 from kaffe.connectors.google.auth import write_emulator_token  # noqa: E402
 from kaffe.daemon.runtime import Runtime, open_runtime  # noqa: E402
 from kaffe.daemon.sync import sync_window  # noqa: E402
 
 INTERVAL = timedelta(minutes=15)
+CREATE = "gmail.users.drafts.create"
 
 
 class Harness:
@@ -93,6 +103,8 @@ class Harness:
                   wall_ms={"all": (time.perf_counter() - wall) * 1000})
         entries = self.emu.requests()
         run.traffic, run.served, run.formats = traffic(entries), self.farm.stats(), formats(entries)
+        run.created = sum(1 for e in entries if e.get("api") == CREATE)
+        run.lookup = traffic(e for e in entries if e.get("api") != CREATE).get("drafts", Traffic())
         run.cpu_ms |= {k: s * 1000 for k, s in self.meter.seconds.items()}
         run.wall_ms |= {k: s * 1000 for k, s in self.meter.wall.items()}
         return run
@@ -108,6 +120,20 @@ class Harness:
         runs = [self.measure(lambda n=n: self.runtime.cycle(NOW + INTERVAL * (n + 2)))
                 for n in range(cycles)]
         return mean_run(runs)
+
+    def lost_ledger(self, own: int, at: datetime) -> Run:
+        """A cycle after the ledger was lost (a deleted database, a second kaffe on the
+        mailbox), with ``own`` hand-written drafts added to Drafts first: every draft
+        kaffe made is due again, looked up, found, and not made again."""
+        drafts = self.runtime.sink.service.users().drafts()  # the Gmail sink's client
+        for n in range(own):
+            raw = f"Subject: note {n}\r\nTo: x{n}@example.org\r\n\r\nmine\r\n".encode()
+            body = {"message": {"raw": base64.urlsafe_b64encode(raw).decode("ascii")}}
+            drafts.create(userId="me", body=body).execute()
+        with sqlite3.connect(database_path(self.runtime.config)) as db:
+            db.execute("DELETE FROM ledger")
+        self.runtime.caching = False  # the memo would keep the ledger it read before
+        return self.measure(lambda: self.runtime.cycle(at))
 
     # -- the naive poller ----------------------------------------------------------------
     def baseline(self, sample: int) -> Run:
@@ -195,9 +221,11 @@ def measure_scale(scale: Scale, args: argparse.Namespace) -> Results:
             first = _timed(timings, "first sync", harness.first_sync)
             steady = _timed(timings, "steady", lambda: harness.steady(args.cycles))
             base = _timed(timings, "baseline", lambda: harness.baseline(args.sample))
+            lost = _timed(timings, "lost ledger", lambda: harness.lost_ledger(
+                args.own_drafts, NOW + INTERVAL * (args.cycles + 2)))
         finally:
             harness.close()
-    return Results(scale, first, steady, base, timings)
+    return Results(scale, first, steady, base, timings, lost, args.own_drafts)
 
 
 def _timed(timings: dict[str, float], name: str, fn: Callable[[], Any]) -> Any:
@@ -227,6 +255,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cycles", type=int, default=3, help="steady cycles measured")
     parser.add_argument("--sample", type=int, default=200,
                         help="messages the naive poller fetches; the rest is extrapolated")
+    parser.add_argument("--own-drafts", type=int, default=100,
+                        help="hand-written drafts in Drafts when the ledger is lost")
     parser.add_argument("--no-growth", dest="growth", action="store_false",
                         help="skip the 10x run")
     parser.add_argument("--growth-feeds", type=int, default=None,

@@ -242,10 +242,17 @@ class Traffic:
 
 
 def traffic(entries: Iterable[dict[str, Any]]) -> dict[str, Traffic]:
-    """Per :func:`group_of`: round trips (batch parts not counted), units, bytes."""
+    """Per :func:`group_of`: round trips (batch parts not counted), units, bytes. A
+    batch POST counts in the group of its parts (logged just before it)."""
     found: dict[str, Traffic] = {}
+    last_part = ""
     for entry in entries:
-        t = found.setdefault(group_of(entry), Traffic())
+        group = group_of(entry)
+        if entry.get("part"):
+            last_part = group
+        elif entry["path"].startswith("/batch/") and last_part:
+            group, last_part = last_part, ""
+        t = found.setdefault(group, Traffic())
         t.units += int(entry.get("units") or 0)
         if entry.get("api") not in t.apis:
             t.apis += (str(entry.get("api")),)

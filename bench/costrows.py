@@ -24,6 +24,8 @@ class Run:
     wall_ms: dict[str, float] = field(default_factory=dict)
     formats: set[str] = field(default_factory=set)
     note: str = ""  # "extrapolated from N" for the sampled naive Gmail poll
+    created: int = 0  # drafts.create calls
+    lookup: Traffic = field(default_factory=Traffic)  # drafts.list/get: finding drafts by key
 
     def t(self, group: str) -> Traffic:
         """The traffic of ``group`` (zero when it made no request)."""
@@ -43,6 +45,8 @@ class Results:
     steady: Run
     base: Run
     timings: dict[str, float]
+    lost: Run | None = None  # a cycle after the ledger was lost (see cost.Harness.lost_ledger)
+    own_drafts: int = 0  # hand-written drafts in Drafts during ``lost``
 
 
 # -- formatting -------------------------------------------------------------------------------
@@ -149,6 +153,37 @@ def first_rows(r: Results) -> list[Row]:
     ]
 
 
+def draft_rows(r: Results) -> list[Row]:
+    """What looking for X-Kaffe-Key before creating costs, next to not looking (the
+    baseline: no request, but every draft made again after a lost database)."""
+    sec, first = f"draft look-up {r.scale.factor}x", r.first
+    out = [
+        _plain(sec, f"first sync: {first.created} drafts created, look-up round trips",
+               first.lookup.requests, 0, "1 drafts.list (Drafts empty)",
+               first.lookup.requests == 1),
+        _plain(sec, "first sync: look-up quota units", first.lookup.units, 0,
+               f"<< {10 * first.created} (the creates)", first.lookup.units <= 5),
+    ]
+    if r.lost is None:
+        return out
+    lost, drafts = r.lost, first.created + r.own_drafts
+    trips = math.ceil(drafts / 100) + math.ceil(drafts / 50)
+    units = 5 * math.ceil(drafts / 100) + 5 * drafts
+    return out + [
+        _plain(sec, f"lost ledger: drafts made again ({drafts} in Drafts)", lost.created,
+               first.created, "0", lost.created == 0),
+        _plain(sec, "lost ledger: look-up round trips", lost.lookup.requests, 0,
+               f"{trips} (lists of 100, batches of 50)", lost.lookup.requests == trips),
+        _plain(sec, "lost ledger: look-up quota units", lost.lookup.units, 0,
+               f"{units} (5 a list, 5 a draft)", lost.lookup.units == units),
+    ]
+
+
+def _plain(sec: str, measure: str, k: float, b: float, target: str, met: bool) -> Row:
+    """A row whose baseline may be zero: no ratio."""
+    return (sec, measure, num(k), num(b), NA, target, yes(met))
+
+
 def growth_rows(small: Results, big: Results) -> list[Row]:
     """kaffe at 10x next to kaffe at 1x, with the data ratio as the yardstick."""
     sec = f"growth 1x->{big.scale.factor}x"
@@ -194,7 +229,7 @@ def table_rows(results: list[Results]) -> list[Row]:
     """Every section for every scale, then growth and the bench's own time."""
     out: list[Row] = []
     for r in results:
-        out += first_rows(r) + steady_rows(r)
+        out += first_rows(r) + steady_rows(r) + draft_rows(r)
     if len(results) > 1:
         out += growth_rows(results[0], results[-1])
     for r in results:

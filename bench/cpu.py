@@ -25,7 +25,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
@@ -196,6 +196,9 @@ class MemorySink:
 
     def find_draft(self, key: str) -> str | None:
         return None
+
+    def find_drafts(self, keys: Iterable[str], *, skip: Collection[str] = ()) -> dict[str, str]:
+        return {}
 
 
 def open_bench(data: Path, args: argparse.Namespace) -> Runtime:

@@ -266,6 +266,7 @@ class Draft:
     thread_id: str = ""
     in_reply_to: str = ""
     references: tuple[str, ...] = ()
+    date: datetime | None = None  # the Date header: the executor sets the cycle's `now`
 
 
 # Ledger states.

@@ -62,10 +62,10 @@ CASES = [(kind, language) for kind in ("drip", "checkin", "prep") for language i
 
 
 @pytest.mark.parametrize(("kind", "language"), CASES)
-def test_golden(kind: str, language: str) -> None:
+def test_golden(kind: str, language: str, now: datetime) -> None:
     action = action_for(kind, language)
     assert action.language == language
-    text = stable_text(to_raw(Composer().render(action, SENDER)))
+    text = stable_text(to_raw(replace(Composer().render(action, SENDER), date=now)))
     path = GOLDEN / f"{kind}_{language}.expected"
     if os.environ.get("KAFFE_UPDATE_GOLDEN") == "1":
         path.write_text(text, encoding="utf-8")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import email
+from datetime import timedelta
 from email.message import EmailMessage
 from email.policy import default
 
@@ -8,6 +9,7 @@ import pytest
 
 from kaffe.compose.mime import KEY_HEADER, build_message, clean_header, to_address, to_raw
 from kaffe.errors import KaffeError
+from kaffe.mailids import wire_key
 from kaffe.model import Draft, Recipient
 
 ME = Recipient("mette@acme.example", "Mette Jensen")
@@ -56,6 +58,20 @@ def test_raw_uses_crlf_and_short_lines() -> None:
     assert max(len(line) for line in raw.split(b"\r\n")) <= 998
 
 
+def test_reply_headers_keep_msg_ids_only() -> None:
+    draft = make_draft(in_reply_to="<a@x> (their phone)",
+                       references=("<z@x>", "(comment)", "junk", "<a@x>"))
+    msg = parse(to_raw(draft))
+    assert msg["In-Reply-To"] == "<a@x>"
+    assert msg["References"] == "<z@x> <a@x>"
+
+
+def test_date_is_the_drafts_own(now) -> None:
+    msg = parse(to_raw(make_draft(date=now + timedelta(hours=2, minutes=3))))
+    assert msg["Date"] == "Tue, 10 Mar 2026 14:03:00 +0000"
+    assert msg["Date"].datetime == now + timedelta(hours=2, minutes=3)
+
+
 def test_threading_headers_when_set() -> None:
     draft = make_draft(in_reply_to="<a@x>", references=("<z@x>", "<a@x>"), thread_id="t1")
     msg = parse(to_raw(draft))
@@ -87,7 +103,8 @@ def test_line_breaks_cannot_inject_headers() -> None:
     msg = parse(to_raw(draft))
     assert "Bcc" not in msg and "X-Evil" not in msg
     assert msg["Subject"] == "Coffee Bcc: everyone@example.com"
-    assert msg[KEY_HEADER] == "followup:k X-Evil: 1"
+    assert msg[KEY_HEADER] == wire_key("followup:k\r\nX-Evil: 1")  # hashed: not plain ASCII
+    assert msg[KEY_HEADER].startswith("followup:sha256:")
 
 
 def test_text_that_looks_encoded_survives_as_text() -> None:

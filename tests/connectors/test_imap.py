@@ -281,3 +281,25 @@ def test_an_unreadable_cursor_means_a_full_sync() -> None:
     assert load_cursor(None) is None
     assert load_cursor("{not json") is None
     assert load_cursor('{"v": 99, "folders": []}') is None
+
+
+def test_a_draft_with_a_non_ascii_key_is_found_again(dovecot, account) -> None:
+    key = "followup:kaffe-møde-Åse@kaffe.test"  # a UID Apple Calendar might write
+    draft_id = ImapDraftSink(account).create_draft(draft(key))
+    assert ImapDraftSink(account).find_draft(key) == draft_id
+
+
+def test_find_drafts_asks_in_one_session(dovecot, account, monkeypatch) -> None:
+    sink = ImapDraftSink(account)
+    ids = {key: sink.create_draft(draft(key)) for key in ("k1", "k2")}
+    logins = []
+    monkeypatch.setattr(imaplib.IMAP4, "login", _counting(imaplib.IMAP4.login, logins))
+    assert sink.find_drafts(["k1", "k2", "k3"]) == ids
+    assert len(logins) == 1
+
+
+def _counting(method, calls: list):
+    def counted(self, *args):
+        calls.append(args[0])
+        return method(self, *args)
+    return counted

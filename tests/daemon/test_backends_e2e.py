@@ -65,9 +65,9 @@ def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y%m%dT%H%M%SZ")
 
 
-def scenario_ics() -> str:
+def scenario_ics(meetings: tuple[Meeting, ...] = SCENARIO) -> str:
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//kaffe tests//EN"]
-    for m in SCENARIO:
+    for m in meetings:
         lines += ["BEGIN:VEVENT", f"UID:{m.uid}", f"SUMMARY:{m.title}",
                   f"DTSTART:{_stamp(m.start)}",
                   f"DTEND:{_stamp(m.start + timedelta(minutes=m.minutes))}",

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from kaffe.daemon.executor import Executor
-from kaffe.errors import AuthError, TransientError
+from kaffe.daemon.executor import MAX_ATTEMPTS, Executor
+from kaffe.errors import AuthError, ConnectorError, KaffeError, TransientError
 from kaffe.model import DONE, DUE, FAILED, PENDING, SKIPPED, Action, Draft, Recipient
 from kaffe.store import Store
 
@@ -23,6 +23,8 @@ class RecordingSink:
         self.drafts: dict[str, Draft] = {}
         self.fail_with: Exception | None = None
         self.lookups = 0
+        self.asked: list[list[str]] = []
+        self.skipped: list[set[str]] = []
 
     def create_draft(self, draft: Draft) -> str:
         if self.fail_with is not None:
@@ -32,8 +34,14 @@ class RecordingSink:
         return draft_id
 
     def find_draft(self, key: str) -> str | None:
+        return self.find_drafts([key]).get(key)
+
+    def find_drafts(self, keys, *, skip=()) -> dict[str, str]:
         self.lookups += 1
-        return next((i for i, d in self.drafts.items() if d.key == key), None)
+        self.asked.append(list(keys))
+        self.skipped.append(set(skip))
+        return {d.key: i for i, d in self.drafts.items()
+                if d.key in self.asked[-1] and i not in skip}
 
 
 def render(action: Action) -> Draft:
@@ -122,3 +130,81 @@ def test_ledger_pending_is_written_before_the_draft_is_created(store, now):
 
     Executor(store, Spy(), render).execute([action()], now)
     assert seen == [PENDING]
+
+
+# -- drafts made before the database knew of them (issue 12, item 4) -------------------------
+def test_new_keys_are_looked_up_once_per_cycle_and_found_drafts_are_adopted(store, now):
+    sink = RecordingSink()
+    sink.drafts["old"] = render(action("k1"))  # made by an earlier install of kaffe
+    outcomes = Executor(store, sink, render).execute([action("k1"), action("k2")], now)
+    assert sink.asked == [["k1", "k2"]]  # one look-up for both, before the first draft
+    assert [o.state for o in outcomes] == ["recovered", DONE]
+    assert sorted(sink.drafts) == ["old", "r2"]
+    assert store.ledger_entry("k1").state == DONE and store.ledger_entry("k1").draft_id == "old"
+
+
+def test_keys_the_ledger_has_done_are_not_looked_up_nor_their_drafts_read(store, now):
+    sink = RecordingSink()
+    executor = Executor(store, sink, render)
+    executor.execute([action("k1")], now)
+    executor.execute([action("k1"), action("k2")], now)
+    assert sink.asked == [["k1"], ["k2"]]
+    assert sink.skipped == [set(), {"r1"}]  # k1's draft carries k1: not read for k2
+
+
+def test_a_failed_look_up_drafts_nothing(store, now):
+    class Unreachable(RecordingSink):
+        def find_drafts(self, keys, *, skip=()):
+            raise TransientError("503 backend error")
+
+    sink = Unreachable()
+    outcomes = Executor(store, sink, render).execute([action("k1"), action("k2")], now)
+    assert [(o.state, o.action.key) for o in outcomes] == [("transient", "k1")]
+    assert "looking for drafts made before" in outcomes[0].detail
+    assert not sink.drafts and store.ledger_entry("k2") is None
+    assert store.ledger_entry("k1").state == FAILED  # on record, tried again next cycle
+
+
+def test_the_draft_is_dated_now(store, now):
+    sink = RecordingSink()
+    Executor(store, sink, render).execute([action()], now)
+    assert [d.date for d in sink.drafts.values()] == [now]
+
+
+# -- a key that keeps failing is given up on (issue 12, Low) ----------------------------------
+def test_a_key_that_keeps_failing_is_given_up_after_max_attempts(store, now, caplog):
+    sink = RecordingSink()
+    sink.fail_with = ConnectorError("gmail drafts.create: HTTP 400 invalid")
+    executor = Executor(store, sink, render)
+    for cycle in range(MAX_ATTEMPTS):
+        (outcome,) = executor.execute([action("k1")], now + timedelta(hours=cycle))
+        assert outcome.state == FAILED
+    entry = store.ledger_entry("k1")
+    assert entry.state == SKIPPED and entry.attempts == MAX_ATTEMPTS
+    assert entry.detail.startswith(f"gave up after {MAX_ATTEMPTS} failed attempts")
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1 and "followup draft k1" in errors[0] and "HTTP 400" in errors[0]
+    sink.fail_with = None
+    assert [o.state for o in executor.execute([action("k1")], now)] == ["unchanged"]
+    assert not sink.drafts
+
+
+def test_a_render_error_counts_as_an_attempt_too(store, now):
+    def broken(action: Action) -> Draft:
+        raise KaffeError("followup.j2, line 3: 'x' is undefined")
+
+    executor = Executor(store, RecordingSink(), broken)
+    for cycle in range(MAX_ATTEMPTS):
+        executor.execute([action("k1")], now + timedelta(hours=cycle))
+    assert store.ledger_entry("k1").state == SKIPPED
+
+
+def test_outages_never_give_a_key_up(store, now):
+    sink = RecordingSink()
+    sink.fail_with = TransientError("503 backend error")
+    executor = Executor(store, sink, render)
+    for cycle in range(MAX_ATTEMPTS * 2):
+        executor.execute([action("k1")], now + timedelta(hours=cycle))
+    assert store.ledger_entry("k1").state == FAILED
+    sink.fail_with = None
+    assert [o.state for o in executor.execute([action("k1")], now)] == [DONE]

@@ -126,7 +126,10 @@ def fault_free(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
 
 @pytest.fixture(scope="module")
 def faulty(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
-    return scenario(tmp_path_factory.mktemp("faulty"), 1)
+    # The seed fixes which requests fail. Seed 1 stopped failing any sync or losing a
+    # reply once each drafting cycle also looks its keys up (more requests draw from
+    # the same random stream); seed 3 has all the kinds of fault the tests look for.
+    return scenario(tmp_path_factory.mktemp("faulty"), 3)
 
 
 def test_fault_free_run_drafts_every_kind_once(fault_free: Outcome) -> None:

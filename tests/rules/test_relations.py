@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from kaffe.mailids import wire_key
 from kaffe.rules.relations import relationship, relationships
 from tests.rules.factories import ANA_EMAIL, START, ledger_entry, mail, mailbox
 
@@ -53,3 +54,10 @@ def test_relationships_cover_mail_and_ledger_contacts():
     entry = ledger_entry("followup:b", "done", contact="bob@x.example")
     people = relationships(mailbox(mail("received", START)), {"followup:b": entry})
     assert set(people) == {ANA_EMAIL, "bob@x.example"}
+
+
+def test_a_sent_draft_is_found_by_the_ascii_form_of_its_key():
+    key = "followup:kaffe-møde-Åse@kaffe.test"
+    entry = ledger_entry(key, "done", contact=ANA_EMAIL, updated=START + timedelta(days=1))
+    sent = mail("sent", START, kaffe_key=wire_key(key), n=1)  # the header's ASCII form
+    assert relationship(ANA_EMAIL, (sent,), [entry]).sent == 1

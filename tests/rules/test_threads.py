@@ -142,3 +142,22 @@ def test_mail_invitation_alone_becomes_a_meeting_and_a_followup():
     invite = make_event(calendar="mail:gmail", id="evt1@google.com", thread_id="tinv")
     action = followup(make_snapshot(invite))
     assert action.state == DUE and action.key == "followup:evt1@google.com"
+
+
+def test_only_msg_ids_are_taken_from_the_other_sides_headers():
+    """Their References split on spaces gave comments and junk as "ids"; their
+    Message-ID may carry a comment too: a reply copies the <msg-id>s alone."""
+    junk = ("<m1@mail.example>", "(sent", "from", "my", "phone)", "<not", "an", "id>",
+            "<m0@mail.example>,<m1@mail.example>", "Bcc:", "x@evil.example")
+    theirs = mail("received", START - timedelta(days=4), references=junk,
+                  message_id="<m2@mail.example> (Ana's Outlook)")
+    thread = thread_for(make_event(), [theirs], LATER, 30)
+    assert thread is not None
+    assert thread.in_reply_to == "<m2@mail.example>"
+    assert thread.references == ("<m1@mail.example>", "<m0@mail.example>", "<m2@mail.example>")
+
+
+def test_a_message_id_that_is_no_msg_id_gives_no_in_reply_to():
+    theirs = mail("received", START - timedelta(days=4), message_id="no id at all")
+    thread = thread_for(make_event(), [theirs], LATER, 30)
+    assert thread is not None and thread.in_reply_to == "" and thread.references == ()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -11,8 +12,9 @@ from typing import Any
 from kaffe.cli.terminal import shown
 from kaffe.daemon import health
 from kaffe.daemon.cycle import CycleReport
+from kaffe.daemon.executor import GAVE_UP
 from kaffe.errors import KaffeError
-from kaffe.model import DUE, Action, Draft, Event, Verdict
+from kaffe.model import DUE, SKIPPED, Action, Draft, Event, LedgerEntry, Verdict
 from kaffe.redact import redact_text
 from kaffe.rules.plan import Plan
 from kaffe.rules.relations import Relationship, relationships
@@ -156,6 +158,7 @@ def status_text(store: Any, now: datetime, *, all_contacts: bool = False) -> str
     recent = sorted(ledger.values(), key=lambda e: e.updated, reverse=True)[:10]
     out += [f"  {_when(e.updated)}  {e.state:<8} {shown(e.key)}  {shown(e.draft_id or e.detail)}"
             for e in recent]
+    out += given_up_lines(ledger.values())
     people = list(relationships(store.interactions(), ledger).values())
     listed = people if all_contacts else _most_relevant(people, SHOWN_CONTACTS)
     out.append(f"contacts: {len(people)}")
@@ -166,6 +169,13 @@ def status_text(store: Any, now: datetime, *, all_contacts: bool = False) -> str
 
 
 SHOWN_CONTACTS = 20
+
+
+def given_up_lines(entries: Iterable[LedgerEntry]) -> list[str]:
+    """Every draft kaffe stopped trying after it kept failing, however old."""
+    gave_up = [e for e in entries if e.state == SKIPPED and e.detail.startswith(GAVE_UP)]
+    lines = [f"  GIVEN UP: {e.kind} {shown(e.key)} ({_when(e.updated)}): {shown(e.detail)}" for e in gave_up]
+    return [f"drafts given up on: {len(gave_up)} (not tried again)", *lines] if lines else []
 
 
 def source_lines(store: Any) -> list[str]:

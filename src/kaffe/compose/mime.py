@@ -8,12 +8,13 @@ from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP, default
-from email.utils import formataddr, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid
 
 from kaffe.errors import KaffeError
+from kaffe.mailids import KEY_HEADER, msg_ids, wire_key
 from kaffe.model import Draft, Recipient
+from kaffe.timeutil import utc
 
-KEY_HEADER = "X-Kaffe-Key"
 _DROPPED = frozenset({"Cc", "Cs"})  # control characters and lone surrogates
 # Bidirectional embeddings, overrides and isolates: in a header they let a name
 # reorder how the address next to it is shown ("Ana <moc.evil@...>").
@@ -25,7 +26,6 @@ _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u20
 _POLICY = default.clone(refold_source="none")
 _WIRE = SMTP.clone(refold_source="none")
 _LINE = 76  # longest line kaffe folds to itself (RFC 2047 words are at most 75)
-_HARD_LIMIT = 998  # RFC 5322 maximum line length
 # The package also writes ASCII text that looks like an RFC 2047 encoded word
 # ("=?utf-8?q?x?=") as it is, and every reader then decodes it: a meeting called
 # that would come back as "x". Values holding "=?" are therefore encoded here.
@@ -45,21 +45,32 @@ def clean_header(value: str) -> str:
 
 
 def build_message(draft: Draft, *, msgid: str | None = None) -> EmailMessage:
-    """The draft as an :class:`EmailMessage`: From, To, Subject, Message-ID,
-    In-Reply-To/References when set, X-Kaffe-Key and a UTF-8 text/plain body."""
+    """The draft as an :class:`EmailMessage`: From, To, Subject, Date (when the draft
+    has one), Message-ID, In-Reply-To/References when set, X-Kaffe-Key (see
+    :func:`kaffe.mailids.wire_key`) and a UTF-8 text/plain body."""
     msg = EmailMessage(policy=_POLICY)
     msg.set_raw("From", format_addresses([draft.sender], "From"))
     if draft.to:
         msg.set_raw("To", format_addresses(draft.to, "To"))
     _set_text(msg, "Subject", clean_header(draft.subject))
+    if draft.date is not None:  # the executor's `now`: RFC 5322 requires a Date
+        msg["Date"] = format_datetime(utc(draft.date))
     msg["Message-ID"] = msgid or make_msgid(domain=_msgid_domain(draft.sender))
-    if draft.in_reply_to:
-        msg["In-Reply-To"] = clean_header(draft.in_reply_to)
-    if draft.references:
-        msg["References"] = " ".join(clean_header(r) for r in draft.references)
-    msg.set_raw(KEY_HEADER, _verbatim(clean_header(draft.key), KEY_HEADER))
+    _set_reply_headers(msg, draft)
+    msg.set_raw(KEY_HEADER, wire_key(draft.key))
     msg.set_content(_encodable(draft.body), charset="utf-8")
     return msg
+
+
+def _set_reply_headers(msg: EmailMessage, draft: Draft) -> None:
+    """In-Reply-To and References hold ``<msg-id>``s only: whatever else the other
+    side's mail had in them (comments, phrases, junk) is not copied into a draft."""
+    in_reply_to = msg_ids(draft.in_reply_to)[:1]
+    references = msg_ids(*draft.references)
+    if in_reply_to:
+        msg["In-Reply-To"] = in_reply_to[0]
+    if references:
+        msg["References"] = " ".join(references)
 
 
 def _encodable(text: str) -> str:
@@ -111,17 +122,6 @@ def _format_address(address: Address, header_name: str) -> str:
     if name.isascii() and _EW_START not in name and len(header_name) + 2 + len(plain) <= _LINE:
         return plain
     return f"{_encoded(name, header_name)}\n <{address.addr_spec}>"
-
-
-def _verbatim(value: str, header_name: str) -> str:
-    """``value`` unchanged when it can stand on one line as it is, else encoded."""
-    if (
-        value.isascii()
-        and _EW_START not in value
-        and len(header_name) + 2 + len(value) <= _HARD_LIMIT
-    ):
-        return value
-    return _encoded(value, header_name)
 
 
 def _encoded(value: str, header_name: str) -> str:

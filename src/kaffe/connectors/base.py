@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Protocol
 
@@ -60,5 +61,13 @@ class DraftSink(Protocol):
         ...
 
     def find_draft(self, key: str) -> str | None:
-        """Return the id of an existing draft whose ``X-Kaffe-Key`` is ``key``."""
+        """Return the id of an existing draft whose ``X-Kaffe-Key`` stands for ``key``."""
+        ...
+
+    def find_drafts(
+        self, keys: Iterable[str], *, skip: Collection[str] = ()
+    ) -> dict[str, str]:
+        """Key -> draft id for each of ``keys`` an existing draft carries, in as few
+        requests as the mailbox allows (the executor asks once per cycle). Drafts whose
+        id is in ``skip`` (known to carry other keys) need not be read."""
         ...

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
 
-from kaffe.compose.mime import KEY_HEADER, to_raw
+from kaffe.compose.mime import to_raw
 from kaffe.connectors.imap_conn import ImapAccount, ImapSession, quote, session
 from kaffe.connectors.imap_folders import DRAFTS, find_folder, parse_list
 from kaffe.connectors.imap_parse import header_fields, parse_fetch
 from kaffe.errors import ConnectorError
+from kaffe.mailids import KEY_HEADER, wire_key
 from kaffe.model import Draft
 from kaffe.timeutil import now_utc
 
@@ -33,7 +34,7 @@ class ImapDraftSink:
     def __init__(self, account: ImapAccount, *, clock: Callable[[], datetime] = now_utc) -> None:
         self.account = account
         self.name = f"imap:{account.name}"
-        self.clock = clock  # the draft's INTERNALDATE
+        self.clock = clock  # the INTERNALDATE of a draft without a date of its own
         self._folder: str = account.drafts_folder  # found once, then remembered
 
     def create_draft(self, draft: Draft) -> str:
@@ -41,7 +42,7 @@ class ImapDraftSink:
         raw = to_raw(draft)
         with session(self.account) as imap:
             folder = self._drafts(imap)
-            data = imap.append(folder, DRAFT_FLAGS, self.clock(), raw)
+            data = imap.append(folder, DRAFT_FLAGS, draft.date or self.clock(), raw)
             found = next((m for d in data if isinstance(d, bytes)
                           and (m := _APPENDUID.search(d))), None)
             draft_id = (f"drafts/{int(found.group(1))}/{int(found.group(2))}" if found
@@ -53,9 +54,23 @@ class ImapDraftSink:
         return draft_id
 
     def find_draft(self, key: str) -> str | None:
-        """The id of the draft in Drafts whose ``X-Kaffe-Key`` is exactly ``key``."""
+        """The id of the draft in Drafts whose ``X-Kaffe-Key`` stands for ``key``."""
+        return self.find_drafts([key]).get(key)
+
+    def find_drafts(
+        self, keys: Iterable[str], *, skip: Collection[str] = ()
+    ) -> dict[str, str]:
+        """Key -> draft id for each of ``keys`` found in Drafts: one session, one
+        ``UID SEARCH HEADER X-Kaffe-Key`` per key (the server searches: ``skip`` would
+        save nothing)."""
+        keys = list(dict.fromkeys(keys))
+        if not keys:
+            return {}
         with session(self.account) as imap:
-            return self._find(imap, self._drafts(imap), key)
+            folder = self._drafts(imap)
+            validity = imap.open(folder)
+            found = {key: _search(imap, folder, validity, key) for key in keys}
+        return {key: draft_id for key, draft_id in found.items() if draft_id is not None}
 
     def _drafts(self, imap: ImapSession) -> str:
         if not self._folder:
@@ -64,14 +79,17 @@ class ImapDraftSink:
         return self._folder
 
     def _find(self, imap: ImapSession, folder: str, key: str) -> str | None:
-        if not key.isascii():
-            raise ConnectorError(f"{self.name}: draft keys must be ASCII to be searched for")
-        validity = imap.open(folder)
-        # SEARCH HEADER matches substrings: the hits' keys are compared exactly below
-        uids = imap.search(folder, "NOT", "DELETED", "HEADER", KEY_HEADER, quote(key))
-        if not uids:
-            return None
-        fetched = parse_fetch(imap.fetch(folder, ",".join(map(str, uids)), KEY_ITEMS))
-        exact = sorted(f.uid for f in fetched
-                       if key in header_fields(f.literal).get(KEY_HEADER.lower(), []))
-        return f"drafts/{validity}/{exact[0]}" if exact else None
+        return _search(imap, folder, imap.open(folder), key)
+
+
+def _search(imap: ImapSession, folder: str, validity: int, key: str) -> str | None:
+    """The id of the draft for ``key`` in the open ``folder`` (UIDVALIDITY ``validity``)."""
+    key = wire_key(key)  # ASCII, so SEARCH needs no CHARSET
+    # SEARCH HEADER matches substrings: the hits' keys are compared exactly below
+    uids = imap.search(folder, "NOT", "DELETED", "HEADER", KEY_HEADER, quote(key))
+    if not uids:
+        return None
+    fetched = parse_fetch(imap.fetch(folder, ",".join(map(str, uids)), KEY_ITEMS))
+    exact = sorted(f.uid for f in fetched
+                   if key in header_fields(f.literal).get(KEY_HEADER.lower(), []))
+    return f"drafts/{validity}/{exact[0]}" if exact else None

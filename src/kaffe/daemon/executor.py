@@ -3,14 +3,21 @@
 Ledger row ``pending`` -> create the draft (stamped ``X-Kaffe-Key``) -> ledger
 ``done`` with the draft id. A key found ``pending`` or ``failed`` from an
 earlier attempt is first looked up among existing drafts, so a crash between
-``drafts.create`` and the ledger commit never yields a second draft.
+``drafts.create`` and the ledger commit never yields a second draft. Keys with no
+ledger row at all are looked up too, all at once before the first draft of a
+cycle: a lost or new database, or a second kaffe on the same mailbox, finds the
+drafts already made instead of making them again.
+
+A key whose draft fails for a reason of its own (not an outage or a sign-in) is
+tried :data:`MAX_ATTEMPTS` times, then given up on: the ledger says ``skipped``
+with why, the log says so at ERROR, and ``kaffe status`` lists it.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Container, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -27,8 +34,17 @@ log = logging.getLogger(__name__)
 Render = Callable[[Action], Draft]
 Guard = Callable[[Draft], "GuardVerdict"]
 
+# Attempts before a key that keeps failing on its own is given up on. A failure
+# that is the mailbox's (outage, rate limit, sign-in) stops the cycle and leaves
+# the key due; only a key's own error (a draft the server refuses, a template that
+# cannot render it) ends it. Five: at the default 15-minute interval that is an
+# hour of retries, enough for a passing fault to clear.
+MAX_ATTEMPTS = 5
+GAVE_UP = "gave up after"  # how a given-up key's ledger detail begins
+
 
 class Ledger(Protocol):
+    def ledger(self) -> dict[str, LedgerEntry]: ...
     def ledger_entry(self, key: str) -> LedgerEntry | None: ...
     def ledger_begin(
         self, key: str, kind: str, now: datetime, *, contact: str = ""
@@ -71,11 +87,18 @@ class Executor:
     ) -> list[Outcome]:
         """Execute every DUE action and record SKIPPED ones.
 
+        First, one look-up of the due keys whose draft the ledger does not record (see
+        :meth:`_existing`); when it fails, nothing is drafted this cycle.
         Stops early on an auth or transient error: the rest stays due for the next cycle.
         ``stop`` is asked before each action (SIGTERM): the current one always finishes.
         ``known`` are ledger keys already recorded (the snapshot's ledger): a SKIPPED
         action among them is not looked up again.
         """
+        actions = list(actions)
+        try:
+            existing = self._existing(actions)
+        except KaffeError as exc:
+            return [self._lookup_failed(actions, exc, now)]
         outcomes: list[Outcome] = []
         for action in actions:
             if stop is not None and stop():
@@ -86,11 +109,32 @@ class Executor:
                     continue
                 outcomes.extend(self._record_skip(action, now))
             elif action.state == DUE:
-                outcome = self._run(action, now)
+                outcome = self._run(action, now, existing)
                 outcomes.append(outcome)
                 if outcome.state in ("auth", "transient"):
                     break
         return outcomes
+
+    def _existing(self, actions: list[Action]) -> dict[str, str]:
+        """Drafts already in the mailbox for the due keys that have no draft in the
+        ledger: never seen (a lost or new database) or left pending or failed by an
+        earlier attempt. One look-up for all of them (:meth:`DraftSink.find_drafts`);
+        the drafts the ledger records as made for other keys are not read again."""
+        keys = [a.key for a in actions if a.state == DUE and _unsure(self.ledger, a.key)]
+        if not keys:
+            return {}
+        made = {e.draft_id for e in self.ledger.ledger().values() if e.state == DONE}
+        return self.sink.find_drafts(keys, skip=made - {""})
+
+    def _lookup_failed(self, actions: list[Action], exc: KaffeError, now: datetime) -> Outcome:
+        """Nothing is drafted when the look-up fails (a draft might be there already);
+        the failure is recorded on the first due key, never given up on for it."""
+        first = next(a for a in actions if a.state == DUE)
+        what = "looking for drafts made before: "
+        self._fail(first, now, exc, what=what)
+        state = ("auth" if isinstance(exc, AuthError)
+                 else "transient" if isinstance(exc, TransientError) else FAILED)
+        return Outcome(first, state, detail=f"{what}{exc}", hint=exc.hint)
 
     def _record_skip(self, action: Action, now: datetime) -> list[Outcome]:
         if self.ledger.ledger_entry(action.key) is not None:
@@ -99,15 +143,13 @@ class Executor:
         self.ledger.ledger_finish(action.key, SKIPPED, now, detail=action.reason)
         return [Outcome(action, SKIPPED, detail=action.reason)]
 
-    def _run(self, action: Action, now: datetime) -> Outcome:
+    def _run(self, action: Action, now: datetime, existing: dict[str, str]) -> Outcome:
         entry = self.ledger.ledger_entry(action.key)
         if entry is not None and entry.state in (DONE, SKIPPED):
             return Outcome(action, "unchanged", entry.draft_id)
         try:
-            if entry is not None and entry.state in (PENDING, FAILED):
-                recovered = self._recover(action, now)
-                if recovered is not None:
-                    return recovered
+            if action.key in existing:
+                return self._adopt(action, now, existing[action.key], entry)
             return self._create(action, now)
         except AuthError as exc:
             self._fail(action, now, exc)
@@ -116,19 +158,23 @@ class Executor:
             self._fail(action, now, exc)
             return Outcome(action, "transient", detail=str(exc))
         except KaffeError as exc:
-            self._fail(action, now, exc)
-            return Outcome(action, FAILED, detail=str(exc))
+            return self._fail_alone(action, now, exc)
 
-    def _recover(self, action: Action, now: datetime) -> Outcome | None:
-        draft_id = self.sink.find_draft(action.key)
-        if draft_id is None:
-            return None
-        log.info("found the draft for %s from an earlier attempt: %s", action.key, draft_id)
+    def _adopt(self, action: Action, now: datetime, draft_id: str,
+               entry: LedgerEntry | None) -> Outcome:
+        """Record a draft that is already there: from an interrupted attempt, or made
+        before this database knew of it (a lost or new database, a second kaffe)."""
+        if entry is None:
+            detail = "found in the mailbox, made before this database"
+            self.ledger.ledger_begin(action.key, action.kind, now, contact=_contact(action))
+        else:
+            detail = "found after an interrupted attempt"
+        log.info("%s: draft %s for %s; not drafting it again", detail, draft_id, action.key)
         self.ledger.ledger_finish(action.key, DONE, now, draft_id=draft_id, detail="recovered")
-        return Outcome(action, "recovered", draft_id, "found after an interrupted attempt")
+        return Outcome(action, "recovered", draft_id, detail)
 
     def _create(self, action: Action, now: datetime) -> Outcome:
-        draft = self.render(action)
+        draft = replace(self.render(action), date=now)
         verdict = self.guard(draft) if self.guard else None
         if verdict is not None and verdict.blocked:
             # Not recorded in the ledger: fixing the template or the guard lets it through.
@@ -141,14 +187,37 @@ class Executor:
         log.info("created draft %s for %s", draft_id, action.key)
         return Outcome(action, DONE, draft_id, draft=draft)
 
-    def _fail(self, action: Action, now: datetime, exc: KaffeError) -> None:
+    def _fail(self, action: Action, now: datetime, exc: KaffeError, *, what: str = "") -> int:
+        """Record a failed attempt (``what`` was being done); return how many attempts
+        the key has had."""
         kind = "transient" if isinstance(exc, TransientError) else type(exc).__name__
         # An auth failure is the sink's, not the draft's: daemon.health logs it, hourly.
         level = logging.DEBUG if isinstance(exc, AuthError) else logging.WARNING
-        log.log(level, "could not draft %s (%s): %s", action.key, kind, exc)
-        if self.ledger.ledger_entry(action.key) is None:
+        log.log(level, "could not draft %s (%s): %s%s", action.key, kind, what, exc)
+        entry = self.ledger.ledger_entry(action.key)
+        if entry is None or entry.state != PENDING:  # _create has not counted this attempt
             self.ledger.ledger_begin(action.key, action.kind, now, contact=_contact(action))
-        self.ledger.ledger_finish(action.key, FAILED, now, detail=f"{kind}: {exc}")
+        self.ledger.ledger_finish(action.key, FAILED, now, detail=f"{kind}: {what}{exc}")
+        counted = self.ledger.ledger_entry(action.key)
+        return counted.attempts if counted is not None else 1
+
+    def _fail_alone(self, action: Action, now: datetime, exc: KaffeError) -> Outcome:
+        """A failure of this draft alone: recorded, and given up on at MAX_ATTEMPTS."""
+        attempts = self._fail(action, now, exc)
+        if attempts < MAX_ATTEMPTS:
+            return Outcome(action, FAILED, detail=str(exc))
+        detail = f"{GAVE_UP} {attempts} failed attempts: {type(exc).__name__}: {exc}"
+        self.ledger.ledger_finish(action.key, SKIPPED, now, detail=detail)
+        log.error("gave up on the %s draft %s after %d failed attempts; it will not be "
+                  "tried again (`kaffe status` lists it). Last error: %s", action.kind,
+                  action.key, attempts, exc)
+        return Outcome(action, FAILED, detail=detail)
+
+
+def _unsure(ledger: Ledger, key: str) -> bool:
+    """Whether a draft for ``key`` may exist that the ledger does not record."""
+    entry = ledger.ledger_entry(key)
+    return entry is None or entry.state in (PENDING, FAILED)
 
 
 def _contact(action: Action) -> str:

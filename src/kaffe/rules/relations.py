@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from kaffe.mailids import wire_key
 from kaffe.model import DONE, RECEIVED, SENT, Interaction, LedgerEntry
 
 
@@ -30,7 +31,8 @@ def draft_sent_at(entry: LedgerEntry, mail: Iterable[Interaction]) -> Interactio
     """The message that sent this draft: the one carrying its X-Kaffe-Key, else the
     first message you sent the contact after the draft was made."""
     sent = [i for i in mail if i.direction == SENT]
-    stamped = next((i for i in sent if i.kaffe_key == entry.key), None)
+    stamped_as = {entry.key, wire_key(entry.key)}  # the header holds the ASCII form
+    stamped = next((i for i in sent if i.kaffe_key in stamped_as), None)
     return stamped or next((i for i in sent if i.at >= entry.updated), None)
 
 

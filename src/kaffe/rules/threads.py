@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from kaffe.mailids import msg_ids
 from kaffe.model import SENT, Event, Interaction, Recipient, ThreadRef
 
 # "Re:", "RE:", "Sv:", "AW:", "Antw:", "Vs:", "Fwd:" ... repeated, with or without spaces.
@@ -57,12 +58,12 @@ def thread_for(
 
 
 def _reply_to(message: Interaction) -> ThreadRef:
-    references = tuple(message.references)
-    if message.message_id and message.message_id not in references:
-        references += (message.message_id,)
+    # Only <msg-id>s are taken from the other side's headers (RFC 5322 3.6.4): any
+    # other text in their References or Message-ID is not copied into a draft.
+    own = msg_ids(message.message_id)[:1]
     return ThreadRef(
         thread_id=message.thread_id,
-        in_reply_to=message.message_id,
-        references=references,
+        in_reply_to=own[0] if own else "",
+        references=msg_ids(*message.references, *own),
         subject=reply_subject(message.subject),
     )

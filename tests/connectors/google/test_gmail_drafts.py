@@ -12,6 +12,7 @@ import pytest
 from kaffe.connectors.google import GoogleConnection
 from kaffe.connectors.google.gmail_drafts import BATCH_SIZE, PAGE_SIZE
 from kaffe.errors import ConnectorError, TransientError
+from kaffe.mailids import wire_key
 from kaffe.model import Draft, Recipient
 
 from .conftest import ME
@@ -100,3 +101,32 @@ def test_create_draft_retries_429_but_not_5xx(
     with pytest.raises(TransientError, match="drafts.create: HTTP 503"):
         google.drafts.create_draft(_draft("k2"))
     assert len(sleeps) == 1 and len(emu.drafts()) == 1
+
+
+def test_find_drafts_reads_every_draft_once_for_all_keys(
+    emu: Any, google: GoogleConnection
+) -> None:
+    ids = {key: google.drafts.create_draft(_draft(key))
+           for key in ("k1", "followup:møde-Åse@x.example", "k3")}
+    google.drafts.create_draft(_draft("someone else's"))
+    emu.clear_requests()
+    found = google.drafts.find_drafts(["k1", "followup:møde-Åse@x.example", "k9"])
+    assert found == {k: ids[k] for k in ("k1", "followup:møde-Åse@x.example")}
+    paths = [r["path"] for r in emu.requests() if not r.get("part")]
+    assert paths == ["/gmail/v1/users/me/drafts", "/batch/gmail/v1"]  # 2 round trips
+
+
+def test_a_non_ascii_key_is_stamped_as_ascii(emu: Any, google: GoogleConnection) -> None:
+    key = "drip:jørgen@eksempel.dk:article-1"
+    _, message = _stored(emu, google.drafts.create_draft(_draft(key)))
+    assert message["X-Kaffe-Key"] == wire_key(key) and message["X-Kaffe-Key"].isascii()
+
+
+def test_find_drafts_does_not_read_the_drafts_it_is_told_to_skip(
+    emu: Any, google: GoogleConnection
+) -> None:
+    ids = [google.drafts.create_draft(_draft(f"k{i}")) for i in range(4)]
+    emu.clear_requests()
+    assert google.drafts.find_drafts(["k0", "k9"], skip=set(ids[1:])) == {"k0": ids[0]}
+    parts = [r["path"] for r in emu.requests() if r.get("part")]
+    assert parts == [f"/gmail/v1/users/me/drafts/{ids[0]}"]  # one drafts.get, not four

@@ -9,17 +9,17 @@ from __future__ import annotations
 import base64
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
 from kaffe.connectors.google.batching import BATCH_SIZE, Batcher
 from kaffe.connectors.google.http import Sleep, execute
 from kaffe.errors import ConnectorError
+from kaffe.mailids import KEY_HEADER, wire_key
 from kaffe.model import Draft
 
 log = logging.getLogger(__name__)
 
-KEY_HEADER = "X-Kaffe-Key"
 PAGE_SIZE = 100
 MAX_PAGES = 1000
 GOOGLE_BATCH_URI = "https://gmail.googleapis.com/batch/gmail/v1"
@@ -64,13 +64,32 @@ class GmailDraftSink:
         return str(draft_id)
 
     def find_draft(self, key: str) -> str | None:
-        """The id of the draft whose ``X-Kaffe-Key`` header equals ``key``, or None."""
-        for chunk in _chunks(self._draft_ids(), BATCH_SIZE):  # newest drafts come first
+        """The id of the draft whose ``X-Kaffe-Key`` header stands for ``key``, or None."""
+        return self.find_drafts([key]).get(key)
+
+    def find_drafts(
+        self, keys: Iterable[str], *, skip: Collection[str] = ()
+    ) -> dict[str, str]:
+        """Key -> draft id for each of ``keys`` that a draft in Gmail carries.
+
+        Gmail cannot search by a header of its own choosing, so this reads the drafts'
+        headers: drafts.list (5 units a page of 100), then drafts.get (5 units each,
+        50 to a batch) for every draft not in ``skip``, newest first, until every key
+        is found or the drafts end."""
+        wanted = {wire_key(key): key for key in keys}
+        found: dict[str, str] = {}
+        if not wanted:
+            return found
+        unread = (i for i in self._draft_ids() if i not in skip)
+        for chunk in _chunks(unread, BATCH_SIZE):
             headers = self.batcher.run(chunk, self.metadata_request, "gmail drafts.get")
             for draft_id in chunk:
-                if _header(headers.get(draft_id), KEY_HEADER) == key:
-                    return draft_id
-        return None
+                key = wanted.get(_header(headers.get(draft_id), KEY_HEADER) or "")
+                if key is not None:
+                    found.setdefault(key, draft_id)  # the newest one wins
+            if len(found) == len(wanted):
+                break
+        return found
 
     def _draft_ids(self) -> Iterator[str]:
         token = None
@@ -85,7 +104,8 @@ class GmailDraftSink:
         raise ConnectorError(f"gmail drafts.list: more than {MAX_PAGES} pages")
 
     def metadata_request(self, draft_id: str) -> Any:
-        """drafts.get for the headers of one draft (not its body)."""
+        """drafts.get for the headers of one draft, not its body (drafts.get, unlike
+        messages.get, takes no metadataHeaders: every header comes back)."""
         return self._drafts().get(userId=self.user_id, id=draft_id, format="metadata")
 
     def _drafts(self) -> Any:
