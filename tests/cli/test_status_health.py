@@ -18,7 +18,8 @@ AUTH = Failure("auth", "Google refused the stored refresh token", "run `kaffe au
 
 def config_at(tmp_path: Path) -> Config:
     path = tmp_path / "config.toml"
-    path.write_text('[me]\nname = "Me"\naddresses = ["me@example.com"]\n[storage]\ndatabase = "kaffe.db"\n'
+    path.write_text('[me]\nname = "Me"\naddresses = ["me@example.com"]\n'
+                    '[storage]\ndatabase = "kaffe.db"\n'
                     '[[calendars]]\ntype = "ics"\nname = "home"\nurl = "home.ics"\n')
     return load(path)
 

@@ -47,7 +47,8 @@ def test_repo_example_is_a_relative_symlink_to_the_packaged_file() -> None:
 
 def test_example_loads_and_matches_the_schema_defaults_except_me() -> None:
     # load() holds a file to its [me] (placeholders are errors: tests/config/test_me.py)
-    config = dataclasses.replace(loads(EXAMPLE.read_text(encoding="utf-8")), source=EXAMPLE.absolute())
+    config = loads(EXAMPLE.read_text(encoding="utf-8"))
+    config = dataclasses.replace(config, source=EXAMPLE.absolute())
     for f in dataclasses.fields(Config):
         if f.name not in ("me", "source"):
             assert getattr(config, f.name) == getattr(Config(), f.name), f.name
