@@ -93,6 +93,7 @@ def test_example_documents_calendars_and_mail_with_entries_that_load(
     monkeypatch.setenv("HOME", str(tmp_path))
     (tmp_path / ".config" / "kaffe").mkdir(parents=True)
     (tmp_path / ".config" / "kaffe" / "imap-password").write_text("app password\n")
+    (tmp_path / ".config" / "kaffe" / "imap-password").chmod(0o600)
     text = commented_feeds_example("# [[calendars]]")
     config = loads(text)
     assert [c.type for c in config.calendars] == ["ics", "ics", "caldav", "google"]
