@@ -11,13 +11,17 @@ import sys
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kaffe.cli import report
 from kaffe.config import load, paths, write_example
 from kaffe.config.schema import Config
-from kaffe.errors import LockError
+from kaffe.errors import EX_UNAVAILABLE, LockError
 from kaffe.store import InstanceLock, Store
 from kaffe.timeutil import now_utc
+
+if TYPE_CHECKING:
+    from kaffe.daemon.cycle import CycleReport
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +94,16 @@ def cmd_plan(args: argparse.Namespace) -> int:
         print(json.dumps(report.plan_json(result, drafts), indent=2, ensure_ascii=False))
     else:
         print(report.plan_text(result, drafts))
+    return _plan_exit(result)
+
+
+def _plan_exit(result: CycleReport) -> int:
+    """69 (EX_UNAVAILABLE) when sources were asked and not one synced: the plan shown is
+    from stored data only, and a script or a person must not take it for a fresh one."""
+    if result.syncs and not result.synced:
+        print(f"kaffe: error: none of the {len(result.syncs)} sources synced (see above); "
+              "this plan is from what was stored before", file=sys.stderr)
+        return EX_UNAVAILABLE
     return 0
 
 
