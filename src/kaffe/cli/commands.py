@@ -129,9 +129,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from kaffe.connectors.registry import source_names
+
     config = _config(args)
     with Store.open(paths.database_path(config)) as store:
-        print(report.status_text(store, now_utc(), all_contacts=args.all))
+        print(report.status_text(store, now_utc(), all_contacts=args.all,
+                                 sources=source_names(config)))
     return 0
 
 

@@ -201,9 +201,11 @@ def check_last_cycles(config: Config) -> list[Check]:
     path = paths.database_path(config)
     if not path.exists():
         return []
+    names = registry.source_names(config)  # a source taken out of the config is not shown
     try:
         with Store.open(path) as store:
-            runs, failing = store.source_runs(), health.failing(store)
+            runs = {n: r for n, r in store.source_runs().items() if n in names}
+            failing = health.failing(store, names)
     except (OSError, KaffeError) as exc:
         return [Check("last cycles", False, f"cannot read {path}: {exc}")]
     if not runs:

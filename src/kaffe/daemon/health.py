@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
@@ -93,9 +93,11 @@ def _save(store: MetaStore, health: SourceHealth) -> None:
     store.set_meta(PREFIX + health.source, json.dumps(data, sort_keys=True))
 
 
-def failing(store: MetaStore) -> list[SourceHealth]:
-    """Every source whose last run failed and that has a failure record, by name."""
-    names = [name for name, run in store.source_runs().items() if not run["ok"]]
+def failing(store: MetaStore, only: Collection[str] | None = None) -> list[SourceHealth]:
+    """Every source whose last run failed and that has a failure record, by name;
+    ``only``: of these sources (those of the current config)."""
+    names = [name for name, run in store.source_runs().items()
+             if not run["ok"] and (only is None or name in only)]
     return [h for h in (load(store, name) for name in sorted(names)) if h is not None]
 
 
