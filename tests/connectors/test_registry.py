@@ -152,7 +152,8 @@ def test_source_names_are_the_names_the_sources_give_themselves(tmp_path, monkey
 
     monkeypatch.setenv("KAFFE_TEST_IMAP_PASSWORD", "pw")
     text = (ICS_ONLY + IMAP.format(name="a") + '[[calendars]]\ntype = "caldav"\nname = "dav"\n'
-            'url = "https://dav.example/"\nusername = "me"\npassword_env = "KAFFE_TEST_IMAP_PASSWORD"\n'
+            'url = "https://dav.example/"\nusername = "me"\n'
+            'password_env = "KAFFE_TEST_IMAP_PASSWORD"\n'
             '[[feeds]]\nurl = "https://example.org/feed"\n[[feeds]]\nurl = "b.xml"\nname = "b"\n')
     config = loads(text, base_dir=tmp_path)
     sources = [*registry.calendar_sources(config, google=None),
