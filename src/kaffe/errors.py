@@ -76,6 +76,13 @@ class SyncTokenExpired(ConnectorError):
     """The stored sync cursor is no longer valid (Calendar 410, Gmail history 404)."""
 
 
+class StorageError(KaffeError):
+    """kaffe's own files cannot be written or used: a full disk, a read-only folder, a
+    folder where the database should be. Not a source's failure: the cycle stops."""
+
+    exit_code = EX_IOERR
+
+
 class LockError(KaffeError):
     """Another kaffe process holds the single-instance lock."""
 

@@ -195,7 +195,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     for check in checks:
         print(check)
     failed = [c for c in checks if not c.ok]
-    print(f"{len(checks) - len(failed)} of {len(checks)} checks passed")
+    warned = sum(1 for c in checks if c.ok and c.warning)
+    tail = f", {warned} with a warning" if warned else ""
+    print(f"{len(checks) - len(failed)} of {len(checks)} checks passed{tail}")
     return 1 if failed else 0
 
 

@@ -18,7 +18,7 @@ from kaffe.daemon.cycle import CycleReport, run_cycle
 from kaffe.daemon.executor import Executor
 from kaffe.daemon.learn import Relevance
 from kaffe.daemon.memo import CycleMemo
-from kaffe.errors import AuthError, ConfigError, Problem, TransientError
+from kaffe.errors import AuthError, ConfigError, KaffeError, Problem, TransientError
 from kaffe.model import Action, Draft, Recipient
 from kaffe.rules.guard import GuardVerdict, check
 from kaffe.store import Store
@@ -65,10 +65,16 @@ class Runtime:
         is asked between sources and between drafts."""
         executor = None if dry_run else Executor(self.store, self.sink, self.render, self.guard)
         sources = (self.calendars, self.mailboxes, self.feeds)
-        report = run_cycle(self.store, sources, executor, self.relevance, now, self.config,
-                           stop=stop, memo=self.memo if self.caching else None)
+        try:
+            report = run_cycle(self.store, sources, executor, self.relevance, now, self.config,
+                               stop=stop, memo=self.memo if self.caching else None)
+        except KaffeError as exc:
+            if executor is not None:
+                health.note_cycle(self.store, health.CycleRecord(now, False, str(exc), exc.hint))
+            raise
         if executor is not None:
             health.note_drafts(self.store, self.sink.name, report.outcomes, now)
+            health.note_cycle(self.store, health.CycleRecord(now, True, report.summary()))
         return report
 
     def close(self) -> None:

@@ -14,7 +14,7 @@ from functools import partial
 from kaffe.config.schema import Config
 from kaffe.connectors.base import CalendarSource, FeedSource, MailSource
 from kaffe.daemon import health
-from kaffe.errors import KaffeError
+from kaffe.errors import KaffeError, StorageError
 from kaffe.model import Article, CalendarBatch, Event
 from kaffe.rules.merge import is_older, merge_meetings
 from kaffe.store import Store
@@ -151,6 +151,8 @@ def _sync_one(store: Store, name: str, sync: Callable[[], SyncResult], now: date
     what = f"sync of {name}"
     try:
         result = sync()
+    except StorageError:
+        raise  # kaffe's own disk, not the source: the whole cycle stops and says so
     except KaffeError as exc:
         health.note_failure(store, name, health.failure_of(exc), now, what=what)
         store.record_source_run(name, now, False, str(exc))
