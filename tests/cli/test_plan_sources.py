@@ -58,10 +58,10 @@ def test_plan_exits_69_when_every_source_failed(tmp_path, monkeypatch, capsys) -
 def test_a_feed_backing_off_is_not_counted_as_synced(tmp_path, monkeypatch, capsys) -> None:
     cfg = broken_config(tmp_path, monkeypatch)
     assert main(["--config", str(cfg), "once", "--now", "2026-03-10T12:00Z"]) == 1
-    assert "0 sources synced, 3 failed, 0 backing off" in capsys.readouterr().out
+    assert "synced 0 of 3 sources, 3 failed, 0 backing off" in capsys.readouterr().out
     # Ten minutes later the feed waits out its back-off: not synced, not failed either.
     assert main(["--config", str(cfg), "once", "--now", "2026-03-10T12:10Z"]) == 1
-    assert "0 sources synced, 2 failed, 1 backing off" in capsys.readouterr().out
+    assert "synced 0 of 3 sources, 2 failed, 1 backing off" in capsys.readouterr().out
     assert main(["--config", str(cfg), "plan", "--now", "2026-03-10T12:10Z"]) == EX_UNAVAILABLE
 
 
@@ -73,4 +73,4 @@ def test_plan_exits_0_when_a_source_synced(tmp_path, capsys) -> None:
         assert main(["--config", str(cfg), "plan", "--now", "2026-03-06T12:00Z"]) == 0
         # The dry run put the feed in back-off: a backing-off feed is no failure of once.
         assert main(["--config", str(cfg), "once", "--now", "2026-03-06T12:00Z"]) == 0
-    assert "2 sources synced, 0 failed, 1 backing off" in capsys.readouterr().out
+    assert "synced 2 of 3 sources, 0 failed, 1 backing off" in capsys.readouterr().out

@@ -51,7 +51,8 @@ class CycleReport:
         errors = sum(1 for s in self.syncs if s.error)
         waiting = sum(1 for s in self.syncs if s.skipped and not s.error)
         return (
-            f"{len(self.synced)} sources synced, {errors} failed, {waiting} backing off; "
+            f"synced {len(self.synced)} of {len(self.syncs)} sources, {errors} failed, "
+            f"{waiting} backing off; "
             f"{len(self.plan.verdicts)} events seen, {len(self.created)} drafts created, "
             f"{len(self.failed)} failed"
         )
