@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pytest
 
+import kaffe
 from kaffe.cli import main
 from kaffe.emulator import Emulator
 from tests.helpers import DEMO_SEED, write_config
 
-SRC = Path(__file__).resolve().parents[2] / "src"
+SRC = Path(kaffe.__file__).resolve().parents[1]  # the kaffe under test, wherever it is
 KAFFE = f"{shlex.quote(sys.executable)} -m kaffe.cli"
 
 
