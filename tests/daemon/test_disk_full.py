@@ -78,3 +78,25 @@ def test_only_the_last_cycles_are_kept(tmp_path) -> None:
             health.note_cycle(store, health.CycleRecord(NOW + timedelta(minutes=i), True, str(i)))
         kept = health.last_cycles(store)
     assert [c.detail for c in kept] == [str(i) for i in range(25 - keep, 25)]
+
+
+def test_an_unexpected_error_is_recorded_by_its_type_only(tmp_path) -> None:
+    from kaffe.daemon import health
+    from kaffe.store import Store
+
+    with Emulator(DEMO_SEED) as emu:
+        config = load(write_config(tmp_path, emu.url))
+        runtime = open_runtime(config)
+        try:
+            def boom(*args, **kwargs):
+                raise RuntimeError("https://x.example/private-s3cret/basic.ics")
+
+            runtime.calendars[0].sync = boom  # a connector bug: not a KaffeError
+            daemon = Daemon(runtime.cycle, 15, lambda: NOW)
+            daemon.tick()
+        finally:
+            runtime.close()
+    with Store.open(tmp_path / "kaffe.db") as store:
+        (record,) = health.last_cycles(store)
+    assert (record.ok, record.detail) == (False, "an unexpected RuntimeError")
+    assert "s3cret" not in str(check_last_cycles(config)[0])

@@ -68,9 +68,9 @@ class Runtime:
         try:
             report = run_cycle(self.store, sources, executor, self.relevance, now, self.config,
                                stop=stop, memo=self.memo if self.caching else None)
-        except KaffeError as exc:
+        except Exception as exc:  # recorded for `kaffe doctor`, then handled as before
             if executor is not None:
-                health.note_cycle(self.store, health.CycleRecord(now, False, str(exc), exc.hint))
+                health.note_cycle(self.store, _failed_cycle(now, exc))
             raise
         if executor is not None:
             health.note_drafts(self.store, self.sink.name, report.outcomes, now)
@@ -81,6 +81,14 @@ class Runtime:
         for close in self.closers:
             close()
         self.store.close()
+
+
+def _failed_cycle(now: datetime, exc: Exception) -> health.CycleRecord:
+    if isinstance(exc, KaffeError):
+        return health.CycleRecord(now, False, str(exc), exc.hint)
+    # Only the type: a library's message may hold a URL with a token in it.
+    return health.CycleRecord(now, False, f"an unexpected {type(exc).__name__}",
+                              "see the log; `kaffe -v once` shows the traceback")
 
 
 def open_runtime(config: Config, *, sleep: Callable[[float], None] | None = None) -> Runtime:
