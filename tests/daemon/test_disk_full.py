@@ -100,3 +100,19 @@ def test_an_unexpected_error_is_recorded_by_its_type_only(tmp_path) -> None:
         (record,) = health.last_cycles(store)
     assert (record.ok, record.detail) == (False, "an unexpected RuntimeError")
     assert "s3cret" not in str(check_last_cycles(config)[0])
+
+
+def test_the_traceback_of_a_failed_cycle_is_logged_at_v_only(caplog) -> None:
+    from kaffe.errors import StorageError
+
+    def cycle(at, *, stop):
+        raise StorageError("cannot write to /x/kaffe.db: the disk holding /x is full")
+
+    daemon = Daemon(cycle, 15, lambda: NOW)
+    with caplog.at_level(logging.INFO):
+        daemon.tick()
+    with caplog.at_level(logging.DEBUG):  # `kaffe -v run`
+        daemon.tick()
+    quiet, verbose = [r for r in caplog.records if r.getMessage().startswith("cycle failed")]
+    assert not quiet.exc_info and verbose.exc_info
+    assert daemon.cycles == 2
