@@ -10,6 +10,9 @@ from dataclasses import dataclass
 
 EX_CONFIG = 78  # sysexits.h: configuration error; systemd must not restart-loop on it.
 EX_DATAERR = 65  # sysexits.h: the input data was incorrect (e.g. a file given to import).
+EX_UNAVAILABLE = 69  # sysexits.h: a service is unavailable (e.g. every source failed).
+EX_CANTCREAT = 73  # sysexits.h: an output file cannot be created.
+EX_IOERR = 74  # sysexits.h: an input/output error (e.g. the disk is full).
 
 
 class KaffeError(Exception):
@@ -18,10 +21,12 @@ class KaffeError(Exception):
     hint: str = ""
     exit_code: int = 1  # what the CLI exits with when this error ends a command
 
-    def __init__(self, message: str, *, hint: str = "") -> None:
+    def __init__(self, message: str, *, hint: str = "", exit_code: int | None = None) -> None:
         super().__init__(message)
         if hint:
             self.hint = hint
+        if exit_code is not None:
+            self.exit_code = exit_code
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,13 @@ class ConnectorError(KaffeError):
 
 class SyncTokenExpired(ConnectorError):
     """The stored sync cursor is no longer valid (Calendar 410, Gmail history 404)."""
+
+
+class StorageError(KaffeError):
+    """kaffe's own files cannot be written or used: a full disk, a read-only folder, a
+    folder where the database should be. Not a source's failure: the cycle stops."""
+
+    exit_code = EX_IOERR
 
 
 class LockError(KaffeError):

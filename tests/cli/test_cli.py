@@ -12,6 +12,7 @@ import pytest
 
 from kaffe.cli import main
 from kaffe.emulator import Emulator
+from kaffe.errors import ConfigError
 from tests.helpers import DEMO_SEED, write_config
 
 BAD_CONFIG = """
@@ -60,7 +61,10 @@ def test_init_writes_a_config_that_loads(tmp_path, capsys):
     assert main(["--config", str(cfg), "init", "--force"]) == 0
     from kaffe.config import load
 
-    assert load(cfg).me.name
+    with pytest.raises(ConfigError) as info:  # loads, but [me] is still the example's
+        load(cfg)
+    assert {(p.section, p.key) for p in info.value.problems} == {
+        ("me", "name"), ("me", "addresses"), ("me", "domains")}
 
 
 def test_plan_json_explains_every_event_and_creates_nothing(tmp_path, capsys):

@@ -64,7 +64,7 @@ def test_no_google_check_when_nothing_uses_google(
              + imap_entry(free_port()))
     found = lines(tmp_path, extra)
     assert not [text for text in found if text[5:].startswith("google")], found
-    assert len(found) == 5  # config, database, its mode, the calendar, the mailbox
+    assert len(found) == 7  # config, free space, data folder, database, its mode, calendar, mailbox
 
 
 def test_an_untrusted_certificate_is_named(

@@ -154,3 +154,14 @@ def test_import_keeps_what_is_more_final_locally(old: Path, tmp_path: Path, caps
     with Store.open(tmp_path / "old" / "kaffe.db") as store:
         assert store.ledger_entry("drip:ana:a1").state == DONE
         assert store.ledger_entry("drip:ana:a1").state != PENDING
+
+
+def test_export_to_a_folder_is_a_clear_error_not_a_traceback(old: Path, tmp_path: Path,
+                                                              capsys) -> None:
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    assert kaffe(old, "export", "-o", str(folder)) == 73  # EX_CANTCREAT
+    err = capsys.readouterr().err
+    assert err == (f"kaffe: error: {folder} is a folder, not a file\n"
+                   f"kaffe: hint: name the file to write, e.g. -o {folder}/kaffe-export.json\n")
+    assert list(folder.iterdir()) == []

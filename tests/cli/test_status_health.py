@@ -18,8 +18,10 @@ AUTH = Failure("auth", "Google refused the stored refresh token", "run `kaffe au
 
 def config_at(tmp_path: Path) -> Config:
     path = tmp_path / "config.toml"
-    path.write_text('[me]\naddresses = ["me@example.com"]\n[storage]\ndatabase = "kaffe.db"\n'
-                    '[[calendars]]\ntype = "ics"\nname = "home"\nurl = "home.ics"\n')
+    path.write_text('[me]\nname = "Me"\naddresses = ["me@example.com"]\n'
+                    '[storage]\ndatabase = "kaffe.db"\n'
+                    '[[calendars]]\ntype = "ics"\nname = "home"\nurl = "home.ics"\n'
+                    '[[calendars]]\ntype = "google"\nname = "work"\n')
     return load(path)
 
 
@@ -80,3 +82,23 @@ def test_doctor_is_content_when_every_source_worked(tmp_path: Path, now: datetim
         health.note_ok(store, "gmail", now + timedelta(minutes=15))
     (check,) = check_last_cycles(config)
     assert check.ok and check.detail == "every source worked at its last run (1 in all)"
+
+
+def test_a_source_taken_out_of_the_config_is_no_longer_shown(
+    tmp_path: Path, now: datetime, capsys
+) -> None:
+    from kaffe.cli import main
+
+    config = config_at(tmp_path)
+    with Store.open(tmp_path / "kaffe.db") as store:
+        fail(store, "feed:old-blog", now)  # a feed since removed from the config
+        fail(store, "caldav:old", now)
+        fail(store, "gmail", now)
+        store.record_source_run("ics:home", now, True, "1 changes")
+    assert [c.name for c in check_last_cycles(config)] == ["last cycles: gmail"]
+    assert main(["--config", str(config.source), "status"]) == 0
+    out = capsys.readouterr().out
+    assert "gmail: FAILING" in out and "ics:home: ok" in out
+    assert "old-blog" not in out and "caldav:old" not in out
+    with Store.open(tmp_path / "kaffe.db") as store:  # kept, in case it comes back
+        assert "feed:old-blog" in store.source_runs()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import pytest
@@ -151,18 +150,26 @@ def test_a_missing_password_file_is_a_problem(tmp_path: Path) -> None:
     assert f"[mail][1] password_file: {tmp_path / 'nope.txt'} does not exist" in problem
 
 
-def test_a_password_file_readable_by_others_is_a_warning(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_a_password_file_others_may_read_is_refused_as_ssh_does(tmp_path: Path) -> None:
     secret = tmp_path / "pw"
     secret.write_text("hunter2\n")
-    secret.chmod(0o644)
     text = IMAP.replace('password_env = "KAFFE_IMAP_PASSWORD"', 'password_file = "pw"')
-    with caplog.at_level(logging.WARNING):
-        (entry,) = loads(text, base_dir=tmp_path).mail
+    for mode in (0o644, 0o640, 0o604):
+        secret.chmod(mode)
+        (problem,) = rendered(text, base_dir=tmp_path)
+        assert problem == (f"kaffe.toml: [mail][1] password_file: {secret} may be read by "
+                           f"others (mode {mode:04o}): run `chmod 600 {secret}`")
+    secret.chmod(0o400)
+    (entry,) = loads(text, base_dir=tmp_path).mail
     assert entry.password_file == secret
-    assert "readable by others" in caplog.text and "chmod 600" in caplog.text
-    assert "hunter2" not in caplog.text
+
+
+def test_a_folder_as_password_file_is_a_located_problem(tmp_path: Path) -> None:
+    (tmp_path / "secrets").mkdir(mode=0o700)
+    text = IMAP.replace('password_env = "KAFFE_IMAP_PASSWORD"', 'password_file = "secrets"')
+    (problem,) = rendered(text, base_dir=tmp_path)
+    assert problem == (f"kaffe.toml: [mail][1] password_file: {tmp_path / 'secrets'} is a "
+                       "folder: name the file that holds the password")
 
 
 def test_every_problem_of_several_entries_is_reported_together() -> None:
@@ -200,3 +207,18 @@ def test_a_url_in_a_config_error_has_its_secrets_redacted(text: str) -> None:
     assert any("url: expected" in p and "calendar.example" in p for p in problems), problems
     for secret in ("Pw5ecret", "5ec0123456789abc", "Tok5ecret", "ana%40x"):
         assert not any(secret in p for p in problems), problems
+
+
+def test_plan_with_a_password_file_others_may_read_exits_78(tmp_path: Path, capsys) -> None:
+    from kaffe.cli import main
+
+    secret = tmp_path / "pw"
+    secret.write_text("hunter2\n")
+    secret.chmod(0o644)
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[me]\nname = "Me"\n' + IMAP.replace(
+        'password_env = "KAFFE_IMAP_PASSWORD"', 'password_file = "pw"'))
+    assert main(["--config", str(cfg), "plan"]) == 78
+    err = capsys.readouterr().err
+    assert f"{cfg}: [mail][1] password_file: {secret} may be read by others" in err
+    assert f"chmod 600 {secret}" in err and "hunter2" not in err

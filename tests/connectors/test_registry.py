@@ -145,3 +145,21 @@ def test_caldav_entries_get_their_password_and_calendar(
     (source,) = registry.calendar_sources(config, google=None)
     assert isinstance(source, CalDavCalendarSource)
     assert (source.name, source.calendar) == ("caldav:dav", "Work")
+
+
+def test_source_names_are_the_names_the_sources_give_themselves(tmp_path, monkeypatch) -> None:
+    from kaffe.connectors.feeds import feed_source
+
+    monkeypatch.setenv("KAFFE_TEST_IMAP_PASSWORD", "pw")
+    text = (ICS_ONLY + IMAP.format(name="a") + '[[calendars]]\ntype = "caldav"\nname = "dav"\n'
+            'url = "https://dav.example/"\nusername = "me"\n'
+            'password_env = "KAFFE_TEST_IMAP_PASSWORD"\n'
+            '[[feeds]]\nurl = "https://example.org/feed"\n[[feeds]]\nurl = "b.xml"\nname = "b"\n')
+    config = loads(text, base_dir=tmp_path)
+    sources = [*registry.calendar_sources(config, google=None),
+               *registry.mail_sources(config, None)]
+    names = {s.name for s in sources}
+    names |= {f"feed:{feed_source(f, config.feed_options).name}" for f in config.feeds}
+    names.add(f"drafts:{registry.draft_sink(config, None).name}")
+    assert registry.source_names(config) == names
+    assert "feed:https://example.org/feed" in names and "feed:b" in names

@@ -19,10 +19,26 @@ def entry(**password: object) -> MailEntryConfig:
 
 def test_file_loses_exactly_one_trailing_newline(tmp_path: Path) -> None:
     path = tmp_path / "pw"
-    path.write_text(" s3cret \n\n")
-    assert read_password(entry(password_file=path)) == " s3cret \n"
+    path.write_text(" s3cret \n")
+    assert read_password(entry(password_file=path)) == " s3cret "
     path.write_text("s3cret\r\n")
     assert read_password(entry(password_file=path)) == "s3cret"
+
+
+@pytest.mark.parametrize("text", ["s3cret\n\n", "s3c\nret\n", "s3cret\r\n\r\n", "a\rb"])
+def test_a_line_break_inside_the_password_is_refused(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "pw"
+    path.write_text(text, newline="")
+    with pytest.raises(AuthError) as info:
+        read_password(entry(password_file=path))
+    assert str(info.value) == f"work: the password from the file {path} has a line break " \
+        "inside, so kaffe will not send it"
+    assert "s3c" not in str(info.value) + info.value.hint
+
+
+def test_a_line_break_from_the_environment_is_refused_too() -> None:
+    with pytest.raises(AuthError, match="line break"):
+        read_password(entry(password_env="PW"), env={"PW": "s3cret\nA1 LOGOUT"})
 
 
 def test_missing_file_names_the_file_and_never_a_value(tmp_path: Path) -> None:

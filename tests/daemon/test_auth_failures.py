@@ -128,7 +128,7 @@ def test_revoked_token_at_start_still_syncs_the_rest_and_exits_1_with_the_fix(
     emu.revoke_refresh_token()
     assert main(["--config", str(cfg), "once", "--now", T0.isoformat()]) == 1
     out = capsys.readouterr().out
-    assert "synced 2/4 sources" in out
+    assert "synced 2 of 4 sources, 2 failed, 0 backing off" in out
     assert "sync google:primary: Google refused the stored refresh token" in out
     assert "fix: run `kaffe auth` again" in out
     assert token_posts(emu) == 1  # the failed sign-in is remembered for the other sources

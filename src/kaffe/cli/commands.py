@@ -12,13 +12,17 @@ import sys
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kaffe.cli import report
 from kaffe.config import load, paths, write_example
 from kaffe.config.schema import Config
-from kaffe.errors import LockError
+from kaffe.errors import EX_UNAVAILABLE, LockError
 from kaffe.store import InstanceLock, Store
 from kaffe.timeutil import now_utc
+
+if TYPE_CHECKING:
+    from kaffe.daemon.cycle import CycleReport
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +102,16 @@ def cmd_plan(args: argparse.Namespace) -> int:
         print(json.dumps(report.plan_json(result, drafts), indent=2, ensure_ascii=False))
     else:
         print(report.plan_text(result, drafts))
+    return _plan_exit(result)
+
+
+def _plan_exit(result: CycleReport) -> int:
+    """69 (EX_UNAVAILABLE) when sources were asked and not one synced: the plan shown is
+    from stored data only, and a script or a person must not take it for a fresh one."""
+    if result.syncs and not result.synced:
+        print(f"kaffe: error: none of the {len(result.syncs)} sources synced (see above); "
+              "this plan is from what was stored before", file=sys.stderr)
+        return EX_UNAVAILABLE
     return 0
 
 
@@ -123,9 +137,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from kaffe.connectors.registry import source_names
+
     config = _config(args)
     with Store.open(paths.database_path(config)) as store:
-        print(report.status_text(store, now_utc(), all_contacts=args.all))
+        print(report.status_text(store, now_utc(), all_contacts=args.all,
+                                 sources=source_names(config)))
     return 0
 
 
@@ -186,7 +203,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     for check in checks:
         print(check)
     failed = [c for c in checks if not c.ok]
-    print(f"{len(checks) - len(failed)} of {len(checks)} checks passed")
+    warned = sum(1 for c in checks if c.ok and c.warning)
+    tail = f", {warned} with a warning" if warned else ""
+    print(f"{len(checks) - len(failed)} of {len(checks)} checks passed{tail}")
     return 1 if failed else 0
 
 

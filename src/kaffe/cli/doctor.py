@@ -33,7 +33,7 @@ from kaffe.errors import AuthError, ConfigError, KaffeError
 from kaffe.timeutil import now_utc
 
 if TYPE_CHECKING:
-    from kaffe.daemon.health import SourceHealth
+    from kaffe.daemon.health import CycleRecord, SourceHealth
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +46,14 @@ class Check:
     ok: bool
     detail: str
     hint: str = ""
+    warning: bool = False  # passed, but soon will not (e.g. little free space)
 
     def __str__(self) -> str:
         # names, details and hints quote the config, servers and stored errors
-        line = f"{'ok  ' if self.ok else 'FAIL'} {shown(self.name)}: {shown(self.detail)}"
-        return f"{line}\n     fix: {shown(self.hint)}" if self.hint and not self.ok else line
+        mark = "warn" if self.ok and self.warning else "ok  " if self.ok else "FAIL"
+        line = f"{mark} {shown(self.name)}: {shown(self.detail)}"
+        hinted = self.hint and (self.warning or not self.ok)
+        return f"{line}\n     fix: {shown(self.hint)}" if hinted else line
 
 
 def _private(path: Path) -> Check:
@@ -62,16 +65,25 @@ def _private(path: Path) -> Check:
 
 
 def check_database(config: Config) -> list[Check]:
-    """The database opens (migrating it if needed) and is private."""
+    """The data folder has room and takes writes; the database opens (migrating it if
+    needed), takes a write and is private."""
+    from kaffe.cli.doctor_storage import check_data_folder
     from kaffe.store import Store
 
     path = paths.database_path(config)
+    checks = check_data_folder(path.parent)
     try:
         with Store.open(path) as store:
             version = store.schema_version
+            store.set_meta("doctor:checked_at", now_utc().isoformat())  # a real write
     except (OSError, KaffeError) as exc:
-        return [Check("database", False, f"{path}: {exc}", "check that the data dir is writable")]
-    return [Check("database", True, f"{path} (schema v{version})"), _private(path)]
+        return [*checks, Check("database", False, str(exc), exc_hint(exc))]
+    return [*checks, Check("database", True, f"{path} (schema v{version}, writable)"),
+            _private(path)]
+
+
+def exc_hint(exc: BaseException) -> str:
+    return getattr(exc, "hint", "") or "check that the data folder is writable"
 
 
 def check_google(config: Config) -> tuple[list[Check], Any]:
@@ -201,19 +213,34 @@ def check_last_cycles(config: Config) -> list[Check]:
     from kaffe.store import Store
 
     path = paths.database_path(config)
-    if not path.exists():
+    if not path.is_file():  # none yet; or unusable, which the database check says
         return []
+    names = registry.source_names(config)  # a source taken out of the config is not shown
     try:
         with Store.open(path) as store:
-            runs, failing = store.source_runs(), health.failing(store)
-    except (OSError, KaffeError) as exc:
-        return [Check("last cycles", False, f"cannot read {path}: {exc}")]
+            runs = {n: r for n, r in store.source_runs().items() if n in names}
+            failing = health.failing(store, names)
+            cycles = health.last_cycles(store)
+    except (OSError, KaffeError):
+        return []  # the database check above says why it cannot be opened
+    outcome = [cycle_outcome(cycles)] if cycles else []
     if not runs:
-        return []
+        return outcome
     if not failing:
         worked = f"every source worked at its last run ({len(runs)} in all)"
-        return [Check("last cycles", True, worked)]
-    return [_stored_failure(h) for h in failing]
+        return [*outcome, Check("last cycles", True, worked)]
+    return [*outcome, *(_stored_failure(h) for h in failing)]
+
+
+def cycle_outcome(cycles: list[CycleRecord]) -> Check:
+    """How the last cycles ended: the newest one failing is a FAIL with its fix."""
+    last, failed = cycles[-1], sum(1 for c in cycles if not c.ok)
+    tally = f"{failed} of the last {len(cycles)} failed"
+    if last.ok:
+        return Check("cycles", True, f"the last one, at {last.at:%Y-%m-%d %H:%M} UTC, "
+                     f"completed ({tally})")
+    return Check("cycles", False, f"the last one, at {last.at:%Y-%m-%d %H:%M} UTC, failed: "
+                 f"{last.detail} ({tally})", last.hint or DEFAULT_HINT)
 
 
 def _stored_failure(failing: SourceHealth) -> Check:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -148,9 +148,11 @@ def cycle_text(result: CycleReport) -> str:
     return "\n".join(out)
 
 
-def status_text(store: Any, now: datetime, *, all_contacts: bool = False) -> str:
+def status_text(store: Any, now: datetime, *, all_contacts: bool = False,
+                sources: Collection[str] | None = None) -> str:
+    """``sources``: show only these (the current config's); None shows every stored one."""
     out = [f"kaffe status at {_when(now)} (schema v{store.schema_version})", "sources:"]
-    out += source_lines(store)
+    out += source_lines(store, sources)
     ledger = store.ledger()
     counts = Counter((e.kind, e.state) for e in ledger.values())
     out.append("drafts:")
@@ -174,13 +176,15 @@ SHOWN_CONTACTS = 20
 def given_up_lines(entries: Iterable[LedgerEntry]) -> list[str]:
     """Every draft kaffe stopped trying after it kept failing, however old."""
     gave_up = [e for e in entries if e.state == SKIPPED and e.detail.startswith(GAVE_UP)]
-    lines = [f"  GIVEN UP: {e.kind} {shown(e.key)} ({_when(e.updated)}): {shown(e.detail)}" for e in gave_up]
+    lines = [f"  GIVEN UP: {e.kind} {shown(e.key)} ({_when(e.updated)}): {shown(e.detail)}"
+             for e in gave_up]
     return [f"drafts given up on: {len(gave_up)} (not tried again)", *lines] if lines else []
 
 
-def source_lines(store: Any) -> list[str]:
+def source_lines(store: Any, sources: Collection[str] | None = None) -> list[str]:
     """Each source synced so far: ok, or FAILING since when, why, and the command that fixes it."""
-    runs = store.source_runs()
+    runs = {name: run for name, run in store.source_runs().items()
+            if sources is None or name in sources}
     if not runs:
         return ["  none synced yet: run `kaffe once` or start the daemon"]
     out = []

@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from kaffe.errors import DataError, KaffeError
+from kaffe.errors import EX_CANTCREAT, DataError, KaffeError
 from kaffe.fsutil import write_private
 from kaffe.store import Store
 from kaffe.store.transfer import (
@@ -30,11 +30,25 @@ def export(store: Store, output: Path | None, now: datetime, out: TextIO) -> int
     if output is None:
         out.write(text)
         return 0
-    write_private(output, text)
+    _write(output, text)
     log.info("exported to %s", output)
     print(f"exported {len(bundle.contacts)} contacts, {len(bundle.topics)} topics and "
           f"{len(bundle.ledger)} ledger entries to {output} (readable only by you)", file=out)
     return 0
+
+
+def _write(output: Path, text: str) -> None:
+    """Write the export privately; a folder or an unwritable place is said in words."""
+    if output.is_dir():
+        raise KaffeError(f"{output} is a folder, not a file",
+                         hint=f"name the file to write, e.g. -o {output / 'kaffe-export.json'}",
+                         exit_code=EX_CANTCREAT)
+    try:
+        write_private(output, text)
+    except OSError as exc:
+        raise KaffeError(f"cannot write {output}: {exc.strerror or exc}",
+                         hint="choose a place you may write to, or free space on its disk",
+                         exit_code=EX_CANTCREAT) from None
 
 
 def read_source(name: str, stdin: TextIO) -> str:

@@ -96,16 +96,20 @@ def _check_password(section: str, entry: Any, table: dict[str, Any], index: int,
 
 def _check_password_file(section: str, path: Path, index: int, ctx: Context) -> None:
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)
+        mode_of = path.stat().st_mode
     except FileNotFoundError:
         ctx.report(section, "password_file", f"{path} does not exist", index)
         return
     except OSError as exc:
         ctx.report(section, "password_file", f"cannot read {path}: {exc.strerror}", index)
         return
-    if mode & 0o077:
-        log.warning("%s: [%s][%d] password_file %s is readable by others (mode %s): "
-                    "chmod 600 it", ctx.file, section, index, path, oct(mode))
+    mode = stat.S_IMODE(mode_of)
+    if stat.S_ISDIR(mode_of):
+        ctx.report(section, "password_file", f"{path} is a folder: name the file that holds "
+                   "the password", index)
+    elif mode & 0o077:  # refused as ssh refuses a private key others may read
+        ctx.report(section, "password_file", f"{path} may be read by others (mode "
+                   f"{mode:04o}): run `chmod 600 {path}`", index)
 
 
 def _check_name(section: str, table: dict[str, Any], index: int, ctx: Context) -> None:

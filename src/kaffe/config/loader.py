@@ -8,6 +8,7 @@ import tomllib
 from importlib import resources
 from pathlib import Path
 
+from kaffe.config.me import check_me
 from kaffe.config.schema import Config
 from kaffe.config.validate import Context, build_config
 from kaffe.errors import ConfigError, KaffeError, Problem
@@ -19,11 +20,14 @@ EXAMPLE_NAME = "kaffe.example.toml"
 INIT_HINT = "run `kaffe init` to write a commented example"
 
 
-def loads(text: str, source: str = "<string>", base_dir: Path | None = None) -> Config:
+def loads(
+    text: str, source: str = "<string>", base_dir: Path | None = None, *, complete: bool = False
+) -> Config:
     """Parse and validate TOML ``text``; relative paths resolve against ``base_dir``.
 
-    Raises :class:`ConfigError` listing every problem, each located by
-    ``source``, section and key.
+    ``complete``: the text is a config to run on, so ``[me]`` must say who you are
+    (:mod:`kaffe.config.me`). Raises :class:`ConfigError` listing every problem,
+    each located by ``source``, section and key.
     """
     try:
         data = tomllib.loads(text)
@@ -31,6 +35,8 @@ def loads(text: str, source: str = "<string>", base_dir: Path | None = None) -> 
         raise ConfigError([Problem(source, "", "", f"invalid TOML: {exc}")]) from exc
     ctx = Context(source, base_dir if base_dir is not None else Path.cwd())
     config = build_config(data, ctx)
+    if complete:
+        check_me(data, config, ctx)
     if ctx.problems:
         raise ConfigError(ctx.problems)
     return config
@@ -40,7 +46,7 @@ def load(path: Path) -> Config:
     """Load and validate the config file at ``path`` (``~`` is expanded)."""
     path = Path(path).expanduser().absolute()
     text = _read(path)
-    config = loads(text, source=str(path), base_dir=path.parent)
+    config = loads(text, source=str(path), base_dir=path.parent, complete=True)
     log.debug("loaded config from %s", path)
     return dataclasses.replace(config, source=path)
 

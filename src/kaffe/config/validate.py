@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -47,6 +48,10 @@ def _int(raw: Any, ctx: Context) -> int:
 def _float(raw: Any, ctx: Context) -> float:
     if isinstance(raw, bool) or not isinstance(raw, int | float):
         raise Invalid(f"expected a number, got {show(raw)}")
+    # TOML allows nan and inf; no setting of kaffe means either, and nan slips
+    # through every range check (all its comparisons are false).
+    if not math.isfinite(raw):
+        raise Invalid(f"expected a finite number, got {show(raw)}")
     return float(raw)
 
 
@@ -124,6 +129,8 @@ def _check_map(table: dict[str, str], meta: dict[str, Any]) -> dict[str, str]:
 
 def _check_range(value: float, meta: dict[str, Any]) -> None:
     low, high = meta.get("min"), meta.get("max")
+    if not math.isfinite(value):  # whatever the parser: nan compares false to any bound
+        raise Invalid(f"expected a finite number, got {show(value)}")
     if (low is not None and value < low) or (high is not None and value > high):
         if low is not None and high is not None:
             raise Invalid(f"must be between {low} and {high}, got {show(value)}")

@@ -189,3 +189,25 @@ def needs_google(config: Config) -> bool:
     entries: tuple[CalendarEntryConfig | MailEntryConfig, ...] = (
         *effective_calendars(config), *effective_mail(config))
     return any(entry.type == "google" for entry in entries)
+
+
+# How each kind of source names itself in the store (cursors, source runs, health).
+CALENDAR_NAMES: dict[str, Callable[[CalendarEntryConfig], str]] = {
+    "google": lambda e: f"google:{e.calendar_id}",
+    "ics": lambda e: f"ics:{e.name}",
+    "caldav": lambda e: f"caldav:{e.name}",
+}
+MAIL_NAMES: dict[str, Callable[[MailEntryConfig], str]] = {
+    "google": lambda e: "gmail",
+    "imap": lambda e: f"imap:{e.name}",
+}
+
+
+def source_names(config: Config) -> set[str]:
+    """The store's names of every source and of the draft sink this config has, without
+    connecting to any: what `kaffe status` and `kaffe doctor` show (a source taken out
+    of the config keeps its stored rows, in case it comes back, but is not shown)."""
+    names = {CALENDAR_NAMES[e.type](e) for e in effective_calendars(config)}
+    names |= {MAIL_NAMES[e.type](e) for e in effective_mail(config) if reads_mail(e, config)}
+    names |= {f"feed:{f.name or f.url}" for f in config.feeds}
+    return names | {f"drafts:{MAIL_NAMES[drafts_entry(config).type](drafts_entry(config))}"}

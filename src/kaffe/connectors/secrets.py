@@ -101,9 +101,15 @@ def _keyring_module(name: str) -> Any:
 
 
 def _nonempty(name: str, password: str, source: str) -> str:
+    """The password, if it can be sent: not empty, and no line break inside (that would
+    end the IMAP LOGIN command early and put the rest on a line of its own)."""
     if not password:
         raise AuthError(f"{name}: the password from {source} is empty",
                         hint=f"put the password into {source}")
+    if "\n" in password or "\r" in password:
+        raise AuthError(f"{name}: the password from {source} has a line break inside, "
+                        "so kaffe will not send it",
+                        hint=f"put the password alone on one line in {source}")
     return password
 
 

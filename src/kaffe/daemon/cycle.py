@@ -41,11 +41,18 @@ class CycleReport:
     def failed(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.state in ("failed", "auth", "transient")]
 
+    @property
+    def synced(self) -> list[SyncResult]:
+        """The sources that synced this cycle (not failed, not backing off)."""
+        return [s for s in self.syncs if not s.error and not s.skipped]
+
     def summary(self) -> str:
         """One line for the log and systemd's STATUS=."""
         errors = sum(1 for s in self.syncs if s.error)
+        waiting = sum(1 for s in self.syncs if s.skipped and not s.error)
         return (
-            f"synced {len(self.syncs) - errors}/{len(self.syncs)} sources, "
+            f"synced {len(self.synced)} of {len(self.syncs)} sources, {errors} failed, "
+            f"{waiting} backing off; "
             f"{len(self.plan.verdicts)} events seen, {len(self.created)} drafts created, "
             f"{len(self.failed)} failed"
         )

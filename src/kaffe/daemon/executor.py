@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from kaffe.connectors.base import DraftSink
-from kaffe.errors import AuthError, KaffeError, TransientError
+from kaffe.errors import AuthError, KaffeError, StorageError, TransientError
 from kaffe.model import DONE, DUE, FAILED, PENDING, SKIPPED, Action, Draft, LedgerEntry
 
 if TYPE_CHECKING:
@@ -151,6 +151,8 @@ class Executor:
             if action.key in existing:
                 return self._adopt(action, now, existing[action.key], entry)
             return self._create(action, now)
+        except StorageError:
+            raise  # the ledger cannot be written: stop; a pending key is recovered next time
         except AuthError as exc:
             self._fail(action, now, exc)
             return Outcome(action, "auth", detail=str(exc), hint=exc.hint)

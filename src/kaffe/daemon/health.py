@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
@@ -93,9 +93,11 @@ def _save(store: MetaStore, health: SourceHealth) -> None:
     store.set_meta(PREFIX + health.source, json.dumps(data, sort_keys=True))
 
 
-def failing(store: MetaStore) -> list[SourceHealth]:
-    """Every source whose last run failed and that has a failure record, by name."""
-    names = [name for name, run in store.source_runs().items() if not run["ok"]]
+def failing(store: MetaStore, only: Collection[str] | None = None) -> list[SourceHealth]:
+    """Every source whose last run failed and that has a failure record, by name;
+    ``only``: of these sources (those of the current config)."""
+    names = [name for name, run in store.source_runs().items()
+             if not run["ok"] and (only is None or name in only)]
     return [h for h in (load(store, name) for name in sorted(names)) if h is not None]
 
 
@@ -163,3 +165,42 @@ def _fix(hint: str) -> str:
 
 def _when(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+# -- cycles -------------------------------------------------------------------------------
+CYCLES = "cycles"  # meta key: the outcomes of the last cycles, newest last
+KEEP_CYCLES = 10
+
+
+@dataclass(frozen=True)
+class CycleRecord:
+    """How one cycle (of the daemon or `kaffe once`) ended, for `kaffe doctor`."""
+
+    at: datetime
+    ok: bool
+    detail: str  # the summary, or the error that stopped the cycle
+    hint: str = ""
+
+
+def note_cycle(store: MetaStore, record: CycleRecord) -> None:
+    """Keep ``record`` with the last cycles'. Best effort: on a full disk this write may
+    fail too, and then `kaffe doctor`'s free-space check says so instead."""
+    from kaffe.errors import StorageError
+
+    kept = [asdict(r) | {"at": r.at.isoformat()} for r in last_cycles(store)]
+    kept.append(asdict(record) | {"at": record.at.isoformat()})
+    try:
+        store.set_meta(CYCLES, json.dumps(kept[-KEEP_CYCLES:]))
+    except StorageError as exc:
+        log.debug("could not record the cycle's outcome: %s", exc)
+
+
+def last_cycles(store: MetaStore) -> list[CycleRecord]:
+    """The recorded outcomes of the last cycles, oldest first ([] before the first)."""
+    try:
+        rows = json.loads(store.get_meta(CYCLES) or "[]")
+        return [CycleRecord(parse_iso(r["at"]), bool(r["ok"]), str(r["detail"]),
+                            str(r.get("hint", ""))) for r in rows]
+    except (ValueError, KeyError, TypeError):
+        log.warning("ignoring an unreadable record of the last cycles")
+        return []

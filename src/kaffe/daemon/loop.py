@@ -26,6 +26,7 @@ import schedule
 from kaffe.config.schema import Config
 from kaffe.daemon.cycle import CycleReport
 from kaffe.daemon.notify import Notifier
+from kaffe.errors import KaffeError
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +136,11 @@ class Daemon:
         try:
             report = self.cycle(self.clock(), stop=self.stop_requested)
             self.notifier.status(report.summary())
+        except KaffeError as exc:  # said in words (a full disk, say); the traceback at -v
+            fix = f"; fix: {exc.hint}" if exc.hint else ""
+            log.error("cycle failed: %s%s; the next one runs on schedule", exc, fix,
+                      exc_info=log.isEnabledFor(logging.DEBUG))
+            self.notifier.status(f"last cycle failed: {exc}")
         except Exception:  # one bad cycle must not kill a daemon that runs for months
             log.exception("cycle failed; the next one runs on schedule")
             self.notifier.status("last cycle failed; see the log")

@@ -18,7 +18,7 @@ from kaffe.daemon.cycle import CycleReport, run_cycle
 from kaffe.daemon.executor import Executor
 from kaffe.daemon.learn import Relevance
 from kaffe.daemon.memo import CycleMemo
-from kaffe.errors import AuthError, ConfigError, Problem, TransientError
+from kaffe.errors import AuthError, ConfigError, KaffeError, Problem, TransientError
 from kaffe.model import Action, Draft, Recipient
 from kaffe.rules.guard import GuardVerdict, check
 from kaffe.store import Store
@@ -65,16 +65,30 @@ class Runtime:
         is asked between sources and between drafts."""
         executor = None if dry_run else Executor(self.store, self.sink, self.render, self.guard)
         sources = (self.calendars, self.mailboxes, self.feeds)
-        report = run_cycle(self.store, sources, executor, self.relevance, now, self.config,
-                           stop=stop, memo=self.memo if self.caching else None)
+        try:
+            report = run_cycle(self.store, sources, executor, self.relevance, now, self.config,
+                               stop=stop, memo=self.memo if self.caching else None)
+        except Exception as exc:  # recorded for `kaffe doctor`, then handled as before
+            if executor is not None:
+                health.note_cycle(self.store, _failed_cycle(now, exc))
+            raise
         if executor is not None:
             health.note_drafts(self.store, self.sink.name, report.outcomes, now)
+            health.note_cycle(self.store, health.CycleRecord(now, True, report.summary()))
         return report
 
     def close(self) -> None:
         for close in self.closers:
             close()
         self.store.close()
+
+
+def _failed_cycle(now: datetime, exc: Exception) -> health.CycleRecord:
+    if isinstance(exc, KaffeError):
+        return health.CycleRecord(now, False, str(exc), exc.hint)
+    # Only the type: a library's message may hold a URL with a token in it.
+    return health.CycleRecord(now, False, f"an unexpected {type(exc).__name__}",
+                              "see the log; `kaffe -v once` shows the traceback")
 
 
 def open_runtime(config: Config, *, sleep: Callable[[float], None] | None = None) -> Runtime:

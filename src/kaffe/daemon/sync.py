@@ -16,7 +16,7 @@ from kaffe.connectors import deadline
 from kaffe.connectors.base import CalendarSource, FeedSource, MailSource
 from kaffe.connectors.deadline import Cancelled
 from kaffe.daemon import health
-from kaffe.errors import KaffeError
+from kaffe.errors import KaffeError, StorageError
 from kaffe.model import Article, CalendarBatch, Event
 from kaffe.rules.merge import is_older, merge_meetings
 from kaffe.store import Store
@@ -162,6 +162,8 @@ def _sync_one(
     what = f"sync of {name}"
     try:
         result = sync()
+    except StorageError:
+        raise  # kaffe's own disk, not the source: the whole cycle stops and says so
     except deadline.Cancelled:
         log.info("stop requested: the sync of %s was cut short; it resumes next time", name)
         return None

@@ -12,7 +12,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from kaffe.errors import KaffeError
 from kaffe.fsutil import ensure_private
 from kaffe.model import (
     PENDING,
@@ -34,6 +33,7 @@ from kaffe.store import ledger as _ledger
 from kaffe.store import messages as _messages
 from kaffe.store import topics as _topics
 from kaffe.store.codec import dt_to_text, opt_dt_from_text
+from kaffe.store.fault import storage_error
 from kaffe.store.migrations import migrate, user_version
 from kaffe.store.versions import Versions
 
@@ -43,16 +43,16 @@ BUSY_TIMEOUT_MS = 10_000
 
 
 def _open_connection(path: Path) -> sqlite3.Connection:
-    """Connect and migrate; a file SQLite cannot use becomes a :class:`KaffeError`."""
-    conn = sqlite3.connect(path, isolation_level=None)
+    """Connect and migrate; a file SQLite cannot use becomes a :class:`StorageError`."""
+    try:
+        conn = sqlite3.connect(path, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise storage_error(path, exc) from exc
     try:
         _prepare(conn)
-    except sqlite3.DatabaseError as exc:
+    except sqlite3.Error as exc:
         conn.close()
-        raise KaffeError(
-            f"cannot open the database {path}: {exc}",
-            hint="move the file aside to start afresh, or fix [storage] database",
-        ) from exc
+        raise storage_error(path, exc) from exc
     except BaseException:
         conn.close()
         raise
@@ -102,8 +102,11 @@ class Store:
     def open(cls, path: Path) -> Store:
         """Open (creating it private, mode 0600) and migrate the database at ``path``."""
         path = Path(path).expanduser()
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        ensure_private(path)  # before SQLite creates it with the umask's mode
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            ensure_private(path)  # before SQLite creates it with the umask's mode
+        except OSError as exc:
+            raise storage_error(path, exc) from exc
         conn = _open_connection(path)
         _make_private(path)
         log.debug("opened store %s (schema version %d)", path, user_version(conn))
@@ -141,19 +144,38 @@ class Store:
         Nested use is a savepoint: an inner failure undoes only the inner work.
         """
         begin, undo, commit = _transaction_statements(self._depth)
-        self._conn.execute(begin)
+        self._write(begin)
         self._depth += 1
         try:
             yield
-        except BaseException:
-            for statement in undo:
-                self._conn.execute(statement)
+        except BaseException as exc:
+            self._undo(undo)
             self._versions.bump_all()  # whatever was read inside is undone too
+            if isinstance(exc, sqlite3.OperationalError):  # e.g. the disk is full
+                raise storage_error(self.path, exc) from exc
             raise
         else:
-            self._conn.execute(commit)
+            try:
+                self._conn.execute(commit)
+            except sqlite3.OperationalError as exc:  # COMMIT itself may find the disk full
+                self._undo(undo)
+                raise storage_error(self.path, exc) from exc
         finally:
             self._depth -= 1
+
+    def _write(self, statement: str) -> None:
+        try:
+            self._conn.execute(statement)
+        except sqlite3.OperationalError as exc:
+            raise storage_error(self.path, exc) from exc
+
+    def _undo(self, statements: tuple[str, ...]) -> None:
+        """Roll back; SQLite may have done so itself already (after SQLITE_FULL, say)."""
+        try:
+            for statement in statements if self._conn.in_transaction else ():
+                self._conn.execute(statement)
+        except sqlite3.OperationalError as exc:  # the savepoint went with the transaction
+            log.debug("rollback: %s", exc)
 
     # Cursors and meta -------------------------------------------------------
 

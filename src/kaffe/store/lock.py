@@ -9,6 +9,7 @@ from pathlib import Path
 from types import TracebackType
 
 from kaffe.errors import LockError
+from kaffe.store.fault import storage_error
 
 log = logging.getLogger(__name__)
 
@@ -33,15 +34,21 @@ class InstanceLock:
         """Take the lock or raise :class:`LockError` naming the pid that holds it."""
         if self._fd is not None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:  # a read-only or foreign folder: say which, and the fix
+            raise storage_error(self.path, exc) from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
             holder = _read_pid(fd)
             os.close(fd)
             raise _held_error(self.path, holder) from exc
-        _write_pid(fd)
+        try:
+            _write_pid(fd)
+        except OSError as exc:  # the pid is for the hint only: a full disk must not stop us
+            log.debug("could not write the pid into %s: %s", self.path, exc)
         self._fd = fd
         log.debug("acquired %s", self.path)
 
