@@ -71,7 +71,7 @@ def cmd_once(args: argparse.Namespace) -> int:
     config = _config(args)
     with _lock(), _runtime(config) as runtime:
         result = runtime.cycle(_now(args))
-    print(report.cycle_text(result))
+    print(report.cycle_text(result, config.me.zone))
     return 1 if result.failed or any(s.error for s in result.syncs) else 0
 
 
@@ -89,7 +89,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.plan_json(result, drafts), indent=2, ensure_ascii=False))
     else:
-        print(report.plan_text(result, drafts))
+        print(report.plan_text(result, drafts, config.me.zone))
     return 0
 
 
@@ -117,7 +117,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     config = _config(args)
     with Store.open(paths.database_path(config)) as store:
-        print(report.status_text(store, now_utc(), all_contacts=args.all))
+        print(report.status_text(store, now_utc(), all_contacts=args.all, me=config.me))
     return 0
 
 

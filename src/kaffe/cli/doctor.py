@@ -12,7 +12,7 @@ import os
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -29,7 +29,7 @@ from kaffe.config.schema import CalendarEntryConfig, Config, MailEntryConfig
 from kaffe.connectors import registry
 from kaffe.connectors.secrets import read_password
 from kaffe.errors import AuthError, ConfigError, KaffeError
-from kaffe.timeutil import now_utc
+from kaffe.timeutil import now_utc, stamp
 
 if TYPE_CHECKING:
     from kaffe.daemon.health import SourceHealth
@@ -211,12 +211,12 @@ def check_last_cycles(config: Config) -> list[Check]:
     if not failing:
         worked = f"every source worked at its last run ({len(runs)} in all)"
         return [Check("last cycles", True, worked)]
-    return [_stored_failure(h) for h in failing]
+    return [_stored_failure(h, config.me.zone) for h in failing]
 
 
-def _stored_failure(failing: SourceHealth) -> Check:
-    detail = (f"failing since {failing.since:%Y-%m-%d %H:%M} UTC ({failing.kind} error, last "
-              f"tried {failing.last_failure:%Y-%m-%d %H:%M} UTC): {failing.message}")
+def _stored_failure(failing: SourceHealth, zone: tzinfo) -> Check:
+    detail = (f"failing since {stamp(failing.since, zone)} ({failing.kind} error, last "
+              f"tried {stamp(failing.last_failure, zone)}): {failing.message}")
     return Check(f"last cycles: {failing.source}", False, detail, failing.hint or DEFAULT_HINT)
 
 
@@ -241,7 +241,7 @@ def run_checks(config_arg: str | None) -> list[Check]:
         ]
     steps: list[Callable[[Config], list[Check]]] = [
         check_database, check_sources, check_last_cycles]
-    checks = [Check("config", True, str(path))]
+    checks = [Check("config", True, f"{path} (times shown in {config.me.timezone})")]
     for step in steps:
         checks += step(config)
     return checks

@@ -5,21 +5,31 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from kaffe.config.schema import MeConfig
 from kaffe.daemon import health
 from kaffe.daemon.cycle import CycleReport
 from kaffe.errors import KaffeError
 from kaffe.model import DUE, Action, Draft, Event, Verdict
 from kaffe.rules.plan import Plan
 from kaffe.rules.relations import Relationship, relationships
+from kaffe.timeutil import local, stamp
 
 log = logging.getLogger(__name__)
 
 
-def _when(dt: datetime | None) -> str:
-    return dt.strftime("%Y-%m-%d %H:%M UTC") if dt else "-"
+def _when(dt: datetime | None, zone: tzinfo = UTC) -> str:
+    """``2026-03-09 15:00 CET``: every time a person reads is in ``[me] timezone``."""
+    return stamp(dt, zone) if dt else "-"
+
+
+def _event_when(event: Event, zone: tzinfo) -> str:
+    """An all-day event is its date (stored at midnight UTC, it has no hour to convert)."""
+    if event.all_day:
+        return f"{event.start:%Y-%m-%d} (all day)"
+    return _when(event.start, zone)
 
 
 def _to(action: Action) -> str:
@@ -50,22 +60,22 @@ def preview_drafts(runtime: Any, plan: Plan) -> dict[str, Preview]:
     return drafts
 
 
-def event_lines(event: Event, verdict: Verdict) -> list[str]:
+def event_lines(event: Event, verdict: Verdict, zone: tzinfo = UTC) -> list[str]:
     mark = "coffee" if verdict.is_coffee else "no    "
     title = event.summary or "(no title)"
-    lines = [f"  {mark} {_when(event.start)}  {title}  [score {verdict.score:g}]"]
+    lines = [f"  {mark} {_event_when(event, zone)}  {title}  [score {verdict.score:g}]"]
     if verdict.veto:
         lines.append(f"           never counts: {verdict.veto}")
     lines += [f"           {reason}" for reason in verdict.reasons]
     return lines
 
 
-def action_lines(action: Action, preview: Preview | None) -> list[str]:
+def action_lines(action: Action, preview: Preview | None, zone: tzinfo = UTC) -> list[str]:
     state = "BLOCKED" if preview and preview.blocked else action.state
     head = f"  {state:<8} {action.kind:<9} to {_to(action)} ({action.language})"
     lines = [head, f"           {action.reason}"]
     if action.due_at and action.state != DUE:
-        lines.append(f"           due at {_when(action.due_at)}")
+        lines.append(f"           due at {_when(action.due_at, zone)}")
     if preview is not None:
         lines.append(f"           subject: {preview.draft.subject}")
         if preview.blocked:
@@ -73,18 +83,18 @@ def action_lines(action: Action, preview: Preview | None) -> list[str]:
     return lines
 
 
-def plan_text(result: CycleReport, drafts: dict[str, Preview]) -> str:
+def plan_text(result: CycleReport, drafts: dict[str, Preview], zone: tzinfo = UTC) -> str:
     plan = result.plan
     coffee = sum(1 for _, v in plan.verdicts if v.is_coffee)
-    out = [f"kaffe plan at {_when(result.now)}"]
+    out = [f"kaffe plan at {_when(result.now, zone)}"]
     out += [f"  sync {s.source}: {s.error or s.skipped or f'{s.changed} changes'}"
             for s in result.syncs]
     out.append(f"events: {len(plan.verdicts)} seen, {coffee} coffee meetings")
     for event, verdict in sorted(plan.verdicts, key=lambda ev: ev[0].start):
-        out += event_lines(event, verdict)
+        out += event_lines(event, verdict, zone)
     out.append(f"drafts: {len(plan.actions)} planned")
     for action in plan.actions:
-        out += action_lines(action, drafts.get(action.key))
+        out += action_lines(action, drafts.get(action.key), zone)
     blocked = sum(1 for p in drafts.values() if p.blocked)
     out.append(f"{len(drafts) - blocked} draft(s) would be created now, {blocked} blocked")
     return "\n".join(out)
@@ -132,8 +142,8 @@ def _action_json(action: Action, preview: Preview | None) -> dict[str, Any]:
     return data
 
 
-def cycle_text(result: CycleReport) -> str:
-    out = [f"kaffe once at {_when(result.now)}: {result.summary()}"]
+def cycle_text(result: CycleReport, zone: tzinfo = UTC) -> str:
+    out = [f"kaffe once at {_when(result.now, zone)}: {result.summary()}"]
     out += [f"  sync {s.source}: {s.error}" for s in result.syncs if s.error]
     for outcome in result.outcomes:
         detail = outcome.draft_id or outcome.detail
@@ -143,19 +153,28 @@ def cycle_text(result: CycleReport) -> str:
     return "\n".join(out)
 
 
-def status_text(store: Any, now: datetime, *, all_contacts: bool = False) -> str:
-    out = [f"kaffe status at {_when(now)} (schema v{store.schema_version})", "sources:"]
-    out += source_lines(store)
+def status_text(
+    store: Any, now: datetime, *, all_contacts: bool = False, me: MeConfig | None = None
+) -> str:
+    """Sources, drafts and contacts; times in ``me.timezone``, your own addresses
+    (prep briefs go to them) left out of the contacts."""
+    me = me or MeConfig()
+    zone = me.zone
+    out = [f"kaffe status at {_when(now, zone)} (schema v{store.schema_version})", "sources:"]
+    out += source_lines(store, zone)
     ledger = store.ledger()
     counts = Counter((e.kind, e.state) for e in ledger.values())
     out.append("drafts:")
     out += [f"  {kind} {state}: {n}" for (kind, state), n in sorted(counts.items())]
     recent = sorted(ledger.values(), key=lambda e: e.updated, reverse=True)[:10]
-    out += [f"  {_when(e.updated)}  {e.state:<8} {e.key}  {e.draft_id or e.detail}" for e in recent]
-    people = list(relationships(store.interactions(), ledger).values())
+    out += [f"  {_when(e.updated, zone)}  {e.state:<8} {e.key}  {e.draft_id or e.detail}"
+            for e in recent]
+    own = set(me.addresses)
+    people = [r for r in relationships(store.interactions(), ledger).values()
+              if r.contact not in own]
     shown = people if all_contacts else _most_relevant(people, SHOWN_CONTACTS)
     out.append(f"contacts: {len(people)}")
-    out += [f"  {r.contact}  {relationship_text(r)}" for r in shown]
+    out += [f"  {r.contact}  {relationship_text(r, zone)}" for r in shown]
     if len(shown) < len(people):
         out.append(f"  ... {len(people) - len(shown)} more (`kaffe status --all` lists them)")
     return "\n".join(out)
@@ -164,7 +183,7 @@ def status_text(store: Any, now: datetime, *, all_contacts: bool = False) -> str
 SHOWN_CONTACTS = 20
 
 
-def source_lines(store: Any) -> list[str]:
+def source_lines(store: Any, zone: tzinfo = UTC) -> list[str]:
     """Each source synced so far: ok, or FAILING since when, why, and the command that fixes it."""
     runs = store.source_runs()
     if not runs:
@@ -172,20 +191,22 @@ def source_lines(store: Any) -> list[str]:
     out = []
     for name, run in sorted(runs.items()):
         if run["ok"]:
-            out.append(f"  {name}: ok, last run {_when(run['last_run'])}")
+            out.append(f"  {name}: ok, last run {_when(run['last_run'], zone)}")
         else:
-            out += _failing_lines(name, run, health.load(store, name))
+            out += _failing_lines(name, run, health.load(store, name), zone)
     return out
 
 
 def _failing_lines(
-    name: str, run: dict[str, Any], failing: health.SourceHealth | None
+    name: str, run: dict[str, Any], failing: health.SourceHealth | None, zone: tzinfo
 ) -> list[str]:
-    last_ok = f"last ok {_when(run['last_ok'])}" if run["last_ok"] else "never worked"
+    last_ok = f"last ok {_when(run['last_ok'], zone)}" if run["last_ok"] else "never worked"
     if failing is None:  # failed before kaffe kept health records
-        return [f"  {name}: FAILING at {_when(run['last_run'])}, {last_ok}", f"    {run['detail']}"]
-    lines = [f"  {name}: FAILING since {_when(failing.since)} ({failing.kind} error), "
-             f"last tried {_when(failing.last_failure)}, {last_ok}", f"    {failing.message}"]
+        return [f"  {name}: FAILING at {_when(run['last_run'], zone)}, {last_ok}",
+                f"    {run['detail']}"]
+    lines = [f"  {name}: FAILING since {_when(failing.since, zone)} ({failing.kind} error), "
+             f"last tried {_when(failing.last_failure, zone)}, {last_ok}",
+             f"    {failing.message}"]
     return lines + ([f"    fix: {failing.hint}"] if failing.hint else [])
 
 
@@ -199,11 +220,11 @@ def _most_relevant(people: list[Relationship], limit: int) -> list[Relationship]
     return ranked[:limit]
 
 
-def relationship_text(rel: Relationship) -> str:
+def relationship_text(rel: Relationship, zone: tzinfo = UTC) -> str:
     """``you wrote … · they wrote … · kaffe drafts 1, sent 1, answered``."""
     parts = [
-        f"you wrote {_day(rel.last_sent.at) if rel.last_sent else 'never'}",
-        f"they wrote {_day(rel.last_received.at) if rel.last_received else 'never'}",
+        f"you wrote {_day(rel.last_sent.at, zone) if rel.last_sent else 'never'}",
+        f"they wrote {_day(rel.last_received.at, zone) if rel.last_received else 'never'}",
     ]
     if rel.drafted:
         answer = {None: "not sent yet", True: "answered", False: "no answer yet"}[rel.answered]
@@ -211,5 +232,5 @@ def relationship_text(rel: Relationship) -> str:
     return " · ".join(parts)
 
 
-def _day(moment: datetime) -> str:
-    return f"{moment:%Y-%m-%d}"
+def _day(moment: datetime, zone: tzinfo) -> str:
+    return f"{local(moment, zone):%Y-%m-%d}"

@@ -15,7 +15,7 @@ import json
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -75,6 +75,7 @@ class CalDavCalendarSource:
         password: str,
         calendar: str = "",
         self_addresses: tuple[str, ...] = (),
+        floating: tzinfo = UTC,
         client_factory: ClientFactory = make_client,
     ) -> None:
         self.name = f"caldav:{name}"
@@ -82,6 +83,7 @@ class CalDavCalendarSource:
         self.label = public_url(url)
         self.calendar = calendar
         self.self_addresses = self_addresses
+        self.floating = floating
         self._credentials = (username, password)
         self._factory = client_factory
         self._client: Any = None
@@ -198,7 +200,8 @@ class CalDavCalendarSource:
         for obj in objects:
             source = f"{self.label} {public_url(str(obj.url))}"
             result = parse_calendar(obj.data, calendar=self.name, source=source,
-                                    window=window, self_addresses=self.self_addresses)
+                                    window=window, self_addresses=self.self_addresses,
+                                    floating=self.floating)
             for problem in result.problems:
                 log.info("%s", problem)
             found.extend(result.events)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 import recurring_ical_events
@@ -62,17 +62,21 @@ def parse_calendar(
     source: str,
     window: tuple[datetime, datetime],
     self_addresses: tuple[str, ...] = (),
+    floating: tzinfo = UTC,
 ) -> IcsResult:
     """Parse ICS ``data`` into events between ``window`` (aware datetimes).
 
     ``source`` names the input in problems (a file name, a URL, a message part).
+    ``floating`` is the zone of times with neither TZID nor Z when the file names
+    no X-WR-TIMEZONE: the user's ``[me] timezone`` (RFC 5545 3.3.5: local time).
     Never raises: unreadable parts are reported in ``IcsResult.problems``.
     """
     problems = Problems(source)
     try:
         calendars = read_calendars(data, problems)
         method = calendar_method(calendars)
-        events = _events(calendars, calendar, method, window, self_addresses, problems)
+        groups, synthetic = _groups(calendars, floating, problems)
+        events = _events(groups, synthetic, calendar, method, window, self_addresses, problems)
     except Exception as exc:  # the last line of defence: report, never raise
         log.debug("ICS %s unreadable", source, exc_info=True)
         problems.add(f"unreadable: {short(exc)}")
@@ -84,14 +88,14 @@ def parse_calendar(
 
 
 def _events(
-    calendars: list[Component],
+    groups: dict[str, list[Component]],
+    synthetic: set[str],
     calendar: str,
     method: str,
     window: tuple[datetime, datetime],
     self_addresses: tuple[str, ...],
     problems: Problems,
 ) -> list[Event]:
-    groups, synthetic = _groups(calendars, problems)
     ctx = _Context(
         calendar=calendar,
         method=method,
@@ -112,13 +116,13 @@ def _events(
 
 
 def _groups(
-    calendars: list[Component], problems: Problems
+    calendars: list[Component], floating: tzinfo, problems: Problems
 ) -> tuple[dict[str, list[Component]], set[str]]:
     """VEVENTs by UID, times made aware; events without a UID get a stable made-up one."""
     groups: dict[str, list[Component]] = {}
     synthetic: set[str] = set()
     for cal in calendars:
-        fallback = calendar_zone(cal)
+        fallback = calendar_zone(cal) or floating
         for event in cal.walk("VEVENT"):
             try:
                 prepare_event(event, fallback, problems)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -62,11 +62,13 @@ class IcsCalendarSource:
         url_or_path: str,
         *,
         self_addresses: tuple[str, ...] = (),
+        floating: tzinfo = UTC,
         options: FeedOptionsConfig,
         client: httpx.Client | None = None,
     ) -> None:
         self.name = f"ics:{name}"
         self.self_addresses = self_addresses
+        self.floating = floating
         url = fetch_url(url_or_path)
         feed = FeedConfig(url=url, name=name)
         self.fetcher: HttpFeedSource | LocalFeedSource
@@ -95,6 +97,7 @@ class IcsCalendarSource:
         result = parse_calendar(
             doc.body, calendar=self.name, source=self.label,
             window=(window_start, window_end), self_addresses=self.self_addresses,
+            floating=self.floating,
         )
         for problem in result.problems:
             log.info("%s", problem)
