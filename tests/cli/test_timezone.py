@@ -98,3 +98,19 @@ def test_status_and_doctor_show_times_in_your_zone(tmp_path: Path, now: datetime
     (check,) = check_last_cycles(config)
     assert "failing since 2026-03-10 13:00 CET (auth error" in str(check)
     assert f"{cfg} (times shown in Europe/Copenhagen)" in str(run_checks(str(cfg))[0])
+
+
+def test_demo_dates_carry_the_year_in_the_demos_own_zone(monkeypatch) -> None:
+    """Set in the demo's config: the output is the same whatever the machine's zone."""
+    import io
+
+    from kaffe.demo import DEMO_START, run_demo
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    out = io.StringIO()
+    run_demo(DEMO_START, days=0.3, out=out)
+    text = out.getvalue()
+    assert "  coffee Mon 2025-11-03 10:00 CET  Coffee with Karin" in text  # 09:00 UTC
+    assert "  no     Wed 2026-03-04 all day  Data Days conference" in text
+    assert "--- draft at Mon 2026-03-02 08:00 CET  [prep:demo0coffeeana@google.com]" in text
+    assert "is on 2 March 2026 at 10:00 CET at Original Coffee" in text

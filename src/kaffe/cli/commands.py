@@ -52,9 +52,17 @@ def _runtime(config: Config) -> Iterator:
 def cmd_init(args: argparse.Namespace) -> int:
     path = write_example(_config_path(args), force=args.force)
     print(f"wrote {path}")
-    print("next: fill in [me], point [google] client_secret_file at your OAuth client, "
-          "then run `kaffe auth` and `kaffe plan`")
+    print(INIT_NEXT)
     return 0
+
+
+# Both ways in: many people cannot or will not make a Google Cloud OAuth client.
+INIT_NEXT = """next: fill in [me] (name, addresses, domains, timezone), then either
+  - with a Google OAuth client: point [google] client_secret_file at it and run `kaffe auth`, or
+  - without one: add a [[calendars]] entry (type "ics", your calendar's secret iCal address)
+    and a [[mail]] entry (type "imap", an app password in password_file), as the
+    commented [[calendars]] and [[mail]] examples in the file show
+then `kaffe doctor` checks it all and `kaffe plan` shows what kaffe would do"""
 
 
 def cmd_auth(args: argparse.Namespace) -> int:

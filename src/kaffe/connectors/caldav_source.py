@@ -25,7 +25,7 @@ from caldav.elements.base import ValuedBaseElement
 from caldav.lib import error as caldav_error
 
 from kaffe.connectors.ical import parse_calendar
-from kaffe.errors import AuthError, ConnectorError, KaffeError, TransientError
+from kaffe.errors import AuthError, ConnectorError, KaffeError, TransientError, config_entry
 from kaffe.model import CalendarBatch, Event
 
 log = logging.getLogger(__name__)
@@ -82,6 +82,7 @@ class CalDavCalendarSource:
         self.url = url
         self.label = public_url(url)
         self.calendar = calendar
+        self.entry = config_entry("calendars", name)
         self.self_addresses = self_addresses
         self.floating = floating
         self._credentials = (username, password)
@@ -128,8 +129,8 @@ class CalDavCalendarSource:
         except caldav_error.AuthorizationError as exc:
             self.close()
             raise AuthError(f"bad username or password for {self.label}",
-                            hint="check username and the password of this [[calendars]] "
-                            "entry") from exc
+                            hint=f"check username and the password of the {self.entry}"
+                            ) from exc
         except caldav_error.RateLimitError as exc:
             raise TransientError(f"{self.label}: the server asks to slow down",
                                  retry_after=exc.retry_after_seconds) from exc
@@ -179,7 +180,8 @@ class CalDavCalendarSource:
         names = ", ".join(f'"{display_name(c) or c.url}"' for c in calendars) or "none"
         return ConnectorError(f'no calendar named "{self.calendar}" at {self.label}; '
                               f"found: {names}",
-                              hint="set calendar = to one of these names, or leave it out")
+                              hint=f"in the {self.entry}, set calendar to one of these "
+                              "names, or leave it out")
 
     # -- reading events ----------------------------------------------------------------
     def _read_all(

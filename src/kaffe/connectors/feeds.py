@@ -24,7 +24,7 @@ import httpx
 from kaffe import __version__
 from kaffe.config.schema import FeedConfig, FeedOptionsConfig
 from kaffe.connectors.feedparse import FeedMeta, parse_document
-from kaffe.errors import ConnectorError, TransientError
+from kaffe.errors import ConnectorError, TransientError, config_entry
 from kaffe.model import FeedBatch
 
 log = logging.getLogger(__name__)
@@ -129,6 +129,7 @@ class HttpFeedSource:
         self.feed, self.options = feed, options
         self.name = feed.name or feed.url
         self.label = f"feed {feed.url}"  # how errors name it (an ICS source hides secrets)
+        self.entry = config_entry("feeds", feed.name)  # where hints send the user (ICS: calendars)
         self._client = client if client is not None else make_client(options)
         self._owns_client = client is None
         self._clock = clock
@@ -185,7 +186,7 @@ class HttpFeedSource:
         if code == 429 or code >= 500:
             wait = retry_after(resp.headers.get("retry-after"), now)
             raise TransientError(self._why(reason), retry_after=wait)
-        hint = "check the url of this feed in [[feeds]]" if code in (404, 410) else ""
+        hint = f"check url in the {self.entry}" if code in (404, 410) else ""
         raise ConnectorError(self._why(reason), hint=hint)
 
     def _read_capped(self, resp: httpx.Response, deadline: float) -> bytes:
@@ -232,6 +233,7 @@ class LocalFeedSource:
         is_file_url = parts.scheme.lower() == "file"
         self.path = Path(url2pathname(parts.path) if is_file_url else feed.url).expanduser()
         self.label = f"feed {self.path}"  # how errors name it (an ICS source says calendar)
+        self.entry = config_entry("feeds", feed.name)  # where hints send the user
 
     def close(self) -> None:
         """Nothing to release; here so every feed source can be closed alike."""
@@ -256,7 +258,8 @@ class LocalFeedSource:
         try:
             stat = self.path.stat()
         except OSError as exc:
-            raise ConnectorError(f"{self.label}: cannot read it ({exc.strerror})") from exc
+            raise ConnectorError(f"{self.label}: cannot read it ({exc.strerror})",
+                                 hint=f"check url (a file path) in the {self.entry}") from exc
         return dump_cursor({"mtime_ns": stat.st_mtime_ns, "size": stat.st_size}) or ""
 
     def _read(self) -> bytes:

@@ -14,6 +14,7 @@ import httpx
 from kaffe.config.schema import FeedConfig, FeedOptionsConfig
 from kaffe.connectors.feeds import HttpFeedSource, LocalFeedSource, is_remote
 from kaffe.connectors.ical import parse_calendar
+from kaffe.errors import config_entry
 from kaffe.model import CalendarBatch
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,7 @@ class IcsCalendarSource:
         else:
             self.fetcher = LocalFeedSource(feed, options)
             self.fetcher.label = f"calendar {self.fetcher.path}"
+        self.fetcher.entry = config_entry("calendars", name)  # hints name this entry
         self.label = redact(url)
 
     def close(self) -> None:
