@@ -142,7 +142,7 @@ def cmd_topics(args: argparse.Namespace) -> int:
 
     config = _config(args)
     with Store.open(paths.database_path(config)) as store:
-        return show_topics(store, args.contact, sys.stdout)
+        return show_topics(store, args.contact, sys.stdout, config.me.zone)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
