@@ -49,4 +49,6 @@ def private_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.delenv("KAFFE_CONFIG", raising=False)
     monkeypatch.delenv("NOTIFY_SOCKET", raising=False)
+    # A config without [me] timezone takes the system's: the same on every machine here.
+    monkeypatch.setenv("TZ", "UTC")
     return home

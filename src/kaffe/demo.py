@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import tempfile
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TextIO
 
 from kaffe.config import loads
 from kaffe.daemon.cycle import CycleReport
-from kaffe.model import Draft
+from kaffe.model import Draft, Event
+from kaffe.timeutil import local
 
 SEED = Path(__file__).resolve().parent / "demo_seed"
 DEMO_START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
@@ -29,6 +30,8 @@ name = "Alex Morgan"
 addresses = ["alex@example.com"]
 domains = ["example.com"]
 language = "en"
+# Set, so that the demo prints the same times on every machine.
+timezone = "Europe/Copenhagen"
 
 [google]
 api_endpoint = "{endpoint}"
@@ -52,18 +55,30 @@ language = "da"
 """
 
 
-def print_draft(draft: Draft, when: datetime, out: TextIO) -> None:
+def _at(moment: datetime, zone: tzinfo) -> str:
+    """``Mon 2026-03-02 08:00 CET``: the demo's own zone, with the year."""
+    moment = local(moment, zone)
+    return f"{moment:%a %Y-%m-%d %H:%M %Z}"
+
+
+def _starts(event: Event, zone: tzinfo) -> str:
+    if event.all_day:  # a date, not a moment: no zone to convert it to
+        return f"{event.start:%a %Y-%m-%d} all day"
+    return _at(event.start, zone)
+
+
+def print_draft(draft: Draft, when: datetime, zone: tzinfo, out: TextIO) -> None:
     to = ", ".join(f"{r.name} <{r.email}>" if r.name else r.email for r in draft.to)
-    out.write(f"\n--- draft at {when:%a %Y-%m-%d %H:%M} UTC  [{draft.key}]\n")
+    out.write(f"\n--- draft at {_at(when, zone)}  [{draft.key}]\n")
     out.write(f"To: {to}\nSubject: {draft.subject}\n\n{draft.body.rstrip()}\n")
 
 
-def print_verdicts(report: CycleReport, out: TextIO) -> None:
+def print_verdicts(report: CycleReport, zone: tzinfo, out: TextIO) -> None:
     out.write("kaffe demo: events in the sample calendar and kaffe's verdicts\n")
     for event, verdict in sorted(report.plan.verdicts, key=lambda ev: ev[0].start):
         why = verdict.veto or f"score {verdict.score:g}"
         mark = "coffee" if verdict.is_coffee else "no    "
-        out.write(f"  {mark} {event.start:%a %m-%d %H:%M}  {event.summary}  ({why})\n")
+        out.write(f"  {mark} {_starts(event, zone)}  {event.summary}  ({why})\n")
 
 
 def run_demo(
@@ -79,20 +94,20 @@ def run_demo(
         text = DEMO_CONFIG.format(endpoint=emu.url, data=data, seed=SEED)
         config = loads(text, source="<demo config>", base_dir=Path(data))
         write_emulator_token(Path(data) / "google-token.json", emu.url)
-        runtime = open_runtime(config)
+        runtime, zone = open_runtime(config), config.me.zone
         try:
             now, end = start, start + timedelta(days=days)
             while now <= end:
                 report = runtime.cycle(now)
                 if now == start and not quiet:
-                    print_verdicts(report, out)
+                    print_verdicts(report, zone, out)
                 for outcome in report.created:
                     counts[outcome.action.kind] += 1
                     if outcome.draft is not None and not quiet:
-                        print_draft(outcome.draft, now, out)
+                        print_draft(outcome.draft, now, zone, out)
                 for outcome in report.outcomes:
                     if outcome.state == "skipped" and not quiet:
-                        out.write(f"\n--- no draft at {now:%a %Y-%m-%d %H:%M} UTC  "
+                        out.write(f"\n--- no draft at {_at(now, zone)}  "
                                   f"[{outcome.action.key}]: {outcome.detail}\n")
                 now += STEP
         finally:

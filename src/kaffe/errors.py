@@ -47,6 +47,12 @@ class Problem:
         return f"{self.file}: {where}{key}: {self.message}"
 
 
+def config_entry(section: str, name: str) -> str:
+    """How a hint names the config entry a source comes from, so that the fix is
+    looked for in the right place: ``[[calendars]] entry "home"``."""
+    return f'[[{section}]] entry "{name}"' if name else f"[[{section}]] entry of this source"
+
+
 class ConfigError(KaffeError):
     """A config file with one or more problems; all of them are listed."""
 

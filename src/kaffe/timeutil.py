@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 
 def utc(dt: datetime) -> datetime:
@@ -10,6 +12,30 @@ def utc(dt: datetime) -> datetime:
     if dt.tzinfo is None:
         return dt.replace(tzinfo=UTC)
     return dt.astimezone(UTC)
+
+
+@lru_cache(maxsize=32)
+def zone(name: str) -> tzinfo:
+    """The IANA time zone ``name`` (``[me] timezone``); "" is UTC. The name was
+    validated with the config, so an unknown one raises here only on a bug."""
+    return ZoneInfo(name) if name else UTC
+
+
+def local(dt: datetime, tz: tzinfo) -> datetime:
+    """``dt`` as the wall-clock time a person in ``tz`` reads."""
+    return utc(dt).astimezone(tz)
+
+
+def local_day(dt: datetime, tz: tzinfo, *, all_day: bool = False) -> date:
+    """The day ``dt`` falls on in ``tz``. An all-day event is stored at midnight UTC
+    of its own date: that date is the day, in every zone."""
+    return utc(dt).date() if all_day else local(dt, tz).date()
+
+
+def stamp(dt: datetime, tz: tzinfo = UTC) -> str:
+    """``2026-03-09 14:00 CET``: a moment as a person in ``tz`` reads it."""
+    moment = local(dt, tz)
+    return f"{moment:%Y-%m-%d %H:%M} {moment:%Z}"
 
 
 def parse_iso(text: str) -> datetime:

@@ -67,6 +67,15 @@ def test_init_writes_a_config_that_loads(tmp_path, capsys):
         ("me", "name"), ("me", "addresses"), ("me", "domains")}
 
 
+def test_init_names_both_ways_in_oauth_and_app_password(tmp_path, capsys):
+    assert main(["--config", str(tmp_path / "config.toml"), "init"]) == 0
+    out = capsys.readouterr().out
+    assert "client_secret_file" in out and "`kaffe auth`" in out  # the OAuth way
+    assert "[[calendars]]" in out and "iCal address" in out  # the other way
+    assert '[[mail]] entry (type "imap", an app password' in out
+    assert "`kaffe doctor`" in out
+
+
 def test_plan_json_explains_every_event_and_creates_nothing(tmp_path, capsys):
     with Emulator(DEMO_SEED) as emu:
         cfg = write_config(tmp_path, emu.url)

@@ -6,6 +6,7 @@ import io
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -99,3 +100,10 @@ def test_nothing_known_is_a_helpful_line(store: Store) -> None:
 ])
 def test_describe_source(source: str, shown: str) -> None:
     assert describe_source(source) == shown
+
+
+def test_topic_dates_are_the_day_in_your_zone(store: Store) -> None:
+    store.add_topics([Topic(ANA, "dbt", "note", datetime(2026, 12, 5, 23, 30, tzinfo=UTC))])
+    out = io.StringIO()
+    show_topics(store, ANA, out, ZoneInfo("Europe/Copenhagen"))
+    assert "  2026-12-06  dbt  (note)" in out.getvalue()  # 00:30 on the 6th there

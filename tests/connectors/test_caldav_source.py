@@ -128,6 +128,7 @@ def test_unknown_calendar_names_what_exists(radicale: RadicaleServer, seeded: di
     message = str(failure.value)
     assert 'no calendar named "Holidays"' in message
     assert '"Work"' in message and '"Private"' in message
+    assert failure.value.hint.startswith("in the [[calendars]] entry ")
     with pytest.raises(ConnectorError, match='found: .*"Work"'):
         sync(source(radicale, calendar="/ana/holidays/"))
 
@@ -184,8 +185,9 @@ def test_a_vanished_calendar_is_found_again(radicale: RadicaleServer, seeded: di
 
 
 def test_bad_password_is_an_auth_error(radicale: RadicaleServer, seeded: dict) -> None:
-    with pytest.raises(AuthError, match=f"bad username or password for {radicale.url}"):
+    with pytest.raises(AuthError, match=f"bad username or password for {radicale.url}") as bad:
         sync(source(radicale, password="wrong"))
+    assert "the [[calendars]] entry " in bad.value.hint
 
 
 def test_unreachable_server_is_transient() -> None:

@@ -195,7 +195,7 @@ def test_missing_feed_is_a_connector_error(
         source(server, path).fetch(None, now=now)
     assert not isinstance(info.value, TransientError)
     assert f"feed {server.url(path)}: {reason}" in str(info.value)
-    assert "[[feeds]]" in info.value.hint
+    assert info.value.hint == 'check url in the [[feeds]] entry "grøn"'
 
 
 def test_a_web_page_is_not_a_feed(server: FeedServer, now: datetime) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -15,6 +16,7 @@ from kaffe.connectors.ical import IcsResult, parse_calendar
 from kaffe.model import ACCEPTED, DECLINED, NEEDS_ACTION, TENTATIVE
 from tests.conftest import corpus_dir
 
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 WINDOW = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2030, 1, 1, tzinfo=UTC))
 _CORPUS = corpus_dir()
 ICS_NAMES = sorted(p.name for p in (_CORPUS / "ics").glob("*.ics")) if _CORPUS else []
@@ -114,11 +116,32 @@ def test_display_name_tzid_without_vtimezone_uses_its_offset(corpus: Path) -> No
     assert any("fixed offset UTC-05:00" in p for p in result.problems)
 
 
-def test_floating_times_are_read_as_utc_with_a_note(corpus: Path) -> None:
-    result = read(corpus, "ical4j__lastfm_event_feed_invalid.ics")
+def test_floating_times_are_local_to_the_users_zone(corpus: Path) -> None:
+    """Times with neither TZID nor Z are the reader's local time (RFC 5545 3.3.5):
+    ``[me] timezone``, handed in as ``floating``."""
+    result = read(corpus, "ical4j__lastfm_event_feed_invalid.ics", floating=COPENHAGEN)
     assert len(result.events) == 33
+    assert result.events[0].start == utc(2010, 2, 10, 19, 30)  # 20:30 in Copenhagen (CET)
+    assert not any("floating" in p for p in result.problems)
+
+
+def test_floating_times_without_a_zone_given_are_utc(corpus: Path) -> None:
+    result = read(corpus, "ical4j__lastfm_event_feed_invalid.ics")
     assert result.events[0].start == utc(2010, 2, 10, 20, 30)
-    assert any("floating" in p for p in result.problems)
+
+
+def test_x_wr_timezone_wins_over_the_users_zone() -> None:
+    ics = _calendar(
+        "X-WR-TIMEZONE:Europe/Copenhagen",
+        "BEGIN:VEVENT",
+        "UID:f2",
+        "DTSTART:20240301T100000",
+        "SUMMARY:Kaffe",
+        "END:VEVENT",
+    )
+    result = parse_calendar(ics, calendar="c", source="s", window=WINDOW,
+                            floating=ZoneInfo("America/New_York"))
+    assert result.events[0].start == utc(2024, 3, 1, 9, 0)
 
 
 def test_x_wr_timezone_gives_floating_times_their_zone() -> None:

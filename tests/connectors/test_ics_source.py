@@ -89,6 +89,8 @@ def test_secret_addresses_are_redacted_in_messages(server: Server) -> None:
     with pytest.raises(ConnectorError) as failure:
         source.sync(None, window_start=WINDOW[0], window_end=WINDOW[1])
     assert "404" in str(failure.value) and "private-abc" not in str(failure.value)
+    # the fix is in the calendar's own entry, not in [[feeds]] (whose fetcher it shares)
+    assert failure.value.hint == 'check url in the [[calendars]] entry "home"'
 
 
 def _not_found(handler: BaseHTTPRequestHandler) -> None:
@@ -207,5 +209,6 @@ def test_an_unreachable_url_is_transient_and_redacted() -> None:
 
 def test_a_missing_file_names_it(tmp_path: Path) -> None:
     source = IcsCalendarSource("gone", str(tmp_path / "gone.ics"), options=FeedOptionsConfig())
-    with pytest.raises(ConnectorError, match="calendar .*gone.ics"):
+    with pytest.raises(ConnectorError, match="calendar .*gone.ics") as failure:
         source.sync(None, window_start=WINDOW[0], window_end=WINDOW[1])
+    assert failure.value.hint == 'check url (a file path) in the [[calendars]] entry "gone"'

@@ -57,9 +57,17 @@ def _runtime(config: Config) -> Iterator:
 def cmd_init(args: argparse.Namespace) -> int:
     path = write_example(_config_path(args), force=args.force)
     print(f"wrote {path}")
-    print("next: fill in [me], point [google] client_secret_file at your OAuth client, "
-          "then run `kaffe auth` and `kaffe plan`")
+    print(INIT_NEXT)
     return 0
+
+
+# Both ways in: many people cannot or will not make a Google Cloud OAuth client.
+INIT_NEXT = """next: fill in [me] (name, addresses, domains, timezone), then either
+  - with a Google OAuth client: point [google] client_secret_file at it and run `kaffe auth`, or
+  - without one: add a [[calendars]] entry (type "ics", your calendar's secret iCal address)
+    and a [[mail]] entry (type "imap", an app password in password_file), as the
+    commented [[calendars]] and [[mail]] examples in the file show
+then `kaffe doctor` checks it all and `kaffe plan` shows what kaffe would do"""
 
 
 def cmd_auth(args: argparse.Namespace) -> int:
@@ -81,7 +89,7 @@ def cmd_once(args: argparse.Namespace) -> int:
     with _lock(), _runtime(config) as runtime, StopFlag().on(signal.SIGTERM) as stop:
         with Backstop(stop, code=EX_SIGTERM):
             result = runtime.cycle(_now(args), stop=stop)
-    print(report.cycle_text(result))
+    print(report.cycle_text(result, config.me.zone))
     if stop():
         return EX_SIGTERM
     return 1 if result.failed or any(s.error for s in result.syncs) else 0
@@ -101,7 +109,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.plan_json(result, drafts), indent=2, ensure_ascii=False))
     else:
-        print(report.plan_text(result, drafts))
+        print(report.plan_text(result, drafts, config.me.zone))
     return _plan_exit(result)
 
 
@@ -141,7 +149,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     config = _config(args)
     with Store.open(paths.database_path(config)) as store:
-        print(report.status_text(store, now_utc(), all_contacts=args.all,
+        print(report.status_text(store, now_utc(), all_contacts=args.all, me=config.me,
                                  sources=source_names(config)))
     return 0
 
@@ -159,7 +167,7 @@ def cmd_topics(args: argparse.Namespace) -> int:
 
     config = _config(args)
     with Store.open(paths.database_path(config)) as store:
-        return show_topics(store, args.contact, sys.stdout)
+        return show_topics(store, args.contact, sys.stdout, config.me.zone)
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ import os
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -30,7 +30,7 @@ from kaffe.config.schema import CalendarEntryConfig, Config, MailEntryConfig
 from kaffe.connectors import registry
 from kaffe.connectors.secrets import read_password
 from kaffe.errors import AuthError, ConfigError, KaffeError
-from kaffe.timeutil import now_utc
+from kaffe.timeutil import now_utc, stamp
 
 if TYPE_CHECKING:
     from kaffe.daemon.health import CycleRecord, SourceHealth
@@ -223,29 +223,29 @@ def check_last_cycles(config: Config) -> list[Check]:
             cycles = health.last_cycles(store)
     except (OSError, KaffeError):
         return []  # the database check above says why it cannot be opened
-    outcome = [cycle_outcome(cycles)] if cycles else []
+    outcome = [cycle_outcome(cycles, config.me.zone)] if cycles else []
     if not runs:
         return outcome
     if not failing:
         worked = f"every source worked at its last run ({len(runs)} in all)"
         return [*outcome, Check("last cycles", True, worked)]
-    return [*outcome, *(_stored_failure(h) for h in failing)]
+    return [*outcome, *(_stored_failure(h, config.me.zone) for h in failing)]
 
 
-def cycle_outcome(cycles: list[CycleRecord]) -> Check:
+def cycle_outcome(cycles: list[CycleRecord], zone: tzinfo = UTC) -> Check:
     """How the last cycles ended: the newest one failing is a FAIL with its fix."""
     last, failed = cycles[-1], sum(1 for c in cycles if not c.ok)
     tally = f"{failed} of the last {len(cycles)} failed"
     if last.ok:
-        return Check("cycles", True, f"the last one, at {last.at:%Y-%m-%d %H:%M} UTC, "
+        return Check("cycles", True, f"the last one, at {stamp(last.at, zone)}, "
                      f"completed ({tally})")
-    return Check("cycles", False, f"the last one, at {last.at:%Y-%m-%d %H:%M} UTC, failed: "
+    return Check("cycles", False, f"the last one, at {stamp(last.at, zone)}, failed: "
                  f"{last.detail} ({tally})", last.hint or DEFAULT_HINT)
 
 
-def _stored_failure(failing: SourceHealth) -> Check:
-    detail = (f"failing since {failing.since:%Y-%m-%d %H:%M} UTC ({failing.kind} error, last "
-              f"tried {failing.last_failure:%Y-%m-%d %H:%M} UTC): {failing.message}")
+def _stored_failure(failing: SourceHealth, zone: tzinfo) -> Check:
+    detail = (f"failing since {stamp(failing.since, zone)} ({failing.kind} error, last "
+              f"tried {stamp(failing.last_failure, zone)}): {failing.message}")
     return Check(f"last cycles: {failing.source}", False, detail, failing.hint or DEFAULT_HINT)
 
 
@@ -270,7 +270,7 @@ def run_checks(config_arg: str | None) -> list[Check]:
         ]
     steps: list[Callable[[Config], list[Check]]] = [
         check_database, check_sources, check_last_cycles]
-    checks = [Check("config", True, str(path))]
+    checks = [Check("config", True, f"{path} (times shown in {config.me.timezone})")]
     for step in steps:
         checks += step(config)
     return checks

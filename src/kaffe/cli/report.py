@@ -6,10 +6,11 @@ import logging
 from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from kaffe.cli.terminal import shown
+from kaffe.config.schema import MeConfig
 from kaffe.daemon import health
 from kaffe.daemon.cycle import CycleReport
 from kaffe.daemon.executor import GAVE_UP
@@ -18,12 +19,21 @@ from kaffe.model import DUE, SKIPPED, Action, Draft, Event, LedgerEntry, Verdict
 from kaffe.redact import redact_text
 from kaffe.rules.plan import Plan
 from kaffe.rules.relations import Relationship, relationships
+from kaffe.timeutil import local, stamp
 
 log = logging.getLogger(__name__)
 
 
-def _when(dt: datetime | None) -> str:
-    return dt.strftime("%Y-%m-%d %H:%M UTC") if dt else "-"
+def _when(dt: datetime | None, zone: tzinfo = UTC) -> str:
+    """``2026-03-09 15:00 CET``: every time a person reads is in ``[me] timezone``."""
+    return stamp(dt, zone) if dt else "-"
+
+
+def _event_when(event: Event, zone: tzinfo) -> str:
+    """An all-day event is its date (stored at midnight UTC, it has no hour to convert)."""
+    if event.all_day:
+        return f"{event.start:%Y-%m-%d} (all day)"
+    return _when(event.start, zone)
 
 
 def _to(action: Action) -> str:
@@ -54,22 +64,22 @@ def preview_drafts(runtime: Any, plan: Plan) -> dict[str, Preview]:
     return drafts
 
 
-def event_lines(event: Event, verdict: Verdict) -> list[str]:
+def event_lines(event: Event, verdict: Verdict, zone: tzinfo = UTC) -> list[str]:
     mark = "coffee" if verdict.is_coffee else "no    "
     title = shown(event.summary) or "(no title)"
-    lines = [f"  {mark} {_when(event.start)}  {title}  [score {verdict.score:g}]"]
+    lines = [f"  {mark} {_event_when(event, zone)}  {title}  [score {verdict.score:g}]"]
     if verdict.veto:
         lines.append(f"           never counts: {shown(verdict.veto)}")
     lines += [f"           {shown(reason)}" for reason in verdict.reasons]
     return lines
 
 
-def action_lines(action: Action, preview: Preview | None) -> list[str]:
+def action_lines(action: Action, preview: Preview | None, zone: tzinfo = UTC) -> list[str]:
     state = "BLOCKED" if preview and preview.blocked else action.state
     head = f"  {state:<8} {action.kind:<9} to {_to(action)} ({action.language})"
     lines = [head, f"           {shown(action.reason)}"]
     if action.due_at and action.state != DUE:
-        lines.append(f"           due at {_when(action.due_at)}")
+        lines.append(f"           due at {_when(action.due_at, zone)}")
     if preview is not None:
         lines.append(f"           subject: {shown(preview.draft.subject)}")
         if preview.blocked:
@@ -77,18 +87,18 @@ def action_lines(action: Action, preview: Preview | None) -> list[str]:
     return lines
 
 
-def plan_text(result: CycleReport, drafts: dict[str, Preview]) -> str:
+def plan_text(result: CycleReport, drafts: dict[str, Preview], zone: tzinfo = UTC) -> str:
     plan = result.plan
     coffee = sum(1 for _, v in plan.verdicts if v.is_coffee)
-    out = [f"kaffe plan at {_when(result.now)}"]
+    out = [f"kaffe plan at {_when(result.now, zone)}"]
     out += [f"  sync {shown(s.source)}: {shown(s.error or s.skipped or f'{s.changed} changes')}"
             for s in result.syncs]
     out.append(f"events: {len(plan.verdicts)} seen, {coffee} coffee meetings")
     for event, verdict in sorted(plan.verdicts, key=lambda ev: ev[0].start):
-        out += event_lines(event, verdict)
+        out += event_lines(event, verdict, zone)
     out.append(f"drafts: {len(plan.actions)} planned")
     for action in plan.actions:
-        out += action_lines(action, drafts.get(action.key))
+        out += action_lines(action, drafts.get(action.key), zone)
     blocked = sum(1 for p in drafts.values() if p.blocked)
     out.append(f"{len(drafts) - blocked} draft(s) would be created now, {blocked} blocked")
     return "\n".join(out)
@@ -137,8 +147,8 @@ def _action_json(action: Action, preview: Preview | None) -> dict[str, Any]:
     return data
 
 
-def cycle_text(result: CycleReport) -> str:
-    out = [f"kaffe once at {_when(result.now)}: {result.summary()}"]
+def cycle_text(result: CycleReport, zone: tzinfo = UTC) -> str:
+    out = [f"kaffe once at {_when(result.now, zone)}: {result.summary()}"]
     out += [f"  sync {shown(s.source)}: {shown(s.error)}" for s in result.syncs if s.error]
     for outcome in result.outcomes:
         detail = shown(outcome.draft_id or outcome.detail)
@@ -148,23 +158,31 @@ def cycle_text(result: CycleReport) -> str:
     return "\n".join(out)
 
 
-def status_text(store: Any, now: datetime, *, all_contacts: bool = False,
-                sources: Collection[str] | None = None) -> str:
-    """``sources``: show only these (the current config's); None shows every stored one."""
-    out = [f"kaffe status at {_when(now)} (schema v{store.schema_version})", "sources:"]
-    out += source_lines(store, sources)
+def status_text(
+    store: Any, now: datetime, *, all_contacts: bool = False, me: MeConfig | None = None,
+    sources: Collection[str] | None = None,
+) -> str:
+    """Sources, drafts and contacts; times in ``me.timezone``, your own addresses
+    (prep briefs go to them) left out of the contacts. ``sources``: show only these
+    (the current config's); None shows every stored one."""
+    me = me or MeConfig()
+    zone = me.zone
+    out = [f"kaffe status at {_when(now, zone)} (schema v{store.schema_version})", "sources:"]
+    out += source_lines(store, sources, zone)
     ledger = store.ledger()
     counts = Counter((e.kind, e.state) for e in ledger.values())
     out.append("drafts:")
     out += [f"  {kind} {state}: {n}" for (kind, state), n in sorted(counts.items())]
     recent = sorted(ledger.values(), key=lambda e: e.updated, reverse=True)[:10]
-    out += [f"  {_when(e.updated)}  {e.state:<8} {shown(e.key)}  {shown(e.draft_id or e.detail)}"
-            for e in recent]
-    out += given_up_lines(ledger.values())
-    people = list(relationships(store.interactions(), ledger).values())
+    out += [f"  {_when(e.updated, zone)}  {e.state:<8} {shown(e.key)}  "
+            f"{shown(e.draft_id or e.detail)}" for e in recent]
+    out += given_up_lines(ledger.values(), zone)
+    own = set(me.addresses)
+    people = [r for r in relationships(store.interactions(), ledger).values()
+              if r.contact not in own]
     listed = people if all_contacts else _most_relevant(people, SHOWN_CONTACTS)
     out.append(f"contacts: {len(people)}")
-    out += [f"  {shown(r.contact)}  {relationship_text(r)}" for r in listed]
+    out += [f"  {shown(r.contact)}  {relationship_text(r, zone)}" for r in listed]
     if len(listed) < len(people):
         out.append(f"  ... {len(people) - len(listed)} more (`kaffe status --all` lists them)")
     return "\n".join(out)
@@ -173,15 +191,17 @@ def status_text(store: Any, now: datetime, *, all_contacts: bool = False,
 SHOWN_CONTACTS = 20
 
 
-def given_up_lines(entries: Iterable[LedgerEntry]) -> list[str]:
+def given_up_lines(entries: Iterable[LedgerEntry], zone: tzinfo = UTC) -> list[str]:
     """Every draft kaffe stopped trying after it kept failing, however old."""
     gave_up = [e for e in entries if e.state == SKIPPED and e.detail.startswith(GAVE_UP)]
-    lines = [f"  GIVEN UP: {e.kind} {shown(e.key)} ({_when(e.updated)}): {shown(e.detail)}"
-             for e in gave_up]
+    lines = [f"  GIVEN UP: {e.kind} {shown(e.key)} ({_when(e.updated, zone)}): "
+             f"{shown(e.detail)}" for e in gave_up]
     return [f"drafts given up on: {len(gave_up)} (not tried again)", *lines] if lines else []
 
 
-def source_lines(store: Any, sources: Collection[str] | None = None) -> list[str]:
+def source_lines(
+    store: Any, sources: Collection[str] | None = None, zone: tzinfo = UTC
+) -> list[str]:
     """Each source synced so far: ok, or FAILING since when, why, and the command that fixes it."""
     runs = {name: run for name, run in store.source_runs().items()
             if sources is None or name in sources}
@@ -190,22 +210,22 @@ def source_lines(store: Any, sources: Collection[str] | None = None) -> list[str
     out = []
     for name, run in sorted(runs.items()):
         if run["ok"]:
-            out.append(f"  {shown(name)}: ok, last run {_when(run['last_run'])}")
+            out.append(f"  {shown(name)}: ok, last run {_when(run['last_run'], zone)}")
         else:
-            out += _failing_lines(name, run, health.load(store, name))
+            out += _failing_lines(name, run, health.load(store, name), zone)
     return out
 
 
 def _failing_lines(
-    name: str, run: dict[str, Any], failing: health.SourceHealth | None
+    name: str, run: dict[str, Any], failing: health.SourceHealth | None, zone: tzinfo
 ) -> list[str]:
-    last_ok = f"last ok {_when(run['last_ok'])}" if run["last_ok"] else "never worked"
+    last_ok = f"last ok {_when(run['last_ok'], zone)}" if run["last_ok"] else "never worked"
     name = shown(name)
     if failing is None:  # failed before kaffe kept health records
-        return [f"  {name}: FAILING at {_when(run['last_run'])}, {last_ok}",
+        return [f"  {name}: FAILING at {_when(run['last_run'], zone)}, {last_ok}",
                 f"    {shown(run['detail'])}"]
-    lines = [f"  {name}: FAILING since {_when(failing.since)} ({failing.kind} error), "
-             f"last tried {_when(failing.last_failure)}, {last_ok}",
+    lines = [f"  {name}: FAILING since {_when(failing.since, zone)} ({failing.kind} error), "
+             f"last tried {_when(failing.last_failure, zone)}, {last_ok}",
              f"    {shown(failing.message)}"]
     return lines + ([f"    fix: {shown(failing.hint)}"] if failing.hint else [])
 
@@ -220,11 +240,11 @@ def _most_relevant(people: list[Relationship], limit: int) -> list[Relationship]
     return ranked[:limit]
 
 
-def relationship_text(rel: Relationship) -> str:
+def relationship_text(rel: Relationship, zone: tzinfo = UTC) -> str:
     """``you wrote … · they wrote … · kaffe drafts 1, sent 1, answered``."""
     parts = [
-        f"you wrote {_day(rel.last_sent.at) if rel.last_sent else 'never'}",
-        f"they wrote {_day(rel.last_received.at) if rel.last_received else 'never'}",
+        f"you wrote {_day(rel.last_sent.at, zone) if rel.last_sent else 'never'}",
+        f"they wrote {_day(rel.last_received.at, zone) if rel.last_received else 'never'}",
     ]
     if rel.drafted:
         answer = {None: "not sent yet", True: "answered", False: "no answer yet"}[rel.answered]
@@ -232,5 +252,5 @@ def relationship_text(rel: Relationship) -> str:
     return " · ".join(parts)
 
 
-def _day(moment: datetime) -> str:
-    return f"{moment:%Y-%m-%d}"
+def _day(moment: datetime, zone: tzinfo) -> str:
+    return f"{local(moment, zone):%Y-%m-%d}"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import TextIO
 
 from kaffe.model import Topic
 from kaffe.rules.topics import topics_from_note
 from kaffe.store import Store
+from kaffe.timeutil import local_day
 from kaffe.topics.notes import is_address
 
 log = logging.getLogger(__name__)
@@ -44,8 +45,9 @@ def note(
     return 0
 
 
-def show_topics(store: Store, contact: str | None, out: TextIO) -> int:
-    """Print each contact's topics, newest first, with source and date; returns 0."""
+def show_topics(store: Store, contact: str | None, out: TextIO, zone: tzinfo = UTC) -> int:
+    """Print each contact's topics, newest first, with source and date (the day in
+    ``zone``, ``[me] timezone``); returns 0."""
     wanted = contact.strip().lower() if contact else None
     found = store.topics(wanted)
     if not found:
@@ -55,16 +57,16 @@ def show_topics(store: Store, contact: str | None, out: TextIO) -> int:
         if index:
             print(file=out)
         print(f"{address} ({len(topics)} topic{'s' if len(topics) != 1 else ''})", file=out)
-        for line in topic_lines(topics):
+        for line in topic_lines(topics, zone):
             print(line, file=out)
     return 0
 
 
-def topic_lines(topics: tuple[Topic, ...]) -> list[str]:
+def topic_lines(topics: tuple[Topic, ...], zone: tzinfo = UTC) -> list[str]:
     """One indented line per topic, newest first: date, text and where it came from."""
     newest = sorted(topics, key=lambda t: t.at, reverse=True)
     width = max(len(t.text) for t in newest)
-    return [f"  {t.at:%Y-%m-%d}  {t.text:<{width}}  ({describe_source(t.source)})"
+    return [f"  {local_day(t.at, zone)}  {t.text:<{width}}  ({describe_source(t.source)})"
             for t in newest]
 
 

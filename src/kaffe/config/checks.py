@@ -6,7 +6,9 @@ lower-cased) or raises :class:`Invalid` with a message meant for the user.
 
 from __future__ import annotations
 
+import difflib
 import re
+import zoneinfo
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -189,6 +191,23 @@ def optional_email(value: str) -> str:
     return email(value) if value.strip() else ""
 
 
+def timezone(value: str) -> str:
+    """An IANA time zone name like "Europe/Copenhagen", or "" (the system's)."""
+    text = value.strip()
+    # The list, not ZoneInfo(text), which takes a file path too; "localtime" is a
+    # Debian alias of whatever the machine says, not a zone of its own.
+    if text and (text not in zoneinfo.available_timezones() or text == "localtime"):
+        raise Invalid(_bad_zone(value))
+    return text
+
+
+def _bad_zone(value: str) -> str:
+    close = difflib.get_close_matches(value.strip(), zoneinfo.available_timezones(), n=1)
+    hint = f' (did you mean "{close[0]}"?)' if close else ""
+    return (f'expected an IANA time zone name like "Europe/Copenhagen", '
+            f"got {show(value)}{hint}")
+
+
 CHECKERS: dict[str, Callable[[str], str]] = {
     "email": email,
     "domain": domain,
@@ -205,4 +224,5 @@ CHECKERS: dict[str, Callable[[str], str]] = {
     "env_name": env_name,
     "keyring_ref": keyring_ref,
     "optional_email": optional_email,
+    "timezone": timezone,
 }

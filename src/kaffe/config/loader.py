@@ -11,6 +11,7 @@ from pathlib import Path
 from kaffe.config.me import check_me
 from kaffe.config.schema import Config
 from kaffe.config.validate import Context, build_config
+from kaffe.config.zone import system_zone_name
 from kaffe.errors import ConfigError, KaffeError, Problem
 from kaffe.fsutil import write_private
 
@@ -42,11 +43,21 @@ def loads(
     return config
 
 
+def with_zone(config: Config) -> Config:
+    """Fill in the system's zone when ``[me] timezone`` is not set, so that rules
+    are handed a named zone and never look at the system. (A config built in
+    memory, as tests do, keeps "": UTC.)"""
+    if config.me.timezone:
+        return config
+    me = dataclasses.replace(config.me, timezone=system_zone_name())
+    return dataclasses.replace(config, me=me)
+
+
 def load(path: Path) -> Config:
     """Load and validate the config file at ``path`` (``~`` is expanded)."""
     path = Path(path).expanduser().absolute()
     text = _read(path)
-    config = loads(text, source=str(path), base_dir=path.parent, complete=True)
+    config = with_zone(loads(text, source=str(path), base_dir=path.parent, complete=True))
     log.debug("loaded config from %s", path)
     return dataclasses.replace(config, source=path)
 

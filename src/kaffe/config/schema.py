@@ -11,8 +11,11 @@ type alone, so a new field needs nothing more than its annotation and default.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
+
+from kaffe import timeutil
 
 DEFAULT_KEYWORDS: tuple[str, ...] = (
     "coffee",
@@ -75,6 +78,13 @@ class MeConfig:
     # your own organisation(s); lower-cased
     domains: tuple[str, ...] = field(default=(), metadata=rule(check="domain"))
     language: str = field(default="en", metadata=rule(check="language"))
+    # an IANA name like "Europe/Copenhagen"; "" = the system's (the loader fills it in)
+    timezone: str = field(default="", metadata=rule(check="timezone"))
+
+    @property
+    def zone(self) -> tzinfo:
+        """The zone every date a person reads is shown in; UTC when none is set."""
+        return timeutil.zone(self.timezone)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import json
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -26,7 +26,7 @@ from caldav.lib import error as caldav_error
 
 from kaffe.connectors import deadline
 from kaffe.connectors.ical import parse_calendar
-from kaffe.errors import AuthError, ConnectorError, KaffeError, TransientError
+from kaffe.errors import AuthError, ConnectorError, KaffeError, TransientError, config_entry
 from kaffe.model import CalendarBatch, Event
 
 log = logging.getLogger(__name__)
@@ -93,13 +93,16 @@ class CalDavCalendarSource:
         password: str,
         calendar: str = "",
         self_addresses: tuple[str, ...] = (),
+        floating: tzinfo = UTC,
         client_factory: ClientFactory = make_client,
     ) -> None:
         self.name = f"caldav:{name}"
         self.url = url
         self.label = public_url(url)
         self.calendar = calendar
+        self.entry = config_entry("calendars", name)
         self.self_addresses = self_addresses
+        self.floating = floating
         self._credentials = (username, password)
         self._factory = client_factory
         self._client: Any = None
@@ -160,8 +163,8 @@ class CalDavCalendarSource:
         except caldav_error.AuthorizationError as exc:
             self.close()
             raise AuthError(f"bad username or password for {self.label}",
-                            hint="check username and the password of this [[calendars]] "
-                            "entry") from exc
+                            hint=f"check username and the password of the {self.entry}"
+                            ) from exc
         except caldav_error.RateLimitError as exc:
             raise TransientError(f"{self.label}: the server asks to slow down",
                                  retry_after=exc.retry_after_seconds) from exc
@@ -211,7 +214,8 @@ class CalDavCalendarSource:
         names = ", ".join(f'"{display_name(c) or c.url}"' for c in calendars) or "none"
         return ConnectorError(f'no calendar named "{self.calendar}" at {self.label}; '
                               f"found: {names}",
-                              hint="set calendar = to one of these names, or leave it out")
+                              hint=f"in the {self.entry}, set calendar to one of these "
+                              "names, or leave it out")
 
     # -- reading events ----------------------------------------------------------------
     def _read_all(
@@ -232,7 +236,8 @@ class CalDavCalendarSource:
         for obj in objects:
             source = f"{self.label} {public_url(str(obj.url))}"
             result = parse_calendar(obj.data, calendar=self.name, source=source,
-                                    window=window, self_addresses=self.self_addresses)
+                                    window=window, self_addresses=self.self_addresses,
+                                    floating=self.floating)
             for problem in result.problems:
                 log.info("%s", problem)
             found.extend(result.events)

@@ -26,7 +26,7 @@ from kaffe import __version__
 from kaffe.config.schema import FeedConfig, FeedOptionsConfig
 from kaffe.connectors.deadline import Watch
 from kaffe.connectors.feedparse import FeedMeta, parse_document
-from kaffe.errors import ConnectorError, KaffeError, TransientError
+from kaffe.errors import ConnectorError, KaffeError, TransientError, config_entry
 from kaffe.model import FeedBatch
 from kaffe.redact import redact_url
 
@@ -138,6 +138,7 @@ class HttpFeedSource:
         self.name = feed.name or feed.url
         self.label = f"feed {redact_url(feed.url)}"  # how errors name it; never the token
         self.cap_key = "[feed_options] max_bytes"  # how errors name the cap (calendars: theirs)
+        self.entry = config_entry("feeds", feed.name)  # where hints send the user (ICS: calendars)
         self._client = client if client is not None else make_client(options)
         self._owns_client = client is None
         self._clock = clock
@@ -221,7 +222,7 @@ class HttpFeedSource:
         if code == 429 or code >= 500:
             wait = retry_after(resp.headers.get("retry-after"), now)
             raise TransientError(self._why(reason), retry_after=wait)
-        hint = "check the url of this feed in [[feeds]]" if code in (404, 410) else ""
+        hint = f"check url in the {self.entry}" if code in (404, 410) else ""
         raise ConnectorError(self._why(reason), hint=hint)
 
     def _read_capped(self, resp: httpx.Response, sink: IO[bytes] | None) -> bytes:
@@ -273,6 +274,7 @@ class LocalFeedSource:
         self.path = Path(url2pathname(parts.path) if is_file_url else feed.url).expanduser()
         self.label = f"feed {self.path}"  # how errors name it (an ICS source says calendar)
         self.cap_key = "[feed_options] max_bytes"  # how errors name the cap (calendars: theirs)
+        self.entry = config_entry("feeds", feed.name)  # where hints send the user
 
     def close(self) -> None:
         """Nothing to release; here so every feed source can be closed alike."""
@@ -303,7 +305,8 @@ class LocalFeedSource:
         try:
             stat = self.path.stat()
         except OSError as exc:
-            raise ConnectorError(f"{self.label}: cannot read it ({exc.strerror})") from exc
+            raise ConnectorError(f"{self.label}: cannot read it ({exc.strerror})",
+                                 hint=f"check url (a file path) in the {self.entry}") from exc
         return dump_cursor({"mtime_ns": stat.st_mtime_ns, "size": stat.st_size}) or ""
 
     def _read(self) -> bytes:

@@ -14,7 +14,7 @@ import heapq
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import IO, Any
 
 import recurring_ical_events
@@ -65,16 +65,19 @@ def parse_calendar(
     source: str,
     window: tuple[datetime, datetime],
     self_addresses: tuple[str, ...] = (),
+    floating: tzinfo = UTC,
 ) -> IcsResult:
     """Parse ICS ``data`` into events between ``window`` (aware datetimes).
 
     ``source`` names the input in problems (a file name, a URL, a message part).
+    ``floating`` is the zone of times with neither TZID nor Z when the file names
+    no X-WR-TIMEZONE: the user's ``[me] timezone`` (RFC 5545 3.3.5: local time).
     Never raises: unreadable parts are reported in ``IcsResult.problems``.
     """
     def read(problems: Problems) -> list[Component]:
         return read_calendars(data, problems)
 
-    return _parse(read, calendar, source, window, self_addresses)
+    return _parse(read, calendar, source, window, self_addresses, floating)
 
 
 def parse_calendar_stream(
@@ -84,6 +87,7 @@ def parse_calendar_stream(
     source: str,
     window: tuple[datetime, datetime],
     self_addresses: tuple[str, ...] = (),
+    floating: tzinfo = UTC,
 ) -> IcsResult:
     """Like :func:`parse_calendar` for a document of any size, read once from ``stream``:
     only the events whose occurrences can touch ``window`` are parsed, and the document
@@ -93,7 +97,7 @@ def parse_calendar_stream(
     def read(problems: Problems) -> list[Component]:
         return read_window(stream, window, problems, stats)
 
-    result = _parse(read, calendar, source, window, self_addresses)
+    result = _parse(read, calendar, source, window, self_addresses, floating)
     log.debug("%s: %d of %d events can touch the window", source, stats.kept, stats.read)
     return result
 
@@ -104,12 +108,14 @@ def _parse(
     source: str,
     window: tuple[datetime, datetime],
     self_addresses: tuple[str, ...],
+    floating: tzinfo,
 ) -> IcsResult:
     problems = Problems(source)
     try:
         calendars = read(problems)
         method = calendar_method(calendars)
-        events = _events(calendars, calendar, method, window, self_addresses, problems)
+        groups, synthetic = _groups(calendars, floating, problems)
+        events = _events(groups, synthetic, calendar, method, window, self_addresses, problems)
     except Exception as exc:  # the last line of defence: report, never raise
         log.debug("ICS %s unreadable", source, exc_info=True)
         problems.add(f"unreadable: {short(exc)}")
@@ -121,14 +127,14 @@ def _parse(
 
 
 def _events(
-    calendars: list[Component],
+    groups: dict[str, list[Component]],
+    synthetic: set[str],
     calendar: str,
     method: str,
     window: tuple[datetime, datetime],
     self_addresses: tuple[str, ...],
     problems: Problems,
 ) -> list[Event]:
-    groups, synthetic = _groups(calendars, problems)
     ctx = _Context(
         calendar=calendar,
         method=method,
@@ -181,13 +187,13 @@ def _warn(problems: Problems, what: str) -> None:
 
 
 def _groups(
-    calendars: list[Component], problems: Problems
+    calendars: list[Component], floating: tzinfo, problems: Problems
 ) -> tuple[dict[str, list[Component]], set[str]]:
     """VEVENTs by UID, times made aware; events without a UID get a stable made-up one."""
     groups: dict[str, list[Component]] = {}
     synthetic: set[str] = set()
     for cal in calendars:
-        fallback = calendar_zone(cal)
+        fallback = calendar_zone(cal) or floating
         for event in cal.walk("VEVENT"):
             try:
                 prepare_event(event, fallback, problems)

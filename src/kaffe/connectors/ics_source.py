@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 import httpx
 
@@ -19,6 +19,7 @@ from kaffe.config.checks import WEBCAL_SCHEMES
 from kaffe.config.schema import CALENDAR_MAX_BYTES, FeedConfig, FeedOptionsConfig
 from kaffe.connectors.feeds import HttpFeedSource, LocalFeedSource, is_remote
 from kaffe.connectors.ical import parse_calendar_stream
+from kaffe.errors import config_entry
 from kaffe.model import CalendarBatch
 from kaffe.redact import redact_url
 
@@ -46,12 +47,14 @@ class IcsCalendarSource:
         url_or_path: str,
         *,
         self_addresses: tuple[str, ...] = (),
+        floating: tzinfo = UTC,
         options: FeedOptionsConfig,
         max_bytes: int = CALENDAR_MAX_BYTES,
         client: httpx.Client | None = None,
     ) -> None:
         self.name = f"ics:{name}"
         self.self_addresses = self_addresses
+        self.floating = floating
         url = fetch_url(url_or_path)
         feed = FeedConfig(url=url, name=name)
         options = dataclasses.replace(options, max_bytes=max_bytes)
@@ -63,6 +66,7 @@ class IcsCalendarSource:
             self.fetcher = LocalFeedSource(feed, options)
             self.fetcher.label = f"calendar {self.fetcher.path}"
         self.fetcher.cap_key = f'max_bytes of [[calendars]] "{name}"'
+        self.fetcher.entry = config_entry("calendars", name)  # hints name this entry
         self.label = redact_url(url)
 
     def close(self) -> None:
@@ -84,6 +88,7 @@ class IcsCalendarSource:
             result = parse_calendar_stream(
                 spool, calendar=self.name, source=self.label,
                 window=(window_start, window_end), self_addresses=self.self_addresses,
+                floating=self.floating,
             )
         for problem in result.problems:
             log.info("%s", problem)

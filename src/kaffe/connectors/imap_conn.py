@@ -224,6 +224,22 @@ def _connect(account: ImapAccount) -> imaplib.IMAP4:
         raise TransientError(f"{where}: cannot connect: {exc}") from exc
 
 
+# Outlook.com (since September 2024) and Microsoft 365 take only OAuth ("modern
+# auth") over IMAP: no password, app password or not, logs in there.
+OAUTH_ONLY_HOSTS = ("outlook.office365.com", "outlook.office.com", "imap-mail.outlook.com",
+                    "outlook.live.com")
+OAUTH_ONLY_HINT = ("Outlook.com and Microsoft 365 accept only OAuth (\"modern auth\") over IMAP, "
+                   "never a password, and kaffe has no Microsoft sign-in: let another mailbox "
+                   "take the drafts; an Outlook calendar still works, published as an ics entry")
+
+
+def login_hint(host: str) -> str:
+    """What to check when the server refused the login."""
+    if host.strip().lower().rstrip(".") in OAUTH_ONLY_HOSTS:
+        return OAUTH_ONLY_HINT
+    return "check the user name and password (Gmail needs an app password)"
+
+
 def _login(conn: imaplib.IMAP4, account: ImapAccount) -> None:
     try:
         conn.login(account.username, account.password)
@@ -234,7 +250,7 @@ def _login(conn: imaplib.IMAP4, account: ImapAccount) -> None:
         raise AuthError(
             f"imap {account.name}: the server refused the login for {account.username}: "
             f"{_reason(exc)}",
-            hint="check the user name and password (Gmail and Outlook need an app password)",
+            hint=login_hint(account.host),
         ) from exc
     except OSError as exc:
         raise TransientError(f"imap {account.name}: connection lost during login: "

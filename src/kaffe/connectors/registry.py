@@ -76,7 +76,8 @@ def _ics_calendar(entry: CalendarEntryConfig, ctx: Shared) -> CalendarSource:
     module = _module("kaffe.connectors.ics_source", "ics")
     source: CalendarSource = module.IcsCalendarSource(
         entry.name, entry.url, self_addresses=ctx.config.me.addresses,
-        options=ctx.config.feed_options, max_bytes=entry.max_bytes, client=ctx.client,
+        floating=ctx.config.me.zone, options=ctx.config.feed_options,
+        max_bytes=entry.max_bytes, client=ctx.client,
     )
     return source
 
@@ -86,6 +87,7 @@ def _caldav_calendar(entry: CalendarEntryConfig, ctx: Shared) -> CalendarSource:
     source: CalendarSource = module.CalDavCalendarSource(
         entry.name, entry.url, username=entry.username, password=read_password(entry),
         calendar=entry.calendar, self_addresses=ctx.config.me.addresses,
+        floating=ctx.config.me.zone,
     )
     return source
 

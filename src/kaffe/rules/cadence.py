@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from kaffe import timeutil
 from kaffe.config.schema import Config, DripConfig, MeConfig
 from kaffe.model import (
     DONE,
@@ -46,7 +47,6 @@ from kaffe.rules.identity import keep_last, same_items
 from kaffe.rules.merge import merge_meetings
 from kaffe.rules.people import external_people, first_name, people
 from kaffe.rules.relations import relationship
-from kaffe.timeutil import utc
 
 CADENCE_KINDS = ("drip", "checkin")  # count against the caps
 TOUCH_KINDS = ("followup", "drip", "checkin")  # start the gap
@@ -64,9 +64,9 @@ class Hold:
     until: datetime | None = None
 
 
-def stamp(moment: datetime) -> str:
-    """``2026-03-09 14:00 UTC``."""
-    return f"{utc(moment):%Y-%m-%d %H:%M} UTC"
+def stamp(moment: datetime, config: Config) -> str:
+    """``2026-03-09 15:00 CET``: in the zone of ``[me] timezone``."""
+    return timeutil.stamp(moment, config.me.zone)
 
 
 def me_name(config: Config) -> str:
@@ -179,7 +179,8 @@ def _gap(snapshot: Snapshot, contact: str, now: datetime, config: Config) -> Hol
     if touch is None or now >= touch + gap:
         return None
     return Hold(
-        f"last touch {stamp(touch)}; next one possible from {stamp(touch + gap)}", touch + gap
+        f"last touch {stamp(touch, config)}; next one possible from {stamp(touch + gap, config)}",
+        touch + gap,
     )
 
 

@@ -19,7 +19,7 @@ from kaffe.rules import cadence
 from kaffe.rules.drip import shared_articles
 from kaffe.rules.language import language_for
 from kaffe.rules.people import first_name
-from kaffe.timeutil import utc
+from kaffe.timeutil import local_day, utc
 
 
 def checkin_key(contact: str, silence_start: datetime) -> str:
@@ -84,7 +84,7 @@ def _checkin_for(
     if held is not None:
         why = f"check-in with {contact} after {days} days of silence waits ({held.reason})"
         return _action(person, last, key, WAITING, why, snapshot, now, config, due_at=held.until)
-    why = f"{days} days of silence with {contact} since {cadence.stamp(start)}"
+    why = f"{days} days of silence with {contact} since {cadence.stamp(start, config)}"
     return _action(person, last, key, DUE, why, snapshot, now, config)
 
 
@@ -127,7 +127,7 @@ def checkin_context(
         "contact_names": [first_name(person)],
         "me_name": cadence.me_name(config),
         "meeting_title": last.summary,
-        "meeting_date": utc(last.start).date(),
+        "meeting_date": local_day(last.start, config.me.zone, all_day=last.all_day),
         "language": language,
         **cadence.article_context(match, article),
     }

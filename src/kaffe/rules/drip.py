@@ -31,7 +31,7 @@ from kaffe.rules import cadence
 from kaffe.rules.identity import keep_last
 from kaffe.rules.language import language_for
 from kaffe.rules.people import first_name
-from kaffe.timeutil import utc
+from kaffe.timeutil import local_day
 
 
 def drip_key(contact: str, article_id: str) -> str:
@@ -173,7 +173,7 @@ def drip_context(
         "contact_names": [first_name(person)],
         "me_name": cadence.me_name(config),
         "meeting_title": last.summary,
-        "meeting_date": utc(last.start).date(),
+        "meeting_date": local_day(last.start, config.me.zone, all_day=last.all_day),
         "language": language,
         **cadence.article_context(match, article),
     }

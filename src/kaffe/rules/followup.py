@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from kaffe.config.schema import Config, FollowupConfig
@@ -25,7 +25,7 @@ from kaffe.rules.language import language_for
 from kaffe.rules.merge import meeting_id
 from kaffe.rules.people import external_people, first_name
 from kaffe.rules.threads import thread_for, with_contacts, wrote_after
-from kaffe.timeutil import utc
+from kaffe.timeutil import local, local_day, stamp
 
 
 def followup_key(event: Event) -> str:
@@ -97,23 +97,28 @@ def _state_with_mail(
     """The state from the ledger and the clock; then, while it is to be written, whether
     you already wrote (``mail`` with ``to``; looked up when None)."""
     entry = snapshot.ledger.get(followup_key(event))
-    state, reason = followup_state(event, entry, bool(to), now, config.followup)
+    zone = config.me.zone
+    state, reason = followup_state(event, entry, bool(to), now, config.followup, zone)
     if state not in (DUE, WAITING):
         return state, reason
     if mail is None:
         mail = with_contacts(snapshot.interactions, to)
-    return _already_written(event, mail, now, (state, reason))
+    return _already_written(event, mail, now, (state, reason), zone)
 
 
 def _already_written(
-    event: Event, mail: list[Interaction], now: datetime, otherwise: tuple[str, str]
+    event: Event,
+    mail: list[Interaction],
+    now: datetime,
+    otherwise: tuple[str, str],
+    zone: tzinfo,
 ) -> tuple[str, str]:
     """Skip the follow-up when you wrote to the contact after the meeting ended."""
     sent = wrote_after(mail, event.end, now)
     if sent is None:
         return otherwise
     subject = f' ("{sent.subject}")' if sent.subject else ""
-    return SKIPPED, f"you wrote to {sent.contact} on {_stamp(sent.at)}{subject}"
+    return SKIPPED, f"you wrote to {sent.contact} on {stamp(sent.at, zone)}{subject}"
 
 
 def followup_state(
@@ -122,8 +127,10 @@ def followup_state(
     has_recipients: bool,
     now: datetime,
     cfg: FollowupConfig,
+    zone: tzinfo = UTC,
 ) -> tuple[str, str]:
-    """The state of a follow-up and the reason, from the ledger and the clock."""
+    """The state of a follow-up and the reason, from the ledger and the clock;
+    times in the reason are read in ``zone``."""
     meeting = f'coffee meeting "{event.summary}"'
     if entry is not None and entry.state == DONE:
         return DONE, f"{meeting}: drafted already (draft {entry.draft_id or 'unknown'})"
@@ -133,24 +140,25 @@ def followup_state(
         return DUE, f"{meeting}: an earlier attempt did not finish; its draft is looked up first"
     if not has_recipients:
         return SKIPPED, f"{meeting}: no one from outside your organisation to write to"
-    return _timed_state(event, now, cfg, retry=entry is not None and entry.state == FAILED)
+    retry = entry is not None and entry.state == FAILED
+    return _timed_state(event, now, cfg, zone, retry=retry)
 
 
 def _timed_state(
-    event: Event, now: datetime, cfg: FollowupConfig, *, retry: bool
+    event: Event, now: datetime, cfg: FollowupConfig, zone: tzinfo, *, retry: bool
 ) -> tuple[str, str]:
     due_at = event.end + timedelta(hours=cfg.delay_hours)
     verb = "ends" if now < event.end else "ended"
-    when = f'coffee meeting "{event.summary}" {verb} {_stamp(event.end)}'
+    when = f'coffee meeting "{event.summary}" {verb} {stamp(event.end, zone)}'
     if now < due_at:
-        return WAITING, f"{when}; follow-up due at {_short(due_at, event.end)}"
+        return WAITING, f"{when}; follow-up due at {_short(due_at, event.end, zone)}"
     age = now - event.end
     if age > timedelta(days=cfg.max_age_days):
         return SKIPPED, (
             f"stale: the meeting ended {_days(age)} days ago (max_age_days = {cfg.max_age_days:g})"
         )
     prefix = "retrying after a failed attempt: " if retry else ""
-    return DUE, f"{prefix}{when}; follow-up due since {_short(due_at, event.end)}"
+    return DUE, f"{prefix}{when}; follow-up due since {_short(due_at, event.end, zone)}"
 
 
 MAX_TOPICS = 8
@@ -176,7 +184,7 @@ def followup_context(
         "contact_names": [first_name(r) for r in to],
         "me_name": _me_name(config),
         "meeting_title": event.summary,
-        "meeting_date": utc(event.start).date(),
+        "meeting_date": local_day(event.start, config.me.zone, all_day=event.all_day),
         "meeting_start": event.start,
         "location": event.location,
         "topics": topics or [],
@@ -190,16 +198,11 @@ def _me_name(config: Config) -> str:
     return first_name(Recipient(config.me.addresses[0])) if config.me.addresses else ""
 
 
-def _stamp(moment: datetime) -> str:
-    return f"{utc(moment):%Y-%m-%d %H:%M} UTC"
-
-
-def _short(moment: datetime, reference: datetime) -> str:
-    """``17:00`` on the reference's day, else the full stamp."""
-    moment = utc(moment)
-    if moment.date() == utc(reference).date():
-        return f"{moment:%H:%M}"
-    return _stamp(moment)
+def _short(moment: datetime, reference: datetime, zone: tzinfo) -> str:
+    """``17:00`` on the reference's day (in ``zone``), else the full stamp."""
+    if local(moment, zone).date() == local(reference, zone).date():
+        return f"{local(moment, zone):%H:%M}"
+    return stamp(moment, zone)
 
 
 def _days(age: timedelta) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from kaffe.config.schema import Config
@@ -30,7 +30,7 @@ from kaffe.rules import cadence
 from kaffe.rules.merge import meeting_id
 from kaffe.rules.people import domain_of, external_people
 from kaffe.rules.words import find_folded, fold
-from kaffe.timeutil import utc
+from kaffe.timeutil import local, local_day
 
 MAX_ARTICLES = 5
 MAX_MEETINGS = 5
@@ -105,7 +105,7 @@ def _prep_for(event: Event, snapshot: Snapshot, now: datetime, config: Config) -
 def _state(
     event: Event, snapshot: Snapshot, now: datetime, due_at: datetime, config: Config
 ) -> tuple[str, str]:
-    meeting = f'coffee meeting "{event.summary}" at {cadence.stamp(event.start)}'
+    meeting = f'coffee meeting "{event.summary}" at {cadence.stamp(event.start, config)}'
     entry = snapshot.ledger.get(prep_key(event))
     if entry is not None and entry.state == DONE:
         return DONE, f"prep brief for {meeting}: drafted already"
@@ -116,8 +116,8 @@ def _state(
     if not config.me.addresses:
         return SKIPPED, "prep brief: no address of yours in [me] addresses to draft it to"
     if now < due_at:
-        return WAITING, f"prep brief for {meeting} due at {cadence.stamp(due_at)}"
-    return DUE, f"prep brief for {meeting} (due since {cadence.stamp(due_at)})"
+        return WAITING, f"prep brief for {meeting} due at {cadence.stamp(due_at, config)}"
+    return DUE, f"prep brief for {meeting} (due since {cadence.stamp(due_at, config)})"
 
 
 def prep_context(
@@ -129,37 +129,40 @@ def prep_context(
 ) -> dict[str, Any]:
     """What the prep template needs: the meeting, each guest with your history, trends
     to discuss, open questions."""
+    zone = config.me.zone
     return {
         "me_name": cadence.me_name(config),
         "language": config.me.language,
         "meeting_title": event.summary,
-        "meeting_date": utc(event.start).date(),
-        "meeting_time": f"{utc(event.start):%H:%M} UTC",
+        "meeting_date": local_day(event.start, zone, all_day=event.all_day),
+        "meeting_time": f"{local(event.start, zone):%H:%M %Z}",
         "location": event.location,
-        "people": [_person(g, event, snapshot, now) for g in guests],
+        "people": [_person(g, event, snapshot, now, zone) for g in guests],
         "articles": trends(guests, snapshot, now, config),
         "questions": list(config.prep.questions),
     }
 
 
-def _person(guest: Recipient, event: Event, snapshot: Snapshot, now: datetime) -> dict[str, Any]:
+def _person(
+    guest: Recipient, event: Event, snapshot: Snapshot, now: datetime, zone: tzinfo
+) -> dict[str, Any]:
     mail = snapshot.interactions.get(guest.email, ())
     return {
         "name": guest.name,
         "email": guest.email,
         "organisation": organisation(guest.email),
-        "meetings": past_meetings(snapshot, guest.email, event, now),
+        "meetings": past_meetings(snapshot, guest.email, event, now, zone),
         "topics": [
-            {"text": t.text, "source": t.source, "date": utc(t.at).date()}
+            {"text": t.text, "source": t.source, "date": local_day(t.at, zone)}
             for t in snapshot.topics.get(guest.email, ())
         ],
-        "last_sent": _last(mail, SENT, now),
-        "last_received": _last(mail, RECEIVED, now),
+        "last_sent": _last(mail, SENT, now, zone),
+        "last_received": _last(mail, RECEIVED, now, zone),
     }
 
 
 def past_meetings(
-    snapshot: Snapshot, contact: str, upcoming: Event, now: datetime
+    snapshot: Snapshot, contact: str, upcoming: Event, now: datetime, zone: tzinfo = UTC
 ) -> list[dict[str, Any]]:
     """Your latest meetings with ``contact`` before ``now``, oldest first."""
     this = meeting_id(upcoming)
@@ -169,15 +172,20 @@ def past_meetings(
         if e.end <= now and meeting_id(e) != this
     ]
     found.sort(key=lambda e: (e.start, e.key))
-    return [{"date": utc(e.start).date(), "title": e.summary} for e in found[-MAX_MEETINGS:]]
+    return [
+        {"date": local_day(e.start, zone, all_day=e.all_day), "title": e.summary}
+        for e in found[-MAX_MEETINGS:]
+    ]
 
 
-def _last(mail: Sequence[Interaction], direction: str, now: datetime) -> dict[str, Any] | None:
+def _last(
+    mail: Sequence[Interaction], direction: str, now: datetime, zone: tzinfo
+) -> dict[str, Any] | None:
     found = [i for i in mail if i.direction == direction and i.at <= now]
     if not found:
         return None
     last = found[-1]
-    return {"subject": last.subject, "date": utc(last.at).date()}
+    return {"subject": last.subject, "date": local_day(last.at, zone)}
 
 
 def trends(
@@ -190,10 +198,10 @@ def trends(
         for match in sorted(snapshot.matches.get(guest.email, ()), key=lambda m: -m.score):
             article = snapshot.articles.get(match.article_id)
             if article is not None and cadence.is_fresh(article, now, config):
-                found.setdefault(article.id, _article(article, topic=match.topic))
+                found.setdefault(article.id, _article(article, config, topic=match.topic))
     for name in sorted({organisation(g.email) for g in guests} - {""}):
         for article in _naming(snapshot, name, now, config):
-            found.setdefault(article.id, _article(article, mentions=name))
+            found.setdefault(article.id, _article(article, config, mentions=name))
     return list(found.values())[:MAX_ARTICLES]
 
 
@@ -249,14 +257,16 @@ def fresh_texts(articles: Mapping[str, Article], now: datetime, config: Config) 
     return texts
 
 
-def _article(article: Article, *, topic: str = "", mentions: str = "") -> dict[str, Any]:
+def _article(
+    article: Article, config: Config, *, topic: str = "", mentions: str = ""
+) -> dict[str, Any]:
     """One trend for the brief: why it is there is the ``topic`` it matched, or the
     organisation it ``mentions``."""
     return {
         "title": article.title,
         "url": article.url,
         "summary": cadence.shorten(article.summary, cadence.SUMMARY_CHARS),
-        "date": utc(article.published).date() if article.published else None,
+        "date": local_day(article.published, config.me.zone) if article.published else None,
         "topic": topic,
         "mentions": mentions,
     }
