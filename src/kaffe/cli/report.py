@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kaffe.daemon import health
-from kaffe.daemon.cycle import CycleReport
+from kaffe.daemon.cycle import CAP_META, CycleReport
 from kaffe.errors import KaffeError
 from kaffe.model import DUE, Action, Draft, Event, Verdict
 from kaffe.rules.plan import Plan
@@ -83,6 +83,8 @@ def plan_text(result: CycleReport, drafts: dict[str, Preview]) -> str:
     for event, verdict in sorted(plan.verdicts, key=lambda ev: ev[0].start):
         out += event_lines(event, verdict)
     out.append(f"drafts: {len(plan.actions)} planned")
+    if plan.cap is not None:
+        out.append(f"  WARNING {plan.cap.warning()}")
     for action in plan.actions:
         out += action_lines(action, drafts.get(action.key))
     blocked = sum(1 for p in drafts.values() if p.blocked)
@@ -99,6 +101,7 @@ def plan_json(result: CycleReport, drafts: dict[str, Preview]) -> dict[str, Any]
         ],
         "events": [_event_json(e, v) for e, v in result.plan.verdicts],
         "actions": [_action_json(a, drafts.get(a.key)) for a in result.plan.actions],
+        "cap": result.plan.cap.warning() if result.plan.cap else None,
     }
 
 
@@ -134,6 +137,8 @@ def _action_json(action: Action, preview: Preview | None) -> dict[str, Any]:
 
 def cycle_text(result: CycleReport) -> str:
     out = [f"kaffe once at {_when(result.now)}: {result.summary()}"]
+    if result.plan.cap is not None:
+        out.append(f"  WARNING {result.plan.cap.warning()}")
     out += [f"  sync {s.source}: {s.error}" for s in result.syncs if s.error]
     for outcome in result.outcomes:
         detail = outcome.draft_id or outcome.detail
@@ -146,6 +151,9 @@ def cycle_text(result: CycleReport) -> str:
 def status_text(store: Any, now: datetime, *, all_contacts: bool = False) -> str:
     out = [f"kaffe status at {_when(now)} (schema v{store.schema_version})", "sources:"]
     out += source_lines(store)
+    cap = store.get_meta(CAP_META)
+    if cap:
+        out.append(f"WARNING {cap}")
     ledger = store.ledger()
     counts = Counter((e.kind, e.state) for e in ledger.values())
     out.append("drafts:")
