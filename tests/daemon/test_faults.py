@@ -126,7 +126,8 @@ def fault_free(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
 
 @pytest.fixture(scope="module")
 def faulty(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
-    return scenario(tmp_path_factory.mktemp("faulty"), 1)
+    # a seed whose faults include lost replies to drafts.create among the demo's 16 drafts
+    return scenario(tmp_path_factory.mktemp("faulty"), 10)
 
 
 def test_fault_free_run_drafts_every_kind_once(fault_free: Outcome) -> None:

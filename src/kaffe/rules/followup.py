@@ -64,13 +64,16 @@ def one_per_contact(
     """At most one follow-up per contact per ``max_age_days``: a DUE one to someone who
     got one within that time is SKIPPED; of several DUE to one person in this plan (a
     catch-up after downtime) the latest meeting's goes first, the others wait."""
+    due = [a for a in actions if a.state == DUE]
+    if not due:  # the usual cycle: nothing to judge
+        return actions
     last = last_followups(actions, snapshot, now)
     window = timedelta(days=cfg.max_age_days)
     claimed: dict[str, str] = {}
     changed: dict[str, Action] = {}
-    for action in sorted(actions, key=lambda a: (a.due_at or now, a.key), reverse=True):
-        if action.state != DUE or _is_pending(snapshot, action.key):
-            claimed.update({r.email: action.key for r in action.to if action.state == DUE})
+    for action in sorted(due, key=lambda a: (a.due_at or now, a.key), reverse=True):
+        if _is_pending(snapshot, action.key):
+            claimed.update({r.email: action.key for r in action.to})
             continue
         earlier = [(last[r.email], r.email) for r in action.to
                    if r.email in last and now - last[r.email] < window]

@@ -44,8 +44,10 @@ def apply_caps(
 ) -> tuple[tuple[Action, ...], Cap | None]:
     """``actions`` with the DUE ones past the caps turned WAITING, and the cap that
     held them (None when nothing was held back)."""
-    pending = [a for a in actions if a.state == DUE and _pending(snapshot, a)]
     due = [a for a in actions if a.state == DUE and not _pending(snapshot, a)]
+    if not due:  # the usual cycle
+        return tuple(actions), None
+    pending = [a for a in actions if a.state == DUE and _pending(snapshot, a)]
     cycle_room = max(0, config.safety.max_drafts_per_cycle - len(pending))
     drafted = _drafted_today(snapshot, now)
     day_room = max(0, config.safety.max_drafts_per_day - len(drafted))
