@@ -120,6 +120,34 @@ def test_an_ics_file_with_the_series_is_no_meeting_and_no_draft(tmp_path, capsys
         assert emu.drafts() == []
 
 
+def test_the_series_in_google_calendar_waiting_for_your_answer_is_no_meeting(
+    tmp_path, capsys
+) -> None:
+    """Gmail puts the invitation in your calendar too, with responseStatus needsAction."""
+    seed = tmp_path / "seed"
+    (seed / "calendar").mkdir(parents=True)
+    (seed / "gmail" / "inbox").mkdir(parents=True)
+    when = {"dateTime": START.isoformat(), "timeZone": "UTC"}
+    bomb = {
+        "kind": "calendar#event", "id": "bomb0001", "status": "confirmed",
+        "summary": "Coffee chat", "location": "Café Europa", "iCalUID": "bomb-0001@spam.example",
+        "start": when, "end": {**when, "dateTime": (START + timedelta(minutes=30)).isoformat()},
+        "organizer": {"email": "stranger@spam.example"},
+        "attendees": [{"email": ME, "self": True, "responseStatus": "needsAction"},
+                      {"email": "stranger@spam.example", "organizer": True,
+                       "responseStatus": "accepted"}],
+        "recurrence": ["RRULE:FREQ=HOURLY;COUNT=900"],
+        "updated": "2026-03-01T00:00:00.000Z", "eventType": "default",
+    }
+    (seed / "calendar" / "primary.json").write_text(json.dumps([bomb]), encoding="utf-8")
+    with Emulator(seed, user_email=ME) as emu:
+        cfg = write_config(tmp_path, emu.url)
+        walk(cfg, hours=72)
+        events = plan_json(cfg, START + timedelta(hours=72), capsys)["events"]
+        assert len(events) > 50 and not any(e["is_coffee"] for e in events)
+        assert emu.drafts() == []
+
+
 def test_a_one_off_invitation_you_never_answered_counts_and_plan_says_so(
     tmp_path, corpus, capsys
 ) -> None:
