@@ -64,6 +64,7 @@ def test_a_later_occurrence_waits_for_something_new_and_then_goes_stale() -> Non
     assert "a later occurrence of a recurring meeting (previous 2026-02-27)" in later.reason
     stale = actions(after(1) + timedelta(days=8), series(4), "followup", ledger=ledger)
     assert stale[key("followup", 1)].state == SKIPPED
+    assert stale[key("followup", 1)].reason.endswith("nothing new came before it went stale")
 
 
 @pytest.mark.parametrize(

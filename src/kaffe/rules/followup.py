@@ -30,7 +30,7 @@ from kaffe.model import (
 from kaffe.rules.language import language_for
 from kaffe.rules.merge import meeting_id
 from kaffe.rules.people import external_people, first_name
-from kaffe.rules.series import series_state
+from kaffe.rules.series import series_state, stale_state
 from kaffe.rules.threads import thread_for, with_contacts, wrote_after
 from kaffe.timeutil import utc
 
@@ -164,6 +164,8 @@ def _state_with_mail(
     you already wrote (``mail`` with ``to``; looked up when None)."""
     entry = snapshot.ledger.get(followup_key(event))
     state, reason = followup_state(event, entry, bool(to), now, config.followup)
+    if state == SKIPPED and entry is None and to:  # stale: say why it never became due
+        return stale_state(event, to, snapshot, now, (state, reason))
     if state not in (DUE, WAITING):
         return state, reason
     if entry is None or entry.state != PENDING:  # a pending one may be drafted already

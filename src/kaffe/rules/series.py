@@ -94,6 +94,17 @@ def series_state(
     return WAITING, f'{what} for "{event.summary}": {nothing_new(previous)}'
 
 
+def stale_state(
+    event: Event, people: Sequence[Recipient], snapshot: Snapshot, now: datetime,
+    otherwise: tuple[str, str],
+) -> tuple[str, str]:
+    """A stale draft: for a later occurrence that waited in vain, the reason says so."""
+    previous = previous_slot(event, snapshot)
+    if previous is None or something_new(event, previous, people, snapshot, now):
+        return otherwise
+    return otherwise[0], f"{nothing_new(previous)}; nothing new came before it went stale"
+
+
 def nothing_new(previous: datetime) -> str:
     """The reason a later occurrence gets no draft (yet)."""
     return (f"a later occurrence of a recurring meeting (previous {utc(previous):%Y-%m-%d}): "
