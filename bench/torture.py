@@ -72,6 +72,12 @@ token_file = "token.json"
 
 [storage]
 database = "kaffe.db"
+
+# Hundreds of due follow-ups at one moment are this scenario (it tests exactly-once
+# under kills), not a flood to hold back: the draft caps are set out of the way.
+[safety]
+max_drafts_per_cycle = 1000
+max_drafts_per_day = 10000
 """
 
 

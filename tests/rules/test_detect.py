@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 from kaffe.config.schema import DetectConfig
-from kaffe.model import DECLINED, Attendee
+from kaffe.model import DECLINED, NEEDS_ACTION, TENTATIVE, Attendee
 from kaffe.rules.detect import detect
 
-from .factories import ME, guest, make_event, me_attendee
+from .factories import ME, ME_EMAIL, guest, make_event, me_attendee
 
 CFG = DetectConfig()
 BOB = guest("bob@acme.example", "Bob")  # a colleague
@@ -156,3 +156,45 @@ def test_custom_keywords_and_exclusions() -> None:
     assert verdict(cfg, summary="Te med Ana").score == pytest.approx(7.5)
     assert verdict(cfg, summary="Coffee with Ana").score == pytest.approx(4.5)
     assert "intern" in verdict(cfg, summary="Te with the intern").veto
+
+
+# --- invitations you never answered (issue 12, item 3) ---------------------------------
+
+SERIES: dict[str, Any] = {"recurring_event_id": "evt1", "organizer": "ana@partner.example"}
+UNANSWERED_ME = me_attendee(response=NEEDS_ACTION)
+MAILED: dict[str, Any] = {"calendar": "mail:gmail", "organizer": "stranger@spam.example"}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "is_coffee", "unanswered"),
+    [
+        # a recurring series you never accepted is not a coffee meeting
+        ({**SERIES, "attendees": (UNANSWERED_ME, guest())}, False, False),
+        ({**SERIES, **MAILED, "attendees": (UNANSWERED_ME, guest())}, False, False),
+        ({**SERIES, **MAILED, "attendees": (guest(),)}, False, False),  # you are not listed
+        # ... but one you accepted, said maybe to, or organise is
+        ({**SERIES, "attendees": (me_attendee(), guest())}, True, False),
+        ({**SERIES, "attendees": (me_attendee(response=TENTATIVE), guest())}, True, False),
+        ({**SERIES, "organizer": ME_EMAIL, "attendees": (UNANSWERED_ME, guest())}, True, False),
+        ({**SERIES, "organizer": "", "attendees": (me_attendee(response=NEEDS_ACTION,
+                                                               organizer=True), guest())},
+         True, False),
+        # your own calendar leaves your entry out of events you made: not an invitation
+        ({**SERIES, "organizer": "", "attendees": (guest(),)}, True, False),
+        # a one-off invitation you never answered counts, and the verdict says so
+        ({**MAILED, "attendees": (UNANSWERED_ME, guest())}, True, True),
+        ({**MAILED, "attendees": (guest(),)}, True, True),
+        ({"organizer": "ana@partner.example", "attendees": (UNANSWERED_ME, guest())}, True, True),
+        ({"attendees": (me_attendee(), guest())}, True, False),
+    ],
+)
+def test_invitations_you_never_answered(
+    overrides: dict[str, Any], is_coffee: bool, unanswered: bool
+) -> None:
+    v = verdict(**overrides)
+    assert v.is_coffee == is_coffee
+    if not is_coffee:
+        assert v.veto == "a recurring series you never accepted (an invitation is not a meeting)"
+    assert ("invitation.unanswered" in features(v)) == unanswered
+    if unanswered:
+        assert "you never answered this invitation" in [str(r) for r in v.reasons]

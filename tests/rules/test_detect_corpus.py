@@ -78,9 +78,12 @@ def test_out_of_office_and_large_meetings_are_vetoed(corpus: Path) -> None:
 
 def test_the_same_calendar_seen_from_outside_has_a_candidate(corpus: Path) -> None:
     """Seen from a guest's own organisation the one-to-one is external and small, but
-    without a coffee word it stays below the threshold."""
+    without a coffee word it stays below the threshold; the guest never answered
+    (Google says ``needsAction``), and the verdict says so."""
     guest = MeConfig(addresses=("khaliq@nango.dev",), domains=("elsewhere.example",))
     by_title = {e.summary: e for e in _events(corpus, NANGO_FILES[0])}
     v = detect(by_title["Khaliq / Kelvin: Discussion on AI and Tooling"], guest, DetectConfig())
     assert v.veto == "" and not v.is_coffee
-    assert {r.feature for r in v.reasons} == {"attendees.external", "attendees.small", "duration"}
+    assert {r.feature for r in v.reasons} == {
+        "attendees.external", "attendees.small", "duration", "invitation.unanswered"
+    }

@@ -86,3 +86,19 @@ def test_adding_a_coffee_word_never_lowers_the_score(
     for field in ("summary", "description"):
         more = replace(event, **{field: f"{getattr(event, field)} {word}"})
         assert detect(more, ME, cfg).score >= before
+
+
+@given(events, configs)
+def test_a_recurring_series_you_never_answered_never_counts(
+    event: Event, cfg: DetectConfig
+) -> None:
+    """Whatever else the invitation says, a stranger's series waiting for your answer
+    is not a coffee meeting: not on the calendar, not by mail."""
+    mine = Attendee(ME_EMAIL, response=NEEDS_ACTION, is_self=True)
+    stranger = "stranger@spam.example"
+    for calendar in ("google:primary", "mail:gmail", "ics:home"):
+        series = replace(event, recurring_event_id="bomb", calendar=calendar, organizer=stranger,
+                         attendees=(mine, *(a for a in event.attendees
+                                           if a.email != ME_EMAIL and not a.is_self)))
+        v = detect(series, ME, replace(cfg, threshold=0.0))
+        assert not v.is_coffee and v.veto

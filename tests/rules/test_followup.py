@@ -259,3 +259,73 @@ def test_followup_lists_the_meetings_topics_and_your_notes(now: datetime) -> Non
     }
     (action,) = plan_at(now, event, topics=topics).actions
     assert action.context["topics"] == ["data mesh", "hiring"]
+
+
+# --- one follow-up per contact per max_age_days (issue 12, item 3) -------------------
+
+def meeting(n: int, **overrides):
+    """The ``n``-th one-off coffee with Ana, a day apart."""
+    return make_event(id=f"evt{n}", uid=f"evt{n}@google.com",
+                      start=START + timedelta(days=n), **overrides)
+
+
+def test_one_followup_per_contact_per_max_age_days() -> None:
+    """Ana got a thank-you two days ago: the next meeting's is skipped, and says why."""
+    done = ledger_entry("followup:evt0@google.com", DONE, updated=END + timedelta(hours=2),
+                        contact=ANA_EMAIL)
+    now = END + timedelta(days=2, hours=3)
+    plan = plan_at(now, meeting(0), meeting(2), ledger={done.key: done})
+    action = {a.key: a for a in plan.actions}["followup:evt2@google.com"]
+    assert action.state == SKIPPED
+    assert "ana@partner.example got a follow-up on 2026-03-09 17:00 UTC" in action.reason
+    assert "max_age_days = 7" in action.reason
+
+
+def test_after_max_age_days_the_contact_gets_the_next_one() -> None:
+    done = ledger_entry("followup:evt0@google.com", DONE, updated=END + timedelta(hours=2),
+                        contact=ANA_EMAIL)
+    now = END + timedelta(days=8, hours=3)
+    plan = plan_at(now, meeting(0), meeting(8), ledger={done.key: done})
+    assert {a.key: a.state for a in plan.actions}["followup:evt8@google.com"] == DUE
+
+
+def test_the_ledger_names_one_recipient_and_the_meeting_the_others() -> None:
+    """A thank-you to Ana and Bo counts for Bo too, though the ledger names only Ana."""
+    bo = guest("bo@other.example", "Bo")
+    both = meeting(0, attendees=(me_attendee(), guest(), bo))
+    done = ledger_entry("followup:evt0@google.com", DONE, updated=END + timedelta(hours=2),
+                        contact=ANA_EMAIL)
+    only_bo = meeting(2, attendees=(me_attendee(), bo))
+    plan = plan_at(END + timedelta(days=2, hours=3), both, only_bo, ledger={done.key: done})
+    assert {a.key: a.state for a in plan.actions}["followup:evt2@google.com"] == SKIPPED
+
+
+def test_a_catch_up_drafts_the_latest_meeting_and_the_others_wait() -> None:
+    """Down for three days with two meetings with Ana: the later one's follow-up goes
+    first; the earlier one waits, and is skipped once the later one is drafted."""
+    now = END + timedelta(days=3)
+    states = {a.key: a for a in plan_at(now, meeting(0), meeting(1)).actions}
+    assert states["followup:evt1@google.com"].state == DUE
+    waiting = states["followup:evt0@google.com"]
+    assert waiting.state == WAITING and "goes first" in waiting.reason
+    done = ledger_entry("followup:evt1@google.com", DONE, updated=now, contact=ANA_EMAIL)
+    again = {a.key: a.state for a in plan_at(now + timedelta(minutes=15), meeting(0), meeting(1),
+                                             ledger={done.key: done}).actions}
+    assert again == {"followup:evt0@google.com": SKIPPED, "followup:evt1@google.com": DONE}
+
+
+def test_a_pending_followup_is_never_held_back() -> None:
+    pending = ledger_entry("followup:evt0@google.com", PENDING, contact=ANA_EMAIL)
+    now = END + timedelta(days=3)
+    states = {a.key: a.state for a in plan_at(now, meeting(0), meeting(1),
+                                              ledger={pending.key: pending}).actions}
+    assert states["followup:evt0@google.com"] == DUE
+
+
+def test_a_stranger_with_a_hundred_meetings_gets_one_followup() -> None:
+    """Even an accepted flood of meetings with one person is thanked for once."""
+    flood = [make_event(id=f"b{i}", uid=f"b{i}@x", summary="Coffee chat",
+                        start=START + timedelta(hours=i), minutes=30) for i in range(100)]
+    now = START + timedelta(hours=103)
+    due = [a for a in plan_at(now, *flood).actions if a.state == DUE]
+    assert len(due) == 1

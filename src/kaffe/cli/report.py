@@ -12,7 +12,7 @@ from typing import Any
 from kaffe.cli.terminal import shown
 from kaffe.config.schema import MeConfig
 from kaffe.daemon import health
-from kaffe.daemon.cycle import CycleReport
+from kaffe.daemon.cycle import CAP_META, CycleReport
 from kaffe.daemon.executor import GAVE_UP
 from kaffe.errors import KaffeError
 from kaffe.model import DUE, SKIPPED, Action, Draft, Event, LedgerEntry, Verdict
@@ -97,6 +97,8 @@ def plan_text(result: CycleReport, drafts: dict[str, Preview], zone: tzinfo = UT
     for event, verdict in sorted(plan.verdicts, key=lambda ev: ev[0].start):
         out += event_lines(event, verdict, zone)
     out.append(f"drafts: {len(plan.actions)} planned")
+    if plan.cap is not None:
+        out.append(f"  WARNING {plan.cap.warning()}")
     for action in plan.actions:
         out += action_lines(action, drafts.get(action.key), zone)
     blocked = sum(1 for p in drafts.values() if p.blocked)
@@ -113,6 +115,7 @@ def plan_json(result: CycleReport, drafts: dict[str, Preview]) -> dict[str, Any]
         ],
         "events": [_event_json(e, v) for e, v in result.plan.verdicts],
         "actions": [_action_json(a, drafts.get(a.key)) for a in result.plan.actions],
+        "cap": result.plan.cap.warning() if result.plan.cap else None,
     }
 
 
@@ -150,6 +153,8 @@ def _action_json(action: Action, preview: Preview | None) -> dict[str, Any]:
 def cycle_text(result: CycleReport, zone: tzinfo = UTC) -> str:
     out = [f"kaffe once at {_when(result.now, zone)}: {result.summary()}"]
     out += [f"  sync {shown(s.source)}: {shown(s.error)}" for s in result.syncs if s.error]
+    if result.plan.cap is not None:
+        out.append(f"  WARNING {result.plan.cap.warning()}")
     for outcome in result.outcomes:
         detail = shown(outcome.draft_id or outcome.detail)
         out.append(f"  {outcome.state:<9} {shown(outcome.action.key)}  {detail}")
@@ -169,6 +174,9 @@ def status_text(
     zone = me.zone
     out = [f"kaffe status at {_when(now, zone)} (schema v{store.schema_version})", "sources:"]
     out += source_lines(store, sources, zone)
+    cap = store.get_meta(CAP_META)
+    if cap:
+        out.append(f"WARNING {shown(cap)}")
     ledger = store.ledger()
     counts = Counter((e.kind, e.state) for e in ledger.values())
     out.append("drafts:")

@@ -271,6 +271,13 @@ class GuardConfig:
 
 
 @dataclass(frozen=True)
+class SafetyConfig:
+    # at most this many drafts in one cycle, and in any 24 hours, of all kinds together
+    max_drafts_per_cycle: int = field(default=10, metadata=rule(min=1, max=1000))
+    max_drafts_per_day: int = field(default=25, metadata=rule(min=1, max=10000))
+
+
+@dataclass(frozen=True)
 class ScheduleConfig:
     interval_minutes: int = field(default=15, metadata=rule(min=1, max=1440))
 
@@ -302,6 +309,7 @@ class Config:
     checkin: CheckinConfig = field(default_factory=CheckinConfig)
     prep: PrepConfig = field(default_factory=PrepConfig)
     guard: GuardConfig = field(default_factory=GuardConfig)
+    safety: SafetyConfig = field(default_factory=SafetyConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     templates: TemplatesConfig = field(default_factory=TemplatesConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)

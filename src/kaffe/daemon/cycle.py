@@ -14,7 +14,7 @@ from kaffe.daemon.learn import Relevance, coffee_meetings
 from kaffe.daemon.memo import CycleMemo
 from kaffe.daemon.sync import SyncResult, sync_all
 from kaffe.rules.people import external_people
-from kaffe.rules.plan import Plan, plan_actions
+from kaffe.rules.plan import Plan, make_plan
 from kaffe.store import Store
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,16 @@ class CycleReport:
         )
 
 
+CAP_META = "safety:cap"
+
+
+def record_cap(store: Store, plan: Plan, now: datetime) -> None:
+    """Keep the cap warning of the last real cycle ("" when no cap held) for `kaffe status`."""
+    text = f"{plan.cap.warning()} (cycle at {now:%Y-%m-%d %H:%M} UTC)" if plan.cap else ""
+    if (store.get_meta(CAP_META) or "") != text:
+        store.set_meta(CAP_META, text)
+
+
 def run_cycle(
     store: Store,
     sources: Sources,
@@ -83,9 +93,13 @@ def run_cycle(
     relevance.update(store, [a for s in syncs for a in s.articles], now)
     people = {p.email for e in meetings for p in external_people(e, config.me)}
     snap = replace(snap, matches=memo.matches(relevance, snap, people, now))
-    plan = Plan(verdicts, plan_actions(snap, verdicts, now, config))
+    plan = make_plan(snap, verdicts, now, config)
+    if plan.cap is not None:
+        log.warning("%s", plan.cap.warning())
     outcomes = (executor.execute(plan.actions, now, stop=stop, known=snap.ledger)
                 if executor else [])
+    if executor is not None:
+        record_cap(store, plan, now)
     report = CycleReport(now, tuple(syncs), plan, tuple(outcomes))
     log.info("cycle at %s: %s", now.isoformat(), report.summary())
     return report

@@ -12,6 +12,7 @@ from kaffe.rules.people import (
     external_people,
     head_count,
     is_me,
+    never_answered,
     others,
 )
 from kaffe.rules.words import find_word
@@ -28,6 +29,7 @@ def detect(event: Event, me: MeConfig, cfg: DetectConfig) -> Verdict:
     """
     scored = [*keyword_reasons(event, cfg), *attendee_reasons(event, me, cfg)]
     scored.append(duration_reason(event, cfg))
+    scored += invitation_reasons(event, me)
     vetoes = veto_reasons(event, me, cfg)
     score = sum(r.points for r in scored)
     veto = vetoes[0].detail if vetoes else ""
@@ -91,11 +93,27 @@ def duration_reason(event: Event, cfg: DetectConfig) -> Reason:
     return Reason("duration", f"lasts {minutes:g} minutes (outside {bounds})", -cfg.weight_duration)
 
 
+UNANSWERED = "you never answered this invitation"
+
+
+def invitation_reasons(event: Event, me: MeConfig) -> list[Reason]:
+    """A one-off invitation you never answered still counts (invitations by mail
+    always read NEEDS-ACTION, and people go anyway), but the verdict says so."""
+    if event.recurring_event_id or not never_answered(event, me):
+        return []
+    return [Reason("invitation.unanswered", UNANSWERED)]
+
+
 def veto_reasons(event: Event, me: MeConfig, cfg: DetectConfig) -> list[Reason]:
     """Every hard exclusion that applies, most telling first; each carries no points."""
     checks = (
         ("veto.cancelled", event.status == "cancelled", "cancelled"),
         ("veto.declined", _declined(event, me), "declined by you"),
+        (
+            "veto.unanswered_series",
+            bool(event.recurring_event_id) and never_answered(event, me),
+            "a recurring series you never accepted (an invitation is not a meeting)",
+        ),
         ("veto.all_day", event.all_day, "all-day event"),
         (
             "veto.event_type",

@@ -1,8 +1,14 @@
-"""Follow-ups: one thank-you draft per coffee meeting, due a little after it ends."""
+"""Follow-ups: one thank-you draft per coffee meeting, due a little after it ends.
+
+Two limits keep a flood of meetings from becoming a flood of thank-yous: a recurring
+series is thanked for after its first occurrence only, unless a later one brings
+something new (:mod:`kaffe.rules.series`); and one contact gets at most one
+follow-up per ``[followup] max_age_days`` (:func:`one_per_contact`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
@@ -24,6 +30,7 @@ from kaffe.model import (
 from kaffe.rules.language import language_for
 from kaffe.rules.merge import meeting_id
 from kaffe.rules.people import external_people, first_name
+from kaffe.rules.series import series_state, stale_state
 from kaffe.rules.threads import thread_for, with_contacts, wrote_after
 from kaffe.timeutil import local, local_day, stamp
 
@@ -45,7 +52,67 @@ def followup_actions(
         key = followup_key(event)
         if key not in actions:
             actions[key] = followup_action(event, snapshot, now, config)
-    return tuple(actions.values())
+    return one_per_contact(tuple(actions.values()), snapshot, now, config.followup, config.me.zone)
+
+
+def one_per_contact(
+    actions: tuple[Action, ...],
+    snapshot: Snapshot,
+    now: datetime,
+    cfg: FollowupConfig,
+    zone: tzinfo = UTC,
+) -> tuple[Action, ...]:
+    """At most one follow-up per contact per ``max_age_days``: a DUE one to someone who
+    got one within that time is SKIPPED; of several DUE to one person in this plan (a
+    catch-up after downtime) the latest meeting's goes first, the others wait."""
+    due = [a for a in actions if a.state == DUE]
+    if not due:  # the usual cycle: nothing to judge
+        return actions
+    last = last_followups(actions, snapshot, now)
+    window = timedelta(days=cfg.max_age_days)
+    claimed: dict[str, str] = {}
+    changed: dict[str, Action] = {}
+    for action in sorted(due, key=lambda a: (a.due_at or now, a.key), reverse=True):
+        if _is_pending(snapshot, action.key):
+            claimed.update({r.email: action.key for r in action.to})
+            continue
+        earlier = [(last[r.email], r.email) for r in action.to
+                   if r.email in last and now - last[r.email] < window]
+        rival = next((r.email for r in action.to if r.email in claimed), "")
+        if earlier:
+            at, who = max(earlier)
+            changed[action.key] = replace(action, state=SKIPPED, context={}, thread=None, reason=(
+                f"{who} got a follow-up on {stamp(at, zone)}: at most one per contact "
+                f"per max_age_days = {cfg.max_age_days:g}"))
+        elif rival:
+            changed[action.key] = replace(action, state=WAITING, reason=(
+                f"a follow-up for a later meeting with {rival} goes first "
+                f"(one per contact per max_age_days = {cfg.max_age_days:g})"))
+        else:
+            claimed.update({r.email: action.key for r in action.to})
+    return tuple(changed.get(a.key, a) for a in actions)
+
+
+def last_followups(
+    actions: Sequence[Action], snapshot: Snapshot, now: datetime
+) -> dict[str, datetime]:
+    """When each contact last got a follow-up drafted (done or pending) up to ``now``:
+    the ledger names a draft's first recipient; this plan's follow-up for the same
+    meeting names them all."""
+    last: dict[str, datetime] = {}
+    drafted = {key: e for key, e in snapshot.ledger.items()
+               if e.kind == "followup" and e.state in (DONE, PENDING) and e.updated <= now}
+    to = {a.key: a.to for a in actions}
+    for key, entry in drafted.items():
+        for email in {entry.contact, *(r.email for r in to.get(key, ()))} - {""}:
+            if email not in last or last[email] < entry.updated:
+                last[email] = entry.updated
+    return last
+
+
+def _is_pending(snapshot: Snapshot, key: str) -> bool:
+    entry = snapshot.ledger.get(key)
+    return entry is not None and entry.state == PENDING
 
 
 def followup_action(event: Event, snapshot: Snapshot, now: datetime, config: Config) -> Action:
@@ -99,8 +166,12 @@ def _state_with_mail(
     entry = snapshot.ledger.get(followup_key(event))
     zone = config.me.zone
     state, reason = followup_state(event, entry, bool(to), now, config.followup, zone)
+    if state == SKIPPED and entry is None and to:  # stale: say why it never became due
+        return stale_state(event, to, snapshot, now, (state, reason))
     if state not in (DUE, WAITING):
         return state, reason
+    if entry is None or entry.state != PENDING:  # a pending one may be drafted already
+        state, reason = series_state(event, to, snapshot, now, (state, reason), "follow-up")
     if mail is None:
         mail = with_contacts(snapshot.interactions, to)
     return _already_written(event, mail, now, (state, reason), zone)

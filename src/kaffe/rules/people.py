@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from kaffe.config.schema import MeConfig
-from kaffe.model import Attendee, Event, Recipient
+from kaffe.model import NEEDS_ACTION, Attendee, Event, Recipient
 from kaffe.rules.identity import ByIdentity
 
 _LOCAL_SEPARATORS = re.compile(r"[._+\-]+")
@@ -19,6 +19,27 @@ def domain_of(email: str) -> str:
 def is_me(attendee: Attendee, me: MeConfig) -> bool:
     """True for your own attendee entry: flagged ``self`` or one of your addresses."""
     return attendee.is_self or attendee.email.lower() in me.addresses
+
+
+def is_organiser(event: Event, me: MeConfig) -> bool:
+    """True when you organise ``event``: its organizer is one of your addresses, or your
+    own attendee entry is flagged organizer (Google's ``self`` + ``organizer``)."""
+    if event.organizer.strip().lower() in me.addresses:
+        return True
+    return any(a.organizer and is_me(a, me) for a in event.attendees)
+
+
+def never_answered(event: Event, me: MeConfig) -> bool:
+    """True for an invitation you never answered: your own attendee entry still reads
+    NEEDS-ACTION (Google: ``needsAction``), or, on an invitation by mail, you are not
+    on its list at all (sent to a list, forwarded). Never for a meeting you organise;
+    a calendar event without your entry is your own (Google leaves it out then)."""
+    if is_organiser(event, me):
+        return False
+    mine = [a for a in event.attendees if is_me(a, me)]
+    if mine:
+        return all(a.response == NEEDS_ACTION for a in mine)
+    return event.calendar.startswith("mail:")
 
 
 def is_internal(email: str, me: MeConfig) -> bool:

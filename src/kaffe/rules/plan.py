@@ -14,6 +14,7 @@ from kaffe.rules.drip import drip_actions
 from kaffe.rules.followup import followup_actions
 from kaffe.rules.merge import merge_meetings
 from kaffe.rules.prep import prep_actions
+from kaffe.rules.safety import Cap, apply_caps
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Plan:
 
     verdicts: tuple[tuple[Event, Verdict], ...] = ()
     actions: tuple[Action, ...] = ()
+    cap: Cap | None = None  # the draft cap that held drafts back, if one did
 
     @property
     def coffee(self) -> tuple[Event, ...]:
@@ -65,7 +67,17 @@ def plan_actions(
     return followups + drips + checkins + prep_actions(snapshot, upcoming, now, config)
 
 
+def make_plan(
+    snapshot: Snapshot,
+    verdicts: tuple[tuple[Event, Verdict], ...],
+    now: datetime,
+    config: Config,
+) -> Plan:
+    """The actions for ``verdicts``, within the ``[safety]`` draft caps."""
+    actions, cap = apply_caps(plan_actions(snapshot, verdicts, now, config), snapshot, now, config)
+    return Plan(verdicts, actions, cap)
+
+
 def evaluate(snapshot: Snapshot, now: datetime, config: Config) -> Plan:
     """Judge every meeting in ``snapshot`` and plan the actions. Pure: ``now`` is given."""
-    verdicts = judge(snapshot, config)
-    return Plan(verdicts, plan_actions(snapshot, verdicts, now, config))
+    return make_plan(snapshot, judge(snapshot, config), now, config)

@@ -1,7 +1,8 @@
 """Prep briefs: ``[prep] lead_hours`` before an upcoming coffee meeting, a draft to
 yourself with who they are, your history with them, trends to discuss, open
 questions and a prompt for what you can offer (the column's advice: come prepared,
-think of the value for both sides)."""
+think of the value for both sides). A recurring series gets one before its first
+occurrence; a later occurrence only with something new (:mod:`kaffe.rules.series`)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from kaffe.model import (
 from kaffe.rules import cadence
 from kaffe.rules.merge import meeting_id
 from kaffe.rules.people import domain_of, external_people
+from kaffe.rules.series import series_state
 from kaffe.rules.words import find_folded, fold
 from kaffe.timeutil import local, local_day
 
@@ -87,6 +89,8 @@ def _prep_for(event: Event, snapshot: Snapshot, now: datetime, config: Config) -
         return None
     due_at = event.start - timedelta(hours=config.prep.lead_hours)
     state, reason = _state(event, snapshot, now, due_at, config)
+    if state in (DUE, WAITING) and snapshot.ledger.get(prep_key(event)) is None:
+        state, reason = series_state(event, guests, snapshot, now, (state, reason), "prep brief")
     me = (Recipient(config.me.addresses[0], config.me.name),) if config.me.addresses else ()
     return Action(
         kind="prep",
