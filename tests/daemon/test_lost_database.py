@@ -34,9 +34,8 @@ BO = SCENARIO[0]
 AASE = replace(BO, uid="kaffe-møde-Åse@kaffe.test", title="Coffee with Åse",
                guest="aase@studio.example", name="Åse Ørsted")
 MEETINGS = (*SCENARIO, AASE)
-EXPECTED = {
+EXPECTED = {  # the weekly series gets none: see test_backends_e2e.EXPECTED
     "followup:coffee-bo@kaffe.test",
-    "followup:coffee-henrik@kaffe.test@20260302T160000Z",
     "followup:kaffe-møde-Åse@kaffe.test",
 }
 DRAFT_APIS = ("gmail.users.drafts.list", "gmail.users.drafts.get")
