@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from kaffe.config.schema import Config
 from kaffe.model import DONE, DUE, PENDING, WAITING, Action, Snapshot
-from kaffe.timeutil import utc
+from kaffe.timeutil import stamp
 
 DAY = timedelta(days=1)
 _NEVER = datetime.max.replace(tzinfo=UTC)
@@ -32,10 +32,11 @@ class Cap:
     held: int
     limit: str  # "max_drafts_per_day = 25"
     until: datetime | None = None  # None: the next cycle
+    zone: tzinfo = UTC  # [me] timezone: a person reads the warning
 
     def warning(self) -> str:
         """``cap reached: 3 drafts held back until … (max_drafts_per_day = 25)``."""
-        when = f"{utc(self.until):%Y-%m-%d %H:%M} UTC" if self.until else "the next cycle"
+        when = stamp(self.until, self.zone) if self.until else "the next cycle"
         return f"cap reached: {self.held} drafts held back until {when} ({self.limit})"
 
 
@@ -70,7 +71,8 @@ def _binding(
     """The cap that binds: the daily one says when its first slot frees up."""
     if day_room <= cycle_room:
         until = min(drafted) + DAY if drafted else None
-        return Cap(held, f"max_drafts_per_day = {config.safety.max_drafts_per_day}", until)
+        return Cap(held, f"max_drafts_per_day = {config.safety.max_drafts_per_day}", until,
+                   config.me.zone)
     return Cap(held, f"max_drafts_per_cycle = {config.safety.max_drafts_per_cycle}")
 
 
