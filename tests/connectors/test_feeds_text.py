@@ -37,6 +37,9 @@ from kaffe.errors import ConnectorError
         # as text, markup and all; the tags go, the words stay
         ("<![CDATA[ x <script>alert(3)</script>", "x alert(3)"),
         ("<![CDATA[ x <img src=x onerror=alert(1)> y", "x y"),
+        # ... and inert tags after it too (a mutated corpus feed, found in CI)
+        ("Nina 2024 <![CDATA[ <p>Du brauchst <a>Headlines</a></p>",
+         "Nina 2024 Du brauchst Headlines"),
     ],
 )
 def test_html_to_text(html: str, text: str) -> None:

@@ -31,7 +31,9 @@ _MAX_UNESCAPES = 3  # escaped markup is read again at most this often
 _ACTIVE_MARKUP = re.compile(
     r"<\s*/?\s*(?:script|style|img|image|iframe|frame|object|embed|svg|math|link|meta|base"
     r"|form|input|video|audio|source|noscript|template)\b"
-    r"|<[a-z][^>]*\s(?:on[a-z]+|src|srcset|href|style)\s*=",
+    r"|<[a-z][^>]*\s(?:on[a-z]+|src|srcset|href|style)\s*="
+    # an unclosed CDATA opener left as text: the HTML parser keeps what follows verbatim
+    r"|<!\[CDATA\[",
     re.IGNORECASE,
 )
 
