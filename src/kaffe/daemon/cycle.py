@@ -16,6 +16,7 @@ from kaffe.daemon.sync import SyncResult, sync_all
 from kaffe.rules.people import external_people
 from kaffe.rules.plan import Plan, make_plan
 from kaffe.store import Store
+from kaffe.timeutil import stamp
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ CAP_META = "safety:cap"
 
 def record_cap(store: Store, plan: Plan, now: datetime) -> None:
     """Keep the cap warning of the last real cycle ("" when no cap held) for `kaffe status`."""
-    text = f"{plan.cap.warning()} (cycle at {now:%Y-%m-%d %H:%M} UTC)" if plan.cap else ""
+    text = f"{plan.cap.warning()} (cycle at {stamp(now, plan.cap.zone)})" if plan.cap else ""
     if (store.get_meta(CAP_META) or "") != text:
         store.set_meta(CAP_META, text)
 
