@@ -52,3 +52,16 @@ def private_dirs(tmp_path_factory, monkeypatch):
     # A config without [me] timezone takes the system's: the same on every machine here.
     monkeypatch.setenv("TZ", "UTC")
     return home
+
+
+@pytest.fixture(autouse=True)
+def root_logging():
+    """CLI commands run in-process install a handler on stderr as pytest captured it;
+    put the root logger back, so a later test never logs into a closed stream."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
