@@ -238,3 +238,25 @@ def test_primary_is_an_alias(emu: Emulator, google: Google) -> None:
     added = emu.add_event("primary", event("Kaffe", "2026-03-11T09:00:00Z", "2026-03-11T10:00:00Z"))
     items = google.calendar.events().list(calendarId="me@example.com").execute()["items"]
     assert [i["id"] for i in items] == [added["id"]]
+
+
+def test_deleted_series_is_one_cancellation_per_instance_with_single_events(
+    emu: Emulator, google: Google
+) -> None:
+    """Google documents it so for singleEvents=true: never one tombstone for the series."""
+    master = emu.add_event("primary", {
+        "summary": "Weekly coffee",
+        "start": {"dateTime": "2026-03-02T09:00:00Z"}, "end": {"dateTime": "2026-03-02T09:30:00Z"},
+        "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=3"],
+    })
+    _, pages = _list_all(google, singleEvents=True)
+    emu.delete_event("primary", master["id"])
+    delta, _ = _list_all(google, singleEvents=True, syncToken=pages[-1]["nextSyncToken"])
+    assert [i["id"] for i in delta] == [
+        f"{master['id']}_2026030{d}T090000Z" for d in (2,)
+    ] + [f"{master['id']}_202603{d}T090000Z" for d in ("09", "16")]
+    assert {i["status"] for i in delta} == {"cancelled"}
+    assert all(i["recurringEventId"] == master["id"] and "start" not in i for i in delta)
+    assert delta[0]["originalStartTime"] == {"dateTime": "2026-03-02T09:00:00+00:00"}
+    masters, _ = _list_all(google, syncToken=pages[-1]["nextSyncToken"])
+    assert [i["id"] for i in masters] == [master["id"]]  # without singleEvents: the series

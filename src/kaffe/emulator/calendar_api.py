@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from kaffe.emulator.calendar_store import CalendarStore, PageState, StoredEvent, google_time
-from kaffe.emulator.recurrence import bounds, expand
+from kaffe.emulator.recurrence import bounds, cancelled_instances, expand
 from kaffe.emulator.wire import ApiError, Request, bad_request, bool_arg, int_arg
 
 EXPANSION_HORIZON = timedelta(days=366)
@@ -99,8 +99,11 @@ def _collect(
         cancelled = event.deleted or event.resource.get("status") == "cancelled"
         if cancelled and not show_deleted:
             continue
-        if bool_arg(req, "singleEvents") and event.resource.get("recurrence") and not cancelled:
+        series = bool_arg(req, "singleEvents") and event.resource.get("recurrence")
+        if series and not cancelled:
             items.extend((i, i) for i in expand(event.resource, window, skip))
+        elif series:
+            items.extend((i, i) for i in cancelled_instances(event.resource, (None, window[1])))
         else:
             items.append((event.public(), event.resource))
     kept = [item for item, source in items if _wanted(req, source, low, high)]
