@@ -260,3 +260,19 @@ def test_deleted_series_is_one_cancellation_per_instance_with_single_events(
     assert delta[0]["originalStartTime"] == {"dateTime": "2026-03-02T09:00:00+00:00"}
     masters, _ = _list_all(google, syncToken=pages[-1]["nextSyncToken"])
     assert [i["id"] for i in masters] == [master["id"]]  # without singleEvents: the series
+
+
+def test_max_attendees_trims_to_the_participant_and_sets_attendees_omitted(
+    emu: Emulator, google: Google
+) -> None:
+    people = [{"email": "me@example.com", "self": True, "responseStatus": "accepted"},
+              {"email": "ana@example.org"}, {"email": "bo@example.org"}]
+    added = emu.add_event("primary", event("Meetup", "2026-03-11T17:00:00Z",
+                                           "2026-03-11T19:00:00Z", attendees=people))
+    trimmed, _ = _list_all(google, maxAttendees=2)
+    assert trimmed[0]["attendees"] == people[:1] and trimmed[0]["attendeesOmitted"] is True
+    whole, _ = _list_all(google, maxAttendees=3)
+    assert whole[0]["attendees"] == people and "attendeesOmitted" not in whole[0]
+    one = google.calendar.events().get(calendarId="primary", eventId=added["id"],
+                                       maxAttendees=1).execute()
+    assert one["attendeesOmitted"] is True and len(one["attendees"]) == 1

@@ -51,17 +51,31 @@ def events_list(store: CalendarStore, req: Request, calendar_id: str) -> dict[st
         if req.arg("syncToken"):
             since = store.sync_point(cal.id, req.arg("syncToken") or "")
         items = _collect(store, req, store.events(cal.id, since), incremental=since >= 0)
+        items = [trim_attendees(i, req) for i in items]
         state = PageState(items, 0, store.issue_sync_token(cal.id))
         return _page(store, cal.id, state, size)
 
 
-def event_get(store: CalendarStore, calendar_id: str, event_id: str) -> dict[str, Any]:
+def event_get(
+    store: CalendarStore, calendar_id: str, event_id: str, req: Request | None = None
+) -> dict[str, Any]:
     """``GET calendars/{calendarId}/events/{eventId}``."""
     with store.lock:
         stored = store.calendar(calendar_id, create=False).events.get(event_id)
         if stored is None:
             raise ApiError(404, "Not Found")
-        return stored.public()
+        return trim_attendees(stored.public(), req) if req else stored.public()
+
+
+def trim_attendees(item: dict[str, Any], req: Request) -> dict[str, Any]:
+    """``maxAttendees``: over the limit, only the participant (``self``) is returned
+    and ``attendeesOmitted`` is set, as the discovery document says."""
+    limit = int_arg(req, "maxAttendees", 0, 2**31 - 1)
+    people = item.get("attendees") or []
+    if not limit or len(people) <= limit:
+        return item
+    mine = [p for p in people if isinstance(p, dict) and p.get("self")]
+    return {**item, "attendees": mine, "attendeesOmitted": True}
 
 
 def _validate(req: Request) -> None:

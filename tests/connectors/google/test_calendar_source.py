@@ -165,3 +165,21 @@ def test_deleted_series_cancels_every_stored_instance(
         assert {e.id for e in first.events} <= set(delta.removed)
         store.apply_calendar_batch(delta, **window)
         assert {e.status for e in store.events()} == {"cancelled"}
+
+
+def test_hidden_guest_list_is_no_one_to_one_for_detection(
+    emu: Any, google: GoogleConnection, now: datetime
+) -> None:
+    """A meetup whose guest list is hidden shows only you and its organiser."""
+    from kaffe.config.schema import DetectConfig, MeConfig
+    from kaffe.rules.detect import detect
+
+    emu.add_event(CAL, _resource(
+        "meetup", now + timedelta(days=1), location="Café Central",
+        organizer={"email": "host@meetup.example"}, attendeesOmitted=True,
+        attendees=[{"email": ME, "self": True, "responseStatus": "accepted"}],
+    ))
+    (found,) = _sync(google, now).events
+    assert found.attendees_omitted
+    verdict = detect(found, MeConfig(addresses=(ME,)), DetectConfig())
+    assert not verdict.is_coffee and "attendeesOmitted" in verdict.veto
