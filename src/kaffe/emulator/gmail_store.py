@@ -44,6 +44,7 @@ class GmailStore:
         *,
         thread_id: str | None = None,
         by_references: bool = True,
+        internal_date: int | None = None,
     ) -> StoredMessage:
         """Store a message; it joins ``thread_id`` or the thread its References name."""
         with self.lock:
@@ -51,7 +52,7 @@ class GmailStore:
             msg = StoredMessage(msg_id, "", raw, 0, 0, list(labels))
             joined = self._thread_of_references(msg) if by_references else None
             msg.thread_id = thread_id or joined or msg_id
-            msg.internal_date = self._internal_date(msg)
+            msg.internal_date = internal_date or self._internal_date(msg)
             self.messages[msg_id] = msg
             for ref in _MSGID.findall(msg.header("Message-ID")):
                 self._threads_by_msgid.setdefault(ref, msg.thread_id)
