@@ -57,3 +57,33 @@ def test_a_sent_follow_up_is_seen_and_never_drafted_again(demo) -> None:
     assert any(i.kaffe_key.startswith("followup:") for i in mine)
     assert len(thread) == 3  # Ana's, Alex's reply, and the sent follow-up
     assert emu.send_attempts == 0
+
+
+HOST = "host@meetup.example"
+
+
+def _hidden_guest_meetup(hidden: bool) -> dict[str, Any]:
+    return {
+        "id": "meetup0hidden", "summary": "Coffee & code meetup", "location": "Café Noir",
+        "start": {"dateTime": "2026-03-04T16:00:00Z"}, "end": {"dateTime": "2026-03-04T17:00:00Z"},
+        "organizer": {"email": HOST, "displayName": "Meetup Host"},
+        "attendees": [{"email": "alex@example.com", "self": True, "responseStatus": "accepted"}],
+        **({"attendeesOmitted": True} if hidden else {}),
+    }
+
+
+def test_a_hidden_guest_list_gets_no_personal_follow_up(demo) -> None:
+    """The guest list of a meetup is hidden: it shows only you, and its organiser."""
+    emu, cfg = demo
+    emu.add_event("primary", _hidden_guest_meetup(hidden=True))
+    once(cfg, DEMO_NOW)
+    assert not [d for d in emu.drafts() if HOST.encode() in d["raw"]]
+    assert "the guest list is hidden or trimmed (attendeesOmitted)" in _plan_text(cfg)
+
+
+def test_the_same_meetup_with_its_guest_list_shown_is_a_coffee(demo) -> None:
+    """The control case: without attendeesOmitted it would get a follow-up."""
+    emu, cfg = demo
+    emu.add_event("primary", _hidden_guest_meetup(hidden=False))
+    once(cfg, DEMO_NOW)
+    assert [d for d in emu.drafts() if HOST.encode() in d["raw"]]
