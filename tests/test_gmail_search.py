@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kaffe.gmail_search import All, AnyOf, Around, Not, QueryError, Term, parse, validate
 
@@ -59,3 +61,12 @@ def test_validate_refuses_what_gmail_would_read_otherwise(
 ])
 def test_validate_accepts_documented_gmail(query: str) -> None:
     validate(query)
+
+
+@given(st.text(alphabet=st.sampled_from(list('ab -:(){}"OR AROUND 5 from:in:x')), max_size=40))
+def test_any_text_parses_or_is_a_query_error(query: str) -> None:
+    """Never another exception: the emulator would answer 500, the config a traceback."""
+    try:
+        validate(query)
+    except QueryError:
+        pass

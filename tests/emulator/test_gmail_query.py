@@ -75,7 +75,8 @@ def test_documented_operators(emu: Emulator, google: Google, query: str, expecte
 
 
 @pytest.mark.parametrize("query", ['"open', "(a", "a)", "after:yesterday", "newer_than:2w",
-                                   "category:newsletters", "OR a"])
+                                   "category:newsletters", "OR a", "after:2026/13/45",
+                                   "after:99999999999999999", "newer_than:99999999999y"])
 def test_broken_syntax_is_400(google: Google, query: str) -> None:
     with pytest.raises(HttpError) as err:
         google.gmail.users().messages().list(userId="me", q=query).execute()

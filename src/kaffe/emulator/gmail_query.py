@@ -66,7 +66,10 @@ def compile_query(
         raise bad_request(f"Invalid query: {exc}", location="q") from exc
     reach = any(t.op == "in" and t.value.lower() in ("anywhere", "spam", "trash")
                 for t in terms(tree))
-    return [_node(tree, now, me)], reach
+    try:
+        return [_node(tree, now, me)], reach
+    except (OverflowError, OSError, ValueError) as exc:  # after:99999999999999, 9999999y
+        raise bad_request(f"Invalid query: {exc}", location="q") from exc
 
 
 def _node(node: Node, now: datetime, me: str) -> Predicate:
