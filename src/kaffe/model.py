@@ -50,6 +50,8 @@ class Event:
     updated: datetime | None = None
     html_link: str = ""
     thread_id: str = ""  # invitations by mail: the thread the invitation arrived in
+    # Google's attendeesOmitted: the guest list is hidden or trimmed, so its size is unknown
+    attendees_omitted: bool = False
 
     @property
     def key(self) -> str:

@@ -238,3 +238,41 @@ def test_primary_is_an_alias(emu: Emulator, google: Google) -> None:
     added = emu.add_event("primary", event("Kaffe", "2026-03-11T09:00:00Z", "2026-03-11T10:00:00Z"))
     items = google.calendar.events().list(calendarId="me@example.com").execute()["items"]
     assert [i["id"] for i in items] == [added["id"]]
+
+
+def test_deleted_series_is_one_cancellation_per_instance_with_single_events(
+    emu: Emulator, google: Google
+) -> None:
+    """Google documents it so for singleEvents=true: never one tombstone for the series."""
+    master = emu.add_event("primary", {
+        "summary": "Weekly coffee",
+        "start": {"dateTime": "2026-03-02T09:00:00Z"}, "end": {"dateTime": "2026-03-02T09:30:00Z"},
+        "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=3"],
+    })
+    _, pages = _list_all(google, singleEvents=True)
+    emu.delete_event("primary", master["id"])
+    delta, _ = _list_all(google, singleEvents=True, syncToken=pages[-1]["nextSyncToken"])
+    assert [i["id"] for i in delta] == [
+        f"{master['id']}_2026030{d}T090000Z" for d in (2,)
+    ] + [f"{master['id']}_202603{d}T090000Z" for d in ("09", "16")]
+    assert {i["status"] for i in delta} == {"cancelled"}
+    assert all(i["recurringEventId"] == master["id"] and "start" not in i for i in delta)
+    assert delta[0]["originalStartTime"] == {"dateTime": "2026-03-02T09:00:00+00:00"}
+    masters, _ = _list_all(google, syncToken=pages[-1]["nextSyncToken"])
+    assert [i["id"] for i in masters] == [master["id"]]  # without singleEvents: the series
+
+
+def test_max_attendees_trims_to_the_participant_and_sets_attendees_omitted(
+    emu: Emulator, google: Google
+) -> None:
+    people = [{"email": "me@example.com", "self": True, "responseStatus": "accepted"},
+              {"email": "ana@example.org"}, {"email": "bo@example.org"}]
+    added = emu.add_event("primary", event("Meetup", "2026-03-11T17:00:00Z",
+                                           "2026-03-11T19:00:00Z", attendees=people))
+    trimmed, _ = _list_all(google, maxAttendees=2)
+    assert trimmed[0]["attendees"] == people[:1] and trimmed[0]["attendeesOmitted"] is True
+    whole, _ = _list_all(google, maxAttendees=3)
+    assert whole[0]["attendees"] == people and "attendeesOmitted" not in whole[0]
+    one = google.calendar.events().get(calendarId="primary", eventId=added["id"],
+                                       maxAttendees=1).execute()
+    assert one["attendeesOmitted"] is True and len(one["attendees"]) == 1

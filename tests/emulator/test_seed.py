@@ -133,3 +133,17 @@ def test_broken_seed_files_are_reported_and_skipped(tmp_path: Path, now) -> None
 def test_missing_seed_dir_is_a_problem(tmp_path: Path) -> None:
     emu = Emulator(tmp_path / "nope")
     assert emu.seed_problems == [f"{tmp_path / 'nope'}: seed directory not found"]
+
+
+def test_seeded_attendees_omitted_event_is_served_as_seeded(tmp_path: Path, now) -> None:
+    hidden = {
+        "kind": "calendar#event", "id": "meetup1", "summary": "Python meetup",
+        "start": {"dateTime": "2026-03-11T17:00:00Z"}, "end": {"dateTime": "2026-03-11T19:00:00Z"},
+        "organizer": {"email": "host@meetup.example"}, "attendeesOmitted": True,
+        "attendees": [{"email": "me@example.com", "self": True, "responseStatus": "accepted"}],
+    }
+    _write(tmp_path / "calendar" / "meetup.json", json.dumps(hidden))
+    with Emulator(tmp_path, clock=lambda: now) as emu:
+        assert emu.seed_problems == []
+        got = connect(emu).calendar.events().list(calendarId="primary").execute()["items"]
+    assert got[0]["attendeesOmitted"] is True and got[0]["attendees"] == hidden["attendees"]

@@ -198,3 +198,14 @@ def test_invitations_you_never_answered(
     assert ("invitation.unanswered" in features(v)) == unanswered
     if unanswered:
         assert "you never answered this invitation" in [str(r) for r in v.reasons]
+
+
+def test_hidden_guest_list_is_never_a_small_meeting() -> None:
+    """attendeesOmitted: a meetup with a hidden guest list shows only you and its
+    organiser; it must not look like a one-to-one and earn a personal follow-up."""
+    v = verdict(attendees=(me_attendee(),), organizer="host@meetup.example",
+                attendees_omitted=True)
+    assert not v.is_coffee
+    assert "attendees.small" not in features(v)
+    assert v.veto.startswith("the guest list is hidden or trimmed (attendeesOmitted)")
+    assert "veto.solo" not in features(v)

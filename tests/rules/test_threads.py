@@ -157,7 +157,13 @@ def test_only_msg_ids_are_taken_from_the_other_sides_headers():
     assert thread.references == ("<m1@mail.example>", "<m0@mail.example>", "<m2@mail.example>")
 
 
-def test_a_message_id_that_is_no_msg_id_gives_no_in_reply_to():
+def test_a_message_id_that_is_no_msg_id_gives_no_thread():
+    """Gmail threads a draft only when In-Reply-To/References name a message of the
+    thread: with no <msg-id> at all a reply would land apart anyway, so kaffe writes
+    a new message under its own subject instead of a "Re:" that joins nothing."""
     theirs = mail("received", START - timedelta(days=4), message_id="no id at all")
-    thread = thread_for(make_event(), [theirs], LATER, 30)
-    assert thread is not None and thread.in_reply_to == "" and thread.references == ()
+    assert thread_for(make_event(), [theirs], LATER, 30) is None
+    with_refs = replace(theirs, references=("<m1@mail.example>",))
+    thread = thread_for(make_event(), [with_refs], LATER, 30)
+    assert thread is not None and thread.in_reply_to == ""
+    assert thread.references == ("<m1@mail.example>",)

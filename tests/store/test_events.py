@@ -146,3 +146,17 @@ def test_real_google_events_round_trip(corpus: Path, store: Store) -> None:
                                window_end=at(1e6))
     for event in unique.values():
         assert store.event(event.key) == event
+
+
+def test_a_removed_series_id_cancels_every_stored_instance_of_it(store: Store) -> None:
+    """Google sends one cancellation per instance; a server that sends one tombstone
+    for the series id instead must not leave the stored instances standing."""
+    weekly = [make_event(f"s1_2026031{d}T090000Z", hours=d, recurring_event_id="s1")
+              for d in (1, 2, 3)]
+    other = make_event("s2_20260311T090000Z", hours=1, recurring_event_id="s2")
+    store.apply_calendar_batch(batch(*weekly, other, full=True), **WINDOW)
+    assert store.apply_calendar_batch(batch(removed=("s1",)), **WINDOW) == 3
+    status = {e.id: e.status for e in store.events()}
+    assert [status[e.id] for e in weekly] == ["cancelled"] * 3
+    assert status[other.id] == "confirmed"
+    assert store.apply_calendar_batch(batch(removed=("s1",)), **WINDOW) == 0

@@ -12,6 +12,8 @@ import zoneinfo
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from kaffe.gmail_search import QueryError
+from kaffe.gmail_search import validate as validate_gmail_query
 from kaffe.redact import redact_text
 
 # ISO 639-1: the codes a template directory (compose/templates/<code>/) may be named by.
@@ -208,6 +210,18 @@ def _bad_zone(value: str) -> str:
             f"got {show(value)}{hint}")
 
 
+def gmail_query(value: str) -> str:
+    """A ``[gmail] query`` Gmail reads as written: documented operators and values,
+    closed quotes and groups. A typo such as ``form:`` is no error for Gmail (it
+    searches for the text and silently finds nothing), so it is one here."""
+    try:
+        validate_gmail_query(value)
+    except QueryError as exc:
+        where = f" (operator {exc.operator})" if exc.operator else ""
+        raise Invalid(f"not a Gmail search{where}: {exc}") from exc
+    return value
+
+
 CHECKERS: dict[str, Callable[[str], str]] = {
     "email": email,
     "domain": domain,
@@ -225,4 +239,5 @@ CHECKERS: dict[str, Callable[[str], str]] = {
     "keyring_ref": keyring_ref,
     "optional_email": optional_email,
     "timezone": timezone,
+    "gmail_query": gmail_query,
 }

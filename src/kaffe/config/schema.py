@@ -144,7 +144,8 @@ class GmailConfig:
     enabled: bool = True  # read the mailbox (needs the gmail.readonly scope)
     window_days: int = field(default=180, metadata=rule(min=1, max=3650))  # first sync
     # Gmail search terms added to every listing ("" = none), e.g. "-category:promotions"
-    query: str = "-in:chats"
+    # (checked at load: Gmail's documented operators only, groups and quotes closed)
+    query: str = field(default="-in:chats", metadata=rule(check="gmail_query"))
     # invitations (text/calendar parts) are looked for in mail this recent
     invite_days: int = field(default=60, metadata=rule(min=0, max=3650))
 

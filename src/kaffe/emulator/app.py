@@ -53,7 +53,7 @@ ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
     (
         "GET",
         re.compile(_CAL + r"/calendars/([^/]+)/events/([^/]+)$"),
-        lambda app, req, g: calendar_api.event_get(app.calendar, g[0], g[1]),
+        lambda app, req, g: calendar_api.event_get(app.calendar, g[0], g[1], req),
     ),
     (
         "GET",

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from kaffe.emulator.calendar_store import CalendarStore, PageState, StoredEvent, google_time
-from kaffe.emulator.recurrence import bounds, expand
+from kaffe.emulator.recurrence import bounds, cancelled_instances, expand
 from kaffe.emulator.wire import ApiError, Request, bad_request, bool_arg, int_arg
 
 EXPANSION_HORIZON = timedelta(days=366)
@@ -51,17 +51,31 @@ def events_list(store: CalendarStore, req: Request, calendar_id: str) -> dict[st
         if req.arg("syncToken"):
             since = store.sync_point(cal.id, req.arg("syncToken") or "")
         items = _collect(store, req, store.events(cal.id, since), incremental=since >= 0)
+        items = [trim_attendees(i, req) for i in items]
         state = PageState(items, 0, store.issue_sync_token(cal.id))
         return _page(store, cal.id, state, size)
 
 
-def event_get(store: CalendarStore, calendar_id: str, event_id: str) -> dict[str, Any]:
+def event_get(
+    store: CalendarStore, calendar_id: str, event_id: str, req: Request | None = None
+) -> dict[str, Any]:
     """``GET calendars/{calendarId}/events/{eventId}``."""
     with store.lock:
         stored = store.calendar(calendar_id, create=False).events.get(event_id)
         if stored is None:
             raise ApiError(404, "Not Found")
-        return stored.public()
+        return trim_attendees(stored.public(), req) if req else stored.public()
+
+
+def trim_attendees(item: dict[str, Any], req: Request) -> dict[str, Any]:
+    """``maxAttendees``: over the limit, only the participant (``self``) is returned
+    and ``attendeesOmitted`` is set, as the discovery document says."""
+    limit = int_arg(req, "maxAttendees", 0, 2**31 - 1)
+    people = item.get("attendees") or []
+    if not limit or len(people) <= limit:
+        return item
+    mine = [p for p in people if isinstance(p, dict) and p.get("self")]
+    return {**item, "attendees": mine, "attendeesOmitted": True}
 
 
 def _validate(req: Request) -> None:
@@ -99,8 +113,11 @@ def _collect(
         cancelled = event.deleted or event.resource.get("status") == "cancelled"
         if cancelled and not show_deleted:
             continue
-        if bool_arg(req, "singleEvents") and event.resource.get("recurrence") and not cancelled:
+        series = bool_arg(req, "singleEvents") and event.resource.get("recurrence")
+        if series and not cancelled:
             items.extend((i, i) for i in expand(event.resource, window, skip))
+        elif series:
+            items.extend((i, i) for i in cancelled_instances(event.resource, (None, window[1])))
         else:
             items.append((event.public(), event.resource))
     kept = [item for item, source in items if _wanted(req, source, low, high)]

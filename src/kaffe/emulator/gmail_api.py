@@ -39,7 +39,7 @@ def messages_list(store: GmailStore, req: Request) -> dict[str, Any]:
 
 
 def _matching(store: GmailStore, req: Request) -> list[dict[str, str]]:
-    predicates, reaches_spam = compile_query(req.arg("q") or "", store.clock())
+    predicates, reaches_spam = compile_query(req.arg("q") or "", store.clock(), store.user_email)
     labels = req.args("labelIds")
     hide = not (bool_arg(req, "includeSpamTrash") or reaches_spam)
     found = [

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kaffe.emulator.gmail_mime import StoredMessage
+from kaffe.emulator.threading_rule import fits_thread
 from kaffe.emulator.wire import ApiError
 
 Clock = Callable[[], datetime]
@@ -43,6 +44,7 @@ class GmailStore:
         *,
         thread_id: str | None = None,
         by_references: bool = True,
+        internal_date: int | None = None,
     ) -> StoredMessage:
         """Store a message; it joins ``thread_id`` or the thread its References name."""
         with self.lock:
@@ -50,7 +52,7 @@ class GmailStore:
             msg = StoredMessage(msg_id, "", raw, 0, 0, list(labels))
             joined = self._thread_of_references(msg) if by_references else None
             msg.thread_id = thread_id or joined or msg_id
-            msg.internal_date = self._internal_date(msg)
+            msg.internal_date = internal_date or self._internal_date(msg)
             self.messages[msg_id] = msg
             for ref in _MSGID.findall(msg.header("Message-ID")):
                 self._threads_by_msgid.setdefault(ref, msg.thread_id)
@@ -62,10 +64,14 @@ class GmailStore:
     def create_draft(self, raw: bytes, thread_id: str | None) -> tuple[str, StoredMessage]:
         """A new draft (label DRAFT); with ``thread_id`` it joins that thread."""
         with self.lock:
-            if thread_id and not self.thread(thread_id):
+            thread = self.thread(thread_id) if thread_id else []
+            if thread_id and not thread:
                 raise ApiError(404, "Requested entity was not found.")
-            # Gmail threads a draft only when told to, never by its headers alone.
-            msg = self.add_message(raw, ["DRAFT"], thread_id=thread_id, by_references=False)
+            # Gmail threads a draft only when told to, and only when its headers and
+            # subject agree with the thread (threading_rule); else a new thread starts.
+            probe = StoredMessage("", "", raw, 0, 0)
+            joins = thread_id if thread_id and fits_thread(probe, thread) else None
+            msg = self.add_message(raw, ["DRAFT"], thread_id=joins, by_references=False)
             draft_id = f"r{self._new_id_number()}"
             self.drafts[draft_id] = msg.id
             return draft_id, msg

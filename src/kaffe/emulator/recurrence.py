@@ -68,6 +68,23 @@ def expand(
             yield instance
 
 
+def cancelled_instances(
+    master: dict[str, Any], window: tuple[datetime | None, datetime]
+) -> Iterator[dict[str, Any]]:
+    """Google's answer for a deleted series under ``singleEvents=true``: one bare
+    cancellation per instance (id ``<seriesId>_<start>``, ``recurringEventId``,
+    ``originalStartTime``), never one tombstone for the series id."""
+    for inst in expand(master, window, set()):
+        yield {
+            "kind": "calendar#event",
+            "etag": master.get("etag", '"0"'),
+            "id": inst["id"],
+            "status": "cancelled",
+            "recurringEventId": master["id"],
+            "originalStartTime": inst["originalStartTime"],
+        }
+
+
 def _local_start(when: dict[str, Any], tz: tzinfo, all_day: bool) -> datetime:
     if all_day:
         return datetime.combine(date.fromisoformat(when["date"]), datetime.min.time())

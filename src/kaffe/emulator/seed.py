@@ -1,15 +1,26 @@
-"""Load a seed directory: Calendar JSON as Google returns it, Gmail .eml files, a profile.
+"""Load a seed directory: Calendar JSON as Google returns it, Gmail mail, a profile.
 
 Layout::
 
     profile.json                  {"emailAddress": ...}            (optional)
     calendar/*.json               events for ``primary``
     calendar/<calendarId>/*.json  events for another calendar
-    gmail/inbox/*.eml             labels INBOX, UNREAD
-    gmail/sent/*.eml              label SENT
+    gmail/<folder>/*.eml          RFC 822 mail; labels from the folder (below)
+    gmail/<folder>/NAME.labels    sidecar of NAME.eml: its label ids, separated by
+                                  spaces, commas or lines; they replace the folder's
+    gmail/*.json                  Gmail API message JSON (see gmail_seed): one
+    gmail/<folder>/*.json         ``format=raw``/``format=full`` resource, a list, or
+                                  ``{"messages": [...]}``; labels from ``labelIds``
+                                  (else the folder's; at the top: INBOX, UNREAD)
 
-A file that cannot be read is reported as ``"FILE: reason"`` and skipped;
-loading goes on with the rest.
+Folders and their labels: inbox (INBOX, UNREAD), sent (SENT), promotions, social,
+updates, forums (INBOX, UNREAD and CATEGORY_<NAME>), important (INBOX, IMPORTANT),
+spam (SPAM), trash (TRASH). Messages that share a ``threadId`` in the seed's JSON
+share a thread in the emulator (ids themselves are the emulator's own).
+
+A file that cannot be read, a JSON item that is no message, and a folder with an
+unknown name are reported as ``"FILE: reason"`` and skipped; loading goes on with
+the rest.
 """
 
 from __future__ import annotations
@@ -22,12 +33,30 @@ from pathlib import Path
 from typing import Any
 
 from kaffe.emulator.calendar_store import CalendarStore
+from kaffe.emulator.gmail_seed import (
+    GmailJsonError,
+    internal_date_of,
+    labels_of,
+    message_raw,
+    messages_of,
+)
 from kaffe.emulator.gmail_store import GmailStore
 from kaffe.emulator.recurrence import bounds
 
 logger = logging.getLogger(__name__)
 
-MAIL_FOLDERS = {"inbox": ["INBOX", "UNREAD"], "sent": ["SENT"]}
+MAIL_FOLDERS = {
+    "inbox": ["INBOX", "UNREAD"],
+    "sent": ["SENT"],
+    **{
+        name: ["INBOX", "UNREAD", f"CATEGORY_{name.upper()}"]
+        for name in ("promotions", "social", "updates", "forums")
+    },
+    "important": ["INBOX", "IMPORTANT"],
+    "spam": ["SPAM"],
+    "trash": ["TRASH"],
+}
+TOP_LEVEL_LABELS = ["INBOX", "UNREAD"]
 
 
 class SeedError(ValueError):
@@ -43,10 +72,61 @@ def load_seed(root: Path, calendar: CalendarStore, gmail: GmailStore) -> list[st
     _load_profile(root, calendar, gmail, problems)
     for path in sorted((root / "calendar").rglob("*.json")):
         _guard(root, path, problems, lambda p: _load_calendar_file(root, p, calendar, problems))
-    for folder, labels in MAIL_FOLDERS.items():
-        for path in sorted((root / "gmail" / folder).glob("*.eml")):
-            _guard(root, path, problems, lambda p, lb=labels: _load_mail(p, lb, gmail))
+    _load_gmail(root, gmail, problems)
     return problems
+
+
+def _load_gmail(root: Path, gmail: GmailStore, problems: list[str]) -> None:
+    threads: dict[str, str] = {}  # the seed's threadId -> the emulator's
+    base = root / "gmail"
+    for path in sorted(base.glob("*.json")):
+        _guard(root, path, problems,
+               lambda p: _load_json_mail(root, p, TOP_LEVEL_LABELS, gmail, threads, problems))
+    for folder in sorted(p for p in base.iterdir() if p.is_dir()) if base.is_dir() else []:
+        labels = MAIL_FOLDERS.get(folder.name)
+        if labels is None:
+            known = ", ".join(MAIL_FOLDERS)
+            _report(problems, root, folder, f"unknown mail folder (known: {known})")
+            continue
+        for path in sorted(folder.glob("*.eml")):
+            _guard(root, path, problems,
+                   lambda p, lb=labels: _load_mail(p, _sidecar_labels(p, lb), gmail))
+        for path in sorted(folder.glob("*.json")):
+            _guard(root, path, problems,
+                   lambda p, lb=labels: _load_json_mail(root, p, lb, gmail, threads, problems))
+
+
+def _sidecar_labels(path: Path, default: list[str]) -> list[str]:
+    """``NAME.labels`` beside ``NAME.eml``: its label ids replace the folder's."""
+    sidecar = path.with_suffix(".labels")
+    if not sidecar.exists():
+        return default
+    labels = sidecar.read_text(encoding="utf-8").replace(",", " ").split()
+    if not labels:
+        raise SeedError(f"{sidecar.name} names no label")
+    return labels
+
+
+def _load_json_mail(root: Path, path: Path, default: list[str], gmail: GmailStore,
+                    threads: dict[str, str], problems: list[str]) -> None:
+    try:
+        resources = messages_of(json.loads(path.read_text(encoding="utf-8")))
+    except GmailJsonError as exc:
+        raise SeedError(str(exc)) from exc
+    for number, resource in enumerate(resources):
+        try:
+            raw = message_raw(resource)
+            _check_mail(raw)
+        except (ValueError, TypeError) as exc:  # GmailJsonError, SeedError, bad encodings
+            ident = resource.get("id", f"#{number}") if isinstance(resource, dict) else f"#{number}"
+            _report(problems, root, path, f"message {ident}: {exc}")
+            continue
+        seed_thread = str(resource.get("threadId") or "")
+        msg = gmail.add_message(raw, labels_of(resource, default),
+                                thread_id=threads.get(seed_thread),
+                                internal_date=internal_date_of(resource))
+        if seed_thread:
+            threads.setdefault(seed_thread, msg.thread_id)
 
 
 def _guard(root: Path, path: Path, problems: list[str], load: Any) -> None:
@@ -137,9 +217,13 @@ def _load_calendar_list(doc: dict[str, Any], store: CalendarStore) -> None:
 
 def _load_mail(path: Path, labels: list[str], store: GmailStore) -> None:
     raw = path.read_bytes()
+    _check_mail(raw)
+    store.add_message(raw, labels)
+
+
+def _check_mail(raw: bytes) -> None:
     parsed = email.message_from_bytes(raw, policy=email.policy.compat32)
     if not raw.strip() or not parsed.keys():
         raise SeedError("not an RFC 822 message (no headers)")
     if parsed.defects and not (parsed.get("From") or parsed.get("Date")):
         raise SeedError(f"undecodable message: {parsed.defects[0].__class__.__name__}")
-    store.add_message(raw, labels)

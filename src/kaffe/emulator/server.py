@@ -15,6 +15,7 @@ from typing import Any
 
 from kaffe.emulator.app import App
 from kaffe.emulator.calendar_store import CalendarStore
+from kaffe.emulator.control_mail import mail_control, send_draft
 from kaffe.emulator.faults import Chaos, Faults, chaos_from_json
 from kaffe.emulator.gmail_mime import b64url
 from kaffe.emulator.gmail_store import GmailStore
@@ -231,6 +232,10 @@ class Emulator:
         """Deliver a message with ``labels``; returns ``{"id", "threadId"}``."""
         return self.gmail.add_message(raw, list(labels)).ref()
 
+    def send_draft(self, draft_id: str) -> dict[str, Any]:
+        """The user sends a draft from Gmail (see :mod:`kaffe.emulator.control_mail`)."""
+        return send_draft(self.gmail, draft_id, self.gmail.clock())
+
     def expire_history(self) -> None:
         """Every earlier historyId now gets 404 from history.list."""
         self.gmail.expire_history()
@@ -279,6 +284,9 @@ class Emulator:
             return self.fault_stats()
         if action == ("GET", "drafts"):
             return [dict(d, raw=b64url(d["raw"])) for d in self.drafts()]
+        answer = mail_control(self.gmail, req, action[1])
+        if answer is not None:
+            return answer
         raise ApiError(404, "Not Found")
 
     def _fault_from_json(self, spec: Any) -> dict[str, Any]:

@@ -71,7 +71,7 @@ def attendee_reasons(event: Event, me: MeConfig, cfg: DetectConfig) -> list[Reas
             )
         )
     count = head_count(event, me)
-    if count <= cfg.max_attendees:
+    if count <= cfg.max_attendees and not event.attendees_omitted:
         reasons.append(
             Reason(
                 "attendees.small",
@@ -104,6 +104,12 @@ def invitation_reasons(event: Event, me: MeConfig) -> list[Reason]:
     return [Reason("invitation.unanswered", UNANSWERED)]
 
 
+GUESTS_HIDDEN = (
+    "the guest list is hidden or trimmed (attendeesOmitted): its size is unknown,"
+    " so it is never taken for a small meeting"
+)
+
+
 def veto_reasons(event: Event, me: MeConfig, cfg: DetectConfig) -> list[Reason]:
     """Every hard exclusion that applies, most telling first; each carries no points."""
     checks = (
@@ -120,6 +126,7 @@ def veto_reasons(event: Event, me: MeConfig, cfg: DetectConfig) -> list[Reason]:
             event.event_type != "default",
             f"not a meeting (event type {event.event_type})",
         ),
+        ("veto.guests_hidden", event.attendees_omitted, GUESTS_HIDDEN),
         (
             "veto.solo",
             _solo(event, me),
@@ -148,4 +155,6 @@ def _declined(event: Event, me: MeConfig) -> bool:
 
 
 def _solo(event: Event, me: MeConfig) -> bool:
-    return not others(event, me) and not external_organizer(event, me)
+    """No one else, as far as the event shows (a hidden guest list is no proof)."""
+    omitted = event.attendees_omitted
+    return not omitted and not others(event, me) and not external_organizer(event, me)

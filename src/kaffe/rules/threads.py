@@ -57,10 +57,15 @@ def thread_for(
     return _reply_to(last)
 
 
-def _reply_to(message: Interaction) -> ThreadRef:
+def _reply_to(message: Interaction) -> ThreadRef | None:
     # Only <msg-id>s are taken from the other side's headers (RFC 5322 3.6.4): any
     # other text in their References or Message-ID is not copied into a draft.
     own = msg_ids(message.message_id)[:1]
+    if not own and not msg_ids(*message.references):
+        # Gmail joins a thread only when threadId, In-Reply-To/References and the
+        # subject agree: with no <msg-id> to name, the draft would land apart anyway,
+        # so it starts its own conversation under its own subject.
+        return None
     return ThreadRef(
         thread_id=message.thread_id,
         in_reply_to=own[0] if own else "",

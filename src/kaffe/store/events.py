@@ -47,11 +47,31 @@ def upsert_event(conn: sqlite3.Connection, event: Event) -> int:
 
 
 def mark_cancelled(conn: sqlite3.Connection, calendar: str, event_id: str) -> int:
-    """Mark a stored event cancelled, keeping its fields; unknown ids change nothing."""
+    """Mark a stored event cancelled, keeping its fields; unknown ids change nothing.
+
+    kaffe stores instances, never a series. Google sends one cancellation per
+    instance, but a server may send one tombstone for the series id instead: then
+    every stored instance of that series is cancelled, not left until a full resync.
+    """
     stored = get_event(conn, calendar, event_id)
-    if stored is None or stored.status == "cancelled":
+    if stored is None:
+        return sum(_cancel(conn, e) for e in _instances_of(conn, calendar, event_id))
+    return _cancel(conn, stored)
+
+
+def _cancel(conn: sqlite3.Connection, stored: Event) -> int:
+    if stored.status == "cancelled":
         return 0
     return upsert_event(conn, dataclasses.replace(stored, status="cancelled"))
+
+
+def _instances_of(conn: sqlite3.Connection, calendar: str, series_id: str) -> list[Event]:
+    rows = conn.execute(
+        "SELECT data FROM events WHERE calendar = ?"
+        " AND json_extract(data, '$.recurring_event_id') = ?",
+        (calendar, series_id),
+    ).fetchall()
+    return [event_from_json(row[0]) for row in rows]
 
 
 def _delete_missing(conn: sqlite3.Connection, batch: CalendarBatch,

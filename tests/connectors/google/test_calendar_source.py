@@ -144,3 +144,42 @@ def test_persistent_5xx_becomes_transient_error(
         _sync(google, now)
     assert len(sleeps) == 3 and all(1.0 <= s <= 32.0 for s in sleeps)  # jittered, capped
     assert len(_list_calls(emu)) == 4
+
+
+def test_deleted_series_cancels_every_stored_instance(
+    emu: Any, google: GoogleConnection, now: datetime, tmp_path: Any
+) -> None:
+    from kaffe.store import Store
+
+    start = (now + timedelta(days=1)).replace(microsecond=0)
+    series = _resource("weekly", start, recurrence=["RRULE:FREQ=WEEKLY;COUNT=3"])
+    emu.add_event(CAL, series)
+    window = {"window_start": now - timedelta(days=30), "window_end": now + timedelta(days=30)}
+    with Store.open(tmp_path / "kaffe.db") as store:
+        first = _sync(google, now)
+        store.apply_calendar_batch(first, **window)
+        assert len(first.events) == 2  # the third is past the sync window
+        emu.delete_event(CAL, "weekly")
+        delta = _sync(google, now, first.cursor)
+        assert "weekly" not in delta.removed
+        assert {e.id for e in first.events} <= set(delta.removed)
+        store.apply_calendar_batch(delta, **window)
+        assert {e.status for e in store.events()} == {"cancelled"}
+
+
+def test_hidden_guest_list_is_no_one_to_one_for_detection(
+    emu: Any, google: GoogleConnection, now: datetime
+) -> None:
+    """A meetup whose guest list is hidden shows only you and its organiser."""
+    from kaffe.config.schema import DetectConfig, MeConfig
+    from kaffe.rules.detect import detect
+
+    emu.add_event(CAL, _resource(
+        "meetup", now + timedelta(days=1), location="Café Central",
+        organizer={"email": "host@meetup.example"}, attendeesOmitted=True,
+        attendees=[{"email": ME, "self": True, "responseStatus": "accepted"}],
+    ))
+    (found,) = _sync(google, now).events
+    assert found.attendees_omitted
+    verdict = detect(found, MeConfig(addresses=(ME,)), DetectConfig())
+    assert not verdict.is_coffee and "attendeesOmitted" in verdict.veto

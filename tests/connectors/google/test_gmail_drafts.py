@@ -42,13 +42,61 @@ def test_create_draft_stores_raw_mime_with_the_key(emu: Any, google: GoogleConne
 
 
 def test_reply_draft_joins_the_thread(emu: Any, google: GoogleConnection) -> None:
-    first = google.drafts.create_draft(_draft("a"))
-    thread = _stored(emu, first)[0]["thread_id"]
-    reply = _draft("b", thread_id=thread, in_reply_to="<m1@example.dk>",
-                   references=("<m1@example.dk>",))
+    first, head = _stored(emu, google.drafts.create_draft(_draft("a")))
+    reply = _draft("b", thread_id=first["thread_id"], in_reply_to=head["Message-ID"],
+                   references=(head["Message-ID"],), subject="Re: Tak for kaffe")
     stored, message = _stored(emu, google.drafts.create_draft(reply))
-    assert stored["thread_id"] == thread
-    assert message["In-Reply-To"] == "<m1@example.dk>"
+    assert stored["thread_id"] == first["thread_id"]
+    assert message["In-Reply-To"] == head["Message-ID"]
+
+
+def _their_mail(subject: str) -> bytes:
+    return (f"From: Ana <ana@example.dk>\r\nTo: {ME}\r\nSubject: {subject}\r\n"
+            "Date: Tue, 10 Mar 2026 09:00:00 +0000\r\nMessage-ID: <m1@example.dk>\r\n"
+            "Content-Type: text/plain\r\n\r\nKaffe i morgen?\r\n").encode()
+
+
+def test_kaffes_follow_up_satisfies_gmails_threading_rule(
+    emu: Any, google: GoogleConnection
+) -> None:
+    """Gmail joins a thread only when threadId, In-Reply-To/References and the subject
+    agree; kaffe's reply (thread_for → Composer's fields) carries all of them."""
+    from datetime import UTC, datetime
+
+    from kaffe.model import RECEIVED, Interaction
+    from kaffe.rules.threads import thread_for
+    from tests.rules.factories import make_event
+
+    theirs = emu.add_message(_their_mail("SV: Kaffe?"), ["INBOX"])
+    seen = Interaction("ana@example.dk", RECEIVED, datetime(2026, 3, 10, 9, tzinfo=UTC),
+                       "gmail/x", theirs["threadId"], "SV: Kaffe?", "<m1@example.dk>")
+    event = make_event(start=datetime(2026, 3, 11, 9, tzinfo=UTC))
+    ref = thread_for(event, [seen], datetime(2026, 3, 12, tzinfo=UTC), 30)
+    assert ref is not None and ref.subject == "Re: Kaffe?"
+    reply = _draft("f", thread_id=ref.thread_id, in_reply_to=ref.in_reply_to,
+                   references=ref.references, subject=ref.subject)
+    assert _stored(emu, google.drafts.create_draft(reply))[0]["thread_id"] == theirs["threadId"]
+
+
+@pytest.mark.parametrize("change", [
+    {"subject": "Tak for kaffe"},  # the template's own subject, not the thread's
+    {"in_reply_to": "", "references": ()},  # no header names a message of the thread
+    {"in_reply_to": "<elsewhere@example.dk>", "references": ("<elsewhere@example.dk>",)},
+])
+def test_a_draft_that_breaks_the_rule_starts_a_new_thread(
+    emu: Any, google: GoogleConnection, change: dict[str, Any]
+) -> None:
+    theirs = emu.add_message(_their_mail("Kaffe?"), ["INBOX"])
+    fields = {"thread_id": theirs["threadId"], "in_reply_to": "<m1@example.dk>",
+              "references": ("<m1@example.dk>",), "subject": "Re: kaffe?", **change}
+    stored, _ = _stored(emu, google.drafts.create_draft(_draft("x", **fields)))
+    assert stored["thread_id"] != theirs["threadId"]
+    assert all(m["id"] != stored["message_id"] for m in _thread(google, theirs["threadId"]))
+
+
+def _thread(google: GoogleConnection, thread_id: str) -> list[dict[str, Any]]:
+    users = google.drafts.service.users()
+    return list(users.threads().get(userId="me", id=thread_id).execute()["messages"])
 
 
 def test_find_draft_by_key(emu: Any, google: GoogleConnection) -> None:

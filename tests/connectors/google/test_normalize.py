@@ -124,3 +124,10 @@ def test_corpus_details_survive(corpus: Path) -> None:
     assert len(epw.attendees) == 8
     assert [a.email for a in epw.attendees if a.is_self] == ["khaliq@nango.dev"]
     assert epw.organizer == "ross@nango.dev"
+
+
+def test_attendees_omitted_is_kept_so_the_size_counts_as_unknown() -> None:
+    hidden = _timed(attendees=[{"email": "me@example.com", "self": True}],
+                    attendeesOmitted=True)
+    assert normalize_event(hidden, CAL).attendees_omitted
+    assert not normalize_event(_timed(), CAL).attendees_omitted

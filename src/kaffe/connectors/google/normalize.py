@@ -55,6 +55,7 @@ def _normalize(r: dict[str, Any], calendar: str, me: frozenset[str]) -> Event:
         description=printable(_text(r.get("description"))),
         location=one_line(_text(r.get("location"))),
         attendees=tuple(_attendees(r.get("attendees") or [], me)),
+        attendees_omitted=r.get("attendeesOmitted") is True,
         organizer=_email((r.get("organizer") or {}).get("email")),
         event_type=_text(r.get("eventType")) or "default",
         recurring_event_id=_text(r.get("recurringEventId")),
