@@ -9,8 +9,8 @@ from pathlib import Path
 from kaffe.config import load
 from kaffe.config.schema import Config, FeedOptionsConfig
 from kaffe.connectors.ics_source import IcsCalendarSource
-from kaffe.daemon.sync import sync_all, sync_calendar
-from kaffe.model import CalendarBatch
+from kaffe.daemon.sync import sync_all, sync_calendar, sync_mail
+from kaffe.model import CalendarBatch, MailBatch
 from kaffe.store import Store
 from tests.connectors.test_ical_reading_problems import NOT_CALENDARS, calendar, event
 
@@ -111,3 +111,34 @@ def test_mail_problems_accumulate_deduplicated_capped_and_age_out(now: datetime)
     assert [t for t, _ in kept.items] == ["<c@x>: bad"] and kept.count == 1
     problems.record(meta, "gmail", [], later, replace=True)  # a full read without any
     assert problems.load_all(meta, ["gmail"]) == []
+
+
+class FakeMail:
+    """A mailbox whose syncs return the given problems, nothing else."""
+
+    name = "imap:work"
+
+    def __init__(self) -> None:
+        self.batches: list[MailBatch] = []
+
+    def sync(self, cursor: str | None, *, since: datetime, now: datetime) -> MailBatch:
+        return self.batches.pop(0)
+
+    def own_addresses(self) -> tuple[str, ...]:
+        return ()
+
+
+def test_mail_problems_add_up_across_incremental_syncs(tmp_path: Path, now: datetime) -> None:
+    from kaffe.daemon import problems
+
+    config, mail = config_at(tmp_path), FakeMail()
+    mail.batches = [MailBatch("imap:work", (), "c1", full=False, problems=("<a@x>: bad",)),
+                    MailBatch("imap:work", (), "c2", full=False, problems=("<b@x>: bad",)),
+                    MailBatch("imap:work", (), "c3", full=True)]
+    with Store.open(tmp_path / "kaffe.db") as store:
+        for minutes in (0, 15):
+            sync_mail(store, mail, now + timedelta(minutes=minutes), config)
+        texts = [t for t, _ in problems.load(store, "imap:work").items]
+        assert texts == ["<b@x>: bad", "<a@x>: bad"]  # newest first
+        sync_mail(store, mail, now + timedelta(minutes=30), config)
+        assert problems.load(store, "imap:work").items == ()  # a full read found none

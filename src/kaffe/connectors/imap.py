@@ -164,6 +164,7 @@ class ImapMailSource:
                               message_id=ident, sent_folder=state.role == SENT, own=own)
         except UnreadableMessage as exc:
             log.warning("%s: message %s skipped: %s", self.name, ident, exc)
+            self.read_problems.append(f"{self.name}: message {ident} skipped: {exc}")
             return None
 
     def _invitations(

@@ -229,6 +229,7 @@ class GmailMailSource:
             return normalize_message(doc, account=self.name, own_addresses=own)
         except UnreadableMessage as exc:
             log.warning("%s: message %s skipped: %s", self.name, doc.get("id"), exc)
+            self.read_problems.append(f"{self.name}: message {doc.get('id')} skipped: {exc}")
             return None
 
     # -- invitations ------------------------------------------------------------------------
