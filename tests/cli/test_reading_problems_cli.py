@@ -47,7 +47,7 @@ def test_a_broken_event_is_named_with_the_fix_in_plan_status_and_doctor(
 
     assert main(["--config", str(cfg), "status"]) == 0
     status = capsys.readouterr().out
-    assert "reading problems (what could not be read; the rest was):" in status
+    assert "reading problems (kaffe read the rest of each source):" in status
     assert SKIPPED in status
 
     main(["--config", str(cfg), "doctor"])

@@ -76,7 +76,11 @@ def test_icalendar_with_a_bom_blank_lines_or_a_bare_event_is_a_calendar() -> Non
 
     assert not_icalendar(b"\xef\xbb\xbf\r\n\r\nBEGIN:VCALENDAR\r\n") == ""
     assert not_icalendar(b"begin:vevent\r\nUID:x\r\n") == ""
+    assert not_icalendar("BEGIN:VCALENDAR\r\n".encode("utf-16")) == ""  # BOM, then NULs
     assert not_icalendar(b"") == ""  # the reader says "empty document"
+    assert not_icalendar(b"Warning: stray line\r\nBEGIN:VCALENDAR\r\n") == ""  # read leniently
+    assert not_icalendar(b"hello\r\n") == (
+        "not an iCalendar file (it looks like text of another kind)")
 
 
 def test_an_invitation_part_that_is_not_icalendar_is_a_located_problem() -> None:

@@ -21,7 +21,7 @@ def problem_lines(kept: list[Kept], zone: tzinfo = UTC,
     """``reading problems:`` and, per source, its problems and what to do."""
     if not kept:
         return []
-    out = ["reading problems (what could not be read; the rest was):"]
+    out = ["reading problems (kaffe read the rest of each source):"]
     for source in kept:
         newest = stamp(source.items[0][1], zone)
         out.append(f"  {shown(source.source)}: {summary(source)}, last seen {newest}")

@@ -15,7 +15,7 @@ import re
 HEAD_BYTES = 4096  # how much of a document is looked at
 
 _ICAL = re.compile(rb"^BEGIN[ \t]*:[ \t]*V(CALENDAR|EVENT|TODO|JOURNAL|FREEBUSY|TIMEZONE)\b",
-                   re.IGNORECASE)  # fmt: skip
+                   re.IGNORECASE | re.MULTILINE)  # fmt: skip
 _MAIL_HEADER = re.compile(
     rb"^(Return-Path|Received|From|To|Subject|Date|Message-ID|MIME-Version|Delivered-To"
     rb"|X-[A-Za-z-]+)[ \t]*:", re.IGNORECASE)  # fmt: skip
@@ -34,18 +34,24 @@ def not_icalendar(head: bytes) -> str:
     """Why a document that starts with ``head`` is not iCalendar, or "" when it is.
 
     An empty document is left to the reader (it says "empty document")."""
-    text = head.lstrip(b"\xef\xbb\xbf").lstrip(b" \t\r\n\x00")
+    text = head.replace(b"\x00", b"")  # UTF-16 text, which the reader reads so too
+    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        text = text.removeprefix(bom)
+    text = text.lstrip(b" \t\r\n")
     if not text or _ICAL.match(text):
         return ""
-    return f"not an iCalendar file (it looks like {looks_like(text)})"
+    what = looks_like(text)
+    if not what and _ICAL.search(text):
+        return ""  # a stray line before BEGIN:VCALENDAR: the lenient reader copes
+    return f"not an iCalendar file (it looks like {what or 'text of another kind'})"
 
 
 def looks_like(text: bytes) -> str:
-    """What a document that is not iCalendar seems to be, in words."""
+    """What a document that is not iCalendar seems to be, in words ("" when unknown)."""
     for magic, what in _MAGIC:
         if text.startswith(magic):
             return what
-    if b"\x00" in text[:HEAD_BYTES] or _binary(text[:HEAD_BYTES]):
+    if _binary(text[:HEAD_BYTES]):
         return "binary data"
     if _MAIL_HEADER.match(text):
         return "an e-mail message"
@@ -53,7 +59,7 @@ def looks_like(text: bytes) -> str:
     for pattern, what in _LOOKS:
         if pattern.search(lower):
             return what
-    return "text of another kind"
+    return ""
 
 
 def _binary(text: bytes) -> bool:

@@ -107,10 +107,13 @@ def hint(source: str, problem: str) -> str:
         return ("the feed's other entries are read; tell the feed's owner if one you "
                 "need is missing")
     if source == "gmail" or source.startswith("imap:"):
-        return ("this invitation was not read: open the message in your mail app, or ask "
-                "the sender to send it again")
-    return ("the other events are read and what kaffe stored of this one is kept; fix "
-            "or re-save the event in your calendar app (or ask its organiser)")
+        return ("kaffe left it out; if it matters, open it in your mail app (an invitation "
+                "accepted there reaches kaffe through your calendar)")
+    if "skipped" in problem:
+        return ("the other events are read and what kaffe stored of this one is kept; fix "
+                "or re-save the event in your calendar app (or ask its organiser)")
+    return ("kaffe read around it as said; if a meeting's time or title looks wrong, "
+            "re-save the event in your calendar app")
 
 
 def summary(kept: Kept) -> str:
