@@ -17,6 +17,7 @@ from kaffe.connectors.ical import parse_calendar, parse_calendar_stream
 from kaffe.connectors.ics_source import IcsCalendarSource
 from kaffe.connectors.invites import invitations_from_mime
 from kaffe.errors import ConnectorError
+from kaffe.model import CalendarBatch
 
 WINDOW = (datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
 
@@ -171,3 +172,50 @@ def test_this_and_future_keeps_each_occurrence_its_own_identity() -> None:
         assert occurrence.original_start is not None
         assert occurrence.id == f"weekly@{occurrence.original_start:%Y%m%dT%H%M%SZ}"
         assert (occurrence.start - occurrence.original_start).total_seconds() == 2 * 3600
+
+
+class DavObject:
+    def __init__(self, name: str, data: str | bytes) -> None:
+        self.url, self.data = f"https://dav.example.org/cal/{name}", data
+
+
+class DavCalendar:
+    def __init__(self, *objects: DavObject) -> None:
+        self.objects = objects
+
+    def search(self, **_query: object) -> tuple[DavObject, ...]:
+        return self.objects
+
+
+class DavClient:
+    def __init__(self, calendar: DavCalendar) -> None:
+        self._calendar = calendar
+
+    def calendar(self, url: str) -> DavCalendar:
+        return self._calendar
+
+
+def test_caldav_objects_carry_their_problems_into_the_batch(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kaffe.connectors.caldav_source import CalDavCalendarSource
+
+    source = CalDavCalendarSource("dav", "https://dav.example.org/", username="u", password="p")
+    monkeypatch.setattr(source, "_tags", lambda client, saved: {"cal": "tag1"})
+
+    def batch(*objects: DavObject) -> CalendarBatch:
+        monkeypatch.setattr(source, "_connect", lambda auth: DavClient(DavCalendar(*objects)))
+        return source._sync(None, {}, WINDOW)
+
+    broken = batch(DavObject("good.ics", calendar(GOOD)),
+                   DavObject("bad.ics", calendar(BROKEN["DTSTART"])))
+    assert [e.id for e in broken.events] == ["good"]
+    assert broken.unread == ("bad",) and not broken.incomplete
+    assert broken.problems == (
+        "https://dav.example.org/ https://dav.example.org/cal/bad.ics: event 'bad coffee' "
+        "UID bad skipped: its DTSTART '2026-03-01 10:00' cannot be read",)
+    junk = batch(DavObject("good.ics", calendar(GOOD)),
+                 DavObject("page.ics", NOT_CALENDARS["a web page (HTML)"]))
+    assert junk.incomplete  # an object that is not iCalendar names no UID: nothing deleted
+    assert junk.problems[0].endswith(
+        "page.ics: not an iCalendar file (it looks like a web page (HTML))")

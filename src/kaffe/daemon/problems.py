@@ -101,6 +101,9 @@ def load_all(store: MetaStore, sources: Collection[str]) -> list[Kept]:
 
 def hint(source: str, problem: str) -> str:
     """What the user can do about ``problem`` of ``source``."""
+    if "not an iCalendar file" in problem and source.startswith("caldav:"):
+        return ("the server holds an object that is not a calendar event; the other events "
+                "are read (remove the object in your calendar app or on the server)")
     if "not an iCalendar file" in problem:
         return "check the url of this calendar's entry: it must give an .ics file"
     if source.startswith("feed:"):
