@@ -219,3 +219,14 @@ def test_caldav_objects_carry_their_problems_into_the_batch(
     assert junk.incomplete  # an object that is not iCalendar names no UID: nothing deleted
     assert junk.problems[0].endswith(
         "page.ics: not an iCalendar file (it looks like a web page (HTML))")
+
+
+def test_series_left_unread_at_the_expansion_bound_make_the_read_incomplete(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kaffe.connectors import ical
+
+    monkeypatch.setattr(ical, "MAX_EXPANDED", 2)
+    many = [event(f"e{n}", f"DTSTART:2026030{n}T100000Z\r\n") for n in range(1, 6)]
+    result = parse_calendar(calendar(*many), calendar="c", source="s", window=WINDOW)
+    assert len(result.events) < 5 and result.incomplete

@@ -162,6 +162,7 @@ def _events(
         if kept.seen > MAX_EXPANDED:  # a bound on time, whatever the document holds
             _warn(problems, f"more than {MAX_EXPANDED} occurrences in the window; "
                   "the remaining series were not read")
+            problems.incomplete = True  # what they stored must not be deleted
             break
         named = "" if uid in synthetic else uid  # a made-up UID names nothing stored
         for occurrence in _expand(named, comps, window, problems):
