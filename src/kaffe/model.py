@@ -77,6 +77,13 @@ class CalendarBatch:
     cursor: str | None
     full: bool
     removed: tuple[str, ...] = ()  # event ids cancelled/deleted in an incremental delta
+    # What could not be read (see kaffe.daemon.problems): shown by plan, status and doctor.
+    problems: tuple[str, ...] = ()
+    # UIDs of events a full batch could not read: their stored meetings are kept, not
+    # wiped (one broken DTSTART must not delete what an earlier read stored).
+    unread: tuple[str, ...] = ()
+    # A full batch that lost events it cannot name (no UID): it deletes nothing.
+    incomplete: bool = False
 
 
 # Message directions, seen from you.
@@ -121,6 +128,7 @@ class MailBatch:
     full: bool
     removed: tuple[str, ...] = ()  # message ids deleted since the cursor
     invitations: tuple[Event, ...] = ()  # meetings from text/calendar parts and .ics files
+    problems: tuple[str, ...] = ()  # invitations that could not be read (kaffe.daemon.problems)
 
 
 @dataclass(frozen=True)
@@ -170,6 +178,7 @@ class FeedBatch:
     articles: tuple[Article, ...]
     cursor: str | None  # opaque: ETag / Last-Modified for the next conditional GET
     not_modified: bool = False  # 304: nothing was parsed
+    problems: tuple[str, ...] = ()  # entries that could not be read (kaffe.daemon.problems)
 
 
 @dataclass(frozen=True)

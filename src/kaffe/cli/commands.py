@@ -23,6 +23,7 @@ from kaffe.timeutil import now_utc
 
 if TYPE_CHECKING:
     from kaffe.daemon.cycle import CycleReport
+    from kaffe.daemon.problems import Kept
 
 log = logging.getLogger(__name__)
 
@@ -106,11 +107,22 @@ def cmd_plan(args: argparse.Namespace) -> int:
         with _runtime_offline(config) as runtime:
             result = runtime.cycle(now, dry_run=True)
             drafts = report.preview_drafts(runtime, result.plan)
+    problems = _stored_problems(config)
     if args.json:
-        print(json.dumps(report.plan_json(result, drafts), indent=2, ensure_ascii=False))
+        print(json.dumps(report.plan_json(result, drafts, problems), indent=2,
+                         ensure_ascii=False))
     else:
-        print(report.plan_text(result, drafts, config.me.zone))
+        print(report.plan_text(result, drafts, config.me.zone, problems))
     return _plan_exit(result)
+
+
+def _stored_problems(config: Config) -> list[Kept]:
+    """The reading problems kept for the config's sources (the plan's syncs included)."""
+    from kaffe.connectors.registry import source_names
+    from kaffe.daemon import problems
+
+    with Store.open(paths.database_path(config)) as store:
+        return problems.load_all(store, source_names(config))
 
 
 def _plan_exit(result: CycleReport) -> int:

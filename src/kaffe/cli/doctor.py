@@ -29,6 +29,8 @@ from kaffe.config.accounts import (
 from kaffe.config.schema import CalendarEntryConfig, Config, MailEntryConfig
 from kaffe.connectors import registry
 from kaffe.connectors.secrets import read_password
+from kaffe.daemon import problems as read_problems
+from kaffe.daemon.problems import Kept
 from kaffe.errors import AuthError, ConfigError, KaffeError
 from kaffe.timeutil import now_utc, stamp
 
@@ -121,9 +123,14 @@ def check_calendar(entry: CalendarEntryConfig, config: Config, google: Any, *,
         return _failed(name, exc)
     try:
         source = registry.calendar_source(entry, config, google=google)
-        source.sync(None, window_start=now, window_end=now + timedelta(days=1))
+        batch = source.sync(None, window_start=now, window_end=now + timedelta(days=1))
     except KaffeError as exc:
         return _failed(name, exc, _calendar_words(exc, entry))
+    if batch.problems:  # readable, but not all of it: say what, and what to do
+        first = batch.problems[0]
+        more = f" (and {len(batch.problems) - 1} more)" if len(batch.problems) > 1 else ""
+        return Check(name, True, f"readable, but today's part has reading problems: "
+                     f"{first}{more}", read_problems.hint(source.name, first), warning=True)
     return Check(name, True, "readable")
 
 
@@ -221,15 +228,28 @@ def check_last_cycles(config: Config) -> list[Check]:
             runs = {n: r for n, r in store.source_runs().items() if n in names}
             failing = health.failing(store, names)
             cycles = health.last_cycles(store)
+            kept = read_problems.load_all(store, names)
     except (OSError, KaffeError):
         return []  # the database check above says why it cannot be opened
     outcome = [cycle_outcome(cycles, config.me.zone)] if cycles else []
+    outcome += problem_checks(kept, config.me.zone)
     if not runs:
         return outcome
     if not failing:
         worked = f"every source worked at its last run ({len(runs)} in all)"
         return [*outcome, Check("last cycles", True, worked)]
     return [*outcome, *(_stored_failure(h, config.me.zone) for h in failing)]
+
+
+def problem_checks(kept: list[Kept], zone: tzinfo = UTC) -> list[Check]:
+    """A warning per reading problem the daemon kept, with what to do: the source
+    read, but not all of it."""
+    return [
+        Check(f"reading problem: {source.source}", True,
+              f"{text} (last seen {stamp(seen, zone)})",
+              read_problems.hint(source.source, text), warning=True)
+        for source in kept for text, seen in source.items
+    ]
 
 
 def cycle_outcome(cycles: list[CycleRecord], zone: tzinfo = UTC) -> Check:

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from kaffe.cli.reading import problem_json, problem_lines
 from kaffe.cli.terminal import shown
 from kaffe.config.schema import MeConfig
 from kaffe.daemon import health
+from kaffe.daemon import problems as read_problems
 from kaffe.daemon.cycle import CAP_META, CycleReport
 from kaffe.daemon.executor import GAVE_UP
+from kaffe.daemon.problems import Kept
 from kaffe.errors import KaffeError
 from kaffe.model import DUE, SKIPPED, Action, Draft, Event, LedgerEntry, Verdict
 from kaffe.redact import redact_text
@@ -87,12 +90,16 @@ def action_lines(action: Action, preview: Preview | None, zone: tzinfo = UTC) ->
     return lines
 
 
-def plan_text(result: CycleReport, drafts: dict[str, Preview], zone: tzinfo = UTC) -> str:
+def plan_text(result: CycleReport, drafts: dict[str, Preview], zone: tzinfo = UTC,
+              problems: Sequence[Kept] = ()) -> str:
+    """The plan; ``problems``: the stored reading problems of the config's sources."""
     plan = result.plan
     coffee = sum(1 for _, v in plan.verdicts if v.is_coffee)
     out = [f"kaffe plan at {_when(result.now, zone)}"]
     out += [f"  sync {shown(s.source)}: {shown(s.error or s.skipped or f'{s.changed} changes')}"
+            + (f", {len(s.problems)} reading problem(s)" if s.problems else "")
             for s in result.syncs]
+    out += problem_lines(list(problems), zone)
     out.append(f"events: {len(plan.verdicts)} seen, {coffee} coffee meetings")
     for event, verdict in sorted(plan.verdicts, key=lambda ev: ev[0].start):
         out += event_lines(event, verdict, zone)
@@ -106,8 +113,10 @@ def plan_text(result: CycleReport, drafts: dict[str, Preview], zone: tzinfo = UT
     return "\n".join(out)
 
 
-def plan_json(result: CycleReport, drafts: dict[str, Preview]) -> dict[str, Any]:
+def plan_json(result: CycleReport, drafts: dict[str, Preview],
+              problems: Sequence[Kept] = ()) -> dict[str, Any]:
     return {
+        "problems": problem_json(list(problems)),
         "now": result.now.isoformat(),
         "syncs": [
             {"source": redact_text(s.source), "changed": s.changed, "full": s.full,
@@ -174,6 +183,8 @@ def status_text(
     zone = me.zone
     out = [f"kaffe status at {_when(now, zone)} (schema v{store.schema_version})", "sources:"]
     out += source_lines(store, sources, zone)
+    names = store.source_runs().keys() if sources is None else sources
+    out += problem_lines(read_problems.load_all(store, names), zone)
     cap = store.get_meta(CAP_META)
     if cap:
         out.append(f"WARNING {shown(cap)}")

@@ -25,7 +25,7 @@ from caldav.elements.base import ValuedBaseElement
 from caldav.lib import error as caldav_error
 
 from kaffe.connectors import deadline
-from kaffe.connectors.ical import parse_calendar
+from kaffe.connectors.ical import IcsResult, parse_calendar
 from kaffe.errors import AuthError, ConnectorError, KaffeError, TransientError, config_entry
 from kaffe.model import CalendarBatch, Event
 
@@ -141,9 +141,14 @@ class CalDavCalendarSource:
         if cursor and tags == saved.get("calendars") and None not in tags.values():
             log.debug("%s: no calendar changed", self.label)
             return CalendarBatch(self.name, (), cursor, full=False)
-        events = self._read_all(client, list(tags), window)
+        events, results = self._read_all(client, list(tags), window)
         state = {"auth": auth_type(client), "calendars": tags}
-        return CalendarBatch(self.name, events, dump_cursor(state), full=True)
+        return CalendarBatch(
+            self.name, events, dump_cursor(state), full=True,
+            problems=tuple(p for r in results for p in r.problems),
+            unread=tuple(sorted({uid for r in results for uid in r.unread})),
+            incomplete=any(r.incomplete or r.not_calendar for r in results),
+        )
 
     # -- connection and errors ---------------------------------------------------------
     def _connect(self, auth: object) -> Any:
@@ -220,18 +225,22 @@ class CalDavCalendarSource:
     # -- reading events ----------------------------------------------------------------
     def _read_all(
         self, client: Any, urls: list[str], window: tuple[datetime, datetime]
-    ) -> tuple[Event, ...]:
+    ) -> tuple[tuple[Event, ...], list[IcsResult]]:
+        """The events in the window (and each object's reading, for its problems)."""
         events: dict[str, Event] = {}
+        results: list[IcsResult] = []
         for url in urls:
-            for event in self._read(client.calendar(url=url), window):
+            results += self._read(client.calendar(url=url), window)
+        for result in results:
+            for event in result.events:
                 events.setdefault(event.id, event)  # one UID in two calendars: keep one
         log.info("%s: %d events in the window from %d calendar(s)", self.label,
                  len(events), len(urls))
-        return tuple(events.values())
+        return tuple(events.values()), results
 
-    def _read(self, calendar: Any, window: tuple[datetime, datetime]) -> list[Event]:
-        """The events of one calendar in the window, recurrences expanded here."""
-        found: list[Event] = []
+    def _read(self, calendar: Any, window: tuple[datetime, datetime]) -> list[IcsResult]:
+        """Each calendar object in the window, read, recurrences expanded here."""
+        found: list[IcsResult] = []
         objects = calendar.search(start=window[0], end=window[1], event=True, expand=False)
         for obj in objects:
             source = f"{self.label} {public_url(str(obj.url))}"
@@ -240,7 +249,7 @@ class CalDavCalendarSource:
                                     floating=self.floating)
             for problem in result.problems:
                 log.info("%s", problem)
-            found.extend(result.events)
+            found.append(result)
         return found
 
 

@@ -12,13 +12,15 @@ from __future__ import annotations
 import hashlib
 import heapq
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import IO, Any
 
 import recurring_ical_events
 from icalendar import Calendar, Component
+from icalendar.error import BrokenCalendarProperty
 
 from kaffe.connectors.ical_limits import MAX_EVENTS, MAX_EXPANDED, too_costly
 from kaffe.connectors.ical_read import (
@@ -30,6 +32,7 @@ from kaffe.connectors.ical_read import (
     read_calendars,
     short,
 )
+from kaffe.connectors.ical_sniff import HEAD_BYTES, not_icalendar
 from kaffe.connectors.ical_window import WindowStats, read_window
 from kaffe.connectors.plaintext import one_line, printable
 from kaffe.model import ACCEPTED, DECLINED, NEEDS_ACTION, TENTATIVE, Attendee, Event
@@ -47,6 +50,9 @@ class IcsResult:
     method: str
     events: tuple[Event, ...]
     problems: tuple[str, ...]
+    unread: tuple[str, ...] = ()  # UIDs of events that could not be read (Problems.skip)
+    incomplete: bool = False  # an event without a UID could not be read
+    not_calendar: str = ""  # "not an iCalendar file (...)": nothing of it was read
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,10 @@ def parse_calendar(
     def read(problems: Problems) -> list[Component]:
         return read_calendars(data, problems)
 
+    head = data[:HEAD_BYTES]
+    wrong = not_icalendar(head.encode("utf-8", "replace") if isinstance(head, str) else head)
+    if wrong:
+        return IcsResult("", (), (f"{source}: {wrong}",), not_calendar=wrong)
     return _parse(read, calendar, source, window, self_addresses, floating)
 
 
@@ -93,6 +103,10 @@ def parse_calendar_stream(
     only the events whose occurrences can touch ``window`` are parsed, and the document
     is never held in memory whole (see :mod:`kaffe.connectors.ical_window`)."""
     stats = WindowStats()
+    wrong = not_icalendar(stream.read(HEAD_BYTES))
+    stream.seek(0)
+    if wrong:
+        return IcsResult("", (), (f"{source}: {wrong}",), not_calendar=wrong)
 
     def read(problems: Problems) -> list[Component]:
         return read_window(stream, window, problems, stats)
@@ -118,9 +132,10 @@ def _parse(
         events = _events(groups, synthetic, calendar, method, window, self_addresses, problems)
     except Exception as exc:  # the last line of defence: report, never raise
         log.debug("ICS %s unreadable", source, exc_info=True)
-        problems.add(f"unreadable: {short(exc)}")
-        return IcsResult("", (), problems.all())
-    return IcsResult(method, tuple(events), problems.all())
+        problems.skip("", f"unreadable: {short(exc)}")
+        return IcsResult("", (), problems.all(), incomplete=True)
+    unread = tuple(sorted(problems.unread))
+    return IcsResult(method, tuple(events), problems.all(), unread, problems.incomplete)
 
 
 # --- expansion -----------------------------------------------------------------
@@ -147,8 +162,10 @@ def _events(
         if kept.seen > MAX_EXPANDED:  # a bound on time, whatever the document holds
             _warn(problems, f"more than {MAX_EXPANDED} occurrences in the window; "
                   "the remaining series were not read")
+            problems.incomplete = True  # what they stored must not be deleted
             break
-        for occurrence in _expand(uid, comps, window, problems):
+        named = "" if uid in synthetic else uid  # a made-up UID names nothing stored
+        for occurrence in _expand(named, comps, window, problems):
             event = _mapped(occurrence, ctx, problems)
             if event is not None:
                 kept.add(event)
@@ -198,8 +215,10 @@ def _groups(
             try:
                 prepare_event(event, fallback, problems)
             except Exception as exc:
-                problems.add(f"event {label(event)} unreadable ({short(exc)}); skipped")
+                what = f"event {label(event)} skipped: {why(exc, event)}"
+                problems.skip(str(event.get("UID", "")), what)
                 continue
+            _mark_range_shift(event)
             uid = str(event.get("UID", "")).strip()
             if not uid:
                 uid = _made_up_uid(event)
@@ -235,15 +254,37 @@ def _expand(
     try:  # a broken time (icalendar raises on reading it) costs this series only
         cost = next(filter(None, (too_costly(comp, window) for comp in components)), "")
         if cost:
-            problems.add(f"event {label(components[0])} {cost}; not expanded, skipped")
+            problems.skip(uid, f"event {label(components[0])} {cost}; not expanded, skipped")
+            return []
+        if any("DTSTART" not in comp for comp in components):
+            problems.skip(uid, f"event {label(components[0])} has no start time (DTSTART) "
+                          "and none could be inferred; skipped")
             return []
         holder = Calendar()
         for comp in components:
             holder.add_component(comp)
         return list(recurring_ical_events.of(holder).between(*window))
     except Exception as exc:
-        problems.add(f"event {label(components[0])} cannot be expanded ({short(exc)}); skipped")
+        problems.skip(uid, f"event {label(components[0])} skipped: "
+                      f"{why(exc, components[0])}")
         return []
+
+
+def why(exc: BaseException, event: Component | None = None) -> str:
+    """Why ``event`` could not be read, in words: icalendar's broken-property and
+    missing-key errors name the property, not what it means to the user."""
+    if isinstance(exc, BrokenCalendarProperty):
+        found = _BROKEN.search(str(exc))
+        name = found.group(1) if found else "date or time"
+        value = event.get(name) if event is not None else None
+        shown = f" {str(_first(value))[:60]!r}" if value is not None else ""
+        return f"its {name}{shown} cannot be read"
+    if isinstance(exc, KeyError) and exc.args:
+        return f"it has no {exc.args[0]}"
+    return f"it cannot be read ({short(exc)})"
+
+
+_BROKEN = re.compile(r"broken property '([A-Z-]+)'")
 
 
 # --- mapping to kaffe.model.Event ---------------------------------------------
@@ -253,7 +294,9 @@ def _mapped(comp: Component, ctx: _Context, problems: Problems) -> Event | None:
     try:
         return _to_event(comp, ctx)
     except Exception as exc:
-        problems.add(f"event {label(comp)} unreadable ({short(exc)}); skipped")
+        uid = str(comp.get("UID", "")).strip()
+        problems.skip(uid if uid not in ctx.synthetic else "",
+                      f"event {label(comp)} skipped: {why(exc, comp)}")
         return None
 
 
@@ -261,7 +304,7 @@ def _to_event(comp: Component, ctx: _Context) -> Event:
     uid = str(comp.get("UID", "")).strip()
     start, all_day = _instant(_time(comp, "DTSTART"))
     end = _instant(_time(comp, "DTEND"))[0] if "DTEND" in comp else start
-    original = _instant(_time(comp, "RECURRENCE-ID"))[0] if uid in ctx.recurring else None
+    original = _original_start(comp) if uid in ctx.recurring else None
     organizer = _address(_first(comp.get("ORGANIZER")))
     return Event(
         id=f"{uid}@{original:%Y%m%dT%H%M%SZ}" if original else uid,
@@ -282,6 +325,36 @@ def _to_event(comp: Component, ctx: _Context) -> Event:
     )
 
 
+_SHIFT = "X-KAFFE-RANGE-SHIFT"  # seconds a RANGE=THISANDFUTURE change moved its series by
+
+
+def _mark_range_shift(event: Component) -> None:
+    """A ``RECURRENCE-ID;RANGE=THISANDFUTURE`` change moves every later occurrence;
+    recurring-ical-events copies its RECURRENCE-ID onto all of them, so the shift is
+    kept on the change (and copied with it) to give each occurrence back its own."""
+    rid: Any = event.get("RECURRENCE-ID")
+    if rid is None or str(rid.params.get("RANGE", "")).upper() != "THISANDFUTURE":
+        return
+    try:
+        shift = _time(event, "DTSTART") - rid.dt
+    except Exception:  # no DTSTART, or a date against a date-time: no shift known
+        return
+    event[_SHIFT] = str(int(shift.total_seconds()))
+
+
+def _original_start(comp: Component) -> datetime | None:
+    """Which occurrence of its series ``comp`` is: its RECURRENCE-ID, or for one
+    moved by a THISANDFUTURE change, its start taken back by the change's shift."""
+    rid = _time(comp, "RECURRENCE-ID")
+    if rid is None:
+        return None
+    shift = str(comp.get(_SHIFT, "")).strip()
+    if shift.lstrip("-").isdigit():
+        start = _time(comp, "DTSTART")
+        return _instant(start - timedelta(seconds=int(shift)))[0]
+    return _instant(rid)[0]
+
+
 def _time(comp: Component, name: str) -> Any:
     return getattr(comp.get(name), "dt", None)
 
@@ -298,7 +371,10 @@ def _instant(value: Any) -> tuple[datetime, bool]:
 
 def _updated(comp: Component) -> datetime | None:
     for name in ("LAST-MODIFIED", "DTSTAMP"):
-        value = _time(comp, name)
+        try:  # a broken stamp only loses the ordering of updates, not the event
+            value = _time(comp, name)
+        except BrokenCalendarProperty:
+            continue
         if isinstance(value, date):
             return _instant(value)[0]
     return None

@@ -20,19 +20,37 @@ from icalendar.prop import vBroken
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 _SINGLE_TIMES = ("DTSTART", "DTEND", "RECURRENCE-ID")
+# Properties without which an event cannot be read: broken, they cost the event.
+NEEDED = frozenset({*_SINGLE_TIMES, "DURATION", "RRULE", "EXDATE", "RDATE"})
 _LIST_TIMES = ("EXDATE", "RDATE")
 _OFFSET_NAME = re.compile(r"^\((?:UTC|GMT)\s*([+-])(\d{1,2}):?(\d{2})\)")
 
 
 class Problems:
-    """Ordered, de-duplicated problem strings, each prefixed with the source."""
+    """Ordered, de-duplicated problem strings, each prefixed with the source.
+
+    Every string added here reaches ``kaffe plan``, ``status`` and ``doctor``
+    (through the batch's ``problems`` and :mod:`kaffe.daemon.problems`): name the
+    item (event summary and UID, line number) in it. :meth:`skip` also remembers
+    which event was lost, so a full sync keeps what an earlier read stored of it.
+    """
 
     def __init__(self, source: str) -> None:
         self.source = source
         self._items: dict[str, None] = {}
+        self.unread: set[str] = set()  # UIDs of events that could not be read
+        self.incomplete = False  # an event without a UID could not be read
 
     def add(self, what: str) -> None:
         self._items.setdefault(f"{self.source}: {what}")
+
+    def skip(self, uid: str, what: str) -> None:
+        """An event (``uid``; "" when it has none) that could not be read at all."""
+        self.add(what)
+        if uid.strip():
+            self.unread.add(uid.strip())
+        else:
+            self.incomplete = True
 
     def all(self) -> tuple[str, ...]:
         return tuple(self._items)
@@ -164,9 +182,22 @@ def parse_block(
     try:
         parsed = Calendar.from_ical(text)
     except Exception as exc:
-        problems.add(f"{kind} {label_lines(lines)} unreadable ({short(exc)}); skipped")
+        what = f"{kind} {label_lines(lines)} unreadable ({short(exc)}); skipped"
+        if kind == "event":
+            problems.skip(uid_of_lines(lines), what)
+        else:
+            problems.add(what)
         return []
     return [c for c in parsed.subcomponents if c.name in ("VEVENT", "VTIMEZONE")]
+
+
+def uid_of_lines(lines: list[str]) -> str:
+    """The UID of a component's unparsed lines; "" when it has none."""
+    for line in lines:
+        key, _, value = line.partition(":")
+        if key.split(";")[0].strip().upper() == "UID":
+            return value.strip()
+    return ""
 
 
 def label_lines(lines: list[str]) -> str:
@@ -307,8 +338,10 @@ def _repair_broken(event: Component, problems: Problems) -> None:
         if not isinstance(value, vBroken):
             continue
         fixed = _mended(name, value)
-        if fixed is None:
+        if fixed is None and name not in NEEDED:  # a needed one skips the event, said then
             problems.add(f"event {label(event)}: {name} {str(value)[:60]!r} unreadable")
+        elif fixed is None:
+            continue
         else:
             event[name] = fixed
             problems.add(f"event {label(event)}: malformed {name} {str(value)[:60]!r} mended")

@@ -23,7 +23,7 @@ from typing import IO
 
 from icalendar import Calendar, Component
 
-from kaffe.connectors.ical_read import Problems, label_lines, parse_block
+from kaffe.connectors.ical_read import Problems, label_lines, parse_block, uid_of_lines
 from kaffe.connectors.ical_span import MARGIN, may_touch
 
 BLOCK = 1 << 20  # characters decoded and scanned at a time
@@ -157,9 +157,13 @@ class _Splitter:
             self.buffer, self.pos = self.buffer[limit:], 0
             return
         if limit - self.begin > MAX_COMPONENT_CHARS and not self.dropped:
-            what = label_lines(self.buffer[self.begin:self.begin + 10_000].split("\n"))
-            self.problems.add(f"{self.stack[0]} {what} is larger than "
-                              f"{MAX_COMPONENT_CHARS} characters; skipped")  # fmt: skip
+            head = self.buffer[self.begin:self.begin + 10_000].split("\n")
+            what = (f"{self.stack[0]} {label_lines(head)} is larger than "
+                    f"{MAX_COMPONENT_CHARS} characters; skipped")
+            if self.stack[0] == "VEVENT":
+                self.problems.skip(uid_of_lines(head), what)
+            else:
+                self.problems.add(what)
             self.dropped = True
         keep = limit if self.dropped else self.begin
         self.buffer, self.begin, self.pos = self.buffer[keep:], self.begin - keep, limit - keep

@@ -19,7 +19,7 @@ from kaffe.config.checks import WEBCAL_SCHEMES
 from kaffe.config.schema import CALENDAR_MAX_BYTES, FeedConfig, FeedOptionsConfig
 from kaffe.connectors.feeds import HttpFeedSource, LocalFeedSource, is_remote
 from kaffe.connectors.ical import parse_calendar_stream
-from kaffe.errors import config_entry
+from kaffe.errors import ConnectorError, config_entry
 from kaffe.model import CalendarBatch
 from kaffe.redact import redact_url
 
@@ -90,7 +90,13 @@ class IcsCalendarSource:
                 window=(window_start, window_end), self_addresses=self.self_addresses,
                 floating=self.floating,
             )
+        if result.not_calendar:  # a failed read, not an empty calendar: nothing is replaced
+            raise ConnectorError(
+                f"{self.label}: {result.not_calendar}",
+                hint=f"check the url of the {self.fetcher.entry}: it must give an .ics file")
         for problem in result.problems:
             log.info("%s", problem)
         log.info("%s: %d events in the window", self.label, len(result.events))
-        return CalendarBatch(self.name, result.events, doc.cursor, full=True)
+        return CalendarBatch(self.name, result.events, doc.cursor, full=True,
+                             problems=result.problems, unread=result.unread,
+                             incomplete=result.incomplete)

@@ -75,6 +75,7 @@ class ImapMailSource:
         self.invite_days = invite_days
         self.lookahead = lookahead  # invitations: recurrences expanded up to now + this
         self.last_commands = 0  # commands of the last sync, LOGIN and LOGOUT included
+        self.read_problems: list[str] = []  # invitations not read: MailBatch.problems
 
     def own_addresses(self) -> tuple[str, ...]:
         """The configured address and aliases (and a user name that is an address)."""
@@ -83,6 +84,7 @@ class ImapMailSource:
 
     def sync(self, cursor: str | None, *, since: datetime, now: datetime) -> MailBatch:
         """New messages since ``cursor``; a full sync since ``since`` without a usable one."""
+        self.read_problems = []
         with session(self.account) as imap:
             batch: MailBatch | None = None
             try:
@@ -162,6 +164,7 @@ class ImapMailSource:
                               message_id=ident, sent_folder=state.role == SENT, own=own)
         except UnreadableMessage as exc:
             log.warning("%s: message %s skipped: %s", self.name, ident, exc)
+            self.read_problems.append(f"{self.name}: message {ident} skipped: {exc}")
             return None
 
     def _invitations(
@@ -181,7 +184,7 @@ class ImapMailSource:
                 events += invitations_from_mime(
                     raw.literal, account=self.name, thread_id=message.thread_id,
                     received=message.date, self_addresses=self.own_addresses(),
-                    window=(since, now + self.lookahead))
+                    window=(since, now + self.lookahead), problems=self.read_problems)
         return events
 
     def _wants_raw(self, fetched: Fetched, message: Message, oldest: datetime) -> bool:
@@ -196,7 +199,7 @@ class ImapMailSource:
     ) -> MailBatch:
         return MailBatch(account=self.name, messages=_unique(messages),
                          cursor=dump_cursor(states), full=full,
-                         invitations=tuple(invitations))
+                         invitations=tuple(invitations), problems=tuple(self.read_problems))
 
 
 def _status(imap: ImapSession, role: str, name: str) -> FolderState:

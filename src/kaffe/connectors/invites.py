@@ -59,12 +59,16 @@ def invitations_from_mime(
     received: datetime,
     self_addresses: tuple[str, ...],
     window: tuple[datetime, datetime],
+    problems: list[str] | None = None,
 ) -> list[Event]:
     """The meetings a raw message invites to (or cancels), inside ``window``.
 
     Events belong to calendar ``"mail:" + account`` and carry ``thread_id``.
     Replies, counter-proposals and free/busy answers are not meetings: [].
+    What could not be read is appended to ``problems`` (each names the message's
+    Message-ID), which the mail source returns in ``MailBatch.problems``.
     """
+    found: list[str] = [] if problems is None else problems
     try:
         msg = email.message_from_bytes(raw, policy=email.policy.default)
         ident = str(msg.get("Message-ID", "") or "").strip() or "(no Message-ID)"
@@ -72,6 +76,7 @@ def invitations_from_mime(
     except Exception as exc:  # RecursionError from deep nesting, too: one line, no traceback
         log.warning("message could not be read for invitations (%s)", type(exc).__name__)
         log.debug("unreadable message", exc_info=True)
+        found.append(f"a message could not be read for invitations ({type(exc).__name__})")
         return []
     events: dict[str, Event] = {}
     for index, (method, payload) in enumerate(parts, start=1):
@@ -79,8 +84,11 @@ def invitations_from_mime(
         if len(payload) > MAX_CALENDAR_BYTES:
             log.warning("%s: calendar of %d bytes is too large to be an invitation; skipped",
                         source, len(payload))  # fmt: skip
+            found.append(f"{source}: calendar of {len(payload)} bytes is too large to be "
+                         "an invitation; skipped")
             continue
-        for event in _part_events(payload, method, source, account, self_addresses, window):
+        read = _part_events(payload, method, source, account, self_addresses, window, found)
+        for event in read:
             events.setdefault(event.id, _stamped(event, thread_id, received))
     return list(events.values())
 
@@ -92,6 +100,7 @@ def _part_events(
     account: str,
     self_addresses: tuple[str, ...],
     window: tuple[datetime, datetime],
+    problems: list[str],
 ) -> list[Event]:
     """The events of one calendar part, if that part is an invitation at all."""
     result = parse_calendar(
@@ -105,6 +114,7 @@ def _part_events(
         log.info("%s: %d problem(s) reading the calendar", source, len(result.problems))
         for problem in result.problems:
             log.debug("%s", problem)
+        problems.extend(result.problems)
     method = result.method or part_method or "PUBLISH"  # no METHOD: a plain calendar
     if not _is_invitation(method, result.events):
         log.debug("%s: METHOD %s is not an invitation", source, method)

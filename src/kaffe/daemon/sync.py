@@ -16,6 +16,7 @@ from kaffe.connectors import deadline
 from kaffe.connectors.base import CalendarSource, FeedSource, MailSource
 from kaffe.connectors.deadline import Cancelled
 from kaffe.daemon import health
+from kaffe.daemon import problems as read_problems
 from kaffe.errors import KaffeError, StorageError
 from kaffe.model import Article, CalendarBatch, Event
 from kaffe.rules.merge import is_older, merge_meetings
@@ -33,6 +34,7 @@ class SyncResult:
     articles: tuple[Article, ...] = ()  # new articles (feeds), for the relevance index
     skipped: str = ""  # why the source was not asked this cycle (a feed backing off)
     hint: str = ""  # how to fix the error (e.g. "run `kaffe auth`")
+    problems: tuple[str, ...] = ()  # what this sync could not read (kaffe.daemon.problems)
 
 
 def sync_window(now: datetime, config: Config) -> tuple[datetime, datetime]:
@@ -62,8 +64,9 @@ def sync_calendar(
         store.set_cursor(source.name, batch.cursor)
         if batch.full:
             store.set_meta(f"window_end:{source.name}", end.isoformat())
+        read_problems.record(store, source.name, batch.problems, now, replace=batch.full)
         store.record_source_run(source.name, now, True, f"{changed} changes")
-    return SyncResult(source.name, changed, batch.full)
+    return SyncResult(source.name, changed, batch.full, problems=batch.problems)
 
 
 def sync_mail(store: Store, source: MailSource, now: datetime, config: Config) -> SyncResult:
@@ -76,8 +79,9 @@ def sync_mail(store: Store, source: MailSource, now: datetime, config: Config) -
         changed = store.apply_mail_batch(batch, own_addresses=own)
         changed += _apply_invitations(store, batch.invitations, now, config)
         store.set_cursor(source.name, batch.cursor)
+        read_problems.record(store, source.name, batch.problems, now, replace=batch.full)
         store.record_source_run(source.name, now, True, f"{changed} changes")
-    return SyncResult(source.name, changed, batch.full)
+    return SyncResult(source.name, changed, batch.full, problems=batch.problems)
 
 
 def _apply_invitations(
@@ -119,8 +123,10 @@ def sync_feed(store: Store, source: FeedSource, now: datetime, config: Config) -
         store.set_meta(f"failures:{name}", "0")
         store.set_meta(f"retry_at:{name}", "")
         detail = "not modified" if batch.not_modified else f"{len(new)} new articles"
+        if not batch.not_modified:  # a 304 read nothing: the last read's problems stand
+            read_problems.record(store, name, batch.problems, now, replace=True)
         store.record_source_run(name, now, True, detail)
-    return SyncResult(name, len(new), articles=tuple(new))
+    return SyncResult(name, len(new), articles=tuple(new), problems=batch.problems)
 
 
 def sync_all(

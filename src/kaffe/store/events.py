@@ -76,13 +76,19 @@ def _instances_of(conn: sqlite3.Connection, calendar: str, series_id: str) -> li
 
 def _delete_missing(conn: sqlite3.Connection, batch: CalendarBatch,
                     window_start: datetime, window_end: datetime) -> int:
-    """Delete the calendar's events in the window that a full batch no longer has."""
+    """Delete the calendar's events in the window that a full batch no longer has;
+    those of the events it could not read (``batch.unread`` UIDs) stay, and a batch
+    that lost events it cannot name (``batch.incomplete``) deletes nothing."""
+    if batch.incomplete:
+        return 0
     present = {event.id for event in batch.events}
+    unread = set(batch.unread)
     rows = conn.execute(
-        "SELECT id FROM events WHERE calendar = ? AND start_at < ? AND end_at > ?",
+        "SELECT id, uid FROM events WHERE calendar = ? AND start_at < ? AND end_at > ?",
         (batch.calendar, dt_to_text(window_end), dt_to_text(window_start)),
     ).fetchall()
-    gone = [(batch.calendar, row[0]) for row in rows if row[0] not in present]
+    gone = [(batch.calendar, row[0]) for row in rows
+            if row[0] not in present and row[1] not in unread]
     conn.executemany("DELETE FROM events WHERE calendar = ? AND id = ?", gone)
     return len(gone)
 

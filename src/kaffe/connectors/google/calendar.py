@@ -33,6 +33,9 @@ class GoogleCalendarSource:
         self.self_addresses = tuple(a.lower() for a in self_addresses)
         self.num_retries = num_retries
         self.sleep = sleep
+        self.read_problems: list[str] = []  # events not read, named: CalendarBatch.problems
+        self.unread: set[str] = set()  # their iCalUIDs: a full batch keeps what is stored
+        self.incomplete = False  # one without an iCalUID: a full batch deletes nothing
 
     def sync(
         self, cursor: str | None, *, window_start: datetime, window_end: datetime
@@ -67,6 +70,7 @@ class GoogleCalendarSource:
         events: list[Event] = []
         removed: list[str] = []
         cursor = None
+        self.read_problems, self.unread, self.incomplete = [], set(), False
         for page in pages:
             for item in page.get("items") or []:
                 self._take(item, events, removed)
@@ -74,7 +78,9 @@ class GoogleCalendarSource:
         log.info("%s: %s sync: %d events, %d removed", self.name,
                  "full" if full else "incremental", len(events), len(removed))
         return CalendarBatch(calendar=self.name, events=tuple(events), cursor=cursor,
-                             full=full, removed=tuple(removed))
+                             full=full, removed=tuple(removed),
+                             problems=tuple(self.read_problems),
+                             unread=tuple(sorted(self.unread)), incomplete=self.incomplete)
 
     def _take(self, item: Any, events: list[Event], removed: list[str]) -> None:
         """Sort one resource into ``events`` or ``removed``; log and skip unreadable ones."""
@@ -86,3 +92,11 @@ class GoogleCalendarSource:
         except UnreadableEvent as exc:
             event_id = item.get("id", "?") if isinstance(item, dict) else "?"
             log.warning("%s: skipping unreadable event %s: %s", self.name, event_id, exc)
+            uid = str(item.get("iCalUID") or "") if isinstance(item, dict) else ""
+            summary = str(item.get("summary") or "")[:60] if isinstance(item, dict) else ""
+            self.read_problems.append(f"{self.name}: event {summary!r} id {event_id} "
+                                      f"skipped: {exc}")
+            if uid:
+                self.unread.add(uid)
+            else:
+                self.incomplete = True

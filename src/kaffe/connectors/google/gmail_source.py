@@ -99,6 +99,7 @@ class GmailMailSource:
         # known from an earlier run (the store keeps it): spares a getProfile per process
         self._profile_email = profile_email.strip().lower() if profile_email else None
         self._meter = _Meter()
+        self.read_problems: list[str] = []  # invitations not read: MailBatch.problems
 
     # -- MailSource -------------------------------------------------------------------
     def own_addresses(self) -> tuple[str, ...]:
@@ -111,6 +112,7 @@ class GmailMailSource:
     def sync(self, cursor: str | None, *, since: datetime, now: datetime) -> MailBatch:
         """Changes since ``cursor``; a full sync since ``since`` without one or when stale."""
         self._meter = meter = _Meter()
+        self.read_problems = []
         batch: MailBatch | None = None
         try:
             batch = self._sync(cursor, since, now)
@@ -200,7 +202,8 @@ class GmailMailSource:
                         wanted.append(message)
         invitations = self._invitations(wanted, (since, now + self.lookahead))
         return MailBatch(account=self.name, messages=tuple(messages), cursor=cursor, full=full,
-                         removed=removed, invitations=tuple(invitations))
+                         removed=removed, invitations=tuple(invitations),
+                         problems=tuple(self.read_problems))
 
     def _fetch(self, ids: list[str], fmt: str) -> Iterator[tuple[list[str], dict[str, Any]]]:
         """The ``fmt`` resources of ``ids``, one batch (ids, id -> resource) at a time."""
@@ -226,6 +229,7 @@ class GmailMailSource:
             return normalize_message(doc, account=self.name, own_addresses=own)
         except UnreadableMessage as exc:
             log.warning("%s: message %s skipped: %s", self.name, doc.get("id"), exc)
+            self.read_problems.append(f"{self.name}: message {doc.get('id')} skipped: {exc}")
             return None
 
     # -- invitations ------------------------------------------------------------------------
@@ -248,7 +252,8 @@ class GmailMailSource:
                     continue
                 events += invitations_from_mime(
                     raw, account=self.name, thread_id=message.thread_id,
-                    received=message.date, self_addresses=own, window=window)
+                    received=message.date, self_addresses=own, window=window,
+                    problems=self.read_problems)
         return events
 
     def _wants_raw(self, doc: dict[str, Any], message: Message, oldest: datetime) -> bool:
