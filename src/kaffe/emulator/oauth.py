@@ -114,7 +114,7 @@ class TokenAuthority:
 
     def token_endpoint(self, req: Request) -> Response:
         """``POST /token`` with a form body: the refresh_token and authorization_code grants."""
-        form = _form(req.body)
+        form = _client_from_basic(req) | _form(req.body)
         if form.get("client_id") != CLIENT_ID or form.get("client_secret") != CLIENT_SECRET:
             return _oauth_error(401, "invalid_client", "The OAuth client was not found.")
         grant = form.get("grant_type")
@@ -169,6 +169,21 @@ class TokenAuthority:
         if accepted and not held[1] & frozenset(accepted):
             logger.info("refused %s: the token lacks its scope", method)
             raise ScopeError(method, accepted)
+
+
+def _client_from_basic(req: Request) -> dict[str, str]:
+    """Client id and secret from HTTP Basic auth (RFC 6749 2.3.1), as requests-oauthlib
+    sends them when it exchanges a code; Google takes them there or in the form."""
+    scheme, _, value = req.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return {}
+    try:
+        pair = base64.b64decode(value.strip()).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    client_id, _, secret = pair.partition(":")
+    unquote = urllib.parse.unquote_plus
+    return {"client_id": unquote(client_id), "client_secret": unquote(secret)}
 
 
 def _pkce_ok(code: _Code, verifier: str) -> bool:
