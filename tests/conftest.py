@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -52,3 +54,13 @@ def private_dirs(tmp_path_factory, monkeypatch):
     # A config without [me] timezone takes the system's: the same on every machine here.
     monkeypatch.setenv("TZ", "UTC")
     return home
+
+
+@pytest.fixture(autouse=True)
+def restore_root_logger() -> Iterator[None]:
+    """`kaffe.cli.main` points the root logger at the test's captured stderr, which is
+    closed after the test: a later test that logs would print "--- Logging error ---"."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:], root.level = handlers, level

@@ -30,14 +30,6 @@ READ_ONLY = [GMAIL_READONLY, CALENDAR_READONLY]
 CALENDAR = '[[calendars]]\ntype = "google"\nname = "work"\ncalendar_id = "primary"\n'
 
 
-@pytest.fixture(autouse=True)
-def restore_root_logger() -> Iterator[None]:
-    """`main` points the root logger at this test's captured stderr: put it back after."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:], root.level = handlers, level
-
 
 @pytest.fixture
 def emu() -> Iterator[Emulator]:

@@ -5,7 +5,6 @@ consent page, and follows the redirect to kaffe's loopback server."""
 from __future__ import annotations
 
 import json
-import logging
 import queue
 import stat
 import threading
@@ -22,14 +21,6 @@ from tests.emulator.test_scopes import consent_page, submit
 
 GMAIL_READONLY, GMAIL_COMPOSE, CALENDAR_READONLY = SCOPES
 
-
-@pytest.fixture(autouse=True)
-def restore_root_logger() -> Iterator[None]:
-    """`main` points the root logger at this test's captured stderr: put it back after."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:], root.level = handlers, level
 
 
 @pytest.fixture
