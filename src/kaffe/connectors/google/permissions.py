@@ -59,7 +59,12 @@ GRANT_HINT = ("run `kaffe auth` again and tick every box on Google's consent pag
 
 
 class MissingPermission(AuthError):
-    """Google refused a call because the token lacks its scope (403 insufficientPermissions)."""
+    """Google refused a call because the token lacks its scope (403 insufficientPermissions).
+
+    Its health kind is "permission": said once, not every hour like a lost sign-in, since
+    it is the user's choice on the consent page and status, doctor and plan keep saying it."""
+
+    health_kind = "permission"
 
     def __init__(self, message: str, permission: Permission | None) -> None:
         super().__init__(message, hint=GRANT_HINT)
