@@ -106,10 +106,10 @@ def for_call(what: str) -> Permission | None:
 def refused(what: str, status: int) -> MissingPermission:
     """The error for a call Google refused with 403 insufficientPermissions."""
     permission = for_call(what)
-    if permission is None:
+    if permission is None:  # drafts.list/get: neither Gmail permission was granted
         return MissingPermission(
-            f"{what}: HTTP {status}: the Google token lacks a permission this call needs",
-            None)
+            f"{what}: HTTP {status}: Google refused it: neither Gmail permission "
+            f"({summary(PERMISSIONS[:2])}) is granted, so kaffe writes no drafts", None)
     return MissingPermission(
         f"{what}: HTTP {status}: Google refused it: {permission.missing_line()}", permission)
 
