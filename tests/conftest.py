@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -55,13 +57,10 @@ def private_dirs(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def root_logging():
-    """CLI commands run in-process install a handler on stderr as pytest captured it;
-    put the root logger back, so a later test never logs into a closed stream."""
-    import logging
-
+def restore_root_logger() -> Iterator[None]:
+    """`kaffe.cli.main` points the root logger at the test's captured stderr, which is
+    closed after the test: a later test that logs would print "--- Logging error ---"."""
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
     yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+    root.handlers[:], root.level = handlers, level

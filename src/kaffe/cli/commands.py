@@ -72,12 +72,18 @@ then `kaffe doctor` checks it all and `kaffe plan` shows what kaffe would do"""
 
 
 def cmd_auth(args: argparse.Namespace) -> int:
-    from kaffe.connectors.google.auth import authorize
+    from kaffe.connectors.google.auth import authorize, granted_missing
+    from kaffe.connectors.google.permissions import GRANT_HINT
 
     config = _config(args)
     token = paths.token_path(config)
-    authorize(config.google, token, open_browser=not args.no_browser, port=args.port)
+    creds = authorize(config.google, token, open_browser=not args.no_browser, port=args.port)
     print(f"authorised; the token is stored in {token} (readable only by you)")
+    missing = granted_missing(creds)
+    if missing:
+        print("Some permissions were not granted; kaffe does what the others allow:")
+        print("".join(f"  - {p.missing_line()}\n" for p in missing), end="")
+        print(f"To grant them: {GRANT_HINT}.")
     return 0
 
 
@@ -108,11 +114,13 @@ def cmd_plan(args: argparse.Namespace) -> int:
             result = runtime.cycle(now, dry_run=True)
             drafts = report.preview_drafts(runtime, result.plan)
     problems = _stored_problems(config)
+    missing = _missing_permissions(config)
     if args.json:
-        print(json.dumps(report.plan_json(result, drafts, problems), indent=2,
-                         ensure_ascii=False))
+        doc = report.plan_json(result, drafts, problems) | {"missing_permissions": missing}
+        print(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
         print(report.plan_text(result, drafts, config.me.zone, problems))
+        print("\n".join(report.permission_lines(missing)), end="\n" if missing else "")
     return _plan_exit(result)
 
 
@@ -123,6 +131,14 @@ def _stored_problems(config: Config) -> list[Kept]:
 
     with Store.open(paths.database_path(config)) as store:
         return problems.load_all(store, source_names(config))
+
+
+def _missing_permissions(config: Config) -> list[str]:
+    """The Google permissions the stored token lacks, in words ([] without Google)."""
+    from kaffe.connectors.google.permissions import missing_lines
+    from kaffe.connectors.registry import needs_google
+
+    return missing_lines(paths.token_path(config)) if needs_google(config) else []
 
 
 def _plan_exit(result: CycleReport) -> int:
@@ -162,7 +178,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     config = _config(args)
     with Store.open(paths.database_path(config)) as store:
         print(report.status_text(store, now_utc(), all_contacts=args.all, me=config.me,
-                                 sources=source_names(config)))
+                                 sources=source_names(config),
+                                 missing=_missing_permissions(config)))
     return 0
 
 

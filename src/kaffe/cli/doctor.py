@@ -102,7 +102,19 @@ def check_google(config: Config) -> tuple[list[Check], Any]:
         email = google.profile_email()
     except KaffeError as exc:
         return [_private(token), _failed("google", exc)], None
-    return [_private(token), Check("google", True, f"signed in as {email}")], google
+    checks = [_private(token), Check("google", True, f"signed in as {email}")]
+    return [*checks, *check_permissions(token)], google
+
+
+def check_permissions(token: Path) -> list[Check]:
+    """A FAIL line for the permissions the stored token was not granted (a partial grant
+    on Google's consent page, or a narrower refresh), each with what kaffe cannot do."""
+    from kaffe.connectors.google.permissions import GRANT_HINT, missing_lines
+
+    lines = missing_lines(token)
+    if not lines:
+        return []
+    return [Check("google permissions", False, "; ".join(lines), GRANT_HINT)]
 
 
 def _failed(name: str, exc: KaffeError, words: str = "") -> Check:

@@ -174,17 +174,19 @@ def cycle_text(result: CycleReport, zone: tzinfo = UTC) -> str:
 
 def status_text(
     store: Any, now: datetime, *, all_contacts: bool = False, me: MeConfig | None = None,
-    sources: Collection[str] | None = None,
+    sources: Collection[str] | None = None, missing: Sequence[str] = (),
 ) -> str:
     """Sources, drafts and contacts; times in ``me.timezone``, your own addresses
     (prep briefs go to them) left out of the contacts. ``sources``: show only these
-    (the current config's); None shows every stored one."""
+    (the current config's); None shows every stored one. ``missing``: the Google
+    permissions the token was not granted, in words."""
     me = me or MeConfig()
     zone = me.zone
     out = [f"kaffe status at {_when(now, zone)} (schema v{store.schema_version})", "sources:"]
     out += source_lines(store, sources, zone)
     names = store.source_runs().keys() if sources is None else sources
     out += problem_lines(read_problems.load_all(store, names), zone)
+    out += permission_lines(missing)
     cap = store.get_meta(CAP_META)
     if cap:
         out.append(f"WARNING {shown(cap)}")
@@ -208,6 +210,16 @@ def status_text(
 
 
 SHOWN_CONTACTS = 20
+
+
+def permission_lines(missing: Sequence[str]) -> list[str]:
+    """The Google permissions not granted, what kaffe cannot do without each, the fix."""
+    from kaffe.connectors.google.permissions import GRANT_HINT
+
+    if not missing:
+        return []
+    lines = [f"  NOT GRANTED: {shown(line)}" for line in missing]
+    return ["google permissions:", *lines, f"    fix: {GRANT_HINT}"]
 
 
 def given_up_lines(entries: Iterable[LedgerEntry], zone: tzinfo = UTC) -> list[str]:

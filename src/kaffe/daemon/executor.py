@@ -64,6 +64,7 @@ class Outcome:
     detail: str = ""
     draft: Draft | None = None
     hint: str = ""  # how to fix a failure (an auth outcome: "run `kaffe auth`")
+    kind: str = ""  # an auth outcome's health kind: "auth", or "permission" (a scope not granted)
 
 
 class Executor:
@@ -155,7 +156,8 @@ class Executor:
             raise  # the ledger cannot be written: stop; a pending key is recovered next time
         except AuthError as exc:
             self._fail(action, now, exc)
-            return Outcome(action, "auth", detail=str(exc), hint=exc.hint)
+            return Outcome(action, "auth", detail=str(exc), hint=exc.hint,
+                           kind=str(getattr(exc, "health_kind", "auth")))
         except TransientError as exc:
             self._fail(action, now, exc)
             return Outcome(action, "transient", detail=str(exc))

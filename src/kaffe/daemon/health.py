@@ -41,7 +41,7 @@ class MetaStore(Protocol):
 class Failure:
     """What went wrong, as the log, ``kaffe status`` and ``kaffe doctor`` say it."""
 
-    kind: str  # auth | transient | other
+    kind: str  # auth | permission | transient | other
     message: str
     hint: str = ""
 
@@ -65,9 +65,15 @@ class SourceHealth:
 
 def failure_of(exc: KaffeError) -> Failure:
     """Classify ``exc``: auth (retrying will not help), transient, or other."""
-    kind = "auth" if isinstance(exc, AuthError) else (
-        "transient" if isinstance(exc, TransientError) else "other")
-    return Failure(kind, str(exc), exc.hint)
+    return Failure(kind_of(exc), str(exc), exc.hint)
+
+
+def kind_of(exc: KaffeError) -> str:
+    """auth (retrying will not help), permission (a Google scope not granted: an auth
+    failure said once, not hourly), transient, or other."""
+    if isinstance(exc, AuthError):
+        return str(getattr(exc, "health_kind", "auth"))
+    return "transient" if isinstance(exc, TransientError) else "other"
 
 
 def load(store: MetaStore, source: str) -> SourceHealth | None:
@@ -118,12 +124,13 @@ def note_failure(
 
 
 def _again(before: SourceHealth, failure: Failure, now: datetime, what: str) -> SourceHealth:
-    """A repeat: quiet within the hour unless the kind of failure changed."""
+    """A repeat: quiet within the hour unless the kind of failure changed; a missing
+    permission stays quiet (status, doctor and plan keep saying it)."""
     health = replace(before, kind=failure.kind, message=failure.message, hint=failure.hint,
                      last_failure=now)
     if failure.kind != before.kind:
         log.error("%s failed: %s%s", what, failure.message, _fix(failure.hint))
-    elif now - before.logged_at >= REPEAT_EVERY:
+    elif now - before.logged_at >= REPEAT_EVERY and failure.kind != "permission":
         log.error("%s still failing since %s: %s%s", what, _when(before.since),
                   failure.message, _fix(failure.hint))
     else:
@@ -150,7 +157,7 @@ def note_drafts(store: MetaStore, sink: str, outcomes: Iterable[Outcome], now: d
     states = {o.state: o for o in outcomes}
     broken = states.get("auth") or states.get("transient")
     if broken is not None:
-        kind = "auth" if broken.state == "auth" else "transient"
+        kind = broken.kind or ("auth" if broken.state == "auth" else "transient")
         failure = Failure(kind, broken.detail, broken.hint)
         note_failure(store, source, failure, now, what=what)
         store.record_source_run(source, now, False, broken.detail)

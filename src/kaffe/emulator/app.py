@@ -10,7 +10,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from kaffe.emulator import calendar_api, gmail_api
+from kaffe.emulator import calendar_api, consent, gmail_api
 from kaffe.emulator.accounting import api_method
 from kaffe.emulator.batch import handle_batch
 from kaffe.emulator.calendar_store import CalendarStore
@@ -129,9 +129,12 @@ class App:
             raise ApiError(403, "kaffe never sends mail: send is disabled in the emulator.")
         if req.path == TOKEN_PATH and req.method == "POST":
             return self.tokens.token_endpoint(req)
+        if consent.handles(req):
+            return consent.consent(self.tokens, req)
         if BATCH_PATH.match(req.path) and req.method == "POST":
             return handle_batch(req, partial(self.handle, part=True))
-        self.tokens.check(req)
+        method = api_method(req.method, req.path)
+        self.tokens.check(req, method.id, method.scopes)
         response = self._route(req)
         lost = self.faults.take_lost_reply(req.method, req.path)
         if lost is not None:  # carried out, but the client hears 5xx

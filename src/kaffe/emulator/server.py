@@ -263,6 +263,11 @@ class Emulator:
         """Access tokens issued so far now get 401."""
         self.tokens.expire_access_tokens()
 
+    def set_scopes(self, scopes: list[str], token: str = REFRESH_TOKEN) -> None:
+        """The user's grant for refresh ``token`` is now ``scopes``: later calls of a
+        method none of them allows get 403 insufficientPermissions."""
+        self.tokens.set_scopes(scopes, token)
+
     # -- control endpoints ---------------------------------------------------------------
     def control(self, req: Request) -> Response:
         """``/_emulator/...``: request log, faults and drafts over HTTP (never logged)."""

@@ -23,12 +23,14 @@ from kaffe.connectors.google.auth import SCOPES, authorize
 
 
 class _TokenHandler(BaseHTTPRequestHandler):
+    granted: tuple[str, ...] = SCOPES  # what the user left ticked on the consent page
+
     def do_POST(self) -> None:  # noqa: N802 - http.server's naming
         length = int(self.headers.get("Content-Length", 0))
         form = urllib.parse.parse_qs(self.rfile.read(length).decode())
         ok = form.get("grant_type") == ["authorization_code"] and form.get("code") == ["c0de"]
         body = {"access_token": "at", "refresh_token": "rt", "expires_in": 3600,
-                "token_type": "Bearer", "scope": " ".join(SCOPES)} if ok else {"error": "bad"}
+                "token_type": "Bearer", "scope": " ".join(self.granted)} if ok else {"error": "bad"}
         self.send_response(200 if ok else 400)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
@@ -79,3 +81,36 @@ def test_headless_authorize_prints_tunnel_and_stores_token_0600(
     flow.join(timeout=10)
     assert result and json.loads(token_path.read_text())["refresh_token"] == "rt"
     assert stat.S_IMODE(token_path.stat().st_mode) == 0o600
+
+
+def test_a_partial_grant_is_stored_with_the_granted_scopes_not_refused(
+    tmp_path: Path, token_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Google's consent screen let the user untick gmail.compose: the token response's
+    # scope is narrower than asked. oauthlib used to raise "Scope has changed".
+    monkeypatch.setattr(_TokenHandler, "granted", (SCOPES[0], SCOPES[2]))
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
+    printed: queue.Queue[str] = queue.Queue()
+    monkeypatch.setattr("google_auth_oauthlib.flow.print", printed.put, raising=False)
+    gcfg = GoogleConfig(client_secret_file=_client_secret(tmp_path / "cs.json", token_server))
+    token_path = tmp_path / "token.json"
+    result: list[object] = []
+    flow = threading.Thread(target=lambda: result.append(_attempt(gcfg, token_path)))
+    flow.start()
+    message = printed.get(timeout=10)
+    url = urllib.parse.urlparse(next(w for w in message.split() if w.startswith(token_server)))
+    query = urllib.parse.parse_qs(url.query)
+    port = urllib.parse.urlparse(query["redirect_uri"][0]).port
+    back = {"code": "c0de", "state": query["state"][0], "scope": f"{SCOPES[0]} {SCOPES[2]}"}
+    urllib.request.urlopen(
+        f"http://127.0.0.1:{port}/?{urllib.parse.urlencode(back)}", timeout=10).read()
+    flow.join(timeout=10)
+    assert result and not isinstance(result[0], Exception), result
+    assert set(json.loads(token_path.read_text())["scopes"]) == {SCOPES[0], SCOPES[2]}
+
+
+def _attempt(gcfg: GoogleConfig, token_path: Path) -> object:
+    try:
+        return authorize(gcfg, token_path, open_browser=False)
+    except Exception as exc:  # the test reports what went wrong
+        return exc

@@ -10,6 +10,7 @@ from google.auth.exceptions import RefreshError
 from googleapiclient.errors import HttpError
 
 from kaffe.connectors.google.http import map_http_error, map_refresh_error
+from kaffe.connectors.google.permissions import MissingPermission
 from kaffe.errors import AuthError, ConnectorError, SyncTokenExpired, TransientError
 
 
@@ -21,7 +22,7 @@ def _http_error(status: int, reason: str = "", headers: dict[str, str] | None = 
 
 @pytest.mark.parametrize("status, reason, expected", [
     (401, "authError", AuthError),
-    (403, "insufficientPermissions", AuthError),
+    (403, "insufficientPermissions", MissingPermission),  # an AuthError that names the scope
     (403, "rateLimitExceeded", TransientError),
     (403, "userRateLimitExceeded", TransientError),
     (403, "forbidden", ConnectorError),
@@ -63,3 +64,10 @@ def test_invalid_grant_is_an_auth_error_that_explains_testing_apps() -> None:
 def test_retryable_refresh_failure_is_transient() -> None:
     exc = RefreshError("internal_failure", {"error": "internal_failure"}, retryable=True)
     assert isinstance(map_refresh_error(exc, "token refresh"), TransientError)
+
+
+def test_insufficient_permissions_names_the_missing_scope_and_the_fix() -> None:
+    error = map_http_error(_http_error(403, "insufficientPermissions"), "gmail drafts.create")
+    assert isinstance(error, MissingPermission) and isinstance(error, AuthError)
+    assert "(gmail.compose) is not granted" in str(error)
+    assert "writes no drafts" in str(error) and "kaffe auth" in error.hint

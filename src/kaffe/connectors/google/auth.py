@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import socket
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import google_auth_httplib2
 import httplib2
@@ -18,17 +22,14 @@ from google.auth.exceptions import RefreshError, TransportError
 from google.oauth2.credentials import Credentials
 
 from kaffe.config.schema import GoogleConfig
+from kaffe.connectors.google import permissions
 from kaffe.connectors.google.http import HTTP_TIMEOUT, map_refresh_error, watched
 from kaffe.errors import AuthError, TransientError
 from kaffe.fsutil import write_private
 
 log = logging.getLogger(__name__)
 
-SCOPES: tuple[str, ...] = (
-    "https://www.googleapis.com/auth/gmail.readonly",
-    "https://www.googleapis.com/auth/gmail.compose",
-    "https://www.googleapis.com/auth/calendar.readonly",
-)
+SCOPES: tuple[str, ...] = permissions.SCOPES
 AUTH_HINT = "run `kaffe auth` to authorise kaffe with your Google account"
 CLIENT_SECRET_STEPS = """\
 kaffe needs an OAuth client of your own to talk to Google:
@@ -166,8 +167,16 @@ def _refresh(creds: Credentials, http: httplib2.Http) -> None:
 
 
 def save_credentials(creds: Credentials, token_path: Path) -> None:
-    """Store ``creds`` as authorized-user JSON, atomically and readable by the owner only."""
-    write_private(Path(token_path), creds.to_json())
+    """Store ``creds`` as authorized-user JSON, atomically and readable by the owner only.
+
+    ``scopes`` in the file are those Google granted when it said so (a partial grant, or
+    a refresh that came back narrower): the next refresh asks for no more, and `kaffe
+    status` and `kaffe doctor` read from the file which permission is missing."""
+    info = json.loads(creds.to_json())
+    granted = getattr(creds, "granted_scopes", None)
+    if granted:
+        info["scopes"] = sorted(granted.split() if isinstance(granted, str) else granted)
+    write_private(Path(token_path), json.dumps(info))
     log.info("stored the Google token in %s", token_path)
 
 
@@ -179,16 +188,55 @@ def authorize(
     if not open_browser and port == 0:
         port = _free_port()  # the SSH tunnel instructions need the port up front
     try:
-        creds = flow.run_local_server(
-            bind_addr="127.0.0.1", port=port, open_browser=open_browser,
-            authorization_prompt_message=_prompt(open_browser, port), prompt="consent",
-        )
+        with _oauthlib_settings(flow):
+            creds = flow.run_local_server(
+                bind_addr="127.0.0.1", port=port, open_browser=open_browser,
+                authorization_prompt_message=_prompt(open_browser, port), prompt="consent",
+            )
     except Exception as exc:  # oauthlib, wsgiref timeouts, the user saying no
         raise AuthError(f"Google authorisation failed: {exc}", hint=AUTH_HINT) from exc
     if not creds.refresh_token:
         raise AuthError("Google returned no refresh token", hint=AUTH_HINT)
     save_credentials(creds, token_path)
     return creds
+
+
+@contextmanager
+def _oauthlib_settings(flow: Any) -> Iterator[None]:
+    """Let oauthlib accept a token with fewer scopes than asked for, and plain http to a
+    token endpoint on this machine (the emulator).
+
+    Google's consent screen lets the user untick scopes; without the first oauthlib
+    raises "Scope has changed" and the whole grant is lost. The granted scopes are then
+    read from the token response (``Credentials.granted_scopes``) and stored."""
+    wanted = {_RELAX: "1"}
+    if _loopback_http(str(flow.client_config.get("token_uri", ""))):
+        wanted[_INSECURE] = "1"
+    before = {name: os.environ.get(name) for name in wanted}
+    os.environ.update(wanted)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+_RELAX = "OAUTHLIB_RELAX_TOKEN_SCOPE"
+_INSECURE = "OAUTHLIB_INSECURE_TRANSPORT"
+
+
+def _loopback_http(uri: str) -> bool:
+    parts = urlsplit(uri)
+    return parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
+
+
+def granted_missing(creds: Credentials) -> list[permissions.Permission]:
+    """The permissions kaffe asks for that ``creds`` were not granted."""
+    granted = getattr(creds, "granted_scopes", None) or creds.scopes or SCOPES
+    return permissions.missing(granted.split() if isinstance(granted, str) else granted)
 
 
 def _flow(gcfg: GoogleConfig) -> Any:
@@ -234,3 +282,15 @@ def write_emulator_token(token_path: Path, emulator_url: str) -> None:
         "scopes": list(SCOPES),
     }
     write_private(Path(token_path), json.dumps(info, indent=2))
+
+
+def write_emulator_client_secret(path: Path, emulator_url: str) -> None:
+    """Write an OAuth client secret file for the emulator's consent page, so that
+    `kaffe auth` can be tried (and tested) against it as against Google."""
+    from kaffe.emulator import CLIENT_ID, CLIENT_SECRET
+
+    base = emulator_url.rstrip("/")
+    installed = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
+                 "auth_uri": base + "/o/oauth2/auth", "token_uri": base + "/token",
+                 "redirect_uris": ["http://localhost"]}
+    write_private(Path(path), json.dumps({"installed": installed}, indent=2))

@@ -24,6 +24,7 @@ from googleapiclient.discovery import Resource, build
 from googleapiclient.errors import HttpError
 
 from kaffe.connectors.deadline import Watch
+from kaffe.connectors.google import permissions
 from kaffe.connectors.google.retry import DEFAULT_POLICY, RetryPolicy
 from kaffe.errors import AuthError, ConnectorError, SyncTokenExpired, TransientError
 
@@ -187,6 +188,8 @@ def map_http_error(
     message = f"{what}: HTTP {status}: {exc.reason or 'no detail'}"
     if status == 429 or status >= 500 or (status == 403 and reasons & RATE_REASONS):
         return TransientError(message, retry_after=_retry_after(exc))
+    if status == 403 and "insufficientPermissions" in reasons:
+        return permissions.refused(what, status)  # a scope not granted: known, never retried
     if status == 401 or (status == 403 and reasons & AUTH_REASONS):
         return AuthError(message, hint=REAUTH_HINT)
     if status in expired:
