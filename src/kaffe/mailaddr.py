@@ -14,6 +14,7 @@ but never a person to write to: :func:`is_recipient` says no to them.
 from __future__ import annotations
 
 import re
+from email.errors import MessageError
 from email.headerregistry import Address
 
 # Robot senders by local part, alone or as one dash/dot-separated piece of it
@@ -39,7 +40,7 @@ def addr_spec(text: str) -> str:
     try:
         spec = f"{local}@{domain.encode('idna').decode('ascii')}"
         Address(addr_spec=spec)  # the header writer's own check ("Invalid addr_spec")
-    except (ValueError, UnicodeError, IndexError) as exc:
+    except (ValueError, UnicodeError, IndexError, MessageError) as exc:
         raise ValueError(f"not an address: {shorten(text)!r}") from exc
     return spec
 
