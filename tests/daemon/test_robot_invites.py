@@ -190,8 +190,9 @@ def test_robot_invitations_by_gmail_become_drafts_to_the_people(gmail) -> None:
     (karim,) = [body for to, body in written if to == ["karim@example.fr"]]
     assert "Karim" in karim and "and 2" not in karim
     with Store.open(database_path(load(cfg))) as store:
-        contacts = set(store.interactions())
+        contacts = set(store.interactions()) | set(store.contacts())
     assert not {"noreply@insideicloud.icloud.com", "calendar-notification@google.com"} & contacts
+    assert not any("imip.me.com" in c for c in contacts)
 
 
 def test_robot_invitations_by_imap_are_read(tmp_path) -> None:
