@@ -11,6 +11,7 @@ from email.policy import SMTP, default
 from email.utils import format_datetime, formataddr, make_msgid
 
 from kaffe.errors import KaffeError
+from kaffe.mailaddr import addr_spec
 from kaffe.mailids import KEY_HEADER, msg_ids, wire_key
 from kaffe.model import Draft, Recipient
 from kaffe.timeutil import utc
@@ -85,14 +86,13 @@ def to_raw(draft: Draft) -> bytes:
 
 
 def to_address(recipient: Recipient) -> Address:
-    """A header address with a cleaned display name and an IDNA-encoded domain."""
-    email = clean_header(recipient.email).replace(" ", "")
-    local, at, domain = email.rpartition("@")
+    """A header address with a cleaned display name and an IDNA-encoded domain.
+
+    The address test is :func:`kaffe.mailaddr.addr_spec`, the one the planner uses
+    to pick recipients, so ``plan`` never promises a draft this cannot write."""
+    email = clean_header(recipient.email)
     try:
-        if not (local and at and domain):
-            raise ValueError("not an address")
-        addr_spec = f"{local}@{domain.encode('idna').decode('ascii')}"
-        return Address(display_name=clean_header(recipient.name), addr_spec=addr_spec)
+        return Address(display_name=clean_header(recipient.name), addr_spec=addr_spec(email))
     except (ValueError, UnicodeError, IndexError) as exc:  # header defects are ValueErrors
         raise KaffeError(f"cannot write a mail address from {email!r}: {exc}") from exc
 

@@ -22,6 +22,7 @@ import recurring_ical_events
 from icalendar import Calendar, Component
 from icalendar.error import BrokenCalendarProperty
 
+from kaffe.connectors.ical_address import read_address
 from kaffe.connectors.ical_limits import MAX_EVENTS, MAX_EXPANDED, too_costly
 from kaffe.connectors.ical_read import (
     Problems,
@@ -32,6 +33,7 @@ from kaffe.connectors.ical_read import (
     read_calendars,
     short,
 )
+from kaffe.connectors.ical_sequence import mend_sequences
 from kaffe.connectors.ical_sniff import HEAD_BYTES, not_icalendar
 from kaffe.connectors.ical_window import WindowStats, read_window
 from kaffe.connectors.plaintext import one_line, printable
@@ -226,6 +228,8 @@ def _groups(
                 problems.add(f"event {label(event)} has no UID; id {uid} made up")
                 event["UID"] = uid
             groups.setdefault(uid, []).append(event)
+    for components in groups.values():
+        mend_sequences(components, problems)
     return groups, synthetic
 
 
@@ -292,7 +296,7 @@ _BROKEN = re.compile(r"broken property '([A-Z-]+)'")
 
 def _mapped(comp: Component, ctx: _Context, problems: Problems) -> Event | None:
     try:
-        return _to_event(comp, ctx)
+        return _to_event(comp, ctx, problems)
     except Exception as exc:
         uid = str(comp.get("UID", "")).strip()
         problems.skip(uid if uid not in ctx.synthetic else "",
@@ -300,12 +304,12 @@ def _mapped(comp: Component, ctx: _Context, problems: Problems) -> Event | None:
         return None
 
 
-def _to_event(comp: Component, ctx: _Context) -> Event:
+def _to_event(comp: Component, ctx: _Context, problems: Problems) -> Event:
     uid = str(comp.get("UID", "")).strip()
     start, all_day = _instant(_time(comp, "DTSTART"))
     end = _instant(_time(comp, "DTEND"))[0] if "DTEND" in comp else start
     original = _original_start(comp) if uid in ctx.recurring else None
-    organizer = _address(_first(comp.get("ORGANIZER")))
+    organizer = _address(comp, _first(comp.get("ORGANIZER")), "ORGANIZER", problems)
     return Event(
         id=f"{uid}@{original:%Y%m%dT%H%M%SZ}" if original else uid,
         calendar=ctx.calendar,
@@ -317,7 +321,7 @@ def _to_event(comp: Component, ctx: _Context) -> Event:
         all_day=all_day,
         description=printable(_text(comp, "DESCRIPTION")),
         location=one_line(_text(comp, "LOCATION")),
-        attendees=_attendees(comp, organizer, ctx.self_addresses),
+        attendees=_attendees(comp, organizer, ctx.self_addresses, problems),
         organizer=organizer,
         recurring_event_id=uid if original else "",
         original_start=original,
@@ -398,21 +402,22 @@ def _first(value: Any) -> Any:
     return value
 
 
-def _address(value: Any) -> str:
-    """``mailto:Ann@Example.COM`` -> ``ann@example.com``; "" for nothing."""
-    if value is None:
-        return ""
-    text = str(value).strip()
-    if text.lower().startswith("mailto:"):
-        text = text[7:]
-    return text.strip().lower()
+def _address(comp: Component, prop: Any, name: str, problems: Problems) -> str:
+    """The address of an ORGANIZER or ATTENDEE (see :mod:`kaffe.connectors.ical_address`);
+    "" with a located problem when it has none a draft could go to."""
+    address, why = read_address(prop)
+    if why:
+        _warn(problems, f"event {label(comp)}: {name} {why}; left out")
+    return address
 
 
-def _attendees(comp: Component, organizer: str, own: frozenset[str]) -> tuple[Attendee, ...]:
+def _attendees(
+    comp: Component, organizer: str, own: frozenset[str], problems: Problems
+) -> tuple[Attendee, ...]:
     props = comp.get("ATTENDEE")
     found: dict[str, Attendee] = {}
     for prop in props if isinstance(props, list) else [props] if props is not None else []:
-        email = _address(prop)
+        email = _address(comp, prop, "ATTENDEE", problems)
         if email and email not in found:
             found[email] = _attendee(email, getattr(prop, "params", {}), organizer, own)
     return tuple(found.values())

@@ -188,8 +188,9 @@ class ImapMailSource:
         return events
 
     def _wants_raw(self, fetched: Fetched, message: Message, oldest: datetime) -> bool:
-        """Raw MIME only for recent, personal mail whose type can carry a calendar."""
-        if message.bulk or message.date < oldest or fetched.size > MAX_RAW_BYTES:
+        """Raw MIME only for recent mail whose type can carry a calendar; bulk mail
+        too, as robots send invitations: bulk decides who is a contact, not this."""
+        if message.date < oldest or fetched.size > MAX_RAW_BYTES:
             return False
         return may_hold_invitation({"payload": {"mimeType": content_type(fetched)}})
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from kaffe.config.schema import MeConfig
+from kaffe.mailaddr import is_recipient
 from kaffe.model import NEEDS_ACTION, Attendee, Event, Recipient
 from kaffe.rules.identity import ByIdentity
 
@@ -91,9 +92,13 @@ def external_people(event: Event, me: MeConfig) -> tuple[Recipient, ...]:
 
 
 def _external_people(event: Event, me: MeConfig) -> tuple[Recipient, ...]:
-    found = [Recipient(a.email, a.name) for a in others(event, me) if not is_internal(a.email, me)]
+    """Only addresses a draft can go to (:func:`kaffe.mailaddr.is_recipient`): the
+    composer checks the same, so ``plan`` never promises what ``once`` cannot write,
+    and a robot or relay on the guest list is never written to."""
+    found = [Recipient(a.email, a.name) for a in others(event, me)
+             if not is_internal(a.email, me) and is_recipient(a.email)]
     organizer = external_organizer(event, me)
-    if organizer and all(r.email != organizer for r in found):
+    if organizer and is_recipient(organizer) and all(r.email != organizer for r in found):
         found.append(Recipient(organizer))
     return tuple(found)
 

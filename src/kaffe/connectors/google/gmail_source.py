@@ -257,8 +257,12 @@ class GmailMailSource:
         return events
 
     def _wants_raw(self, doc: dict[str, Any], message: Message, oldest: datetime) -> bool:
-        """Fetch raw MIME only for recent, personal mail whose type can carry a calendar."""
-        if message.bulk or message.date < oldest or not may_hold_invitation(doc):
+        """Fetch raw MIME only for recent mail whose type can carry a calendar.
+
+        Bulk mail too: iCloud and Google send invitations from robots
+        (``noreply@insideicloud.icloud.com``, ``calendar-notification@google.com``).
+        ``Message.bulk`` decides who is a contact, never whether an invitation is read."""
+        if message.date < oldest or not may_hold_invitation(doc):
             return False
         size = int(doc.get("sizeEstimate") or 0)
         if size > MAX_RAW_BYTES:

@@ -15,6 +15,7 @@ from email.header import decode_header, make_header
 from typing import Any
 
 from kaffe.connectors.plaintext import one_line
+from kaffe.mailaddr import is_robot
 from kaffe.model import RECEIVED, SENT, Message, Recipient
 
 log = logging.getLogger(__name__)
@@ -30,12 +31,6 @@ BULK_LABELS: tuple[str, ...] = (
     "SPAM", "TRASH",
 )
 BULK_PRECEDENCE = frozenset({"bulk", "list", "junk"})
-# Robot senders by local part, alone or as one dash/dot-separated piece of it
-# ("calendar-noreply", "bounce+123"). "info" is left out on purpose: people use it.
-_ROBOT = re.compile(
-    r"(?:^|[-_.+])(?:no[-_]?reply|do[-_]?not[-_]?reply|mailer[-_]daemon|postmaster"
-    r"|notifications?|bounces?|newsletters?|news)(?:$|[-_.+])"
-)
 _ADDRESS = re.compile(r"[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+")
 
 Headers = dict[str, list[str]]
@@ -137,7 +132,7 @@ def bulk_reason(headers: Headers, labels: tuple[str, ...], sender: str) -> str:
     auto = _first(headers, "auto-submitted").lower()
     if auto and auto != "no":
         return f"Auto-Submitted: {auto}"
-    if _ROBOT.search(sender.partition("@")[0]):
+    if is_robot(sender):
         return f"automated sender ({sender})"
     label = next((b for b in BULK_LABELS if b in labels), "")
     return f"label {label}" if label else ""
