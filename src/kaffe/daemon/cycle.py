@@ -17,6 +17,7 @@ from kaffe.rules.people import external_people
 from kaffe.rules.plan import Plan, make_plan
 from kaffe.store import Store
 from kaffe.timeutil import stamp
+from kaffe.wording import plural
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,8 @@ class CycleReport:
         return (
             f"synced {len(self.synced)} of {len(self.syncs)} sources, {errors} failed, "
             f"{waiting} backing off; "
-            f"{len(self.plan.verdicts)} events seen, {len(self.created)} drafts created, "
+            f"{plural(len(self.plan.verdicts), 'event')} seen, "
+            f"{plural(len(self.created), 'draft')} created, "
             f"{len(self.failed)} failed"
         )
 

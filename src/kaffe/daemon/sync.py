@@ -20,6 +20,7 @@ from kaffe.errors import KaffeError, StorageError
 from kaffe.model import Article, CalendarBatch, Event
 from kaffe.rules.merge import is_older, merge_meetings
 from kaffe.store import Store
+from kaffe.wording import plural
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ def sync_calendar(
         store.set_cursor(source.name, batch.cursor)
         if batch.full:
             store.set_meta(f"window_end:{source.name}", end.isoformat())
-        store.record_source_run(source.name, now, True, f"{changed} changes")
+        store.record_source_run(source.name, now, True, plural(changed, "change"))
     return SyncResult(source.name, changed, batch.full)
 
 
@@ -76,7 +77,7 @@ def sync_mail(store: Store, source: MailSource, now: datetime, config: Config) -
         changed = store.apply_mail_batch(batch, own_addresses=own)
         changed += _apply_invitations(store, batch.invitations, now, config)
         store.set_cursor(source.name, batch.cursor)
-        store.record_source_run(source.name, now, True, f"{changed} changes")
+        store.record_source_run(source.name, now, True, plural(changed, "change"))
     return SyncResult(source.name, changed, batch.full)
 
 

@@ -47,6 +47,7 @@ from kaffe.rules.identity import keep_last, same_items
 from kaffe.rules.merge import merge_meetings
 from kaffe.rules.people import external_people, first_name, people
 from kaffe.rules.relations import relationship
+from kaffe.wording import plural
 
 CADENCE_KINDS = ("drip", "checkin")  # count against the caps
 TOUCH_KINDS = ("followup", "drip", "checkin")  # start the gap
@@ -163,7 +164,8 @@ def _paused(snapshot: Snapshot, contact: str, now: datetime, config: Config) -> 
     limit = config.drip.max_unanswered
     if unanswered < limit:
         return None
-    return Hold(f"paused: {unanswered} drafts you sent are unanswered (max_unanswered = {limit})")
+    return Hold(f"paused: {plural(unanswered, 'draft')} you sent "
+                f"{'is' if unanswered == 1 else 'are'} unanswered (max_unanswered = {limit})")
 
 
 def _until(mail: tuple[Interaction, ...], now: datetime) -> tuple[Interaction, ...]:
