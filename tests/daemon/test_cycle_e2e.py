@@ -49,7 +49,7 @@ def test_foreign_google_events_draft_exactly_the_due_followups(tmp_path, corpus,
         drafts = draft_headers(emu)
     assert [d["To"] for d in drafts] == ["kelvin@nango.dev"]
     assert drafts[0]["X-Kaffe-Key"] == "followup:10jic078r6msr6e91clbsggadu@google.com"
-    assert "1 drafts created" in capsys.readouterr().out
+    assert "1 draft created" in capsys.readouterr().out
 
 
 def test_second_cycle_with_nothing_new_is_one_sync_request_and_no_draft(tmp_path, demo_emulator):

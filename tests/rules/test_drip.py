@@ -238,3 +238,12 @@ def test_evaluate_includes_drips() -> None:
     config = make_config(drip=replace(DripConfig(), min_gap_days=14))
     kinds = [a.kind for a in evaluate(snapshot, NOW, config).actions]
     assert kinds == ["followup", "drip"]
+
+
+def test_a_link_already_shared_under_another_id_is_not_shared_again() -> None:
+    # comments of one post are articles of their own but share the post's link;
+    # and an article stored before comments were told apart keeps its old id
+    ledger = {**followup_done(), drip_key(ANA_EMAIL, "a1"): drafted("x", NOW - 40 * DAY)}
+    post = "https://news.example/1"
+    snapshot = world(article(1), article(2, url=post), article(3), ledger=ledger)
+    assert [a.key for a in drips(snapshot)] == [drip_key(ANA_EMAIL, "a3")]

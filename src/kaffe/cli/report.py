@@ -23,6 +23,7 @@ from kaffe.redact import redact_text
 from kaffe.rules.plan import Plan
 from kaffe.rules.relations import Relationship, relationships
 from kaffe.timeutil import local, stamp
+from kaffe.wording import plural
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,9 @@ def event_lines(event: Event, verdict: Verdict, zone: tzinfo = UTC) -> list[str]
     lines = [f"  {mark} {_event_when(event, zone)}  {title}  [score {verdict.score:g}]"]
     if verdict.veto:
         lines.append(f"           never counts: {shown(verdict.veto)}")
-    lines += [f"           {shown(reason)}" for reason in verdict.reasons]
+    # the veto is also the first veto reason: said once, on its own line
+    lines += [f"           {shown(reason)}" for reason in verdict.reasons
+              if not (reason.feature.startswith("veto.") and reason.detail == verdict.veto)]
     return lines
 
 
@@ -96,11 +99,12 @@ def plan_text(result: CycleReport, drafts: dict[str, Preview], zone: tzinfo = UT
     plan = result.plan
     coffee = sum(1 for _, v in plan.verdicts if v.is_coffee)
     out = [f"kaffe plan at {_when(result.now, zone)}"]
-    out += [f"  sync {shown(s.source)}: {shown(s.error or s.skipped or f'{s.changed} changes')}"
-            + (f", {len(s.problems)} reading problem(s)" if s.problems else "")
+    out += [f"  sync {shown(s.source)}: "
+            f"{shown(s.error or s.skipped or plural(s.changed, 'change'))}"
+            + (f", {plural(len(s.problems), 'reading problem')}" if s.problems else "")
             for s in result.syncs]
     out += problem_lines(list(problems), zone)
-    out.append(f"events: {len(plan.verdicts)} seen, {coffee} coffee meetings")
+    out.append(f"events: {len(plan.verdicts)} seen, {plural(coffee, 'coffee meeting')}")
     for event, verdict in sorted(plan.verdicts, key=lambda ev: ev[0].start):
         out += event_lines(event, verdict, zone)
     out.append(f"drafts: {len(plan.actions)} planned")
@@ -109,7 +113,7 @@ def plan_text(result: CycleReport, drafts: dict[str, Preview], zone: tzinfo = UT
     for action in plan.actions:
         out += action_lines(action, drafts.get(action.key), zone)
     blocked = sum(1 for p in drafts.values() if p.blocked)
-    out.append(f"{len(drafts) - blocked} draft(s) would be created now, {blocked} blocked")
+    out.append(f"{plural(len(drafts) - blocked, 'draft')} would be created now, {blocked} blocked")
     return "\n".join(out)
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
@@ -144,7 +145,7 @@ def entry_to_article(entry: Any, meta: FeedMeta) -> Article:
     """One feedparser entry as an :class:`Article` (pure)."""
     url = _link(entry, meta.base)
     title = _text(entry.get("title", ""), entry.get("title_detail"))
-    key = url or entry.get("id", "") or title
+    key = identity(entry, url, meta.base) or title
     if not key:
         raise SkipEntry("no link, no id and no title")
     return Article(
@@ -157,6 +158,24 @@ def entry_to_article(entry: Any, meta: FeedMeta) -> Article:
         language=_language(entry, meta),
         tags=clean_tags(meta.config.tags, [t.get("term") or "" for t in entry.get("tags", [])]),
     )
+
+
+def identity(entry: Any, url: str, base: str) -> str:
+    """What an entry's id is hashed from: its canonical link, as ever, so ids stored
+    before stay the same and one article in two feeds (or with ``utm_`` tags, or
+    a trailing ``?``) is one. A link with a ``#fragment`` names a part of a page:
+    a comment feed (Disqus, WordPress, Discourse) gives every comment the post's
+    link plus its anchor, and the canonical link (fragment dropped) merged them
+    all into one. Such an entry is its guid, else its link with the fragment."""
+    ident = entry.get("id", "")
+    guid = str(ident).strip()
+    link = str(entry.get("link", "")).strip() or guid  # where _link took the url from
+    fragment = urlsplit(urljoin(base, link)).fragment
+    if not (url and fragment):
+        return url or ident  # exactly as before: stored ids must not move
+    if guid and (canonical_url(guid) != url or urlsplit(guid).fragment):
+        return guid  # a guid equal to the bare post link would merge them again
+    return f"{url}#{fragment}"
 
 
 def shareable_link(url: str, meta: FeedMeta) -> str:

@@ -12,11 +12,13 @@ from kaffe.connectors.base import CalendarSource, FeedSource, MailSource
 from kaffe.daemon.executor import Executor, Outcome
 from kaffe.daemon.learn import Relevance, coffee_meetings
 from kaffe.daemon.memo import CycleMemo
+from kaffe.daemon.prune import prune_articles
 from kaffe.daemon.sync import SyncResult, sync_all
 from kaffe.rules.people import external_people
 from kaffe.rules.plan import Plan, make_plan
 from kaffe.store import Store
 from kaffe.timeutil import stamp
+from kaffe.wording import plural
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +56,8 @@ class CycleReport:
         return (
             f"synced {len(self.synced)} of {len(self.syncs)} sources, {errors} failed, "
             f"{waiting} backing off; "
-            f"{len(self.plan.verdicts)} events seen, {len(self.created)} drafts created, "
+            f"{plural(len(self.plan.verdicts), 'event')} seen, "
+            f"{plural(len(self.created), 'draft')} created, "
             f"{len(self.failed)} failed"
         )
 
@@ -86,6 +89,8 @@ def run_cycle(
     what the next cycle may reuse (the runtime's; None: compute everything afresh)."""
     memo = memo if memo is not None else CycleMemo(store, enabled=False)
     syncs = sync_all(store, sources, now, config, stop=stop)
+    if executor is not None:  # a real cycle; `kaffe plan` changes nothing it can avoid
+        prune_articles(store, now, config)
     snap = memo.snapshot(now, config)
     verdicts = memo.judge(snap, config)
     meetings = coffee_meetings(verdicts)

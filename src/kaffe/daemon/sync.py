@@ -21,6 +21,7 @@ from kaffe.errors import KaffeError, StorageError
 from kaffe.model import Article, CalendarBatch, Event
 from kaffe.rules.merge import is_older, merge_meetings
 from kaffe.store import Store
+from kaffe.wording import plural
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ def sync_calendar(
         if batch.full:
             store.set_meta(f"window_end:{source.name}", end.isoformat())
         read_problems.record(store, source.name, batch.problems, now, replace=batch.full)
-        store.record_source_run(source.name, now, True, f"{changed} changes")
+        store.record_source_run(source.name, now, True, plural(changed, "change"))
     return SyncResult(source.name, changed, batch.full, problems=batch.problems)
 
 
@@ -80,7 +81,7 @@ def sync_mail(store: Store, source: MailSource, now: datetime, config: Config) -
         changed += _apply_invitations(store, batch.invitations, now, config)
         store.set_cursor(source.name, batch.cursor)
         read_problems.record(store, source.name, batch.problems, now, replace=batch.full)
-        store.record_source_run(source.name, now, True, f"{changed} changes")
+        store.record_source_run(source.name, now, True, plural(changed, "change"))
     return SyncResult(source.name, changed, batch.full, problems=batch.problems)
 
 

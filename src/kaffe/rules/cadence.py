@@ -47,6 +47,7 @@ from kaffe.rules.identity import keep_last, same_items
 from kaffe.rules.merge import merge_meetings
 from kaffe.rules.people import external_people, first_name, people
 from kaffe.rules.relations import relationship
+from kaffe.wording import plural
 
 CADENCE_KINDS = ("drip", "checkin")  # count against the caps
 TOUCH_KINDS = ("followup", "drip", "checkin")  # start the gap
@@ -163,7 +164,8 @@ def _paused(snapshot: Snapshot, contact: str, now: datetime, config: Config) -> 
     limit = config.drip.max_unanswered
     if unanswered < limit:
         return None
-    return Hold(f"paused: {unanswered} drafts you sent are unanswered (max_unanswered = {limit})")
+    return Hold(f"paused: {plural(unanswered, 'draft')} you sent "
+                f"{'is' if unanswered == 1 else 'are'} unanswered (max_unanswered = {limit})")
 
 
 def _until(mail: tuple[Interaction, ...], now: datetime) -> tuple[Interaction, ...]:
@@ -291,13 +293,18 @@ def is_fresh(article: Article, now: datetime, config: Config) -> bool:
 def best_article(
     snapshot: Snapshot, contact: str, now: datetime, config: Config, taken: set[str]
 ) -> tuple[Match, Article] | None:
-    """The best-scored fresh matching article with a link whose id is not in ``taken``.
-    An article without a link (none in the feed, or only a private one) is not
-    shared: the contact could not open it."""
+    """The best-scored fresh matching article with a link whose id is not in ``taken``
+    and whose link no article in ``taken`` had. An article without a link (none in
+    the feed, or only a private one) is not shared: the contact could not open it.
+    Comments of one post are articles of their own (see feedparse.identity) but
+    share the post's link; the contact is sent that link once. This also keeps an
+    article stored before comments were told apart (one id for all of them) from
+    coming back under a comment's new id."""
     ranked = sorted(snapshot.matches.get(contact, ()), key=lambda m: -m.score)
+    sent = {found.url for key in taken if (found := snapshot.articles.get(key)) is not None}
     for match in ranked:
         article = snapshot.articles.get(match.article_id)
-        if article is None or not article.url or article.id in taken:
+        if article is None or not article.url or article.id in taken or article.url in sent:
             continue
         if is_fresh(article, now, config):
             return match, article

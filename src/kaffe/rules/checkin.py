@@ -20,6 +20,7 @@ from kaffe.rules.drip import shared_articles
 from kaffe.rules.language import language_for
 from kaffe.rules.people import first_name
 from kaffe.timeutil import local_day, utc
+from kaffe.wording import plural
 
 
 def checkin_key(contact: str, silence_start: datetime) -> str:
@@ -82,9 +83,10 @@ def _checkin_for(
         return None
     held = cadence.hold(snapshot, contact, now, config)
     if held is not None:
-        why = f"check-in with {contact} after {days} days of silence waits ({held.reason})"
+        why = (f"check-in with {contact} after {plural(days, 'day')} of silence waits "
+               f"({held.reason})")
         return _action(person, last, key, WAITING, why, snapshot, now, config, due_at=held.until)
-    why = f"{days} days of silence with {contact} since {cadence.stamp(start, config)}"
+    why = f"{plural(days, 'day')} of silence with {contact} since {cadence.stamp(start, config)}"
     return _action(person, last, key, DUE, why, snapshot, now, config)
 
 

@@ -16,6 +16,7 @@ from kaffe.rules.people import (
     others,
 )
 from kaffe.rules.words import find_word
+from kaffe.wording import listed, plural
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def attendee_reasons(event: Event, me: MeConfig, cfg: DetectConfig) -> list[Reas
     reasons = []
     outside = external_people(event, me)
     if outside:
-        names = ", ".join(r.email for r in outside[:3])
+        names = listed([r.email for r in outside])
         reasons.append(
             Reason(
                 "attendees.external", f"someone from outside attends ({names})", cfg.weight_external
@@ -75,7 +76,7 @@ def attendee_reasons(event: Event, me: MeConfig, cfg: DetectConfig) -> list[Reas
         reasons.append(
             Reason(
                 "attendees.small",
-                f"{count} people including you (at most {cfg.max_attendees})",
+                f"{plural(count, 'person')} including you (at most {cfg.max_attendees})",
                 cfg.weight_small,
             )
         )
@@ -88,9 +89,11 @@ def duration_reason(event: Event, cfg: DetectConfig) -> Reason:
     bounds = f"{cfg.min_minutes}-{cfg.max_minutes} minutes"
     if cfg.min_minutes <= minutes <= cfg.max_minutes:
         return Reason(
-            "duration", f"lasts {minutes:g} minutes (within {bounds})", cfg.weight_duration
+            "duration", f"lasts {plural(minutes, 'minute')} (within {bounds})", cfg.weight_duration
         )
-    return Reason("duration", f"lasts {minutes:g} minutes (outside {bounds})", -cfg.weight_duration)
+    return Reason(
+        "duration", f"lasts {plural(minutes, 'minute')} (outside {bounds})", -cfg.weight_duration
+    )
 
 
 UNANSWERED = "you never answered this invitation"
@@ -135,7 +138,8 @@ def veto_reasons(event: Event, me: MeConfig, cfg: DetectConfig) -> list[Reason]:
         (
             "veto.large",
             head_count(event, me) > cfg.max_attendees,
-            f"large meeting: {head_count(event, me)} people (more than {cfg.max_attendees})",
+            f"large meeting: {plural(head_count(event, me), 'person')} "
+            f"(more than {cfg.max_attendees})",
         ),
         (
             "veto.internal",

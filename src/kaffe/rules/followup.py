@@ -33,6 +33,7 @@ from kaffe.rules.people import external_people, first_name
 from kaffe.rules.series import series_state, stale_state
 from kaffe.rules.threads import thread_for, with_contacts, wrote_after
 from kaffe.timeutil import local, local_day, stamp
+from kaffe.wording import plural
 
 
 def followup_key(event: Event) -> str:
@@ -226,7 +227,7 @@ def _timed_state(
     age = now - event.end
     if age > timedelta(days=cfg.max_age_days):
         return SKIPPED, (
-            f"stale: the meeting ended {_days(age)} days ago (max_age_days = {cfg.max_age_days:g})"
+            f"stale: the meeting ended {_days(age)} ago (max_age_days = {cfg.max_age_days:g})"
         )
     prefix = "retrying after a failed attempt: " if retry else ""
     return DUE, f"{prefix}{when}; follow-up due since {_short(due_at, event.end, zone)}"
@@ -277,4 +278,4 @@ def _short(moment: datetime, reference: datetime, zone: tzinfo) -> str:
 
 
 def _days(age: timedelta) -> str:
-    return f"{age.total_seconds() / 86400:.1f}".removesuffix(".0")
+    return plural(float(f"{age.total_seconds() / 86400:.1f}"), "day")

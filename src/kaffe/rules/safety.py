@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from kaffe.config.schema import Config
 from kaffe.model import DONE, DUE, PENDING, WAITING, Action, Snapshot
 from kaffe.timeutil import stamp
+from kaffe.wording import plural
 
 DAY = timedelta(days=1)
 _NEVER = datetime.max.replace(tzinfo=UTC)
@@ -37,7 +38,7 @@ class Cap:
     def warning(self) -> str:
         """``cap reached: 3 drafts held back until … (max_drafts_per_day = 25)``."""
         when = stamp(self.until, self.zone) if self.until else "the next cycle"
-        return f"cap reached: {self.held} drafts held back until {when} ({self.limit})"
+        return f"cap reached: {plural(self.held, 'draft')} held back until {when} ({self.limit})"
 
 
 def apply_caps(
