@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kaffe.wording import plural
+
 EX_CONFIG = 78  # sysexits.h: configuration error; systemd must not restart-loop on it.
 EX_DATAERR = 65  # sysexits.h: the input data was incorrect (e.g. a file given to import).
 EX_UNAVAILABLE = 69  # sysexits.h: a service is unavailable (e.g. every source failed).
@@ -59,7 +61,7 @@ class ConfigError(KaffeError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = list(problems)
         lines = "\n".join(f"  {p}" for p in self.problems)
-        super().__init__(f"the configuration has {len(self.problems)} problem(s):\n{lines}")
+        super().__init__(f"the configuration has {plural(len(self.problems), 'problem')}:\n{lines}")
 
 
 class AuthError(KaffeError):
@@ -107,5 +109,6 @@ class DataError(KaffeError):
         lines = "\n".join(f"  {source}: {p}" for p in self.problems[:MAX_SHOWN])
         more = len(self.problems) - MAX_SHOWN
         lines += f"\n  ... and {more} more" if more > 0 else ""
-        super().__init__(f"{source} has {len(self.problems)} problem(s):\n{lines}", hint=hint)
+        counted = plural(len(self.problems), "problem")
+        super().__init__(f"{source} has {counted}:\n{lines}", hint=hint)
 

@@ -12,7 +12,8 @@ def plural(count: float, noun: str, many: str = "") -> str:
     """``count`` and ``noun``, in the plural unless ``count`` is exactly one:
     ``plural(1, "person")`` is "1 person", ``plural(2.5, "day")`` "2.5 days"."""
     word = noun if count == 1 else many or _IRREGULAR.get(noun) or f"{noun}s"
-    return f"{count:g} {word}"
+    number = f"{count:,}" if isinstance(count, int) else f"{count:g}"
+    return f"{number} {word}"
 
 
 def listed(items: Sequence[str], limit: int = 3) -> str:

@@ -36,7 +36,7 @@ def test_a_broken_event_is_named_with_the_fix_in_plan_status_and_doctor(
     cfg = config(tmp_path, calendar(COFFEE, LUNCH_BROKEN))
     assert main(["--config", str(cfg), "plan", "--now", NOW]) == 0
     plan = capsys.readouterr().out
-    assert "sync ics:home: 1 changes, 1 reading problem(s)" in plan
+    assert "sync ics:home: 1 change, 1 reading problem" in plan
     assert "  ics:home: 1 reading problem, last seen" in plan
     assert f"home.ics: event 'lunch coffee' {SKIPPED}" in plan
     assert "    fix: the other events are read and what kaffe stored of this one is kept" in plan
