@@ -14,6 +14,7 @@ from kaffe.config.schema import MeConfig
 from kaffe.daemon import health
 from kaffe.daemon.cycle import CAP_META, CycleReport
 from kaffe.daemon.executor import GAVE_UP
+from kaffe.daemon.firstsync import progress_line
 from kaffe.errors import KaffeError
 from kaffe.model import DUE, SKIPPED, Action, Draft, Event, LedgerEntry, Verdict
 from kaffe.redact import redact_text
@@ -221,6 +222,8 @@ def source_lines(
             out.append(f"  {shown(name)}: ok, last run {_when(run['last_run'], zone)}")
         else:
             out += _failing_lines(name, run, health.load(store, name), zone)
+        first = progress_line(store, name)
+        out += [f"    {first}"] if first else []
     return out
 
 

@@ -1,7 +1,7 @@
 """A subset of Gmail's search language (``q``), enough for kaffe and its tests.
 
 Supported: ``from: to: cc: bcc: subject: after: before: newer_than: older_than:
-in: label: is: has:attachment rfc822msgid:``, bare words and "quoted phrases",
+in: label: category: is: has:attachment rfc822msgid:``, bare words and "quoted phrases",
 each optionally negated with ``-``; all terms must match (AND).
 """
 
@@ -64,6 +64,9 @@ def _term(op: str, value: str, now: datetime) -> Predicate:
     if op in ("in", "label"):
         label = _FOLDERS.get(value.lower(), value.upper())
         return (lambda m: True) if value.lower() == "anywhere" else (lambda m: label in m.labels)
+    if op == "category":  # Gmail's inbox tabs: the CATEGORY_* labels
+        tab = "CATEGORY_" + value.upper()
+        return lambda m: tab in m.labels
     if op == "is" and value.lower() in _FLAGS:
         label, present = _FLAGS[value.lower()]
         return lambda m: (label in m.labels) == present
