@@ -15,6 +15,7 @@ import pytest
 from kaffe.config.schema import Config, GmailConfig, GoogleConfig
 from kaffe.connectors.google import open_google
 from kaffe.connectors.google.auth import write_emulator_token
+from kaffe.connectors.google import gmail_source
 from kaffe.connectors.google.gmail_source import GmailMailSource
 from kaffe.daemon import firstsync
 from kaffe.daemon.sync import sync_mail
@@ -96,9 +97,11 @@ def test_killed_halfway_the_first_sync_resumes_and_rereads_almost_nothing(
 
 
 def test_a_batch_failing_after_its_retries_is_put_back_not_the_whole_sync(
-    emu: Emulator, tmp_path: Path, now: datetime, caplog: pytest.LogCaptureFixture
+    emu: Emulator, tmp_path: Path, now: datetime, caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     config = _config(emu)
+    monkeypatch.setattr(gmail_source, "PROGRESS_EVERY", 4)  # a line every 200 messages
     victim = sorted(emu.gmail.messages)[7]
     emu.inject(503, count=3, path_contains=f"/messages/{victim}")  # 1 try + 2 retries
     with Store.open(tmp_path / "kaffe.db") as store:
@@ -109,8 +112,9 @@ def test_a_batch_failing_after_its_retries_is_put_back_not_the_whole_sync(
         assert store.get_cursor("gmail") is None
         line = firstsync.progress_line(store, "gmail")
         assert "350 of 400 messages read (87%); 1 batches to read again" in line
-        assert any("first sync: 350 of 400 messages read" in r.getMessage()
-                   for r in caplog.records)
+        said = [r.getMessage() for r in caplog.records if r.name == "kaffe.progress"]
+        assert len(said) == 3  # after 4 and 8 batches, and where it ended
+        assert said[-1].startswith("gmail: first sync: 350 of 400 messages read (87%")
 
         emu.clear_requests()
         result = sync_mail(store, _source(emu, tmp_path, []), now, config)

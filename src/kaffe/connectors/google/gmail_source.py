@@ -10,9 +10,10 @@ Every call first waits for its quota units in a :class:`~.pacing.QuotaBucket`
 (Gmail refuses a user past 6,000 units a minute). A first sync spends fewer
 units than one ``messages.get`` per message: a thread with three or more listed
 messages is read with one ``threads.get`` (10 units, not 5 each), and mail in
-the Promotions, Social and Forums tabs older than ``invite_days`` is not listed
-(kaffe reads invitations only in newer mail and never counts bulk mail as a
-contact; see README). With a :class:`Checkpoint` (the daemon's store) a first
+the Promotions, Social, Updates and Forums tabs older than ``invite_days`` is
+not read unless its conversation has other listed mail (kaffe reads invitations
+only in newer mail, and counts mail in those tabs as bulk, never as a contact:
+``messages.BULK_LABELS``). With a :class:`Checkpoint` (the daemon's store) a first
 sync is stored chunk by chunk with its progress, so a killed or rate-limited
 first sync resumes where it stopped, and a chunk that still fails after its
 retries is put back for the next cycle instead of failing the whole sync.
@@ -58,8 +59,7 @@ MAX_RAW_BYTES = 5 * 1024 * 1024  # larger messages are not fetched for invitatio
 HISTORY_TYPES = ["messageAdded", "messageDeleted"]
 DEFAULT_LOOKAHEAD = timedelta(days=365)
 THREAD_MIN = 3  # listed messages from which one threads.get (10) beats messages.get (5 each)
-SKIPPED_TABS = ("promotions", "social", "forums")  # not listed past invite_days
-PROGRESS_EVERY = 20  # chunks between two progress lines of a first sync
+PROGRESS_EVERY = 20  # chunks (of up to 50 messages) between two progress lines
 MAX_FAILED_CHUNKS = 3  # in a row: the first sync pauses until the next cycle
 
 
@@ -254,7 +254,8 @@ class GmailMailSource:
             done += 1
             if done % PROGRESS_EVERY == 0:
                 self._report(progress)
-        self._report(progress)
+        if len(order) >= PROGRESS_EVERY:  # a long first sync: say where it ended
+            self._report(progress)
         if progress["retry"]:
             raise TransientError(
                 f"gmail first sync paused: {progress['read']:,} of {progress['total']:,} "
@@ -347,27 +348,38 @@ class GmailMailSource:
         return profile
 
     def _list_ids(self, since: datetime, now: datetime) -> list[tuple[str, str]]:
-        """(id, threadId) of the window's messages, newest first; the Promotions, Social
-        and Forums tabs only as far back as invitations are read (see the module doc)."""
+        """(id, threadId) of the window's messages, newest first. Older than invite_days,
+        mail in the skipped tabs is listed apart and kept only in a conversation that
+        has other listed mail (a person's mail misfiled there that you answered)."""
+        main, tabbed = self._queries(since, now)
         listed: dict[str, str] = {}
-        for query in self._queries(since, now):
-            params = {"userId": self.user_id, "q": query, "maxResults": PAGE_SIZE}
-            for page in self._pages(self._users().messages().list, params,
-                                    "users.messages.list"):
-                listed.update((str(m["id"]), str(m.get("threadId") or ""))
-                              for m in page.get("messages") or () if m.get("id"))
+        for query in main:
+            listed.update(self._list(query))
+        threads = set(listed.values())
+        for query in tabbed:
+            listed.update((i, t) for i, t in self._list(query).items() if t in threads)
         return list(listed.items())
 
-    def _queries(self, since: datetime, now: datetime) -> list[str]:
+    def _list(self, query: str) -> dict[str, str]:
+        params = {"userId": self.user_id, "q": query, "maxResults": PAGE_SIZE}
+        found: dict[str, str] = {}
+        for page in self._pages(self._resource("messages").list, params, "users.messages.list"):
+            found.update((str(m["id"]), str(m.get("threadId") or ""))
+                         for m in page.get("messages") or () if m.get("id"))
+        return found
+
+    def _queries(self, since: datetime, now: datetime) -> tuple[list[str], list[str]]:
+        """The listing queries: the window's mail, and the skipped tabs' older mail."""
         user = self.config.query
         tabs = tuple(self.config.skip_tabs)
         split = int((now - timedelta(days=self.config.invite_days)).timestamp())
         start = int(since.timestamp())
         if not tabs or split <= start:
-            return [f"after:{start} {user}".strip()]
+            return [f"after:{start} {user}".strip()], []
         skip = " ".join(f"-category:{tab}" for tab in tabs)
-        return [f"after:{split} {user}".strip(),
-                f"after:{start} before:{split} {skip} {user}".strip()]
+        old = f"after:{start} before:{split}"
+        return ([f"after:{split} {user}".strip(), f"{old} {skip} {user}".strip()],
+                [f"{old} category:{tab} {user}".strip() for tab in tabs])
 
     def _history(self, start: str) -> tuple[list[str], tuple[str, ...], str]:
         """Ids added (drafts left out) and deleted since ``start``, and the new cursor."""
