@@ -13,9 +13,8 @@ from typing import Any
 import pytest
 
 from kaffe.config.schema import Config, GmailConfig, GoogleConfig
-from kaffe.connectors.google import open_google
+from kaffe.connectors.google import gmail_source, open_google
 from kaffe.connectors.google.auth import write_emulator_token
-from kaffe.connectors.google import gmail_source
 from kaffe.connectors.google.gmail_source import GmailMailSource
 from kaffe.daemon import firstsync
 from kaffe.daemon.sync import sync_mail
