@@ -223,7 +223,7 @@ class GmailMailSource:
         plan: list[dict[str, Any]] = progress["plan"]
         order = list(range(progress["next"], len(plan))) + list(progress["retry"])
         progress["retry"] = []
-        failed_in_a_row, done = 0, 0
+        failed_in_a_row, done, last_error = 0, 0, ""
         for position, index in enumerate(order):
             chunk = plan[index]
             try:
@@ -232,6 +232,7 @@ class GmailMailSource:
                 if checkpoint is None:
                     raise
                 failed_in_a_row += 1
+                last_error = str(exc)
                 progress["retry"].append(index)
                 log.warning("%s: first sync: %d messages put back for the next cycle: %s",
                             self.name, len(chunk["ids"]), exc)
@@ -260,7 +261,7 @@ class GmailMailSource:
             raise TransientError(
                 f"gmail first sync paused: {progress['read']:,} of {progress['total']:,} "
                 f"messages read; {len(progress['retry'])} batches failed after their retries "
-                "and are read again next cycle (the rest is kept)")
+                f"and are read again next cycle (the rest is kept); last: {last_error}")
 
     def _report(self, progress: dict[str, Any]) -> None:
         total = progress["total"]
