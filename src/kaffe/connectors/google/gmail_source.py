@@ -255,7 +255,7 @@ class GmailMailSource:
             done += 1
             if done % PROGRESS_EVERY == 0:
                 self._report(progress)
-        if len(order) >= PROGRESS_EVERY:  # a long first sync: say where it ended
+        if len(order) >= PROGRESS_EVERY and done % PROGRESS_EVERY:  # say where it ended
             self._report(progress)
         if progress["retry"]:
             raise TransientError(
