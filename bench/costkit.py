@@ -210,7 +210,7 @@ class _Timed:
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._inner, name)
-        if name not in ("sync", "fetch"):
+        if name not in ("sync", "sync_resumable", "fetch"):
             return attr
         return lambda *args, **kwargs: self._timed(attr, *args, **kwargs)
 

@@ -77,8 +77,8 @@ class QuotaBucket:
 def bucket_for(
     limit: int, share: float, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep
 ) -> QuotaBucket:
-    """kaffe's bucket under Google's ``limit``: ``share`` of it a minute, with a burst
-    no larger than the margin left (at most 500 units, two batches of metadata reads),
-    so that the refill plus the burst never pass ``limit`` in any minute."""
-    burst = min(500.0, max(10.0, limit * (1 - share)))
+    """kaffe's bucket under Google's ``limit``: ``share`` of it a minute, and a burst of
+    two batches of metadata reads (500 units; less under a small limit), the refill
+    lowered where needed so that refill plus burst never pass ``limit`` in any minute."""
+    burst = min(500.0, limit / 10)
     return QuotaBucket(min(limit * share, limit - burst), burst=burst, clock=clock, sleep=sleep)
