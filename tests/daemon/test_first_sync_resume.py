@@ -132,3 +132,25 @@ def test_status_shows_the_progress_of_a_first_sync(tmp_path: Path) -> None:
         lines = source_lines(store)
     assert lines[1] == ("    first sync: 4,000 of 20,000 messages read (20%); "
                         "it goes on next cycle")
+
+
+def test_a_stop_request_ends_the_first_sync_between_batches_and_keeps_what_was_read(
+    emu: Emulator, tmp_path: Path, now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kaffe.daemon.sync import sync_all
+
+    config = _config(emu)
+    stop = {"now": False}
+    real_save = firstsync.StoreCheckpoint.save
+
+    def save_then_sigterm(self: firstsync.StoreCheckpoint, part: Any, progress: Any) -> None:
+        real_save(self, part, progress)
+        stop["now"] = progress["read"] >= 100  # SIGTERM arrives after two batches
+
+    monkeypatch.setattr(firstsync.StoreCheckpoint, "save", save_then_sigterm)
+    with Store.open(tmp_path / "kaffe.db") as store:
+        results = sync_all(store, ([], [_source(emu, tmp_path, [])], []), now, config,
+                           stop=lambda: stop["now"])
+        assert results == []  # cut short, not failed: it resumes next time
+        assert store.message_count("gmail") == 100
+        assert firstsync.progress_line(store, "gmail").startswith("first sync: 100 of 400")

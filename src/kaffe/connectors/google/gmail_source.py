@@ -32,6 +32,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from kaffe.config.schema import GmailConfig
+from kaffe.connectors import deadline
 from kaffe.connectors.google.batching import Batcher
 from kaffe.connectors.google.http import Sleep, execute
 from kaffe.connectors.google.messages import (
@@ -97,7 +98,10 @@ class _Meter:
         self.bucket = bucket
 
     def count(self, requests: int, units: int) -> None:
-        """Count a request about to be sent, first waiting for its units in the bucket."""
+        """Count a request about to be sent, first waiting for its units in the bucket
+        (a stop request, SIGTERM, ends a long first sync here: what is stored stays)."""
+        if deadline.stop_requested():
+            raise deadline.Cancelled("kaffe is stopping: the Gmail sync goes on next time")
         if self.bucket is not None:
             self.bucket.take(units)
         self.requests += requests
