@@ -7,7 +7,10 @@
   same cycle with the cycle caches off;
 - bench/matching.py: 50,000 articles x 1,000 (and 10,000) contacts, next to
   rank_bm25 one contact at a time;
-- bench/memory.py: resident memory of ``kaffe run`` over 100 cycles.
+- bench/memory.py: resident memory of ``kaffe run`` over 100 cycles;
+- bench/quota.py: a 20,000-message Gmail first sync under the emulator's per-user
+  quota (simulated clock): failed batches, units a minute, units per 10,000
+  messages, re-read after a kill halfway.
 
 Each row: kaffe's figure, the baseline measured in the same run, the ratio, the
 target and whether it is met. Nothing is asserted. Each bench runs in a process of
@@ -35,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
-from bench import cost, cpu, matching, memory  # noqa: E402
+from bench import cost, cpu, matching, memory, quota  # noqa: E402
 from bench.table import HEADER, Row, print_table  # noqa: E402
 
 BENCHES: dict[str, Callable[[], list[Row]]] = {
@@ -43,6 +46,7 @@ BENCHES: dict[str, Callable[[], list[Row]]] = {
     "cpu": lambda: cpu.rows(cpu.parser().parse_args([])),
     "matching": lambda: matching.rows(matching.parse_args([])),
     "memory": lambda: memory.rows(memory.parser().parse_args([])),
+    "quota": lambda: quota.measure(quota.parser().parse_args([]).messages),
 }
 
 

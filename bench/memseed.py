@@ -101,6 +101,7 @@ def write_config(data: Path, emulator_url: str, feed_urls: list[str]) -> Path:
     text = (f'[me]\nname = "Me"\naddresses = ["{ME}"]\n\n'
             f'[google]\napi_endpoint = "{emulator_url}"\ntoken_file = "token.json"\n\n'
             f'[storage]\ndatabase = "kaffe.db"\n\n{feeds}'
+            '[gmail]\nquota_per_minute = 100000000\nquota_share = 1\n\n'  # no pacing here
             # the first cycle drafts all that is due; capped, later cycles would too
             '[safety]\nmax_drafts_per_cycle = 1000\nmax_drafts_per_day = 10000\n')
     path = data / "config.toml"

@@ -105,6 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="answer the same share of requests up to MS ms late")
     p.add_argument("--latency-ms", type=float, default=0.0, metavar="MS",
                    help="answer every request MS ms late (a far-away server)")
+    p.add_argument("--quota-per-minute", type=int, default=0, metavar="UNITS",
+                   help="refuse Gmail calls past UNITS quota units a minute, as Google does "
+                   "(6000 today; 0 = no limit)")
     return parser
 
 

@@ -266,5 +266,5 @@ def cmd_emulator(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise KaffeError(f"kaffe emulator: {exc}") from None
     serve(seed, args.host, args.port, log_file, chaos=chaos, chaos_seed=args.fault_seed,
-          latency=latency)
+          latency=latency, quota_per_minute=args.quota_per_minute)
     return 0

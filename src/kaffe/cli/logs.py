@@ -81,3 +81,5 @@ def configure(verbose: int, fmt: str = "text") -> None:
     root.setLevel(level)
     for name in HTTP_LOGGERS:
         logging.getLogger(name).setLevel(logging.DEBUG if verbose >= 2 else logging.WARNING)
+    # a long first sync says how far it got, in `kaffe once` too (quiet without -v)
+    logging.getLogger("kaffe.progress").setLevel(logging.DEBUG if verbose >= 2 else logging.INFO)

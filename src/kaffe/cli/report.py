@@ -16,6 +16,7 @@ from kaffe.daemon import health
 from kaffe.daemon import problems as read_problems
 from kaffe.daemon.cycle import CAP_META, CycleReport
 from kaffe.daemon.executor import GAVE_UP
+from kaffe.daemon.firstsync import progress_line
 from kaffe.daemon.problems import Kept
 from kaffe.errors import KaffeError
 from kaffe.model import DUE, SKIPPED, Action, Draft, Event, LedgerEntry, Verdict
@@ -248,6 +249,8 @@ def source_lines(
             out.append(f"  {shown(name)}: ok, last run {_when(run['last_run'], zone)}")
         else:
             out += _failing_lines(name, run, health.load(store, name), zone)
+        first = progress_line(store, name)
+        out += [f"    {first}"] if first else []
     return out
 
 

@@ -37,6 +37,8 @@ _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 CALENDAR_TYPES: tuple[str, ...] = ("google", "ics", "caldav")
 MAIL_TYPES: tuple[str, ...] = ("google", "imap")
 TLS_MODES: tuple[str, ...] = ("ssl", "starttls", "none")
+# Gmail's inbox tabs a first sync may leave out ("category:<tab>" in Gmail search).
+GMAIL_TABS: tuple[str, ...] = ("promotions", "social", "forums", "updates")
 # Calendar apps' name for an https:// calendar subscription (the ICS source reads it).
 WEBCAL_SCHEMES: tuple[str, ...] = ("webcal", "webcals")
 
@@ -164,6 +166,11 @@ def mail_type(value: str) -> str:
     return _one_of(value, MAIL_TYPES)
 
 
+def gmail_tab(value: str) -> str:
+    """One of Gmail's inbox tabs (categories)."""
+    return _one_of(value.strip().lower(), GMAIL_TABS)
+
+
 def tls(value: str) -> str:
     """How an IMAP connection is secured."""
     return _one_of(value, TLS_MODES)
@@ -235,6 +242,7 @@ CHECKERS: dict[str, Callable[[str], str]] = {
     "calendar_type": calendar_type,
     "mail_type": mail_type,
     "tls": tls,
+    "gmail_tab": gmail_tab,
     "env_name": env_name,
     "keyring_ref": keyring_ref,
     "optional_email": optional_email,

@@ -148,6 +148,14 @@ class GmailConfig:
     query: str = field(default="-in:chats", metadata=rule(check="gmail_query"))
     # invitations (text/calendar parts) are looked for in mail this recent
     invite_days: int = field(default=60, metadata=rule(min=0, max=3650))
+    # Gmail's per-user quota (units a minute; Google's quota page: 6,000) and the share
+    # of it kaffe spends: the rest is left to your other apps on the same project
+    quota_per_minute: int = field(default=6000, metadata=rule(min=100, max=100_000_000))
+    quota_share: float = field(default=0.8, metadata=rule(min=0.05, max=1))
+    # inbox tabs a first sync reads only as far back as invite_days (() = all of them):
+    # kaffe counts their mail as bulk (never a contact), and reads no older invitation
+    skip_tabs: tuple[str, ...] = field(default=("promotions", "social", "updates", "forums"),
+                                       metadata=rule(check="gmail_tab"))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from kaffe.config.schema import Config
 from kaffe.connectors import deadline
 from kaffe.connectors.base import CalendarSource, FeedSource, MailSource
 from kaffe.connectors.deadline import Cancelled
-from kaffe.daemon import health
+from kaffe.daemon import firstsync, health
 from kaffe.daemon import problems as read_problems
 from kaffe.errors import KaffeError, StorageError
 from kaffe.model import Article, CalendarBatch, Event
@@ -71,18 +71,37 @@ def sync_calendar(
 
 
 def sync_mail(store: Store, source: MailSource, now: datetime, config: Config) -> SyncResult:
-    """Sync one mailbox: messages become interactions, invitations become meetings."""
+    """Sync one mailbox: messages become interactions, invitations become meetings.
+
+    A source that can resume (Gmail) stores its first sync chunk by chunk through
+    :class:`~kaffe.daemon.firstsync.StoreCheckpoint`: a first sync cut short goes on
+    where it stopped next cycle instead of starting over."""
     since = now - timedelta(days=config.gmail.window_days)
-    batch = source.sync(store.get_cursor(source.name), since=since, now=now)
+    cursor = store.get_cursor(source.name)
+    resumable = getattr(source, "sync_resumable", None)
+    checkpoint = None
+    if resumable is None:
+        batch = source.sync(cursor, since=since, now=now)
+    else:
+        checkpoint = firstsync.StoreCheckpoint(
+            store, source.name,
+            lambda: tuple(config.me.addresses) + tuple(source.own_addresses()),
+            lambda part: _apply_invitations(store, part.invitations, now, config))
+        batch = resumable(cursor, since=since, now=now, checkpoint=checkpoint)
     # Own addresses are needed only to file new messages (and may cost a getProfile).
     own = tuple(config.me.addresses) + (tuple(source.own_addresses()) if batch.messages else ())
     with store.transaction():
         changed = store.apply_mail_batch(batch, own_addresses=own)
         changed += _apply_invitations(store, batch.invitations, now, config)
+        if checkpoint is not None:
+            changed += checkpoint.changed
+            if batch.cursor and checkpoint.load() is not None:
+                firstsync.finish(store, source.name)
         store.set_cursor(source.name, batch.cursor)
         read_problems.record(store, source.name, batch.problems, now, replace=batch.full)
         store.record_source_run(source.name, now, True, plural(changed, "change"))
-    return SyncResult(source.name, changed, batch.full, problems=batch.problems)
+    return SyncResult(source.name, changed, batch.full or checkpoint is not None and not cursor,
+                      problems=batch.problems)
 
 
 def _apply_invitations(

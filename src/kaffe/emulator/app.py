@@ -17,6 +17,7 @@ from kaffe.emulator.calendar_store import CalendarStore
 from kaffe.emulator.faults import TOKEN_PATH, Faults
 from kaffe.emulator.gmail_store import GmailStore
 from kaffe.emulator.oauth import TokenAuthority
+from kaffe.emulator.quota import Quota
 from kaffe.emulator.requestlog import RequestLog
 from kaffe.emulator.wire import ApiError, Request, Response, json_response
 
@@ -92,6 +93,7 @@ class App:
         self.tokens: TokenAuthority = tokens
         self.faults: Faults = faults
         self.log: RequestLog = log
+        self.quota: Quota = Quota()  # off until configured (Emulator(quota_per_minute=...))
 
     def handle(self, req: Request, *, part: bool = False, log: bool = True) -> Response:
         """Answer one API request (``part``: one call inside a batch) and, unless ``log``
@@ -135,6 +137,7 @@ class App:
             return handle_batch(req, partial(self.handle, part=True))
         method = api_method(req.method, req.path)
         self.tokens.check(req, method.id, method.scopes)
+        self.quota.charge(method.units)  # each batch part on its own
         response = self._route(req)
         lost = self.faults.take_lost_reply(req.method, req.path)
         if lost is not None:  # carried out, but the client hears 5xx

@@ -6,6 +6,7 @@ import logging
 import signal
 import sys
 import threading
+import time
 import urllib.parse
 from collections.abc import Callable
 from datetime import datetime
@@ -20,6 +21,7 @@ from kaffe.emulator.faults import Chaos, Faults, chaos_from_json
 from kaffe.emulator.gmail_mime import b64url
 from kaffe.emulator.gmail_store import GmailStore
 from kaffe.emulator.oauth import REFRESH_TOKEN, TokenAuthority
+from kaffe.emulator.quota import Quota
 from kaffe.emulator.requestlog import RequestLog
 from kaffe.emulator.seed import load_seed
 from kaffe.emulator.wire import ApiError, Request, Response, json_response
@@ -110,6 +112,8 @@ class Emulator:
         request_log: Path | None = None,
         user_email: str = "me@example.com",
         clock: Callable[[], datetime] = now_utc,
+        quota_per_minute: int = 0,
+        quota_clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._host, self._port = host, port
         self.calendar = CalendarStore(user_email, clock)
@@ -118,6 +122,8 @@ class Emulator:
         self.faults = Faults()
         self.log = RequestLog(request_log)
         self.app = App(self.calendar, self.gmail, self.tokens, self.faults, self.log)
+        # the refusal's "Retry after <time>" is wall-clock time, as the client reads it
+        self.app.quota = Quota(quota_per_minute, clock=quota_clock)
         self.seed_problems: list[str] = load_seed(seed, self.calendar, self.gmail) if seed else []
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -206,6 +212,17 @@ class Emulator:
         """How many errors, delays and lost replies were injected so far."""
         return self.faults.stats.as_dict()
 
+    def set_quota(
+        self, per_minute: int, *, form: str = "429", retry_after_header: bool = False
+    ) -> None:
+        """Refuse Gmail calls past ``per_minute`` units in a sliding minute (0 = off),
+        answered in ``form`` (see :mod:`kaffe.emulator.quota`); forgets what was spent."""
+        self.app.quota.configure(per_minute, form=form, retry_after_header=retry_after_header)
+
+    def quota_stats(self) -> dict[str, int]:
+        """The quota's limit, units spent in all, peak units in a minute, calls refused."""
+        return self.app.quota.stats()
+
     # -- calendar --------------------------------------------------------------------
     def add_event(self, calendar_id: str, resource: dict[str, Any]) -> dict[str, Any]:
         """Insert an event as Google would; returns the stored resource."""
@@ -287,6 +304,10 @@ class Emulator:
             return self._fault_from_json(req.json())
         if action == ("GET", "faults"):
             return self.fault_stats()
+        if action == ("POST", "quota"):
+            return self._quota_from_json(req.json())
+        if action == ("GET", "quota"):
+            return self.quota_stats()
         if action == ("GET", "drafts"):
             return [dict(d, raw=b64url(d["raw"])) for d in self.drafts()]
         answer = mail_control(self.gmail, req, action[1])
@@ -314,6 +335,15 @@ class Emulator:
         return {"ok": True}
 
 
+    def _quota_from_json(self, spec: Any) -> dict[str, Any]:
+        """``{"per_minute": 6000, "form": "429"|"403-user"|"403-rate", "retry_after": bool}``."""
+        try:
+            self.set_quota(int(spec["per_minute"]), form=str(spec.get("form", "429")),
+                           retry_after_header=bool(spec.get("retry_after", False)))
+        except (TypeError, ValueError, KeyError) as exc:
+            raise ApiError(400, f"bad quota spec: {exc}") from exc
+        return {"ok": True}
+
     def _chaos_from_json(self, spec: dict[str, Any]) -> dict[str, Any]:
         """``{"random": {"rate": .., "seed": ..} | null}`` and/or ``{"latency": seconds}``."""
         try:
@@ -339,11 +369,13 @@ def serve(
     chaos: Chaos | None = None,
     chaos_seed: int | None = None,
     latency: float = 0.0,
+    quota_per_minute: int = 0,
 ) -> None:
     """Run the emulator until SIGINT or SIGTERM (for ``kaffe emulator``), with random
     faults from ``chaos`` (seeded by ``chaos_seed``) and ``latency`` on every request."""
     stop = threading.Event()
-    emulator = Emulator(seed, host=host, port=port, request_log=request_log)
+    emulator = Emulator(seed, host=host, port=port, request_log=request_log,
+                        quota_per_minute=quota_per_minute)
     emulator.faults.set_random(chaos, seed=chaos_seed)
     emulator.set_latency(latency)
     for problem in emulator.seed_problems:

@@ -19,6 +19,7 @@ from kaffe.connectors.google.calendar import GoogleCalendarSource
 from kaffe.connectors.google.gmail_drafts import GmailDraftSink, batch_uri_for
 from kaffe.connectors.google.gmail_source import GmailMailSource
 from kaffe.connectors.google.http import PerThreadService, Sleep, build_service, execute
+from kaffe.connectors.google.pacing import bucket_for
 from kaffe.errors import ConnectorError
 
 __all__ = [
@@ -84,6 +85,7 @@ def _mail(config: Config, gmail: Any, batch_uri: str, sleep: Sleep) -> GmailMail
         gmail, config=config.gmail, self_addresses=config.me.addresses, batch_uri=batch_uri,
         num_retries=config.google.num_retries, sleep=sleep,
         lookahead=timedelta(days=config.detect.lookahead_days),
+        bucket=bucket_for(config.gmail.quota_per_minute, config.gmail.quota_share, sleep=sleep),
     )
 
 

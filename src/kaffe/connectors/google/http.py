@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Collection
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import google_auth_httplib2
@@ -210,10 +213,32 @@ def _reasons(exc: HttpError) -> set[str]:
         return set()
 
 
-def _retry_after(exc: HttpError) -> float | None:
-    """Seconds from a numeric Retry-After header (HTTP-date values are ignored)."""
+def _retry_after(exc: HttpError, now: datetime | None = None) -> float | None:
+    """Seconds from a numeric Retry-After header (HTTP-date values are ignored), else
+    from the "Retry after <RFC 3339 time>" Gmail writes in its quota errors' message
+    instead of a header (measured from ``now``, the wall clock by default)."""
     value = exc.resp.get("retry-after") if hasattr(exc.resp, "get") else None
     try:
-        return float(value) if value is not None else None
+        if value is not None:
+            return float(value)
     except ValueError:
         return None
+    return _retry_after_in_message(exc, now or datetime.now(UTC))
+
+
+_RETRY_AT = re.compile(r"Retry after (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?)Z")
+
+
+def _retry_after_in_message(exc: HttpError, now: datetime) -> float | None:
+    """Seconds until the time in "User-rate limit exceeded.  Retry after 2026-…Z"."""
+    try:
+        found = _RETRY_AT.search(exc.content.decode("utf-8", "replace"))
+    except AttributeError:
+        return None
+    if found is None:
+        return None
+    try:
+        at = datetime.fromisoformat(found.group(1)).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    return float(max(math.ceil((at - now).total_seconds()), 0))  # never back early
