@@ -32,12 +32,20 @@ def read(*events: str, stream: bool = False) -> IcsResult:
 
 
 @pytest.mark.parametrize("stream", [False, True])
-@pytest.mark.parametrize("value", ["1407317367304", "-99999999999", "draft", "1.5"])
+@pytest.mark.parametrize("value", ["-99999999999", "draft", "1.5"])
 def test_an_unusable_sequence_keeps_the_event_and_says_so(value: str, stream: bool) -> None:
     result = read(vevent(sequence=value), stream=stream)
     assert [e.summary for e in result.events] == ["Coffee"]
     (problem,) = [p for p in result.problems if "SEQUENCE" in p]
     assert problem.startswith("cal.ics: event 'Coffee' UID u1: SEQUENCE") and value[:20] in problem
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_huge_sequence_keeps_the_event_and_is_no_reading_problem(stream: bool) -> None:
+    """Google's millisecond revisions: the event is kept, in order, and nothing is
+    lost, so nothing is listed among the reading problems."""
+    result = read(vevent(sequence="1407317367304"), stream=stream)
+    assert [e.summary for e in result.events] == ["Coffee"] and result.problems == ()
 
 
 def test_an_ordinary_negative_sequence_is_no_problem() -> None:
