@@ -18,11 +18,25 @@ from email.errors import MessageError
 from email.headerregistry import Address
 
 # Robot senders by local part, alone or as one dash/dot-separated piece of it
-# ("calendar-noreply", "bounce+123", "calendar-notification"). "info" is left
-# out on purpose: people use it.
+# ("calendar-noreply", "bounce+123", "calendar-notification", "notifier.mars").
+# Role mailboxes that people answer ("info", "support", "hello", "team", "office")
+# are left out on purpose: a small business invites from info@, and a robot is
+# never a contact nor a recipient; bulk mail is told by its headers instead.
+_ROBOT_WORDS = (
+    r"no[-_.]?reply|no[-_.]?replies|do[-_.]?not[-_.]?reply|dont[-_.]?reply"
+    r"|no[-_.]?respon(?:se|d)|do[-_.]?not[-_.]?respond|auto[-_.]?(?:reply|responder|confirm)"
+    r"|mailer[-_.]?daemon|postmaster|calendar[-_.]?server"
+    r"|notifications?|notify|notifier|alerts?|invitations?|invites?"
+    r"|bounces?|newsletters?|news"
+)
 _ROBOT = re.compile(
-    r"(?:^|[-_.+])(?:no[-_]?reply|do[-_]?not[-_]?reply|mailer[-_]daemon|postmaster"
-    r"|notifications?|bounces?|newsletters?|news)(?:$|[-_.+])"
+    rf"(?:^|[-_.+])(?:{_ROBOT_WORDS})(?:$|[-_.+])"
+    r"|^mailer$"  # Doodle's sender; "norman.mailer" is a person
+    # Exchange's own mailboxes: the system mailbox that sends delivery reports and
+    # meeting forward notifications ("MicrosoftExchange329e71ec...@contoso.com"),
+    # federation, arbitration, health and migration mailboxes.
+    r"|^(?:microsoftexchange[0-9a-f]{32}|federatedemail\.|systemmailbox\{|healthmailbox"
+    r"|discoverysearchmailbox\{|migration\.[0-9a-f]{8}-)"
 )
 # Domains whose addresses stand in for someone else: iCloud's iMIP relay (the
 # person is in the EMAIL= parameter), Google's calendar ids for groups and rooms.

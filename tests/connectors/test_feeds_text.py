@@ -40,6 +40,15 @@ from kaffe.errors import ConnectorError
         # ... and inert tags after it too (a mutated corpus feed, found in CI)
         ("Nina 2024 <![CDATA[ <p>Du brauchst <a>Headlines</a></p>",
          "Nina 2024 Du brauchst Headlines"),
+        # inert markup escaped twice is markup too: closing tags, tags with attributes
+        # (even cut off by the end of the field) and self-closing ones; a bare "<div>"
+        # is how an author writes about HTML and stays
+        ('bad.&lt;div class="feedflare"&gt;', "bad."),
+        ("&lt;p&gt;Hello&lt;/p&gt; &lt;/div&gt;", "Hello"),
+        ('cut &lt;div class="feedflare', "cut"),
+        ("a&lt;br/&gt;b", "a b"),
+        ("Why &lt;div&gt; soup hurts", "Why <div> soup hurts"),
+        ("if a &lt; b and c &gt; d", "if a < b and c > d"),
     ],
 )
 def test_html_to_text(html: str, text: str) -> None:

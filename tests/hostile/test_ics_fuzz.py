@@ -123,10 +123,25 @@ starts = st.sampled_from(["00010101T000000Z", "19000101T000000Z", "19700101T0000
 @example(rule="FREQ=YEARLY", start="00010101T000000Z")  # a duration of 2025 years
 @example(rule="FREQ=DAILY;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11;BYMINUTE=0,5,10,15,20,25,30",
          start="20260101T000000Z")  # fmt: skip
+# Day parts under YEARLY were counted once a year: BYMONTHDAY is a day of every month,
+# BYWEEKNO every day of its weeks (was: 4,050, 2,113 and 1,732 events; cap 1,000).
+@example(rule="FREQ=YEARLY;BYSECOND=0,30;BYMONTHDAY=-1,1,15", start="19700101T000000Z")
+@example(rule="FREQ=YEARLY;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21;"
+         "BYMINUTE=0,5,10,15,20,25,30,35,40,45,50,55;BYMONTHDAY=-1,1,15",
+         start="20260110T100000Z")  # fmt: skip
+@example(rule="FREQ=YEARLY;BYSECOND=0,30;BYWEEKNO=1,20,53", start="19700101T000000Z")
 def test_hostile_recurrence_rules_stay_bounded(rule: str, start: str) -> None:
     result = read(calendar(*event("SUMMARY:Spam", f"RRULE:{rule}", start=start)))
     assert_sane(result, "fuzz.ics")
     assert len(result.events) <= occurrence_cap(WINDOW)
+
+
+def test_several_rules_of_one_event_are_bounded_together() -> None:
+    """Each RRULE under the cap, their union over it (was: 1,452 events)."""
+    rules = [f"RRULE:FREQ=DAILY;BYHOUR={h},{h + 1},{h + 2}" for h in (0, 3, 6, 9)]
+    result = read(calendar(*event("SUMMARY:Spam", *rules, start="20251201T000000Z")))
+    assert len(result.events) <= occurrence_cap(WINDOW)
+    assert any("recurs too often" in p for p in result.problems)
 
 
 @needs_corpus

@@ -85,10 +85,10 @@ def html_to_text(html: str) -> str:
     was escaped twice ("&amp;lt;script&amp;gt;") is markup too and goes the same way."""
     text = _visible_text(html)
     for _ in range(_MAX_UNESCAPES):
-        if not looks_like_markup(text):
+        if not _still_markup(text):
             return text
         text = _visible_text(text)
-    if looks_like_markup(text):
+    if _still_markup(text):
         # what the parser keeps as text, e.g. after an unclosed "<![CDATA[", which
         # swallows the rest of the fragment: every tag-like run goes, its words stay
         text = collapse(_TAG_LIKE.sub(" ", text))
@@ -96,6 +96,21 @@ def html_to_text(html: str) -> str:
 
 
 _TAG_LIKE = re.compile(r"<!\[CDATA\[|\]\]>|<[^<>]*>|<[^<>]*$")
+# Markup left in the text of an HTML field, where an author writing about HTML would
+# say "<div>": a closing tag, a tag with attributes (perhaps cut off by the end of
+# the field) or a self-closing one ("&lt;/div&gt;" escaped twice, FeedBurner's
+# feedflare divs in a damaged feed).
+_INERT_MARKUP = re.compile(
+    r"<\s*/\s*[a-z][a-z0-9]*\s*>"
+    r"|<[a-z][a-z0-9]*\s+[a-z][a-z0-9_:-]*\s*=\s*[^\s<>][^<>]*(?:>|$)"
+    r"|<[a-z][a-z0-9]*\s*/>",
+    re.IGNORECASE,
+)
+
+
+def _still_markup(text: str) -> bool:
+    """True when rendered HTML still holds markup: it was escaped twice."""
+    return looks_like_markup(text) or bool(_INERT_MARKUP.search(text))
 
 
 def _visible_text(html: str) -> str:

@@ -32,7 +32,9 @@ _PERIOD_SECONDS = (1, 60, 3600, 86_400, 7 * 86_400, 28 * 86_400, 365 * 86_400)
 # (BYHOUR under DAILY), and only limits one as fine or finer (BYHOUR under HOURLY).
 _PART_RANK = {"BYSECOND": 0, "BYMINUTE": 1, "BYHOUR": 2, "BYDAY": 3, "BYMONTHDAY": 3,
               "BYYEARDAY": 3, "BYWEEKNO": 4, "BYMONTH": 5}  # fmt: skip
-_DAYS_PER_PERIOD = {"WEEKLY": 1, "MONTHLY": 5, "YEARLY": 53}  # BYDAY=MO: Mondays per period
+_DAY_RANK = 3  # parts of this rank or coarser pick days, not times of a day
+_PERIOD_DAYS = {"WEEKLY": 7, "MONTHLY": 31, "YEARLY": 366}
+_WEEKS_PER_PERIOD = {"WEEKLY": 1, "MONTHLY": 5, "YEARLY": 53}  # BYDAY=MO: Mondays per period
 
 
 def too_costly(component: Component, window: tuple[datetime, datetime]) -> str:
@@ -47,6 +49,7 @@ def too_costly(component: Component, window: tuple[datetime, datetime]) -> str:
         return ""
     # An occurrence that lasts long overlaps the window from long before it.
     reach = (_earlier(window[0], _duration(component, start)), window[1])
+    total = 0  # several RRULEs add up: the series is their union
     for rule in _as_list(rules):
         if not isinstance(rule, vRecur):
             continue  # unreadable (vBroken): the expansion reports it for this event alone
@@ -56,8 +59,9 @@ def too_costly(component: Component, window: tuple[datetime, datetime]) -> str:
         steps, occurrences = _estimate(rule, start, reach)
         if steps > MAX_RULE_STEPS:
             return f"recurs too often (about {steps} rule steps since DTSTART)"
-        if occurrences > occurrence_cap(window):
-            return f"recurs too often (about {occurrences} occurrences in the window)"
+        total += occurrences
+        if total > occurrence_cap(window):
+            return f"recurs too often (about {total} occurrences in the window)"
     return ""
 
 
@@ -105,13 +109,52 @@ def _periods(first: datetime, last: datetime, period: int) -> int:
 
 
 def _per_period(rule: Any, freq: str, rank: int) -> int:
-    """How many occurrences one period can hold at most: the expanding parts' sizes."""
+    """How many occurrences one period can hold at most: the days it can hold times
+    the expanding time parts' sizes (BYHOUR under DAILY)."""
     sizes = [
-        len(_as_list(rule.get(name))) * (_DAYS_PER_PERIOD.get(freq, 1) if name == "BYDAY" else 1)
+        len(_as_list(rule.get(name)))
         for name, part_rank in _PART_RANK.items()
-        if rank > part_rank and rule.get(name) is not None
+        if part_rank < _DAY_RANK and rank > part_rank and rule.get(name) is not None
     ]
-    return math.prod(sizes)
+    return _days_per_period(rule, freq) * math.prod(sizes)
+
+
+def _days_per_period(rule: Any, freq: str) -> int:
+    """How many days one WEEKLY, MONTHLY or YEARLY period can hold at most.
+
+    The day parts select days of the period together (each one narrows the others),
+    so the smallest of their own bounds is a bound; each counts its days the way the
+    expansion does: BYMONTHDAY under YEARLY is a day of *every* month (or of each
+    BYMONTH month), BYWEEKNO is every day of those weeks. Without a day part the
+    period holds DTSTART's day: once, or once in each BYMONTH month under YEARLY.
+    """
+    if freq not in _PERIOD_DAYS:
+        return 1  # DAILY or finer: the day parts only narrow
+    months = len(_as_list(rule.get("BYMONTH"))) if rule.get("BYMONTH") is not None else 0
+    bounds = [
+        _day_part_bound(name, _as_list(rule.get(name)), freq, months)
+        for name in ("BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYDAY")
+        if rule.get(name) is not None
+    ]
+    if not bounds:
+        return months if freq == "YEARLY" and months else 1
+    return min(_PERIOD_DAYS[freq], *bounds)
+
+
+def _day_part_bound(name: str, values: list[Any], freq: str, months: int) -> int:
+    """Days of one period that one day part alone can select."""
+    if name == "BYMONTHDAY":
+        return len(values) * ((months or 12) if freq == "YEARLY" else 1)
+    if name == "BYWEEKNO":
+        return 7 * len(values)
+    if name == "BYDAY":  # a weekday is in every week; "1MO" once a month at most
+        weeks = _WEEKS_PER_PERIOD[freq]
+        return sum(weeks if not _has_ordinal(day) else 12 for day in values)
+    return len(values)  # BYYEARDAY
+
+
+def _has_ordinal(day: Any) -> bool:
+    return any(ch.isdigit() for ch in str(day))
 
 
 def _part(rule: Any, name: str, default: Any) -> Any:
