@@ -20,6 +20,7 @@ from kaffe.connectors.google.gmail_drafts import GmailDraftSink, batch_uri_for
 from kaffe.connectors.google.gmail_source import GmailMailSource
 from kaffe.connectors.google.http import PerThreadService, Sleep, build_service, execute
 from kaffe.connectors.google.pacing import QUOTA_UNITS, Clock, QuotaBucket, shared_bucket
+from kaffe.connectors.google.permissions import granted_scopes
 from kaffe.errors import ConnectorError
 
 __all__ = [
@@ -83,7 +84,7 @@ def open_google(
     bucket = shared_bucket(str(Path(token_path).resolve()), config.gmail.quota_per_minute,
                            config.gmail.quota_share, clock=clock, sleep=sleep)
     sink = GmailDraftSink(gmail, num_retries=retries, sleep=sleep, batch_uri=batch_uri,
-                          bucket=bucket)
+                          bucket=bucket, granted=partial(granted_scopes, token_path))
     return GoogleConnection(sources, sink, gmail, num_retries=retries, sleep=sleep,
                             mail=_mail(config, gmail, batch_uri, sleep, bucket), bucket=bucket)
 

@@ -14,12 +14,13 @@ from __future__ import annotations
 import base64
 import logging
 import time
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import Any
 
 from kaffe.connectors.google.batching import BATCH_SIZE, Batcher
 from kaffe.connectors.google.http import Sleep, execute
 from kaffe.connectors.google.pacing import QUOTA_UNITS, QuotaBucket
+from kaffe.connectors.google.permissions import GMAIL_COMPOSE, MissingPermission, missing
 from kaffe.errors import ConnectorError
 from kaffe.mailids import KEY_HEADER, wire_key
 from kaffe.model import Draft
@@ -45,6 +46,7 @@ class GmailDraftSink:
         self, service: Any, *, user_id: str = "me", num_retries: int = 3,
         sleep: Sleep = time.sleep, batch_uri: str = GOOGLE_BATCH_URI,
         bucket: QuotaBucket | None = None,
+        granted: Callable[[], frozenset[str] | None] = lambda: None,
     ) -> None:
         self.service = service
         self.user_id = user_id
@@ -52,8 +54,20 @@ class GmailDraftSink:
         self.num_retries = num_retries
         self.sleep = sleep
         self.bucket = bucket
+        self.granted = granted  # the scopes the stored token says were granted
         most = bucket.fits(QUOTA_UNITS["users.drafts.get"], BATCH_SIZE) if bucket else BATCH_SIZE
         self.batcher = Batcher(batch_uri, num_retries=num_retries, sleep=sleep, size=most)
+
+    def refusal(self) -> MissingPermission | None:
+        """Why no draft can be made, known before asking Google: the stored token says
+        ``gmail.compose`` was not granted. None when it was, or when no token says."""
+        granted = self.granted()
+        if granted is None:
+            return None
+        lacking = [p for p in missing(granted) if p.scope == GMAIL_COMPOSE]
+        if not lacking:
+            return None
+        return MissingPermission(f"gmail drafts: {lacking[0].missing_line()}", lacking[0])
 
     def create_draft(self, draft: Draft) -> str:
         """Create ``draft`` (threaded when it has a thread id); return the Gmail draft id."""
