@@ -84,9 +84,16 @@ def open_google(
     bucket = shared_bucket(str(Path(token_path).resolve()), config.gmail.quota_per_minute,
                            config.gmail.quota_share, clock=clock, sleep=sleep)
     sink = GmailDraftSink(gmail, num_retries=retries, sleep=sleep, batch_uri=batch_uri,
-                          bucket=bucket, granted=partial(granted_scopes, token_path))
+                          bucket=bucket, granted=partial(_granted, keeper))
     return GoogleConnection(sources, sink, gmail, num_retries=retries, sleep=sleep,
                             mail=_mail(config, gmail, batch_uri, sleep, bucket), bucket=bucket)
+
+
+def _granted(keeper: TokenKeeper) -> frozenset[str] | None:
+    """The granted scopes as the token file says them, once a token refreshed in use
+    (perhaps with a narrower grant) is stored there."""
+    keeper.store_refreshed()
+    return granted_scopes(keeper.token_path)
 
 
 def _mail(
