@@ -208,3 +208,16 @@ def test_outages_never_give_a_key_up(store, now):
     assert store.ledger_entry("k1").state == FAILED
     sink.fail_with = None
     assert [o.state for o in executor.execute([action("k1")], now)] == [DONE]
+
+
+def test_a_sink_that_knows_it_is_refused_is_not_asked_and_skips_are_still_recorded(store, now):
+    from kaffe.connectors.google.permissions import PERMISSIONS, MissingPermission
+
+    sink = RecordingSink()
+    sink.refusal = lambda: MissingPermission("gmail drafts: not granted", PERMISSIONS[1])
+    outcomes = Executor(store, sink, render).execute(
+        [action("followup:a"), action("followup:b", SKIPPED)], now)
+    assert [(o.state, o.kind) for o in outcomes] == [(SKIPPED, ""), ("auth", "permission")]
+    assert sink.lookups == 0 and sink.drafts == {}
+    assert store.ledger_entry("followup:a") is None  # still due: no attempt counted
+    assert store.ledger_entry("followup:b").state == SKIPPED

@@ -11,6 +11,11 @@ drafts already made instead of making them again.
 A key whose draft fails for a reason of its own (not an outage or a sign-in) is
 tried :data:`MAX_ATTEMPTS` times, then given up on: the ledger says ``skipped``
 with why, the log says so at ERROR, and ``kaffe status`` lists it.
+
+A sink that already knows it will be refused (the stored Google token says
+``gmail.compose`` was not granted: :meth:`Refusing.refusal`) is not asked at all:
+no look-up, no draft, the due keys stay due and untouched in the ledger, and the
+cycle reports one permission outcome (logged once, as a 403 at run time is).
 """
 
 from __future__ import annotations
@@ -41,6 +46,12 @@ Guard = Callable[[Draft], "GuardVerdict"]
 # hour of retries, enough for a passing fault to clear.
 MAX_ATTEMPTS = 5
 GAVE_UP = "gave up after"  # how a given-up key's ledger detail begins
+
+
+class Refusing(Protocol):
+    """A sink that can tell, before any call, that every draft would be refused."""
+
+    def refusal(self) -> KaffeError | None: ...
 
 
 class Ledger(Protocol):
@@ -96,6 +107,10 @@ class Executor:
         action among them is not looked up again.
         """
         actions = list(actions)
+        refused = self._refusal(actions)
+        if refused is not None:  # the skips are still recorded: they cost Google nothing
+            skips = [a for a in actions if a.state == SKIPPED and a.key not in known]
+            return [o for a in skips for o in self._record_skip(a, now)] + [refused]
         try:
             existing = self._existing(actions)
         except KaffeError as exc:
@@ -115,6 +130,20 @@ class Executor:
                 if outcome.state in ("auth", "transient"):
                     break
         return outcomes
+
+    def _refusal(self, actions: list[Action]) -> Outcome | None:
+        """The outcome standing for every due action when the sink says up front that
+        it would refuse them (see :class:`Refusing`); None when it may draft."""
+        due = next((a for a in actions if a.state == DUE), None)
+        check = getattr(self.sink, "refusal", None)
+        if due is None or check is None:
+            return None
+        exc = check()
+        if exc is None:
+            return None
+        log.debug("not drafting this cycle: %s", exc)  # daemon.health logs it, once
+        return Outcome(due, "auth", detail=str(exc), hint=exc.hint,
+                       kind=str(getattr(exc, "health_kind", "auth")))
 
     def _existing(self, actions: list[Action]) -> dict[str, str]:
         """Drafts already in the mailbox for the due keys that have no draft in the

@@ -3,6 +3,7 @@ failed sign-in is not retried against Google until the token file changes (`kaff
 
 from __future__ import annotations
 
+import json
 import socket
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -71,3 +72,33 @@ def test_the_same_credentials_while_the_file_is_unchanged(emu: Any, token_path: 
     assert keeper.credentials() is first and token_posts(emu) == 1
     write_emulator_token(token_path, emu.url)
     assert keeper.credentials() is not first and token_posts(emu) == 2
+
+
+@pytest.mark.parametrize("next_use", ["a call", "the drafting check"])
+def test_a_token_refreshed_in_use_is_stored_with_its_narrower_grant(
+    emu: Any, config: Config, token_path: Path, next_use: str
+) -> None:
+    """An hour in, google-auth refreshes the access token inside a call and keeps it in
+    memory; the grant came back without gmail.compose. The file must say so (status,
+    doctor, plan and the drafting check read it), without a new sign-in or rebuild."""
+    from kaffe.connectors.google.auth import SCOPES
+
+    read_only = [SCOPES[0], SCOPES[2]]
+    google = open_google(config, token_path)  # signed in: the full grant stored
+    google.profile_email()
+    keeper = google.gmail._keeper
+    creds = keeper.credentials()
+    emu.set_scopes(read_only)
+    creds.expiry = datetime(2000, 1, 1)  # naive UTC, as google-auth keeps it: expired
+    before = token_posts(emu)
+    google.profile_email()  # AuthorizedHttp refreshes: the narrower grant, in memory
+    assert token_posts(emu) == before + 1
+    if next_use == "a call":
+        google.calendars[0].sync(None, window_start=DAY, window_end=DAY + timedelta(days=1))
+    else:  # the executor's check before drafting reads the file: stored first
+        assert google.drafts.refusal() is not None
+    stored = json.loads(token_path.read_text())
+    assert sorted(stored["scopes"]) == sorted(read_only) and stored["token"] == creds.token
+    assert keeper.credentials() is creds  # no second sign-in from the file it wrote
+    google.profile_email()
+    assert token_posts(emu) == before + 1

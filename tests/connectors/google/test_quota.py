@@ -16,7 +16,10 @@ from kaffe.connectors.google import open_google
 from kaffe.connectors.google.auth import write_emulator_token
 from kaffe.connectors.google.gmail_source import GmailMailSource
 from kaffe.connectors.google.pacing import QuotaBucket, bucket_for
+from kaffe.daemon.executor import Executor
 from kaffe.emulator import Emulator
+from kaffe.model import DONE, DUE, Action, Draft, Recipient
+from kaffe.store import Store
 from tests.emulator.helpers import mail
 
 SINCE_DAYS = 180
@@ -150,3 +153,44 @@ def test_old_mail_in_the_bulk_tabs_is_not_read_new_mail_is(tmp_path: Path, now: 
     assert "-category:promotions -category:social -category:updates -category:forums" in \
         queries[1]
     assert len(queries) == 6 and "category:forums" in queries[5]
+
+
+def test_a_first_sync_then_many_drafts_draw_from_one_bucket_and_none_is_refused(
+    tmp_path: Path, now: datetime
+) -> None:
+    """drafts.list/get (5 units) and drafts.create (10) count against the same per-user
+    limit as the sync's reads: 150 drafts right after a 1,500-message first sync, in
+    the same minute, are paced by the bucket the sync drained, not refused by Google."""
+    clock = SimClock()
+    with Emulator(clock=lambda: now, quota_clock=clock.now, quota_per_minute=6000) as emu:
+        _fill(emu, 1500, now)
+        token = tmp_path / "token.json"
+        write_emulator_token(token, emu.url)
+        config = Config(google=GoogleConfig(api_endpoint=emu.url, num_retries=5))
+        google = open_google(config, token, sleep=clock.sleep, clock=clock.now)
+        assert google.mail is not None and google.mail.bucket is google.drafts.bucket
+        google.mail.sync(None, since=now - timedelta(days=SINCE_DAYS), now=now)
+        actions = [Action("followup", f"followup:k{i}", DUE, "because",
+                          to=(Recipient(f"p{i}@example.org"),)) for i in range(150)]
+        with Store.open(tmp_path / "kaffe.db") as store:
+            outcomes = Executor(store, google.drafts, _render).execute(actions, now)
+        stats = emu.quota_stats()
+        drafts = emu.drafts()
+    assert [o.state for o in outcomes] == [DONE] * 150 and len(drafts) == 150
+    assert stats["refused"] == 0 and stats["peak"] <= 6000
+
+
+def _render(action: Action) -> Draft:
+    return Draft(action.key, Recipient("me@example.com"), action.to, "Coffee", "Thanks!")
+
+
+def test_the_account_keeps_one_bucket_across_reopening(tmp_path: Path) -> None:
+    """A reload (SIGHUP) opens Google again: the units spent just before still count."""
+    token = tmp_path / "token.json"
+    write_emulator_token(token, "http://127.0.0.1:9")
+    clock = SimClock()
+    config = Config(google=GoogleConfig(api_endpoint="http://127.0.0.1:9"))
+    first = open_google(config, token, sleep=clock.sleep, clock=clock.now, lazy=True)
+    again = open_google(config, token, sleep=clock.sleep, clock=clock.now, lazy=True)
+    assert first.bucket is not None and again.bucket is first.bucket
+    assert again.drafts.bucket is first.bucket

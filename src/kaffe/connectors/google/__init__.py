@@ -19,7 +19,8 @@ from kaffe.connectors.google.calendar import GoogleCalendarSource
 from kaffe.connectors.google.gmail_drafts import GmailDraftSink, batch_uri_for
 from kaffe.connectors.google.gmail_source import GmailMailSource
 from kaffe.connectors.google.http import PerThreadService, Sleep, build_service, execute
-from kaffe.connectors.google.pacing import bucket_for
+from kaffe.connectors.google.pacing import QUOTA_UNITS, Clock, QuotaBucket, shared_bucket
+from kaffe.connectors.google.permissions import granted_scopes
 from kaffe.errors import ConnectorError
 
 __all__ = [
@@ -39,10 +40,13 @@ class GoogleConnection:
     num_retries: int = 3
     sleep: Sleep = time.sleep
     mail: GmailMailSource | None = None
+    bucket: QuotaBucket | None = None  # the account's quota, shared by every Gmail call
 
     def profile_email(self) -> str:
         """The signed-in account's address (users.getProfile), lower-cased."""
         request = self.gmail.users().getProfile(userId="me")
+        if self.bucket is not None:
+            self.bucket.take(QUOTA_UNITS["users.getProfile"])
         profile = execute(request, "gmail users.getProfile", num_retries=self.num_retries,
                           sleep=self.sleep)
         email = str(profile.get("emailAddress") or "").strip().lower()
@@ -52,9 +56,13 @@ class GoogleConnection:
 
 
 def open_google(
-    config: Config, token_path: Path, *, sleep: Sleep = time.sleep, lazy: bool = False
+    config: Config, token_path: Path, *, sleep: Sleep = time.sleep, lazy: bool = False,
+    clock: Clock = time.monotonic,
 ) -> GoogleConnection:
     """Load (and refresh) the token and build the Calendar and Gmail clients from ``config``.
+
+    Every Gmail call (the mailbox's, the drafts', the profile's) waits in one quota
+    bucket for this account, kept for the life of the process (:func:`.shared_bucket`).
 
     With ``lazy`` the token is first read when a client is used, so a missing or revoked
     token raises AuthError there (in each source's sync) instead of here; and a new token
@@ -73,19 +81,31 @@ def open_google(
         for cid in gcfg.calendar_ids
     ]
     batch_uri = batch_uri_for(gcfg.api_endpoint)
-    sink = GmailDraftSink(gmail, num_retries=retries, sleep=sleep, batch_uri=batch_uri)
+    bucket = shared_bucket(str(Path(token_path).resolve()), config.gmail.quota_per_minute,
+                           config.gmail.quota_share, clock=clock, sleep=sleep)
+    sink = GmailDraftSink(gmail, num_retries=retries, sleep=sleep, batch_uri=batch_uri,
+                          bucket=bucket, granted=partial(_granted, keeper))
     return GoogleConnection(sources, sink, gmail, num_retries=retries, sleep=sleep,
-                            mail=_mail(config, gmail, batch_uri, sleep))
+                            mail=_mail(config, gmail, batch_uri, sleep, bucket), bucket=bucket)
 
 
-def _mail(config: Config, gmail: Any, batch_uri: str, sleep: Sleep) -> GmailMailSource | None:
+def _granted(keeper: TokenKeeper) -> frozenset[str] | None:
+    """The granted scopes as the token file says them, once a token refreshed in use
+    (perhaps with a narrower grant) is stored there."""
+    keeper.store_refreshed()
+    return granted_scopes(keeper.token_path)
+
+
+def _mail(
+    config: Config, gmail: Any, batch_uri: str, sleep: Sleep, bucket: QuotaBucket
+) -> GmailMailSource | None:
     if not config.gmail.enabled:
         return None
     return GmailMailSource(
         gmail, config=config.gmail, self_addresses=config.me.addresses, batch_uri=batch_uri,
         num_retries=config.google.num_retries, sleep=sleep,
         lookahead=timedelta(days=config.detect.lookahead_days),
-        bucket=bucket_for(config.gmail.quota_per_minute, config.gmail.quota_share, sleep=sleep),
+        bucket=bucket,
     )
 
 

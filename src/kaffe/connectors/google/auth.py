@@ -83,6 +83,12 @@ class TokenKeeper:
     remembered with the file's stamp and raised again, without asking Google, until the
     file changes: after `kaffe auth` writes a new token the next use signs in afresh. A
     TransientError (Google unreachable) is not remembered: the next use tries again.
+
+    google-auth's AuthorizedHttp refreshes an expired access token inside a call and
+    keeps it in memory only. The keeper stores it at the next use (:meth:`store_refreshed`):
+    not for the access token (a restart would just refresh again, one token call), but
+    because the refresh may bring a narrower grant, which `kaffe status`, `doctor`, `plan`
+    and the drafting check read from the file, or a new refresh token.
     """
 
     def __init__(self, gcfg: GoogleConfig, token_path: Path) -> None:
@@ -93,17 +99,37 @@ class TokenKeeper:
         self._failure: AuthError | None = None
         self._stamp: Stamp = None
         self._loaded = False  # whether _stamp belongs to a load, good or failed
+        self._stored: tuple[object, ...] | None = None  # what the file holds of _creds
 
     def credentials(self) -> Credentials:
         """The current credentials; raises AuthError or TransientError when there are none."""
         with self._lock:
             if self._loaded and _stamp(self.token_path) == self._stamp:
                 if self._creds is not None:
+                    self._store_if_refreshed(self._creds)
                     return self._creds
                 if self._failure is not None:
                     # A fresh exception: re-raising one object would grow its traceback forever.
                     raise AuthError(str(self._failure), hint=self._failure.hint)
             return self._load()
+
+    def store_refreshed(self) -> None:
+        """Store the credentials when a call has refreshed them since they were stored."""
+        with self._lock:
+            if self._creds is not None and _stamp(self.token_path) == self._stamp:
+                self._store_if_refreshed(self._creds)
+
+    def _store_if_refreshed(self, creds: Credentials) -> None:
+        now = _held(creds)
+        if now == self._stored:
+            return
+        try:
+            save_credentials(creds, self.token_path)
+        except OSError as exc:  # the token in memory still works; try again next use
+            log.warning("could not store the refreshed Google token in %s: %s",
+                        self.token_path, exc)
+            return
+        self._stored, self._stamp = now, _stamp(self.token_path)
 
     def _load(self) -> Credentials:
         if self._loaded:
@@ -120,6 +146,13 @@ class TokenKeeper:
         # The stamp is taken after load_credentials, which may have saved a refreshed token.
         self._creds, self._failure = creds, failure
         self._stamp, self._loaded = _stamp(self.token_path), True
+        self._stored = _held(creds) if creds is not None else None
+
+
+def _held(creds: Credentials) -> tuple[object, ...]:
+    """What of ``creds`` a refresh changes and the token file keeps."""
+    granted = getattr(creds, "granted_scopes", None)
+    return (creds.token, creds.refresh_token, str(granted))
 
 
 def _read_token(token_path: Path) -> dict[str, Any]:

@@ -2,6 +2,11 @@
 
 Creates and finds drafts only. kaffe never sends mail, so nothing here calls a
 send method on drafts or messages.
+
+Each call first takes its quota units from the account's bucket (the one the mail
+source draws from, :mod:`.pacing`), once per call, before the call's deadline watch
+starts: a wait for the quota is not a hung connection. A retry after a refusal is
+not paid again (Google charges nothing for a refused call).
 """
 
 from __future__ import annotations
@@ -9,11 +14,13 @@ from __future__ import annotations
 import base64
 import logging
 import time
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import Any
 
 from kaffe.connectors.google.batching import BATCH_SIZE, Batcher
 from kaffe.connectors.google.http import Sleep, execute
+from kaffe.connectors.google.pacing import QUOTA_UNITS, QuotaBucket
+from kaffe.connectors.google.permissions import GMAIL_COMPOSE, MissingPermission, missing
 from kaffe.errors import ConnectorError
 from kaffe.mailids import KEY_HEADER, wire_key
 from kaffe.model import Draft
@@ -38,13 +45,29 @@ class GmailDraftSink:
     def __init__(
         self, service: Any, *, user_id: str = "me", num_retries: int = 3,
         sleep: Sleep = time.sleep, batch_uri: str = GOOGLE_BATCH_URI,
+        bucket: QuotaBucket | None = None,
+        granted: Callable[[], frozenset[str] | None] = lambda: None,
     ) -> None:
         self.service = service
         self.user_id = user_id
         self.batch_uri = batch_uri
         self.num_retries = num_retries
         self.sleep = sleep
-        self.batcher = Batcher(batch_uri, num_retries=num_retries, sleep=sleep)
+        self.bucket = bucket
+        self.granted = granted  # the scopes the stored token says were granted
+        most = bucket.fits(QUOTA_UNITS["users.drafts.get"], BATCH_SIZE) if bucket else BATCH_SIZE
+        self.batcher = Batcher(batch_uri, num_retries=num_retries, sleep=sleep, size=most)
+
+    def refusal(self) -> MissingPermission | None:
+        """Why no draft can be made, known before asking Google: the stored token says
+        ``gmail.compose`` was not granted. None when it was, or when no token says."""
+        granted = self.granted()
+        if granted is None:
+            return None
+        lacking = [p for p in missing(granted) if p.scope == GMAIL_COMPOSE]
+        if not lacking:
+            return None
+        return MissingPermission(f"gmail drafts: {lacking[0].missing_line()}", lacking[0])
 
     def create_draft(self, draft: Draft) -> str:
         """Create ``draft`` (threaded when it has a thread id); return the Gmail draft id."""
@@ -54,6 +77,7 @@ class GmailDraftSink:
         if draft.thread_id:
             message["threadId"] = draft.thread_id
         request = self._drafts().create(userId=self.user_id, body={"message": message})
+        self._pay("users.drafts.create")
         # Not retried after a 5xx/timeout: the draft may exist; the executor looks first.
         created = execute(request, "gmail drafts.create", num_retries=self.num_retries,
                           sleep=self.sleep, idempotent=False)
@@ -82,7 +106,8 @@ class GmailDraftSink:
             return found
         unread = (i for i in self._draft_ids() if i not in skip)
         for chunk in _chunks(unread, BATCH_SIZE):
-            headers = self.batcher.run(chunk, self.metadata_request, "gmail drafts.get")
+            headers = self.batcher.run(chunk, self.metadata_request, "gmail drafts.get",
+                                       on_send=self._pay_parts)
             for draft_id in chunk:
                 key = wanted.get(_header(headers.get(draft_id), KEY_HEADER) or "")
                 if key is not None:
@@ -96,6 +121,7 @@ class GmailDraftSink:
         for _ in range(MAX_PAGES):
             request = self._drafts().list(userId=self.user_id, maxResults=PAGE_SIZE,
                                           pageToken=token)
+            self._pay("users.drafts.list")
             page = self._run(request, "gmail drafts.list")
             yield from (str(d["id"]) for d in page.get("drafts") or [] if d.get("id"))
             token = page.get("nextPageToken")
@@ -107,6 +133,14 @@ class GmailDraftSink:
         """drafts.get for the headers of one draft, not its body (drafts.get, unlike
         messages.get, takes no metadataHeaders: every header comes back)."""
         return self._drafts().get(userId=self.user_id, id=draft_id, format="metadata")
+
+    def _pay(self, method: str, calls: int = 1) -> None:
+        """Wait for ``calls`` x ``method``'s quota units in the account's bucket."""
+        if self.bucket is not None:
+            self.bucket.take(calls * QUOTA_UNITS[method])
+
+    def _pay_parts(self, calls: int) -> None:
+        self._pay("users.drafts.get", calls)
 
     def _drafts(self) -> Any:
         return self.service.users().drafts()

@@ -41,19 +41,13 @@ from kaffe.connectors.google.messages import (
     may_hold_invitation,
     normalize_message,
 )
-from kaffe.connectors.google.pacing import QuotaBucket
+from kaffe.connectors.google.pacing import QUOTA_UNITS, QuotaBucket
 from kaffe.errors import ConnectorError, SyncTokenExpired, TransientError
 from kaffe.model import Event, MailBatch, Message
 
 log = logging.getLogger(__name__)
 progress_log = logging.getLogger("kaffe.progress")  # shown without -v (see cli.logs)
 
-# Gmail quota units per call (developers.google.com/gmail/api/reference/quota).
-QUOTA_UNITS = {
-    "users.getProfile": 1, "users.history.list": 2, "users.messages.list": 5,
-    "users.messages.get": 5, "users.drafts.list": 5, "users.drafts.get": 5,
-    "users.drafts.create": 10, "users.threads.get": 10,
-}
 PAGE_SIZE = 500
 MAX_PAGES = 1000  # a guard against a server that hands out page tokens forever
 MAX_RAW_BYTES = 5 * 1024 * 1024  # larger messages are not fetched for invitations

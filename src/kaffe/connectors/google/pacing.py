@@ -10,6 +10,11 @@ and holds at most ``burst`` units, so no sliding minute ever sees more than
 ``share × limit + burst`` — under the limit while ``burst`` stays below the
 margin. The clock and the sleep are injected: tests and the bench never wait
 on a real clock.
+
+Every Gmail call kaffe makes draws from one bucket per account per process
+(:func:`shared_bucket`): the mail source's reads, the draft sink's look-ups and
+drafts, the profile look-up. Google counts them all against the same limit, so a
+draft made right after a first sync must wait its turn like the sync's reads.
 """
 
 from __future__ import annotations
@@ -20,6 +25,13 @@ from collections.abc import Callable
 
 Clock = Callable[[], float]  # seconds, monotonic
 Sleep = Callable[[float], None]
+
+# Gmail quota units per call (developers.google.com/gmail/api/reference/quota).
+QUOTA_UNITS = {
+    "users.getProfile": 1, "users.history.list": 2, "users.messages.list": 5,
+    "users.messages.get": 5, "users.drafts.list": 5, "users.drafts.get": 5,
+    "users.drafts.create": 10, "users.threads.get": 10,
+}
 
 GOOGLE_LIMIT = 6000  # quota units per user per minute (Google's quota page, 2026)
 DEFAULT_SHARE = 0.8  # the rest is left to other apps the user runs on the same project
@@ -82,3 +94,24 @@ def bucket_for(
     lowered where needed so that refill plus burst never pass ``limit`` in any minute."""
     burst = min(500.0, limit / 10)
     return QuotaBucket(min(limit * share, limit - burst), burst=burst, clock=clock, sleep=sleep)
+
+
+_SHARED: dict[tuple[object, ...], QuotaBucket] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_bucket(
+    account: str, limit: int, share: float, *, clock: Clock = time.monotonic,
+    sleep: Sleep = time.sleep,
+) -> QuotaBucket:
+    """The process's one bucket for ``account`` (:func:`bucket_for` on first use).
+
+    Opened again (a reload, SIGHUP) with the same settings, the same bucket comes
+    back, so what was spent just before still counts; changed settings get a new one."""
+    key = (account, limit, share, clock, sleep)
+    with _SHARED_LOCK:
+        bucket = _SHARED.get(key)
+        if bucket is None:
+            bucket = _SHARED[key] = bucket_for(limit, share, clock=clock, sleep=sleep)
+        return bucket
+
