@@ -11,6 +11,7 @@ from kaffe.rules.topics import topics_from_note
 from kaffe.store import Store
 from kaffe.timeutil import local_day
 from kaffe.topics.notes import is_address
+from kaffe.wording import plural
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ def show_topics(store: Store, contact: str | None, out: TextIO, zone: tzinfo = U
     for index, (address, topics) in enumerate(sorted(found.items())):
         if index:
             print(file=out)
-        print(f"{address} ({len(topics)} topic{'s' if len(topics) != 1 else ''})", file=out)
+        print(f"{address} ({plural(len(topics), 'topic')})", file=out)
         for line in topic_lines(topics, zone):
             print(line, file=out)
     return 0

@@ -32,6 +32,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from kaffe.timeutil import parse_iso
+from kaffe.wording import plural
 
 log = logging.getLogger(__name__)
 
@@ -121,4 +122,4 @@ def hint(source: str, problem: str) -> str:
 
 def summary(kept: Kept) -> str:
     """``2 reading problems`` (``1 reading problem``)."""
-    return f"{kept.count} reading problem{'s' if kept.count != 1 else ''}"
+    return plural(kept.count, "reading problem")
