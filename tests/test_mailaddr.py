@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from kaffe.config.schema import MeConfig
-from kaffe.connectors.google.messages import bulk_reason
+from kaffe.connectors.mailheaders import bulk_reason
 from kaffe.mailaddr import is_recipient, is_robot
 from kaffe.model import Attendee, Event
 from kaffe.rules.people import external_people
@@ -59,7 +59,7 @@ def test_people_and_role_mailboxes_are_not_robots(address: str) -> None:
 
 def test_an_exchange_system_sender_is_no_contact_and_no_guest_to_write_to() -> None:
     exchange = ROBOTS[0]
-    assert bulk_reason({}, (), exchange) == f"automated sender ({exchange})"
+    assert bulk_reason({}, exchange) == f"automated sender ({exchange})"
     when = datetime(2026, 3, 10, 9, tzinfo=UTC)
     event = Event(id="e", calendar="c", summary="Coffee", start=when, end=when,
                   attendees=(Attendee("lea@example.net"), Attendee(exchange),

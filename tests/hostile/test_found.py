@@ -9,9 +9,9 @@ from email.policy import default
 
 from kaffe.compose.mime import clean_header, to_raw
 from kaffe.connectors.feedtext import canonical_url, html_to_text
-from kaffe.connectors.google.messages import decode_words
 from kaffe.connectors.google.normalize import normalize_event
 from kaffe.connectors.ical import parse_calendar
+from kaffe.connectors.mailheaders import decode_words
 from kaffe.connectors.plaintext import one_line, printable
 from kaffe.model import Draft, Recipient
 

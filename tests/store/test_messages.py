@@ -198,7 +198,8 @@ def test_real_gmail_messages_round_trip(corpus: Path, store: Store) -> None:
     """Messages normalised from real messages.get responses come back out unchanged."""
     import json
 
-    from kaffe.connectors.google.messages import UnreadableMessage, normalize_message
+    from kaffe.connectors.google.messages import normalize_message
+    from kaffe.connectors.mailheaders import UnreadableMessage
 
     found = []
     for path in sorted((corpus / "gmail_json").glob("*messages_get*.json")):

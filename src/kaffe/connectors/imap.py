@@ -25,7 +25,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from kaffe.connectors.google.messages import UnreadableMessage, may_hold_invitation
 from kaffe.connectors.imap_conn import ImapAccount, ImapSession, session
 from kaffe.connectors.imap_drafts import ImapDraftSink
 from kaffe.connectors.imap_folders import SENT, find_folder, parse_list
@@ -37,6 +36,7 @@ from kaffe.connectors.imap_parse import (
     parse_fetch,
     to_message,
 )
+from kaffe.connectors.mailheaders import UnreadableMessage, may_hold_invitation
 from kaffe.errors import ConnectorError, TransientError
 from kaffe.model import Event, MailBatch, Message
 
@@ -192,7 +192,7 @@ class ImapMailSource:
         too, as robots send invitations: bulk decides who is a contact, not this."""
         if message.date < oldest or fetched.size > MAX_RAW_BYTES:
             return False
-        return may_hold_invitation({"payload": {"mimeType": content_type(fetched)}})
+        return may_hold_invitation(content_type(fetched))
 
     def _batch(
         self, messages: list[Message], invitations: list[Event], states: list[FolderState],

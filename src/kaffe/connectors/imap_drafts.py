@@ -15,7 +15,8 @@ from datetime import datetime
 from kaffe.compose.mime import to_raw
 from kaffe.connectors.imap_conn import ImapAccount, ImapSession, quote, session
 from kaffe.connectors.imap_folders import DRAFTS, find_folder, parse_list
-from kaffe.connectors.imap_parse import header_fields, parse_fetch
+from kaffe.connectors.imap_parse import parse_fetch
+from kaffe.connectors.mailheaders import parse_header_block
 from kaffe.errors import ConnectorError
 from kaffe.mailids import KEY_HEADER, wire_key
 from kaffe.model import Draft
@@ -91,5 +92,5 @@ def _search(imap: ImapSession, folder: str, validity: int, key: str) -> str | No
         return None
     fetched = parse_fetch(imap.fetch(folder, ",".join(map(str, uids)), KEY_ITEMS))
     exact = sorted(f.uid for f in fetched
-                   if key in header_fields(f.literal).get(KEY_HEADER.lower(), []))
+                   if key in parse_header_block(f.literal).get(KEY_HEADER.lower(), []))
     return f"drafts/{validity}/{exact[0]}" if exact else None

@@ -7,24 +7,21 @@ followed by ``b' FLAGS (\\Seen))'`` for items the server put after the literal;
 
 from __future__ import annotations
 
-import email.parser
-import email.policy
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from kaffe.connectors.google.messages import (
+from kaffe.connectors.mailheaders import (
     METADATA_HEADERS,
-    Headers,
     UnreadableMessage,
-    bulk_reason,
-    decode_words,
-    recipients,
+    first,
+    mail_fields,
+    parse_header_block,
 )
-from kaffe.model import RECEIVED, SENT, Message, Recipient
+from kaffe.model import RECEIVED, SENT, Message
 
-# Every header kaffe reads (the Gmail source's list); BODY.PEEK never sets \Seen.
+# Every header kaffe reads (mailheaders.METADATA_HEADERS); BODY.PEEK never sets \Seen.
 HEADER_ITEMS = (
     "BODY.PEEK[HEADER.FIELDS (" + " ".join(h.upper() for h in METADATA_HEADERS) + ")]"
 )
@@ -94,15 +91,6 @@ def parse_internaldate(text: str) -> datetime | None:
     return local.astimezone(UTC)
 
 
-def header_fields(raw: bytes) -> Headers:
-    """Lower-cased header name → its values, RFC 2047 words decoded, like the Gmail source."""
-    parsed = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
-    found: Headers = {}
-    for name, value in parsed.items():
-        found.setdefault(name.strip().lower(), []).append(decode_words(str(value)))
-    return found
-
-
 def to_message(
     fetched: Fetched, *, account: str, folder_label: str, message_id: str, sent_folder: bool,
     own: frozenset[str],
@@ -110,20 +98,17 @@ def to_message(
     """One fetched header block as a :class:`Message`; raise UnreadableMessage."""
     if fetched.internaldate is None:
         raise UnreadableMessage("no INTERNALDATE")
-    headers = header_fields(fetched.literal)
-    sender = _sender(headers)
-    own_id = _first(headers, "message-id")
-    references = tuple(_first(headers, "references").split())
-    in_reply_to = _first(headers, "in-reply-to")
+    fields = mail_fields(parse_header_block(fetched.literal))
     return Message(
         id=message_id, account=account,
-        thread_id=thread_root(references, in_reply_to, own_id) or message_id,
+        thread_id=thread_root(fields.references, fields.in_reply_to, fields.message_id)
+        or message_id,
         date=fetched.internaldate,
-        direction=SENT if sent_folder or sender.email in own else RECEIVED,
-        sender=sender, to=recipients(headers.get("to", []) + headers.get("cc", [])),
-        subject=_first(headers, "subject"), message_id=own_id, in_reply_to=in_reply_to,
-        references=references, bulk=bulk_reason(headers, (), sender.email),
-        kaffe_key=_first(headers, "x-kaffe-key"), labels=(folder_label,),
+        direction=SENT if sent_folder or fields.sender.email in own else RECEIVED,
+        sender=fields.sender, to=fields.to, subject=fields.subject,
+        message_id=fields.message_id, in_reply_to=fields.in_reply_to,
+        references=fields.references, bulk=fields.bulk, kaffe_key=fields.kaffe_key,
+        labels=(folder_label,),
     )
 
 
@@ -137,17 +122,5 @@ def thread_root(references: tuple[str, ...], in_reply_to: str, message_id: str) 
 
 
 def content_type(fetched: Fetched) -> str:
-    """The top-level MIME type from the fetched headers, lower-cased ("" when absent)."""
-    return _first(header_fields(fetched.literal), "content-type").partition(";")[0].strip().lower()
-
-
-def _sender(headers: Headers) -> Recipient:
-    found = recipients(headers.get("from", [])[:1])
-    if not found:
-        raise UnreadableMessage("no readable From address")
-    return found[0]
-
-
-def _first(headers: Headers, name: str) -> str:
-    values = headers.get(name)
-    return values[0] if values else ""
+    """The top-level Content-Type value from the fetched headers ("" when absent)."""
+    return first(parse_header_block(fetched.literal), "content-type")

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from kaffe.connectors.google.messages import (
+from kaffe.connectors.google.messages import label_reason, normalize_message, top_mime_type
+from kaffe.connectors.mailheaders import (
     UnreadableMessage,
     bulk_reason,
     may_hold_invitation,
-    normalize_message,
     recipients,
 )
 from kaffe.model import RECEIVED, SENT, Recipient
@@ -50,7 +50,7 @@ def test_recorded_reply_keeps_its_thread_headers(corpus: Path) -> None:
     assert (msg.subject, msg.in_reply_to, msg.references) == ("Re: THIS IS AN EXAMPLE", parent,
                                                                (parent,))
     assert msg.bulk == "" and "IMPORTANT" in msg.labels
-    assert may_hold_invitation(doc)  # multipart/mixed
+    assert may_hold_invitation(top_mime_type(doc))  # multipart/mixed
 
 
 def test_date_is_internal_date_not_the_date_header() -> None:
@@ -104,12 +104,13 @@ def test_unreadable_messages_say_why(doc: dict[str, Any], reason: str) -> None:
 )
 def test_robot_senders_are_bulk(local: str) -> None:
     sender = f"{local.lower()}@example.com"
-    assert bulk_reason({}, (), sender) == f"automated sender ({sender})"
+    assert bulk_reason({}, sender) == f"automated sender ({sender})"
 
 
 @pytest.mark.parametrize("local", ["info", "anna", "newsom", "noreplyx", "bounced.ana", "hello"])
 def test_people_are_not_bulk(local: str) -> None:
-    assert bulk_reason({}, ("INBOX", "IMPORTANT"), f"{local}@example.com") == ""
+    assert bulk_reason({}, f"{local}@example.com") == ""
+    assert label_reason(("INBOX", "IMPORTANT")) == ""
 
 
 @pytest.mark.parametrize(
@@ -134,7 +135,9 @@ def test_people_are_not_bulk(local: str) -> None:
     ],
 )
 def test_bulk_reasons(headers: dict[str, list[str]], labels: tuple[str, ...], reason: str) -> None:
-    assert bulk_reason(headers, labels, "ana@example.dk") == reason
+    fields = {"From": "ana@example.dk"} | {name: values[0] for name, values in headers.items()}
+    doc = _doc(fields, labelIds=list(labels))
+    assert normalize_message(doc, account="gmail").bulk == reason
 
 
 @pytest.mark.parametrize(
@@ -152,4 +155,4 @@ def test_bulk_reasons(headers: dict[str, list[str]], labels: tuple[str, ...], re
     ],
 )
 def test_may_hold_invitation(payload: dict[str, Any], expected: bool) -> None:
-    assert may_hold_invitation({"id": "m1", "payload": payload}) is expected
+    assert may_hold_invitation(top_mime_type({"id": "m1", "payload": payload})) is expected

@@ -35,13 +35,9 @@ from kaffe.config.schema import GmailConfig
 from kaffe.connectors import deadline
 from kaffe.connectors.google.batching import Batcher
 from kaffe.connectors.google.http import Sleep, execute
-from kaffe.connectors.google.messages import (
-    METADATA_HEADERS,
-    UnreadableMessage,
-    may_hold_invitation,
-    normalize_message,
-)
+from kaffe.connectors.google.messages import normalize_message, top_mime_type
 from kaffe.connectors.google.pacing import QUOTA_UNITS, QuotaBucket
+from kaffe.connectors.mailheaders import METADATA_HEADERS, UnreadableMessage, may_hold_invitation
 from kaffe.errors import ConnectorError, SyncTokenExpired, TransientError
 from kaffe.model import Event, MailBatch, Message
 
@@ -490,7 +486,7 @@ class GmailMailSource:
         Bulk mail too: iCloud and Google send invitations from robots
         (``noreply@insideicloud.icloud.com``, ``calendar-notification@google.com``).
         ``Message.bulk`` decides who is a contact, never whether an invitation is read."""
-        if message.date < oldest or not may_hold_invitation(doc):
+        if message.date < oldest or not may_hold_invitation(top_mime_type(doc)):
             return False
         size = int(doc.get("sizeEstimate") or 0)
         if size > MAX_RAW_BYTES:
