@@ -17,7 +17,8 @@ import pytest
 from kaffe.cli import main
 from kaffe.config import load
 from kaffe.config.paths import database_path
-from kaffe.connectors.imap import ImapAccount, ImapMailSource
+from kaffe.connectors.imap.conn import ImapAccount
+from kaffe.connectors.imap.source import ImapMailSource
 from kaffe.emulator import Emulator
 from kaffe.store import Store
 from tests.helpers import write_config

@@ -178,7 +178,7 @@ def _mail_roles(entry: MailEntryConfig, config: Config) -> str:
 
 
 def _check_imap(name: str, entry: MailEntryConfig, config: Config, account: Any) -> Check:
-    from kaffe.connectors.imap_conn import session
+    from kaffe.connectors.imap.conn import session
 
     try:
         with session(account) as imap:
@@ -199,7 +199,7 @@ class _FolderMissing(KaffeError):
 
 
 def _imap_folders(imap: Any, entry: MailEntryConfig, config: Config) -> str:
-    from kaffe.connectors.imap_folders import find_folder, parse_list
+    from kaffe.connectors.imap.folders import find_folder, parse_list
 
     listing = parse_list(imap.folders())
     wanted = [("sent", entry.sent_folder)] if reads_mail(entry, config) else []

@@ -101,8 +101,8 @@ CALENDAR_FACTORIES: dict[str, Callable[[CalendarEntryConfig, Shared], CalendarSo
 
 # -- mail --------------------------------------------------------------------------------
 def imap_account(entry: MailEntryConfig, config: Config, **extra: Any) -> Any:
-    """The :class:`~kaffe.connectors.imap_conn.ImapAccount` of an IMAP ``[[mail]]`` entry."""
-    module = _module("kaffe.connectors.imap_conn", "imap")
+    """The :class:`~kaffe.connectors.imap.conn.ImapAccount` of an IMAP ``[[mail]]`` entry."""
+    module = _module("kaffe.connectors.imap.conn", "imap")
     return module.ImapAccount(
         entry.name, entry.host, entry.port, entry.username, read_password(entry),
         tls=entry.tls, address=entry.address, aliases=config.me.addresses,
@@ -120,7 +120,7 @@ def _gmail(entry: MailEntryConfig, ctx: Shared) -> MailSource:
 
 
 def _imap_mail(entry: MailEntryConfig, ctx: Shared) -> MailSource:
-    module = _module("kaffe.connectors.imap", "imap")
+    module = _module("kaffe.connectors.imap.source", "imap")
     source: MailSource = module.ImapMailSource(
         imap_account(entry, ctx.config), invite_days=ctx.config.gmail.invite_days,
         lookahead=timedelta(days=ctx.config.detect.lookahead_days),
@@ -139,7 +139,7 @@ def _gmail_sink(entry: MailEntryConfig, ctx: Shared) -> DraftSink:
 
 
 def _imap_sink(entry: MailEntryConfig, ctx: Shared) -> DraftSink:
-    module = _module("kaffe.connectors.imap_drafts", "imap")
+    module = _module("kaffe.connectors.imap.drafts", "imap")
     sink: DraftSink = module.ImapDraftSink(imap_account(entry, ctx.config))
     return sink
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from kaffe.connectors import deadline
-from kaffe.connectors.imap_conn import DEADLINE_FACTOR, ImapAccount, session
+from kaffe.connectors.imap.conn import DEADLINE_FACTOR, ImapAccount, session
 from kaffe.errors import KaffeError, TransientError
 
 TIMEOUT = 0.5

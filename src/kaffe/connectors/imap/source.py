@@ -1,5 +1,5 @@
 """IMAP as a :class:`~kaffe.connectors.base.MailSource` (INBOX and Sent) and, in
-:mod:`kaffe.connectors.imap_drafts`, as a :class:`~kaffe.connectors.base.DraftSink`.
+:mod:`kaffe.connectors.imap.drafts`, as a :class:`~kaffe.connectors.base.DraftSink`.
 
 The cursor is JSON holding, per folder, its name, UIDVALIDITY and UIDNEXT.
 What a cycle costs on the wire:
@@ -25,10 +25,9 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from kaffe.connectors.imap_conn import ImapAccount, ImapSession, session
-from kaffe.connectors.imap_drafts import ImapDraftSink
-from kaffe.connectors.imap_folders import SENT, find_folder, parse_list
-from kaffe.connectors.imap_parse import (
+from kaffe.connectors.imap.conn import ImapAccount, ImapSession, session
+from kaffe.connectors.imap.folders import SENT, find_folder, parse_list
+from kaffe.connectors.imap.parse import (
     FETCH_ITEMS,
     RAW_ITEMS,
     Fetched,
@@ -39,9 +38,6 @@ from kaffe.connectors.imap_parse import (
 from kaffe.connectors.mailheaders import UnreadableMessage, may_hold_invitation
 from kaffe.errors import ConnectorError, TransientError
 from kaffe.model import Event, MailBatch, Message
-
-__all__ = ["FolderState", "ImapAccount", "ImapDraftSink", "ImapMailSource", "dump_cursor",
-           "imap_date", "load_cursor", "uid_sets"]
 
 log = logging.getLogger(__name__)
 

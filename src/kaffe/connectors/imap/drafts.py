@@ -13,9 +13,9 @@ from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
 
 from kaffe.compose.mime import to_raw
-from kaffe.connectors.imap_conn import ImapAccount, ImapSession, quote, session
-from kaffe.connectors.imap_folders import DRAFTS, find_folder, parse_list
-from kaffe.connectors.imap_parse import parse_fetch
+from kaffe.connectors.imap.conn import ImapAccount, ImapSession, quote, session
+from kaffe.connectors.imap.folders import DRAFTS, find_folder, parse_list
+from kaffe.connectors.imap.parse import parse_fetch
 from kaffe.connectors.mailheaders import parse_header_block
 from kaffe.errors import ConnectorError
 from kaffe.mailids import KEY_HEADER, wire_key

@@ -10,16 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from kaffe.connectors.imap import (
-    ImapAccount,
-    ImapDraftSink,
+from kaffe.connectors.imap.conn import ImapAccount
+from kaffe.connectors.imap.drafts import ImapDraftSink
+from kaffe.connectors.imap.folders import DRAFTS, SENT, Folder, find_folder, parse_list
+from kaffe.connectors.imap.parse import parse_internaldate, thread_root
+from kaffe.connectors.imap.source import (
     ImapMailSource,
     imap_date,
     load_cursor,
     uid_sets,
 )
-from kaffe.connectors.imap_folders import DRAFTS, SENT, Folder, find_folder, parse_list
-from kaffe.connectors.imap_parse import parse_internaldate, thread_root
 from kaffe.errors import AuthError, ConnectorError, TransientError
 from kaffe.model import RECEIVED, Draft, Recipient
 from tests.servers.dovecot import DovecotServer, free_port

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from kaffe.config.loader import example_text
-from kaffe.connectors.imap_conn import login_hint
+from kaffe.connectors.imap.conn import login_hint
 
 
 @pytest.mark.parametrize("host", ["outlook.office365.com", "Outlook.Office365.com.",
