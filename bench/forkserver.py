@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WARM_MODULES = (
     "kaffe.cli", "kaffe.cli.commands", "kaffe.cli.logs", "kaffe.cli.report",
     "kaffe.daemon.runtime", "kaffe.connectors.registry", "kaffe.connectors.google",
-    "kaffe.connectors.feeds", "kaffe.compose.render", "kaffe.compose.mime",
+    "kaffe.connectors.feeds.source", "kaffe.compose.render", "kaffe.compose.mime",
     "kaffe.relevance.matcher", "googleapiclient.discovery",
 )
 

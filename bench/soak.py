@@ -51,7 +51,7 @@ from tests.servers.stall import StallServer  # noqa: E402
 
 DEMO_SEED = ROOT / "src" / "kaffe" / "demo_seed"
 STOP_LIMIT = 5.0
-DEADLINE_FACTOR = 3  # kaffe.connectors.feeds.DEADLINE_FACTOR
+DEADLINE_FACTOR = 3  # kaffe.connectors.feeds.fetch.DEADLINE_FACTOR
 CYCLE = re.compile(r"cycle at (\S+): (.*)$")
 RSS = (b"<?xml version='1.0'?><rss version='2.0'><channel><title>Slow but fine</title>"
        b"<item><title>Heat pumps and energy storage</title><link>https://example.org/hp</link>"

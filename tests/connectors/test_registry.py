@@ -148,7 +148,7 @@ def test_caldav_entries_get_their_password_and_calendar(
 
 
 def test_source_names_are_the_names_the_sources_give_themselves(tmp_path, monkeypatch) -> None:
-    from kaffe.connectors.feeds import feed_source
+    from kaffe.connectors.feeds.source import feed_source
 
     monkeypatch.setenv("KAFFE_TEST_IMAP_PASSWORD", "pw")
     text = (ICS_ONLY + IMAP.format(name="a") + '[[calendars]]\ntype = "caldav"\nname = "dav"\n'

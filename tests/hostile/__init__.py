@@ -13,10 +13,10 @@ What is covered, and where (issue 6, item 4):
     headers, bad charsets, nested multiparts). Random bytes:
     ``tests/connectors/test_invites.py``.
   - Feeds (feedparse + feedtext): ``test_feed_fuzz.py`` (mutated corpus feeds,
-    generated hostile XML). Random bytes: ``tests/connectors/test_feeds_corpus.py``.
+    generated hostile XML). Random bytes: ``tests/connectors/feeds/test_feeds_corpus.py``.
 * Every corpus file through the parser for its kind: ICS in
   ``tests/connectors/test_ical.py`` and ``test_ics_source.py``; feeds in
-  ``tests/connectors/test_feeds_corpus.py``; .eml invitations in
+  ``tests/connectors/feeds/test_feeds_corpus.py``; .eml invitations in
   ``tests/connectors/test_invites.py``; Calendar JSON in
   ``tests/connectors/google/test_normalize.py``; .eml through the IMAP and
   Gmail header paths and Gmail JSON messages in ``test_corpus.py`` here.

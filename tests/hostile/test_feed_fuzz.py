@@ -10,7 +10,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from kaffe.config.schema import FeedConfig
-from kaffe.connectors.feedparse import FeedMeta, parse_document
+from kaffe.connectors.feeds.parse import FeedMeta, parse_document
 from kaffe.errors import ConnectorError
 from kaffe.model import Article
 from tests.hostile.mutate import (

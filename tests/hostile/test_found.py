@@ -8,7 +8,7 @@ from email.message import EmailMessage
 from email.policy import default
 
 from kaffe.compose.mime import clean_header, to_raw
-from kaffe.connectors.feedtext import canonical_url, html_to_text
+from kaffe.connectors.feeds.text import canonical_url, html_to_text
 from kaffe.connectors.google.normalize import normalize_event
 from kaffe.connectors.ical import parse_calendar
 from kaffe.connectors.mailheaders import decode_words
@@ -91,7 +91,7 @@ def test_an_encoded_word_cannot_smuggle_control_characters() -> None:
 
 def test_escaped_active_markup_in_a_plain_field_is_rendered_away() -> None:
     """Was: an RSS title "&lt;script&gt;...&lt;img src=pixel&gt;" reached the draft."""
-    from kaffe.connectors.feedparse import _text
+    from kaffe.connectors.feeds.parse import _text
 
     plain = {"type": "text/plain"}
     assert _text('<script>x()</script>Hi <img src="http://t.example/p.gif">', plain) == "Hi"

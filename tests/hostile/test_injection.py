@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from kaffe.compose.mime import KEY_HEADER, clean_header, to_raw
 from kaffe.compose.render import Composer
 from kaffe.config.schema import DripConfig, FeedConfig
-from kaffe.connectors.feedparse import FeedMeta, parse_document
+from kaffe.connectors.feeds.parse import FeedMeta, parse_document
 from kaffe.connectors.ical import parse_calendar
 from kaffe.model import Action, Article, Event, Match, Recipient, Snapshot
 from kaffe.rules.drip import drip_actions

@@ -17,7 +17,7 @@ import httpx
 
 from kaffe.config.checks import WEBCAL_SCHEMES
 from kaffe.config.schema import CALENDAR_MAX_BYTES, FeedConfig, FeedOptionsConfig
-from kaffe.connectors.feeds import HttpFeedSource, LocalFeedSource, is_remote
+from kaffe.connectors.feeds.fetch import HttpFetcher, LocalFetcher, is_remote
 from kaffe.connectors.ical import parse_calendar_stream
 from kaffe.errors import ConnectorError, config_entry
 from kaffe.model import CalendarBatch
@@ -58,12 +58,12 @@ class IcsCalendarSource:
         url = fetch_url(url_or_path)
         feed = FeedConfig(url=url, name=name)
         options = dataclasses.replace(options, max_bytes=max_bytes)
-        self.fetcher: HttpFeedSource | LocalFeedSource
+        self.fetcher: HttpFetcher | LocalFetcher
         if is_remote(url):
-            self.fetcher = HttpFeedSource(feed, options, client=client)
+            self.fetcher = HttpFetcher(feed, options, client=client)
             self.fetcher.label = f"calendar {redact_url(url)}"
         else:
-            self.fetcher = LocalFeedSource(feed, options)
+            self.fetcher = LocalFetcher(feed, options)
             self.fetcher.label = f"calendar {self.fetcher.path}"
         self.fetcher.cap_key = f'max_bytes of [[calendars]] "{name}"'
         self.fetcher.entry = config_entry("calendars", name)  # hints name this entry

@@ -96,7 +96,8 @@ def open_runtime(config: Config, *, sleep: Callable[[float], None] | None = None
     (Google, ICS, CalDAV, IMAP: the registry maps each entry's type to its connector).
     ``sleep`` replaces time.sleep between Google retries (tests record it instead)."""
     from kaffe.connectors import registry
-    from kaffe.connectors.feeds import feed_source, make_client
+    from kaffe.connectors.feeds.fetch import make_client
+    from kaffe.connectors.feeds.source import feed_source
 
     store = Store.open(paths.database_path(config))
     client = make_client(config.feed_options)  # shared by feeds and ICS URLs

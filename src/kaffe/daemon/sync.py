@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
-from kaffe.config.schema import Config
+from kaffe.config.schema import Config, FeedOptionsConfig
 from kaffe.connectors import deadline
 from kaffe.connectors.base import CalendarSource, FeedSource, MailSource
 from kaffe.connectors.deadline import Cancelled
@@ -119,10 +119,17 @@ def _apply_invitations(
     return changed
 
 
+def next_attempt(failures: int, last_failure: datetime, options: FeedOptionsConfig) -> datetime:
+    """When a feed that failed ``failures`` times in a row may be tried again:
+    1, 2, 4, ... hours after the last failure, at most ``max_backoff_hours``."""
+    if failures <= 0:
+        return last_failure
+    hours = min(2.0 ** min(failures - 1, 30), options.max_backoff_hours)
+    return last_failure + timedelta(hours=hours)
+
+
 def sync_feed(store: Store, source: FeedSource, now: datetime, config: Config) -> SyncResult:
     """Fetch one feed (conditionally); a failing feed waits longer each time."""
-    from kaffe.connectors.feeds import next_attempt
-
     name = f"feed:{source.name}"
     retry_at = store.get_meta(f"retry_at:{name}")
     if retry_at and retry_at > now.isoformat():

@@ -18,7 +18,8 @@ import httpx
 import pytest
 
 from kaffe.config.schema import FeedConfig, FeedOptionsConfig
-from kaffe.connectors.feeds import USER_AGENT, HttpFeedSource, feed_source, make_client
+from kaffe.connectors.feeds.fetch import USER_AGENT, make_client
+from kaffe.connectors.feeds.source import HttpFeedSource, feed_source
 from kaffe.errors import ConnectorError, TransientError
 
 FEED = """<?xml version="1.0" encoding="utf-8"?>

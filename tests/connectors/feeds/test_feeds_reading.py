@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from kaffe.config.schema import FeedConfig, FeedOptionsConfig
-from kaffe.connectors.feeds import HttpFeedSource, LocalFeedSource
+from kaffe.connectors.feeds.source import HttpFeedSource, LocalFeedSource
 from kaffe.connectors.ics_source import IcsCalendarSource as IcsSource
 from kaffe.errors import ConnectorError
 

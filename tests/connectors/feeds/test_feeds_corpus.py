@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kaffe.config.schema import FeedConfig, FeedOptionsConfig
-from kaffe.connectors.feedparse import FeedMeta, parse_document
-from kaffe.connectors.feeds import LocalFeedSource, feed_source
+from kaffe.connectors.feeds.parse import FeedMeta, parse_document
+from kaffe.connectors.feeds.source import LocalFeedSource, feed_source
 from kaffe.errors import ConnectorError
 from kaffe.model import FeedBatch
 from tests.conftest import corpus_dir

@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 
 from kaffe.config.schema import FeedConfig
-from kaffe.connectors.feedtext import (
+from kaffe.connectors.feeds.text import (
     canonical_url,
     clean_tags,
     collapse,

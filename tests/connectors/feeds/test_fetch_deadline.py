@@ -16,7 +16,8 @@ import pytest
 
 from kaffe.config.schema import FeedConfig, FeedOptionsConfig
 from kaffe.connectors import deadline
-from kaffe.connectors.feeds import DEADLINE_FACTOR, HttpFeedSource
+from kaffe.connectors.feeds.fetch import DEADLINE_FACTOR
+from kaffe.connectors.feeds.source import HttpFeedSource
 from kaffe.connectors.ics_source import IcsCalendarSource
 from kaffe.errors import KaffeError, TransientError
 from tests.servers.stall import StallServer

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
-from kaffe.config.schema import FeedConfig, FeedOptionsConfig
-from kaffe.connectors.feedparse import FeedMeta, entry_to_article, gunzip, parse_document
-from kaffe.connectors.feeds import dump_cursor, load_cursor, next_attempt, retry_after
-from kaffe.connectors.feedtext import (
+from kaffe.config.schema import FeedConfig
+from kaffe.connectors.feeds.fetch import dump_cursor, load_cursor, retry_after
+from kaffe.connectors.feeds.parse import FeedMeta, entry_to_article, gunzip, parse_document
+from kaffe.connectors.feeds.text import (
     canonical_url,
     clean_tags,
     html_to_text,
@@ -228,15 +228,3 @@ def test_retry_after_seconds_and_dates(now: datetime) -> None:
     assert retry_after("Tue, 10 Mar 2026 12:05:00 GMT", now) == 300.0
     assert retry_after("Tue, 10 Mar 2026 11:00:00 GMT", now) == 0.0
     assert retry_after("soon", now) is None and retry_after(None, now) is None
-
-
-@pytest.mark.parametrize(
-    ("failures", "hours"), [(0, 0), (1, 1), (2, 2), (3, 4), (5, 16), (6, 24), (500, 24)]
-)
-def test_next_attempt_doubles_up_to_the_cap(now: datetime, failures: int, hours: int) -> None:
-    options = FeedOptionsConfig(max_backoff_hours=24)
-    assert next_attempt(failures, now, options) == now + timedelta(hours=hours)
-
-
-def test_next_attempt_with_no_backoff(now: datetime) -> None:
-    assert next_attempt(7, now, FeedOptionsConfig(max_backoff_hours=0)) == now

@@ -1,9 +1,10 @@
-"""Feed sources: RSS/Atom over HTTP (httpx, streamed, capped, conditional GET)
-or from a local file, normalised into :class:`~kaffe.model.FeedBatch` es.
+"""The fetcher: one document over HTTP (httpx, streamed, capped, conditional GET,
+under a deadline) or from a local file (read again only when its mtime or size
+changed). Feeds (:mod:`.source`) and ICS calendars (``ics_source``) both use it.
 
-One broken, slow or huge feed raises ConnectorError / TransientError naming
-its URL and the reason; the caller logs it, backs the feed off (see
-:func:`next_attempt`) and goes on with the others.
+A broken, slow or huge document raises ConnectorError / TransientError naming
+its URL and the reason; the caller logs it and goes on with the others (a feed
+also backs off: ``kaffe.daemon.sync.next_attempt``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import IO
@@ -27,9 +28,7 @@ import httpx
 from kaffe import __version__
 from kaffe.config.schema import FeedConfig, FeedOptionsConfig
 from kaffe.connectors.deadline import Watch
-from kaffe.connectors.feedparse import FeedMeta, parse_document
 from kaffe.errors import ConnectorError, KaffeError, TransientError, config_entry
-from kaffe.model import FeedBatch
 from kaffe.redact import redact_url
 
 log = logging.getLogger(__name__)
@@ -63,24 +62,6 @@ def make_client(options: FeedOptionsConfig) -> httpx.Client:
 def is_remote(url: str) -> bool:
     """True for an http(s) feed URL, False for a local path or ``file://`` URL."""
     return urlsplit(url).scheme.lower() in ("http", "https")
-
-
-def feed_source(
-    feed: FeedConfig, options: FeedOptionsConfig, *, client: httpx.Client | None = None
-) -> HttpFeedSource | LocalFeedSource:
-    """The source for one ``[[feeds]]`` entry: HTTP for URLs, else the local file."""
-    if is_remote(feed.url):
-        return HttpFeedSource(feed, options, client=client)
-    return LocalFeedSource(feed, options)
-
-
-def next_attempt(failures: int, last_failure: datetime, options: FeedOptionsConfig) -> datetime:
-    """When a feed that failed ``failures`` times in a row may be tried again:
-    1, 2, 4, ... hours after the last failure, at most ``max_backoff_hours``."""
-    if failures <= 0:
-        return last_failure
-    hours = min(2.0 ** min(failures - 1, 30), options.max_backoff_hours)
-    return last_failure + timedelta(hours=hours)
 
 
 def load_cursor(cursor: str | None) -> dict[str, object]:
@@ -126,8 +107,9 @@ class Document:
     headers: dict[str, str]
 
 
-class HttpFeedSource:
-    """A feed fetched over HTTP(S) with a conditional, streamed, capped GET."""
+class HttpFetcher:
+    """A document (a feed, a calendar) fetched over HTTP(S) with a conditional,
+    streamed, capped GET."""
 
     def __init__(
         self,
@@ -150,17 +132,6 @@ class HttpFeedSource:
         """Close the HTTP client if this source made it."""
         if self._owns_client:
             self._client.close()
-
-    def fetch(self, cursor: str | None, *, now: datetime) -> FeedBatch:
-        """Fetch the feed; a 304 (validators from ``cursor``) returns ``not_modified``."""
-        doc = self.fetch_document(cursor, now=now)
-        if doc.body is None:
-            return FeedBatch(self.name, (), doc.cursor, not_modified=True)
-        meta = FeedMeta(self.name, self.feed.url, self.feed, base=doc.headers["content-location"])
-        articles = parse_document(
-            doc.body, meta, max_bytes=self.options.max_bytes, headers=doc.headers
-        )
-        return FeedBatch(self.name, articles, doc.cursor)
 
     def fetch_document(
         self, cursor: str | None, *, now: datetime, sink: IO[bytes] | None = None
@@ -271,9 +242,9 @@ def _response_headers(resp: httpx.Response) -> dict[str, str]:
     return headers
 
 
-class LocalFeedSource:
-    """A feed read from a local file; an unchanged file (same mtime and size) is
-    not read again."""
+class LocalFetcher:
+    """A document (a feed, a calendar) read from a local file; an unchanged file
+    (same mtime and size) is not read again."""
 
     def __init__(self, feed: FeedConfig, options: FeedOptionsConfig) -> None:
         self.feed, self.options = feed, options
@@ -286,16 +257,7 @@ class LocalFeedSource:
         self.entry = config_entry("feeds", feed.name)  # where hints send the user
 
     def close(self) -> None:
-        """Nothing to release; here so every feed source can be closed alike."""
-
-    def fetch(self, cursor: str | None, *, now: datetime) -> FeedBatch:
-        """Read and parse the file unless its mtime and size match ``cursor``."""
-        doc = self.fetch_document(cursor, now=now)
-        if doc.body is None:
-            return FeedBatch(self.name, (), cursor, not_modified=True)
-        meta = FeedMeta(self.name, str(self.path), self.feed)
-        articles = parse_document(doc.body, meta, max_bytes=self.options.max_bytes)
-        return FeedBatch(self.name, articles, doc.cursor)
+        """Nothing to release; here so every fetcher can be closed alike."""
 
     def fetch_document(
         self, cursor: str | None, *, now: datetime, sink: IO[bytes] | None = None

@@ -5,8 +5,8 @@ already stored stay as they were."""
 from __future__ import annotations
 
 from kaffe.config.schema import FeedConfig
-from kaffe.connectors.feedparse import FeedMeta, parse_document
-from kaffe.connectors.feedtext import short_hash
+from kaffe.connectors.feeds.parse import FeedMeta, parse_document
+from kaffe.connectors.feeds.text import short_hash
 from kaffe.model import Article
 
 POST = "https://blog.example/2026/03/kaffe-and-data/"
