@@ -30,7 +30,7 @@ from typing import Any
 
 from bench.table import Row, print_table
 from kaffe.config.schema import Config, FeedOptionsConfig
-from kaffe.connectors.ical import parse_calendar
+from kaffe.connectors.ical.parse import parse_calendar
 from kaffe.connectors.ics_source import IcsCalendarSource
 from kaffe.daemon.sync import sync_window
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kaffe.cli import main
-from tests.connectors.test_ical_reading_problems import NOT_CALENDARS, calendar, event
+from tests.connectors.ical.test_ical_reading_problems import NOT_CALENDARS, calendar, event
 
 NOW = "2026-03-10T12:00Z"
 SKIPPED = "UID lunch skipped: its DTSTART '2026-03-13 12:00' cannot be read"

@@ -18,8 +18,9 @@ import pytest
 
 from kaffe.config import loads
 from kaffe.config.schema import CALENDAR_MAX_BYTES, FeedOptionsConfig
-from kaffe.connectors import ical, ical_window
-from kaffe.connectors.ical import parse_calendar, parse_calendar_stream
+from kaffe.connectors.ical import parse as ical
+from kaffe.connectors.ical import window as ical_window
+from kaffe.connectors.ical.parse import parse_calendar, parse_calendar_stream
 from kaffe.connectors.ics_source import IcsCalendarSource
 from kaffe.errors import ConfigError, ConnectorError
 from tests.conftest import corpus_dir
@@ -145,7 +146,7 @@ def test_too_many_events_in_the_window_keep_the_latest_with_a_warning(
     days = [WINDOW[0] + timedelta(days=1 + 4 * i) for i in range(80)]  # oldest first
     data = document(*[vevent(f"e{i}", f":{d:%Y%m%dT090000Z}", f":{d:%Y%m%dT100000Z}")
                       for i, d in enumerate(days)])  # fmt: skip
-    with caplog.at_level(logging.WARNING, logger="kaffe.connectors.ical"):
+    with caplog.at_level(logging.WARNING, logger="kaffe.connectors.ical.parse"):
         result = parse_calendar_stream(io.BytesIO(data), calendar="c", source="cal.ics",
                                        window=WINDOW)  # fmt: skip
     assert [e.id for e in result.events] == [f"e{i}" for i in range(30, 80)]

@@ -16,7 +16,7 @@ from icalendar import Calendar
 
 from kaffe.config.schema import FeedOptionsConfig
 from kaffe.connectors import ics_source
-from kaffe.connectors.ical_read import calendar_zone
+from kaffe.connectors.ical.read import calendar_zone
 from kaffe.connectors.ics_source import IcsCalendarSource
 from kaffe.errors import ConnectorError, TransientError
 from kaffe.redact import redact_url

@@ -12,7 +12,7 @@ from kaffe.connectors.ics_source import IcsCalendarSource
 from kaffe.daemon.sync import sync_all, sync_calendar, sync_mail
 from kaffe.model import CalendarBatch, MailBatch
 from kaffe.store import Store
-from tests.connectors.test_ical_reading_problems import NOT_CALENDARS, calendar, event
+from tests.connectors.ical.test_ical_reading_problems import NOT_CALENDARS, calendar, event
 
 COFFEE = event("coffee", "DTSTART:20260312T100000Z\r\nDTEND:20260312T110000Z\r\n")
 LUNCH = event("lunch", "DTSTART:20260313T120000Z\r\nDTEND:20260313T130000Z\r\n")

@@ -7,17 +7,17 @@ What is covered, and where (issue 6, item 4):
   - ICS (the reading path of ICS/CalDAV sources and of invitations by mail):
     ``test_ics_fuzz.py`` (line mutations of every corpus file, hostile property
     values, hostile recurrence rules, the same calendars inside a mail).
-    Random bytes and byte-span cuts: ``tests/connectors/test_ical.py``.
+    Random bytes and byte-span cuts: ``tests/connectors/ical/test_ical.py``.
   - MIME (Gmail metadata, IMAP headers, invitation extraction):
     ``test_mime_fuzz.py`` (mutated corpus .eml, encoded words with CRLF, huge
     headers, bad charsets, nested multiparts). Random bytes:
-    ``tests/connectors/test_invites.py``.
-  - Feeds (feedparse + feedtext): ``test_feed_fuzz.py`` (mutated corpus feeds,
+    ``tests/connectors/ical/test_invites.py``.
+  - Feeds (feeds.parse + feeds.text): ``test_feed_fuzz.py`` (mutated corpus feeds,
     generated hostile XML). Random bytes: ``tests/connectors/feeds/test_feeds_corpus.py``.
 * Every corpus file through the parser for its kind: ICS in
-  ``tests/connectors/test_ical.py`` and ``test_ics_source.py``; feeds in
+  ``tests/connectors/ical/test_ical.py`` and ``test_ics_source.py``; feeds in
   ``tests/connectors/feeds/test_feeds_corpus.py``; .eml invitations in
-  ``tests/connectors/test_invites.py``; Calendar JSON in
+  ``tests/connectors/ical/test_invites.py``; Calendar JSON in
   ``tests/connectors/google/test_normalize.py``; .eml through the IMAP and
   Gmail header paths and Gmail JSON messages in ``test_corpus.py`` here.
 * Injection, end to end through the rules, the composer and ``to_raw``:

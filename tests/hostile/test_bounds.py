@@ -18,9 +18,9 @@ import pytest
 from kaffe.config.schema import FeedConfig, FeedOptionsConfig
 from kaffe.connectors.feeds.parse import FeedMeta, parse_document
 from kaffe.connectors.feeds.source import HttpFeedSource
-from kaffe.connectors.ical_limits import occurrence_cap
+from kaffe.connectors.ical.invites import invitations_from_mime
+from kaffe.connectors.ical.limits import occurrence_cap
 from kaffe.connectors.ics_source import IcsCalendarSource
-from kaffe.connectors.invites import invitations_from_mime
 from kaffe.errors import ConnectorError, TransientError
 from kaffe.model import Article
 from tests.connectors.feeds.test_feeds_corpus import BILLION_LAUGHS

@@ -10,7 +10,7 @@ from email.policy import default
 from kaffe.compose.mime import clean_header, to_raw
 from kaffe.connectors.feeds.text import canonical_url, html_to_text
 from kaffe.connectors.google.normalize import normalize_event
-from kaffe.connectors.ical import parse_calendar
+from kaffe.connectors.ical.parse import parse_calendar
 from kaffe.connectors.mailheaders import decode_words
 from kaffe.connectors.plaintext import one_line, printable
 from kaffe.model import Draft, Recipient

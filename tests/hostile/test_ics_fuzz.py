@@ -12,10 +12,10 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from kaffe.connectors import ical_window
-from kaffe.connectors.ical import IcsResult, parse_calendar, parse_calendar_stream
-from kaffe.connectors.ical_limits import occurrence_cap
-from kaffe.connectors.invites import invitations_from_mime
+from kaffe.connectors.ical import window as ical_window
+from kaffe.connectors.ical.invites import invitations_from_mime
+from kaffe.connectors.ical.limits import occurrence_cap
+from kaffe.connectors.ical.parse import IcsResult, parse_calendar, parse_calendar_stream
 from tests.hostile.mutate import (
     apply,
     corpus_bytes,

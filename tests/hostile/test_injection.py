@@ -18,7 +18,7 @@ from kaffe.compose.mime import KEY_HEADER, clean_header, to_raw
 from kaffe.compose.render import Composer
 from kaffe.config.schema import DripConfig, FeedConfig
 from kaffe.connectors.feeds.parse import FeedMeta, parse_document
-from kaffe.connectors.ical import parse_calendar
+from kaffe.connectors.ical.parse import parse_calendar
 from kaffe.model import Action, Article, Event, Match, Recipient, Snapshot
 from kaffe.rules.drip import drip_actions
 from kaffe.rules.plan import evaluate

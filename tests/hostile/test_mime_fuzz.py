@@ -13,8 +13,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from kaffe.connectors.google.messages import normalize_message
+from kaffe.connectors.ical.invites import invitations_from_mime
 from kaffe.connectors.imap.parse import Fetched, to_message
-from kaffe.connectors.invites import invitations_from_mime
 from kaffe.connectors.mailheaders import UnreadableMessage
 from kaffe.model import Message
 from tests.hostile.mutate import (

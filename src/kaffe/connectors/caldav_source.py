@@ -5,7 +5,7 @@ The cursor remembers each calendar's URL and its ctag (``CS:getctag``, or the
 ``DAV:sync-token`` where a server has no ctag), so a cycle in which nothing
 changed costs one PROPFIND per calendar. When any calendar changed, every
 calendar is read again with a time-range REPORT and its objects are expanded in
-the window by :func:`kaffe.connectors.ical.parse_calendar`; the result replaces
+the window by :func:`kaffe.connectors.ical.parse.parse_calendar`; the result replaces
 the stored window (``full=True``).
 """
 
@@ -25,7 +25,7 @@ from caldav.elements.base import ValuedBaseElement
 from caldav.lib import error as caldav_error
 
 from kaffe.connectors import deadline
-from kaffe.connectors.ical import IcsResult, parse_calendar
+from kaffe.connectors.ical.parse import IcsResult, parse_calendar
 from kaffe.errors import AuthError, ConnectorError, KaffeError, TransientError, config_entry
 from kaffe.model import CalendarBatch, Event
 

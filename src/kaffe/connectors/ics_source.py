@@ -18,7 +18,7 @@ import httpx
 from kaffe.config.checks import WEBCAL_SCHEMES
 from kaffe.config.schema import CALENDAR_MAX_BYTES, FeedConfig, FeedOptionsConfig
 from kaffe.connectors.feeds.fetch import HttpFetcher, LocalFetcher, is_remote
-from kaffe.connectors.ical import parse_calendar_stream
+from kaffe.connectors.ical.parse import parse_calendar_stream
 from kaffe.errors import ConnectorError, config_entry
 from kaffe.model import CalendarBatch
 from kaffe.redact import redact_url

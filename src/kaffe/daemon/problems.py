@@ -4,8 +4,8 @@
 The one channel, end to end:
 
 1. A connector adds a string naming the item and what is wrong to its collector
-   (``ical_read.Problems.add`` / ``.skip``, the ``problems`` list of
-   :func:`kaffe.connectors.invites.invitations_from_mime`, a feed's list) — e.g.
+   (``ical.read.Problems.add`` / ``.skip``, the ``problems`` list of
+   :func:`kaffe.connectors.ical.invites.invitations_from_mime`, a feed's list) — e.g.
    ``"https://…/basic.ics: event 'Coffee' UID abc skipped: its DTSTART cannot be read"``.
 2. The source returns them in its batch: ``CalendarBatch.problems``,
    ``MailBatch.problems``, ``FeedBatch.problems``.

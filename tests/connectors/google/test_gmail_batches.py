@@ -57,7 +57,7 @@ def _small_batches(source: GmailMailSource, size: int) -> None:
 def test_small_batches_give_the_same_sync(
     emu: Emulator, tmp_path: Path, now: datetime
 ) -> None:
-    pytest.importorskip("kaffe.connectors.invites")
+    pytest.importorskip("kaffe.connectors.ical.invites")
     whole = _source(emu, tmp_path, [], invite_days=3650).sync(None, since=SINCE, now=now)
     source = _source(emu, tmp_path, [], invite_days=3650)
     _small_batches(source, 3)

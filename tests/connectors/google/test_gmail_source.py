@@ -311,7 +311,7 @@ OUTLOOK_UID = ("030000008200E00074C5B7101A82E0080000000060B608D090DDD70100000000
 def test_invitations_come_from_recent_personal_mail(
     emu: Emulator, tmp_path: Path, sleeps: list[float], now: datetime
 ) -> None:
-    pytest.importorskip("kaffe.connectors.invites")
+    pytest.importorskip("kaffe.connectors.ical.invites")
     source = _source(emu, tmp_path, sleeps, invite_days=3650)
     batch = source.sync(None, since=SINCE, now=now)
     found = _by_subject(batch)

@@ -463,7 +463,9 @@ class GmailMailSource:
         """Invitations in the raw MIME of ``wanted``, read one batch at a time."""
         if not wanted:
             return []
-        from kaffe.connectors.invites import invitations_from_mime  # a sibling part: import late
+        from kaffe.connectors.ical.invites import (
+            invitations_from_mime,  # a sibling part: import late
+        )
 
         by_id = {m.id: m for m in wanted}
         own = self.own_addresses()

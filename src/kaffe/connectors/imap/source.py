@@ -171,7 +171,9 @@ class ImapMailSource:
         wanted = {f.uid: m for f, m in pairs if self._wants_raw(f, m, oldest)}
         if not wanted:
             return []
-        from kaffe.connectors.invites import invitations_from_mime  # a sibling part: import late
+        from kaffe.connectors.ical.invites import (
+            invitations_from_mime,  # a sibling part: import late
+        )
 
         raws = parse_fetch(imap.fetch(state.name, ",".join(map(str, wanted)), RAW_ITEMS))
         events: list[Event] = []

@@ -12,7 +12,7 @@ import recurring_ical_events
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kaffe.connectors.ical import IcsResult, parse_calendar
+from kaffe.connectors.ical.parse import IcsResult, parse_calendar
 from kaffe.model import ACCEPTED, DECLINED, NEEDS_ACTION, TENTATIVE
 from tests.conftest import corpus_dir
 

@@ -25,7 +25,7 @@ import re
 from icalendar import Component
 from icalendar.prop import vBroken, vInt
 
-from kaffe.connectors.ical_read import Problems, label
+from kaffe.connectors.ical.read import Problems, label
 from kaffe.mailaddr import shorten
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kaffe.connectors.ical import IcsResult, parse_calendar, parse_calendar_stream
+from kaffe.connectors.ical.parse import IcsResult, parse_calendar, parse_calendar_stream
 
 WINDOW = (datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
 
@@ -89,7 +89,7 @@ class Prop(str):
     ("mailto:jo@bücher.example", {}, "jo@bücher.example"),
 ])
 def test_the_real_address_is_taken(value: str, params: dict, expected: str) -> None:
-    from kaffe.connectors.ical_address import read_address
+    from kaffe.connectors.ical.address import read_address
 
     assert read_address(Prop(value, **params)) == (expected, "")
 
@@ -100,7 +100,7 @@ def test_the_real_address_is_taken(value: str, params: dict, expected: str) -> N
     "x-confluence-user-key=8a7f80", "mailto:", "mailto:room@resource.calendar.google.com",
 ])
 def test_no_address_a_draft_could_go_to_is_a_problem(value: str) -> None:
-    from kaffe.connectors.ical_address import read_address
+    from kaffe.connectors.ical.address import read_address
 
     address, why = read_address(Prop(value))
     assert address == "" and why

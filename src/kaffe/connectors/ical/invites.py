@@ -3,7 +3,7 @@
 Outlook, Exchange, Google, Apple, Zoom, Teams and Calendly all send an ICS
 inside the message; some meetings exist nowhere else. This module finds those
 parts in a raw MIME message and turns them into :class:`kaffe.model.Event`
-with :func:`kaffe.connectors.ical.parse_calendar`. It never raises and never
+with :func:`kaffe.connectors.ical.parse.parse_calendar`. It never raises and never
 logs message bodies: problems are logged with the Message-ID and part number.
 """
 
@@ -16,7 +16,7 @@ import logging
 from datetime import datetime
 from email.message import Message
 
-from kaffe.connectors.ical import parse_calendar
+from kaffe.connectors.ical.parse import parse_calendar
 from kaffe.model import Event
 
 log = logging.getLogger(__name__)

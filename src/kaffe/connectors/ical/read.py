@@ -335,7 +335,7 @@ def _first_exdate(event: Component) -> Any:
 def _repair_broken(event: Component, problems: Problems) -> None:
     """Mend the usual breakage of icalendar's unreadable (vBroken) properties, or report it."""
     for name, value in list(event.items()):
-        if not isinstance(value, vBroken) or name == "SEQUENCE":  # see ical_sequence
+        if not isinstance(value, vBroken) or name == "SEQUENCE":  # see ical.sequence
             continue
         fixed = _mended(name, value)
         if fixed is None and name not in NEEDED:  # a needed one skips the event, said then

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kaffe.connectors.ical import parse_calendar
-from kaffe.connectors.invites import calendar_parts, invitations_from_mime
+from kaffe.connectors.ical.invites import calendar_parts, invitations_from_mime
+from kaffe.connectors.ical.parse import parse_calendar
 from tests.conftest import corpus_dir
 
 WINDOW = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2030, 1, 1, tzinfo=UTC))

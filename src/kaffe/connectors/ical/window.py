@@ -23,8 +23,8 @@ from typing import IO
 
 from icalendar import Calendar, Component
 
-from kaffe.connectors.ical_read import Problems, label_lines, parse_block, uid_of_lines
-from kaffe.connectors.ical_span import MARGIN, may_touch
+from kaffe.connectors.ical.read import Problems, label_lines, parse_block, uid_of_lines
+from kaffe.connectors.ical.span import MARGIN, may_touch
 
 BLOCK = 1 << 20  # characters decoded and scanned at a time
 MAX_COMPONENT_CHARS = 5_000_000  # one component; an unterminated one would grow for ever

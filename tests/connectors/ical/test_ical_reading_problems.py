@@ -13,9 +13,9 @@ import httpx
 import pytest
 
 from kaffe.config.schema import FeedOptionsConfig
-from kaffe.connectors.ical import parse_calendar, parse_calendar_stream
+from kaffe.connectors.ical.invites import invitations_from_mime
+from kaffe.connectors.ical.parse import parse_calendar, parse_calendar_stream
 from kaffe.connectors.ics_source import IcsCalendarSource
-from kaffe.connectors.invites import invitations_from_mime
 from kaffe.errors import ConnectorError
 from kaffe.model import CalendarBatch
 
@@ -73,7 +73,7 @@ def test_a_calendar_url_serving_a_feed_fails_too() -> None:
 
 
 def test_icalendar_with_a_bom_blank_lines_or_a_bare_event_is_a_calendar() -> None:
-    from kaffe.connectors.ical_sniff import not_icalendar
+    from kaffe.connectors.ical.sniff import not_icalendar
 
     assert not_icalendar(b"\xef\xbb\xbf\r\n\r\nBEGIN:VCALENDAR\r\n") == ""
     assert not_icalendar(b"begin:vevent\r\nUID:x\r\n") == ""
@@ -224,7 +224,7 @@ def test_caldav_objects_carry_their_problems_into_the_batch(
 def test_series_left_unread_at_the_expansion_bound_make_the_read_incomplete(
     monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kaffe.connectors import ical
+    from kaffe.connectors.ical import parse as ical
 
     monkeypatch.setattr(ical, "MAX_EXPANDED", 2)
     many = [event(f"e{n}", f"DTSTART:2026030{n}T100000Z\r\n") for n in range(1, 6)]

@@ -16,15 +16,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from typing import IO, Any
+from typing import IO, Any, NotRequired, TypedDict, Unpack
 
 import recurring_ical_events
 from icalendar import Calendar, Component
 from icalendar.error import BrokenCalendarProperty
 
-from kaffe.connectors.ical_address import read_address
-from kaffe.connectors.ical_limits import MAX_EVENTS, MAX_EXPANDED, too_costly
-from kaffe.connectors.ical_read import (
+from kaffe.connectors.ical.address import read_address
+from kaffe.connectors.ical.limits import MAX_EVENTS, MAX_EXPANDED, too_costly
+from kaffe.connectors.ical.read import (
     Problems,
     calendar_method,
     calendar_zone,
@@ -33,9 +33,9 @@ from kaffe.connectors.ical_read import (
     read_calendars,
     short,
 )
-from kaffe.connectors.ical_sequence import mend_sequences
-from kaffe.connectors.ical_sniff import HEAD_BYTES, not_icalendar
-from kaffe.connectors.ical_window import WindowStats, read_window
+from kaffe.connectors.ical.sequence import mend_sequences
+from kaffe.connectors.ical.sniff import HEAD_BYTES, not_icalendar
+from kaffe.connectors.ical.window import WindowStats, read_window
 from kaffe.connectors.plaintext import one_line, printable
 from kaffe.model import ACCEPTED, DECLINED, NEEDS_ACTION, TENTATIVE, Attendee, Event
 
@@ -66,34 +66,55 @@ class _Context:
     synthetic: frozenset[str]  # UIDs kaffe made up because the event had none
 
 
-def parse_calendar(
-    data: bytes | str,
-    *,
-    calendar: str,
-    source: str,
-    window: tuple[datetime, datetime],
-    self_addresses: tuple[str, ...] = (),
-    floating: tzinfo = UTC,
-) -> IcsResult:
-    """Parse ICS ``data`` into events between ``window`` (aware datetimes).
+class Reading(TypedDict):
+    """How to read one ICS document; the keyword arguments of :func:`parse_calendar`
+    and :func:`parse_calendar_stream`.
 
-    ``source`` names the input in problems (a file name, a URL, a message part).
-    ``floating`` is the zone of times with neither TZID nor Z when the file names
-    no X-WR-TIMEZONE: the user's ``[me] timezone`` (RFC 5545 3.3.5: local time).
-    Never raises: unreadable parts are reported in ``IcsResult.problems``.
-    """
+    ``calendar`` is the calendar the events belong to. ``source`` names the input
+    in problems (a file name, a URL, a message part). ``window`` bounds the events
+    (aware datetimes). ``self_addresses`` are the user's. ``floating`` is the zone
+    of times with neither TZID nor Z when the file names no X-WR-TIMEZONE: the
+    user's ``[me] timezone`` (RFC 5545 3.3.5: local time)."""
+
+    calendar: str
+    source: str
+    window: tuple[datetime, datetime]
+    self_addresses: NotRequired[tuple[str, ...]]
+    floating: NotRequired[tzinfo]
+
+
+def parse_calendar(data: bytes | str, **reading: Unpack[Reading]) -> IcsResult:
+    """Parse ICS ``data`` into events between ``window`` (see :class:`Reading`).
+    Never raises: unreadable parts are reported in ``IcsResult.problems``."""
     def read(problems: Problems) -> list[Component]:
         return read_calendars(data, problems)
 
     head = data[:HEAD_BYTES]
-    wrong = not_icalendar(head.encode("utf-8", "replace") if isinstance(head, str) else head)
-    if wrong:
-        return IcsResult("", (), (f"{source}: {wrong}",), not_calendar=wrong)
-    return _parse(read, calendar, source, window, self_addresses, floating)
+    return _parse(head.encode("utf-8", "replace") if isinstance(head, str) else head,
+                  read, **reading)
 
 
-def parse_calendar_stream(
-    stream: IO[bytes],
+def parse_calendar_stream(stream: IO[bytes], **reading: Unpack[Reading]) -> IcsResult:
+    """Like :func:`parse_calendar` for a document of any size, read once from ``stream``:
+    only the events whose occurrences can touch ``window`` are parsed, and the document
+    is never held in memory whole (see :mod:`kaffe.connectors.ical.window`)."""
+    stats = WindowStats()
+    head = stream.read(HEAD_BYTES)
+    stream.seek(0)
+
+    def read(problems: Problems) -> list[Component]:
+        return read_window(stream, reading["window"], problems, stats)
+
+    result = _parse(head, read, **reading)
+    if not result.not_calendar:
+        log.debug("%s: %d of %d events can touch the window",
+                  reading["source"], stats.kept, stats.read)
+    return result
+
+
+def _parse(
+    head: bytes,
+    read: Callable[[Problems], list[Component]],
     *,
     calendar: str,
     source: str,
@@ -101,31 +122,11 @@ def parse_calendar_stream(
     self_addresses: tuple[str, ...] = (),
     floating: tzinfo = UTC,
 ) -> IcsResult:
-    """Like :func:`parse_calendar` for a document of any size, read once from ``stream``:
-    only the events whose occurrences can touch ``window`` are parsed, and the document
-    is never held in memory whole (see :mod:`kaffe.connectors.ical_window`)."""
-    stats = WindowStats()
-    wrong = not_icalendar(stream.read(HEAD_BYTES))
-    stream.seek(0)
+    """The one reading step both entry points share: sniff the head (a web page or
+    a login form is not a calendar), then read, group, expand and map the events."""
+    wrong = not_icalendar(head)
     if wrong:
         return IcsResult("", (), (f"{source}: {wrong}",), not_calendar=wrong)
-
-    def read(problems: Problems) -> list[Component]:
-        return read_window(stream, window, problems, stats)
-
-    result = _parse(read, calendar, source, window, self_addresses, floating)
-    log.debug("%s: %d of %d events can touch the window", source, stats.kept, stats.read)
-    return result
-
-
-def _parse(
-    read: Callable[[Problems], list[Component]],
-    calendar: str,
-    source: str,
-    window: tuple[datetime, datetime],
-    self_addresses: tuple[str, ...],
-    floating: tzinfo,
-) -> IcsResult:
     problems = Problems(source)
     try:
         calendars = read(problems)
@@ -254,7 +255,7 @@ def _expand(
     uid: str, components: list[Component], window: tuple[datetime, datetime], problems: Problems
 ) -> list[Component]:
     """The occurrences of one UID's series (or single event) inside the window,
-    within the bounds of :mod:`kaffe.connectors.ical_limits`."""
+    within the bounds of :mod:`kaffe.connectors.ical.limits`."""
     try:  # a broken time (icalendar raises on reading it) costs this series only
         cost = next(filter(None, (too_costly(comp, window) for comp in components)), "")
         if cost:
@@ -403,7 +404,7 @@ def _first(value: Any) -> Any:
 
 
 def _address(comp: Component, prop: Any, name: str, problems: Problems) -> str:
-    """The address of an ORGANIZER or ATTENDEE (see :mod:`kaffe.connectors.ical_address`);
+    """The address of an ORGANIZER or ATTENDEE (see :mod:`kaffe.connectors.ical.address`);
     "" with a located problem when it has none a draft could go to."""
     address, why = read_address(prop)
     if why:
