@@ -31,6 +31,7 @@ METADATA_HEADERS: tuple[str, ...] = (
     "Content-Type", "Reply-To",
 )
 BULK_PRECEDENCE = frozenset({"bulk", "list", "junk"})
+MAX_RAW_BYTES = 5 * 1024 * 1024  # larger messages are not fetched to look for invitations
 _ADDRESS = re.compile(r"[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+")
 
 Headers = dict[str, list[str]]  # lower-cased name → every value of it, in order

@@ -37,7 +37,12 @@ from kaffe.connectors.google.batching import Batcher
 from kaffe.connectors.google.http import Sleep, execute
 from kaffe.connectors.google.messages import normalize_message, top_mime_type
 from kaffe.connectors.google.pacing import QUOTA_UNITS, QuotaBucket
-from kaffe.connectors.mailheaders import METADATA_HEADERS, UnreadableMessage, may_hold_invitation
+from kaffe.connectors.mailheaders import (
+    MAX_RAW_BYTES,
+    METADATA_HEADERS,
+    UnreadableMessage,
+    may_hold_invitation,
+)
 from kaffe.errors import ConnectorError, SyncTokenExpired, TransientError
 from kaffe.model import Event, MailBatch, Message
 
@@ -46,7 +51,6 @@ progress_log = logging.getLogger("kaffe.progress")  # shown without -v (see cli.
 
 PAGE_SIZE = 500
 MAX_PAGES = 1000  # a guard against a server that hands out page tokens forever
-MAX_RAW_BYTES = 5 * 1024 * 1024  # larger messages are not fetched for invitations
 HISTORY_TYPES = ["messageAdded", "messageDeleted"]
 DEFAULT_LOOKAHEAD = timedelta(days=365)
 THREAD_MIN = 3  # listed messages from which one threads.get (10) beats messages.get (5 each)

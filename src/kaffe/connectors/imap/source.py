@@ -35,7 +35,7 @@ from kaffe.connectors.imap.parse import (
     parse_fetch,
     to_message,
 )
-from kaffe.connectors.mailheaders import UnreadableMessage, may_hold_invitation
+from kaffe.connectors.mailheaders import MAX_RAW_BYTES, UnreadableMessage, may_hold_invitation
 from kaffe.errors import ConnectorError, TransientError
 from kaffe.model import Event, MailBatch, Message
 
@@ -43,7 +43,6 @@ log = logging.getLogger(__name__)
 
 INBOX = "inbox"
 CURSOR_VERSION = 1
-MAX_RAW_BYTES = 5 * 1024 * 1024  # larger messages are not fetched for invitations
 FETCH_CHUNK = 500  # UIDs per FETCH command
 DEFAULT_LOOKAHEAD = timedelta(days=365)
 _MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
