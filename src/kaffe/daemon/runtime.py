@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kaffe.compose.guard import GuardVerdict, check
 from kaffe.compose.render import Composer
 from kaffe.config import load, paths
 from kaffe.config.schema import Config
@@ -20,7 +21,6 @@ from kaffe.daemon.learn import Relevance
 from kaffe.daemon.memo import CycleMemo
 from kaffe.errors import AuthError, ConfigError, KaffeError, Problem, TransientError
 from kaffe.model import Action, Draft, Recipient
-from kaffe.rules.guard import GuardVerdict, check
 from kaffe.store import Store
 
 if TYPE_CHECKING:

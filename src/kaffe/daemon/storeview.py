@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 from kaffe.config.schema import Config
 from kaffe.daemon.learn import SKEW
 from kaffe.daemon.sync import sync_window
+from kaffe.identity import same_items
 from kaffe.model import Article, Event, Interaction, Snapshot, Topic
-from kaffe.rules.identity import same_items
 from kaffe.store import Store
 from kaffe.store.codec import dt_to_text
 

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
+from kaffe.compose.guard import DEFAULT_PATTERNS, check
 from kaffe.config.schema import GuardConfig
-from kaffe.rules.guard import DEFAULT_PATTERNS, check
 
 ON = GuardConfig()
 
