@@ -10,11 +10,27 @@ import difflib
 import re
 import zoneinfo
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
+from kaffe.errors import Problem
 from kaffe.gmail_search import QueryError
 from kaffe.gmail_search import validate as validate_gmail_query
 from kaffe.redact import redact_text
+
+
+@dataclass
+class Context:
+    """Where values come from (for messages and relative paths) and what went wrong."""
+
+    file: str
+    base_dir: Path
+    problems: list[Problem] = field(default_factory=list)
+
+    def report(self, section: str, key: str, message: str, index: int | None = None) -> None:
+        self.problems.append(Problem(self.file, section, key, message, index))
+
 
 # ISO 639-1: the codes a template directory (compose/templates/<code>/) may be named by.
 LANGUAGE_CODES: frozenset[str] = frozenset(

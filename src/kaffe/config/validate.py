@@ -11,26 +11,12 @@ import difflib
 import math
 import typing
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kaffe.config import accounts, checks
-from kaffe.config.checks import Invalid, show
+from kaffe.config.checks import Context, Invalid, show
 from kaffe.config.schema import CalendarEntryConfig, Config, FeedConfig, MailEntryConfig
-from kaffe.errors import Problem
-
-
-@dataclass
-class Context:
-    """Where values come from (for messages and relative paths) and what went wrong."""
-
-    file: str
-    base_dir: Path
-    problems: list[Problem] = field(default_factory=list)
-
-    def report(self, section: str, key: str, message: str, index: int | None = None) -> None:
-        self.problems.append(Problem(self.file, section, key, message, index))
 
 
 def _str(raw: Any, ctx: Context) -> str:
