@@ -2,6 +2,9 @@
 
 A checker takes a string, returns it normalised (e-mail addresses and domains
 lower-cased) or raises :class:`Invalid` with a message meant for the user.
+:class:`Context` collects the located problems of one load; it lives here, under
+every module that checks (validate, accounts, me, legacy), so none of them
+imports another for it.
 """
 
 from __future__ import annotations
