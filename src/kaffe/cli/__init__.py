@@ -1,4 +1,7 @@
-"""The ``kaffe`` command line: argument parsing, logging set-up and error handling."""
+"""The ``kaffe`` command line: argument parsing, logging set-up and error handling.
+
+Each subcommand's parser names the function that runs it (``set_defaults(func=...)``,
+one ``cmd_*`` of :mod:`kaffe.cli.commands`); a new command is added in one place here."""
 
 from __future__ import annotations
 
