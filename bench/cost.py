@@ -157,7 +157,7 @@ class Harness:
         """messages.list over the window, then messages.get per message, one by one:
         the gets are timed on ``sample`` messages and scaled to all of them."""
         messages = self.sources["gmail"].service.users().messages()  # built once
-        since = NOW - timedelta(days=self.runtime.config.gmail.window_days)
+        since = NOW - timedelta(days=self.runtime.config.mailboxes.window_days)
         ids: list[str] = []
         listing = self.measure(lambda: ids.extend(_list_all(messages, since)))
         picked = ids[:sample]

@@ -66,7 +66,13 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
 from bench.table import Row, print_table  # noqa: E402
-from kaffe.config.schema import Config, GmailConfig, GoogleConfig, MeConfig  # noqa: E402
+from kaffe.config.schema import (  # noqa: E402
+    Config,
+    GmailConfig,
+    GoogleConfig,
+    MailboxesConfig,
+    MeConfig,
+)
 from kaffe.connectors.google import gmail_source, open_google  # noqa: E402
 from kaffe.connectors.google.auth import write_emulator_token  # noqa: E402
 from kaffe.connectors.google.pacing import bucket_for  # noqa: E402
@@ -213,9 +219,9 @@ class _FailedBatches(logging.Handler):
 
 
 def _config(emu: Emulator, tabs: bool) -> Config:
-    gmail = GmailConfig(window_days=180, quota_per_minute=LIMIT,
-                        **({} if tabs else {"skip_tabs": ()}))
+    gmail = GmailConfig(quota_per_minute=LIMIT, **({} if tabs else {"skip_tabs": ()}))
     return Config(me=MeConfig(addresses=(ME,)), gmail=gmail,
+                  mailboxes=MailboxesConfig(window_days=180),
                   google=GoogleConfig(api_endpoint=emu.url, num_retries=5))
 
 
@@ -305,7 +311,7 @@ def first_sync(emu: Emulator, tmp: Path, clock: SimClock, *, quota: bool, tabs: 
 def measure(total: int) -> list[Row]:
     """Every row of this bench for a mailbox of ``total`` messages."""
     clock = SimClock()
-    invite_days = GmailConfig().invite_days
+    invite_days = MailboxesConfig().invite_days
     with tempfile.TemporaryDirectory(prefix="kaffe-quota-") as name, \
             Emulator(clock=lambda: NOW, user_email=ME, quota_clock=clock.now) as emu:
         tmp = Path(name)

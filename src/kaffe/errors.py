@@ -1,7 +1,23 @@
-"""One error hierarchy for kaffe.
+"""One error hierarchy for kaffe: every error it raises on purpose, drawn here.
 
-User-facing errors carry a ``hint`` that the CLI prints instead of a traceback.
-Connectors translate library errors into these with ``raise ... from exc``.
+    KaffeError               message + hint; the CLI prints both, no traceback (-v: one)
+    |                        and exits with its ``exit_code`` (1 unless said below)
+    +-- ConfigError          the config file's problems, every one located; exit 78
+    +-- AuthError            sign-in missing, revoked or expired: re-authorise, no retry
+    |   +-- MissingPermission    a Google token lacks a scope (connectors/google/permissions)
+    +-- TransientError       429, 5xx, a timeout: the next cycle retries (``retry_after``)
+    +-- ConnectorError       a source or sink failed otherwise
+    |   +-- SyncTokenExpired     a stored cursor is stale (Calendar 410, Gmail 404): resync
+    +-- StorageError         kaffe's own files cannot be written: the cycle stops; exit 74
+    +-- LockError            another kaffe holds the single-instance lock
+    +-- DataError            an input file (``kaffe import``) is malformed; exit 65
+    +-- Cancelled            kaffe is stopping (SIGTERM) mid-fetch (connectors/deadline)
+
+Connectors translate library errors into these with ``raise ... from exc``. Parsers
+raise ``ValueError`` subclasses of their own (``config.checks.Invalid``,
+``topics.notes.NoteError``, ...) that their callers turn into located problems
+(:class:`Problem`) or skip with a reason; those never reach the CLI.
+(tests/test_errors.py keeps this drawing in step with the code.)
 """
 
 from __future__ import annotations

@@ -9,13 +9,13 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from kaffe.compose.guard import check
 from kaffe.compose.mime import to_raw
 from kaffe.compose.render import Composer
 from kaffe.config.schema import DripConfig, GuardConfig
 from kaffe.model import Action, Snapshot, Topic
 from kaffe.rules.checkin import checkin_actions
 from kaffe.rules.drip import drip_actions
-from kaffe.rules.guard import check
 from kaffe.rules.prep import prep_actions
 from tests.compose.test_golden import GOLDEN, SENDER, stable_text
 from tests.rules.factories import START, guest, make_config, make_event, me_attendee

@@ -54,7 +54,7 @@ def test_real_mail_becomes_contacts_and_interactions_matching_the_headers(tmp_pa
         shutil.copy(eml, seed / "gmail" / "inbox" / eml.name)
     with Emulator(seed, user_email="receiver@example.com") as emu:
         me = 'name = "R"\naddresses = ["receiver@example.com"]\n'
-        cfg = write_config(tmp_path, emu.url, "[gmail]\nwindow_days = 3650\n", me=me)
+        cfg = write_config(tmp_path, emu.url, "[mailboxes]\nwindow_days = 3650\n", me=me)
         assert once(cfg, "2022-06-01T00:00Z") == 0
         with open_store(cfg) as store:
             interactions = store.interactions()

@@ -1,4 +1,8 @@
-"""One function per subcommand. Each returns an exit code."""
+"""One function per subcommand (the parser in :mod:`kaffe.cli` names it with
+``set_defaults(func=...)``). Each returns an exit code.
+
+This module is imported to build the parser, so ``kaffe --help`` pays for its
+imports: what a command needs beyond the config and the store it imports when it runs."""
 
 from __future__ import annotations
 
@@ -14,7 +18,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kaffe.cli import report
 from kaffe.config import load, paths, write_example
 from kaffe.config.schema import Config
 from kaffe.errors import EX_UNAVAILABLE, LockError
@@ -88,6 +91,7 @@ def cmd_auth(args: argparse.Namespace) -> int:
 
 
 def cmd_once(args: argparse.Namespace) -> int:
+    from kaffe.cli import report
     from kaffe.daemon.loop import EX_SIGTERM, Backstop, StopFlag
 
     config = _config(args)
@@ -103,6 +107,8 @@ def cmd_once(args: argparse.Namespace) -> int:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
+    from kaffe.cli import report
+
     config, now = _config(args), _now(args)
     try:
         with _lock(), _runtime(config) as runtime:
@@ -173,6 +179,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from kaffe.cli import report
     from kaffe.connectors.registry import source_names
 
     config = _config(args)
@@ -184,7 +191,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_note(args: argparse.Namespace) -> int:
-    from kaffe.cli.topics_cmd import note
+    from kaffe.cli.topics import note
 
     config = _config(args)
     with Store.open(paths.database_path(config)) as store:
@@ -192,7 +199,7 @@ def cmd_note(args: argparse.Namespace) -> int:
 
 
 def cmd_topics(args: argparse.Namespace) -> int:
-    from kaffe.cli.topics_cmd import show_topics
+    from kaffe.cli.topics import show_topics
 
     config = _config(args)
     with Store.open(paths.database_path(config)) as store:
@@ -200,7 +207,7 @@ def cmd_topics(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from kaffe.cli.transfer_cmd import export
+    from kaffe.cli.transfer import export
 
     config = _config(args)
     output = Path(args.output).expanduser() if args.output else None
@@ -209,7 +216,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from kaffe.cli.transfer_cmd import import_
+    from kaffe.cli.transfer import import_
 
     config = _config(args)
     with Store.open(paths.database_path(config)) as store:
@@ -217,7 +224,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_guard(args: argparse.Namespace) -> int:
-    from kaffe.cli.guard_cmd import run_guard
+    from kaffe.cli.guard import run_guard
     from kaffe.config.schema import GuardConfig
 
     # Without a config file the shipped patterns are checked.

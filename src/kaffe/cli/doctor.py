@@ -11,14 +11,14 @@ import logging
 import os
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from kaffe.cli.check import Check
 from kaffe.cli.diagnose import network_words
-from kaffe.cli.terminal import shown
+from kaffe.cli.doctor_storage import check_data_folder
 from kaffe.config import load, paths
 from kaffe.config.accounts import (
     NEEDS_PASSWORD,
@@ -42,22 +42,6 @@ log = logging.getLogger(__name__)
 DEFAULT_HINT = "see `kaffe -v doctor`"
 
 
-@dataclass(frozen=True)
-class Check:
-    name: str
-    ok: bool
-    detail: str
-    hint: str = ""
-    warning: bool = False  # passed, but soon will not (e.g. little free space)
-
-    def __str__(self) -> str:
-        # names, details and hints quote the config, servers and stored errors
-        mark = "warn" if self.ok and self.warning else "ok  " if self.ok else "FAIL"
-        line = f"{mark} {shown(self.name)}: {shown(self.detail)}"
-        hinted = self.hint and (self.warning or not self.ok)
-        return f"{line}\n     fix: {shown(self.hint)}" if hinted else line
-
-
 def _private(path: Path) -> Check:
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
@@ -69,7 +53,6 @@ def _private(path: Path) -> Check:
 def check_database(config: Config) -> list[Check]:
     """The data folder has room and takes writes; the database opens (migrating it if
     needed), takes a write and is private."""
-    from kaffe.cli.doctor_storage import check_data_folder
     from kaffe.store import Store
 
     path = paths.database_path(config)

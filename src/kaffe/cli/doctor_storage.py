@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from kaffe.cli.doctor import Check
+from kaffe.cli.check import Check
 from kaffe.store.fault import probe_writable, storage_error
 
 MiB = 1024 * 1024

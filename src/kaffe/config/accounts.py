@@ -14,16 +14,13 @@ import dataclasses
 import logging
 import stat
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from kaffe.config import checks
-from kaffe.config.checks import Invalid, show
+from kaffe.config.checks import Context, Invalid, show
 from kaffe.config.schema import PASSWORD_KEYS, CalendarEntryConfig, Config, MailEntryConfig
-
-if TYPE_CHECKING:
-    from kaffe.config.validate import Context
 
 log = logging.getLogger(__name__)
 

@@ -2,6 +2,9 @@
 
 A checker takes a string, returns it normalised (e-mail addresses and domains
 lower-cased) or raises :class:`Invalid` with a message meant for the user.
+:class:`Context` collects the located problems of one load; it lives here, under
+every module that checks (validate, accounts, me, legacy), so none of them
+imports another for it.
 """
 
 from __future__ import annotations
@@ -10,11 +13,27 @@ import difflib
 import re
 import zoneinfo
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
+from kaffe.errors import Problem
 from kaffe.gmail_search import QueryError
 from kaffe.gmail_search import validate as validate_gmail_query
 from kaffe.redact import redact_text
+
+
+@dataclass
+class Context:
+    """Where values come from (for messages and relative paths) and what went wrong."""
+
+    file: str
+    base_dir: Path
+    problems: list[Problem] = field(default_factory=list)
+
+    def report(self, section: str, key: str, message: str, index: int | None = None) -> None:
+        self.problems.append(Problem(self.file, section, key, message, index))
+
 
 # ISO 639-1: the codes a template directory (compose/templates/<code>/) may be named by.
 LANGUAGE_CODES: frozenset[str] = frozenset(

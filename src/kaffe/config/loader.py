@@ -8,9 +8,10 @@ import tomllib
 from importlib import resources
 from pathlib import Path
 
+from kaffe.config.checks import Context
 from kaffe.config.me import check_me
 from kaffe.config.schema import Config
-from kaffe.config.validate import Context, build_config
+from kaffe.config.validate import build_config
 from kaffe.config.zone import system_zone_name
 from kaffe.errors import ConfigError, KaffeError, Problem
 from kaffe.fsutil import write_private

@@ -8,14 +8,11 @@ demo) are not held to this; a config file loaded to run on is.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kaffe.config.accounts import drafts_entry
-from kaffe.config.checks import show
+from kaffe.config.checks import Context, show
 from kaffe.config.schema import Config
-
-if TYPE_CHECKING:
-    from kaffe.config.validate import Context
 
 # The example config's [me] values (a test keeps these equal to the example's).
 PLACEHOLDER_NAME = "Your Name"

@@ -140,19 +140,29 @@ class FollowupConfig:
 
 
 @dataclass(frozen=True)
-class GmailConfig:
-    enabled: bool = True  # read the mailbox (needs the gmail.readonly scope)
+class MailboxesConfig:
+    """``[mailboxes]``: how much of every mailbox is read, the Gmail one and each
+    ``[[mail]]`` entry alike (these two keys were ``[gmail]``'s before: see
+    :mod:`.legacy`)."""
+
     window_days: int = field(default=180, metadata=rule(min=1, max=3650))  # first sync
+    # invitations (text/calendar parts) are looked for in mail this recent
+    invite_days: int = field(default=60, metadata=rule(min=0, max=3650))
+
+
+@dataclass(frozen=True)
+class GmailConfig:
+    """``[gmail]``: what only the Gmail API mailbox and its quota use."""
+
+    enabled: bool = True  # read the mailbox (needs the gmail.readonly scope)
     # Gmail search terms added to every listing ("" = none), e.g. "-category:promotions"
     # (checked at load: Gmail's documented operators only, groups and quotes closed)
     query: str = field(default="-in:chats", metadata=rule(check="gmail_query"))
-    # invitations (text/calendar parts) are looked for in mail this recent
-    invite_days: int = field(default=60, metadata=rule(min=0, max=3650))
     # Gmail's per-user quota (units a minute; Google's quota page: 6,000) and the share
     # of it kaffe spends: the rest is left to your other apps on the same project
     quota_per_minute: int = field(default=6000, metadata=rule(min=100, max=100_000_000))
     quota_share: float = field(default=0.8, metadata=rule(min=0.05, max=1))
-    # inbox tabs a first sync reads only as far back as invite_days (() = all of them):
+    # inbox tabs a first sync reads only as far back as [mailboxes] invite_days (() = all):
     # kaffe counts their mail as bulk (never a contact), and reads no older invitation
     skip_tabs: tuple[str, ...] = field(default=("promotions", "social", "updates", "forums"),
                                        metadata=rule(check="gmail_tab"))
@@ -307,6 +317,7 @@ class Config:
     google: GoogleConfig = field(default_factory=GoogleConfig)
     detect: DetectConfig = field(default_factory=DetectConfig)
     followup: FollowupConfig = field(default_factory=FollowupConfig)
+    mailboxes: MailboxesConfig = field(default_factory=MailboxesConfig)
     gmail: GmailConfig = field(default_factory=GmailConfig)
     feeds: tuple[FeedConfig, ...] = ()  # [[feeds]]
     calendars: tuple[CalendarEntryConfig, ...] = ()  # [[calendars]]; () = [google] calendar_ids

@@ -11,26 +11,12 @@ import difflib
 import math
 import typing
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kaffe.config import accounts, checks
-from kaffe.config.checks import Invalid, show
+from kaffe.config import accounts, checks, legacy
+from kaffe.config.checks import Context, Invalid, show
 from kaffe.config.schema import CalendarEntryConfig, Config, FeedConfig, MailEntryConfig
-from kaffe.errors import Problem
-
-
-@dataclass
-class Context:
-    """Where values come from (for messages and relative paths) and what went wrong."""
-
-    file: str
-    base_dir: Path
-    problems: list[Problem] = field(default_factory=list)
-
-    def report(self, section: str, key: str, message: str, index: int | None = None) -> None:
-        self.problems.append(Problem(self.file, section, key, message, index))
 
 
 def _str(raw: Any, ctx: Context) -> str:
@@ -263,16 +249,28 @@ def _report_unknown_top_level(
 def build_config(data: dict[str, Any], ctx: Context) -> Config:
     """Build a :class:`Config` from parsed TOML; problems are left in ``ctx``."""
     sections, hints = _settable(Config), typing.get_type_hints(Config)
+    data, moved = legacy.split_moved(data, ctx)
     values: dict[str, Any] = {}
     for name, raw in data.items():
         if name not in sections:
             _report_unknown_top_level(name, raw, sections, ctx)
             continue
         values[name] = _build_entry(hints[name], name, raw, ctx)
-    config = Config(**values)
+    config = _with_moved(Config(**values), moved, ctx)
     for check in CROSS_CHECKS:
         check(config, ctx)
     return accounts.default_drafts_account(config)
+
+
+def _with_moved(config: Config, moved: legacy.Moved, ctx: Context) -> Config:
+    """Keys written at their old place, checked there (a problem names the section the
+    file wrote) and put where they live now."""
+    for (old, key), (new, raw) in moved.items():
+        section = getattr(config, new)
+        built = build_section(type(section), old, {key: raw}, ctx)
+        section = dataclasses.replace(section, **{key: getattr(built, key)})
+        config = dataclasses.replace(config, **{new: section})
+    return config
 
 
 def _minutes_in_order(config: Config, ctx: Context) -> None:

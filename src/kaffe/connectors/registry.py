@@ -122,7 +122,7 @@ def _gmail(entry: MailEntryConfig, ctx: Shared) -> MailSource:
 def _imap_mail(entry: MailEntryConfig, ctx: Shared) -> MailSource:
     module = _module("kaffe.connectors.imap.source", "imap")
     source: MailSource = module.ImapMailSource(
-        imap_account(entry, ctx.config), invite_days=ctx.config.gmail.invite_days,
+        imap_account(entry, ctx.config), invite_days=ctx.config.mailboxes.invite_days,
         lookahead=timedelta(days=ctx.config.detect.lookahead_days),
     )
     return source

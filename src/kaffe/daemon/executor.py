@@ -31,7 +31,7 @@ from kaffe.errors import AuthError, KaffeError, StorageError, TransientError
 from kaffe.model import DONE, DUE, FAILED, PENDING, SKIPPED, Action, Draft, LedgerEntry
 
 if TYPE_CHECKING:
-    from kaffe.rules.guard import GuardVerdict
+    from kaffe.compose.guard import GuardVerdict
 
 log = logging.getLogger(__name__)
 

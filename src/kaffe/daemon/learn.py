@@ -13,8 +13,8 @@ from kaffe.model import Article, Event, Match, Snapshot, Verdict
 from kaffe.relevance.index import ArticleIndex
 from kaffe.rules.drip import shared_by_contact
 from kaffe.rules.people import external_people
-from kaffe.rules.topics import topics_from_event, topics_from_subjects
 from kaffe.store import Store
+from kaffe.topics.extract import topics_from_event, topics_from_subjects
 
 log = logging.getLogger(__name__)
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kaffe.compose.guard import GuardVerdict, check_draft
 from kaffe.compose.render import Composer
 from kaffe.config import load, paths
 from kaffe.config.schema import Config
@@ -20,7 +21,6 @@ from kaffe.daemon.learn import Relevance
 from kaffe.daemon.memo import CycleMemo
 from kaffe.errors import AuthError, ConfigError, KaffeError, Problem, TransientError
 from kaffe.model import Action, Draft, Recipient
-from kaffe.rules.guard import GuardVerdict, check
 from kaffe.store import Store
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ class Runtime:
 
     def guard(self, draft: Draft) -> GuardVerdict:
         """Every draft passes the guard: nothing that reads like asking for a job."""
-        return check(f"{draft.subject}\n{draft.body}", self.config.guard)
+        return check_draft(draft, self.config.guard)
 
     def cycle(
         self, now: datetime, *, dry_run: bool = False, stop: Callable[[], bool] | None = None

@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 from kaffe.config.schema import Config
 from kaffe.daemon.learn import SKEW
 from kaffe.daemon.sync import sync_window
+from kaffe.identity import same_items
 from kaffe.model import Article, Event, Interaction, Snapshot, Topic
-from kaffe.rules.identity import same_items
 from kaffe.store import Store
 from kaffe.store.codec import dt_to_text
 
@@ -33,7 +33,7 @@ def snapshot_window(now: datetime, config: Config) -> tuple[datetime, datetime, 
     """The snapshot's bounds at ``now``: events overlapping ``[start, end)``, mail from
     ``since``, articles from ``recent``."""
     start, end = sync_window(now, config)
-    since = min(start, now - timedelta(days=config.gmail.window_days))
+    since = min(start, now - timedelta(days=config.mailboxes.window_days))
     recent = now - timedelta(days=config.drip.max_article_age_days)
     return start, end, since, recent
 

@@ -76,7 +76,7 @@ def sync_mail(store: Store, source: MailSource, now: datetime, config: Config) -
     A source that can resume (Gmail) stores its first sync chunk by chunk through
     :class:`~kaffe.daemon.firstsync.StoreCheckpoint`: a first sync cut short goes on
     where it stopped next cycle instead of starting over."""
-    since = now - timedelta(days=config.gmail.window_days)
+    since = now - timedelta(days=config.mailboxes.window_days)
     cursor = store.get_cursor(source.name)
     resumable = getattr(source, "sync_resumable", None)
     checkpoint = None

@@ -25,6 +25,7 @@ from typing import Any
 
 from kaffe import timeutil
 from kaffe.config.schema import Config, DripConfig, MeConfig
+from kaffe.identity import keep_last, same_items
 from kaffe.model import (
     DONE,
     DUE,
@@ -43,7 +44,6 @@ from kaffe.model import (
 )
 from kaffe.redact import redact_url
 from kaffe.rules.followup import followup_state_of
-from kaffe.rules.identity import keep_last, same_items
 from kaffe.rules.merge import merge_meetings
 from kaffe.rules.people import external_people, first_name, people
 from kaffe.rules.relations import relationship

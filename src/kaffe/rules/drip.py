@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from kaffe.config.schema import Config
+from kaffe.identity import keep_last
 from kaffe.model import (
     DUE,
     PENDING,
@@ -28,7 +29,6 @@ from kaffe.model import (
     Snapshot,
 )
 from kaffe.rules import cadence
-from kaffe.rules.identity import keep_last
 from kaffe.rules.language import language_for
 from kaffe.rules.people import first_name
 from kaffe.timeutil import local_day

@@ -7,8 +7,8 @@ from functools import lru_cache
 from typing import Any
 
 from kaffe.config.schema import Config
+from kaffe.identity import ByIdentity, keep_last
 from kaffe.model import Contact, Event
-from kaffe.rules.identity import ByIdentity, keep_last
 from kaffe.rules.people import domain_of
 from kaffe.rules.words import find_word
 

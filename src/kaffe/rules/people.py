@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from kaffe.config.schema import MeConfig
+from kaffe.identity import ByIdentity
 from kaffe.mailaddr import is_recipient
 from kaffe.model import NEEDS_ACTION, Attendee, Event, Recipient
-from kaffe.rules.identity import ByIdentity
 
 _LOCAL_SEPARATORS = re.compile(r"[._+\-]+")
 

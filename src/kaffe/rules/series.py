@@ -21,8 +21,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
+from kaffe.identity import keep_last
 from kaffe.model import DECLINED, WAITING, Event, LedgerEntry, Recipient, Snapshot, Topic
-from kaffe.rules.identity import keep_last
 from kaffe.timeutil import utc
 
 # Between a monthly and a quarterly cadence: a coffee every quarter is worth a

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Protocol
 
 from kaffe.model import Topic
-from kaffe.rules.topics import markdown_topics, split_topics
+from kaffe.topics.extract import markdown_topics, split_topics
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from kaffe.config.schema import Config, GmailConfig, GoogleConfig, MeConfig
+from kaffe.config.schema import Config, GmailConfig, GoogleConfig, MailboxesConfig, MeConfig
 from kaffe.connectors.google import open_google
 from kaffe.connectors.google.auth import write_emulator_token
 from kaffe.connectors.google.gmail_source import GmailMailSource, SyncCost
@@ -78,7 +78,8 @@ def _source(emu: Emulator, tmp_path: Path, sleeps: list[float], **gmail: Any) ->
     write_emulator_token(token, emu.url)
     config = Config(me=MeConfig(addresses=(ALIAS.lower(),)),
                     google=GoogleConfig(api_endpoint=emu.url, num_retries=5),
-                    gmail=GmailConfig(**{"invite_days": 0, **gmail}))
+                    mailboxes=MailboxesConfig(invite_days=gmail.pop("invite_days", 0)),
+                    gmail=GmailConfig(**gmail))
     source = open_google(config, token, sleep=sleeps.append).mail
     assert source is not None
     return source

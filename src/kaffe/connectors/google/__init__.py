@@ -105,7 +105,7 @@ def _mail(
         gmail, config=config.gmail, self_addresses=config.me.addresses, batch_uri=batch_uri,
         num_retries=config.google.num_retries, sleep=sleep,
         lookahead=timedelta(days=config.detect.lookahead_days),
-        bucket=bucket,
+        bucket=bucket, invite_days=config.mailboxes.invite_days,
     )
 
 

@@ -10,7 +10,7 @@ Every call first waits for its quota units in a :class:`~.pacing.QuotaBucket`
 (Gmail refuses a user past 6,000 units a minute). A first sync spends fewer
 units than one ``messages.get`` per message: a thread with three or more listed
 messages is read with one ``threads.get`` (10 units, not 5 each), and mail in
-the Promotions, Social, Updates and Forums tabs older than ``invite_days`` is
+the Promotions, Social, Updates and Forums tabs older than ``[mailboxes] invite_days`` is
 not read unless its conversation has other listed mail (kaffe reads invitations
 only in newer mail, and counts mail in those tabs as bulk, never as a contact:
 ``messages.BULK_LABELS``). With a :class:`Checkpoint` (the daemon's store) a first
@@ -122,10 +122,11 @@ class GmailMailSource:
         self, service: Any, *, config: GmailConfig, self_addresses: tuple[str, ...] = (),
         user_id: str = "me", batch_uri: str, num_retries: int = 3, sleep: Sleep = time.sleep,
         lookahead: timedelta = DEFAULT_LOOKAHEAD, profile_email: str | None = None,
-        bucket: QuotaBucket | None = None,
+        bucket: QuotaBucket | None = None, invite_days: int = 60,
     ) -> None:
         self.service = service
         self.config = config
+        self.invite_days = invite_days  # [mailboxes] invite_days
         self.self_addresses = tuple(a.strip().lower() for a in self_addresses if a.strip())
         self.user_id = user_id
         self.num_retries = num_retries
@@ -306,7 +307,7 @@ class GmailMailSource:
             docs = {}
             for _chunk, found in self._fetch(wanted_ids, "metadata"):
                 docs.update(found)
-        oldest = now - timedelta(days=self.config.invite_days)
+        oldest = now - timedelta(days=self.invite_days)
         own = self.own_addresses() if docs else ()
         messages: list[Message] = []
         wanted: list[Message] = []  # may carry an invitation: their raw MIME is read
@@ -373,7 +374,7 @@ class GmailMailSource:
         """The listing queries: the window's mail, and the skipped tabs' older mail."""
         user = self.config.query
         tabs = tuple(self.config.skip_tabs)
-        split = int((now - timedelta(days=self.config.invite_days)).timestamp())
+        split = int((now - timedelta(days=self.invite_days)).timestamp())
         start = int(since.timestamp())
         if not tabs or split <= start:
             return [f"after:{start} {user}".strip()], []

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kaffe.cli.topics_cmd import describe_source, note, show_topics
+from kaffe.cli.topics import describe_source, note, show_topics
 from kaffe.model import Topic
 from kaffe.store import Store
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
+from kaffe.compose.guard import DEFAULT_PATTERNS, check, check_draft
 from kaffe.config.schema import GuardConfig
-from kaffe.rules.guard import DEFAULT_PATTERNS, check
+from kaffe.model import Draft, Recipient
 
 ON = GuardConfig()
 
@@ -130,3 +132,11 @@ def test_every_default_pattern_compiles_and_catches_something() -> None:
     assert all(re.compile(p) for p in DEFAULT_PATTERNS)
     caught = {check(t, ON).pattern for t in ENGLISH_BLOCKED + DANISH_BLOCKED}
     assert caught <= set(DEFAULT_PATTERNS) and len(caught) >= 20 and texts
+
+
+def test_a_draft_is_checked_by_subject_and_body() -> None:
+    me, them = Recipient("me@example.com"), Recipient("ana@example.org")
+    clean = Draft("followup:1", me, (them,), "Thanks for the coffee", "Good talk about data mesh.")
+    assert not check_draft(clean, ON).blocked
+    assert check_draft(replace(clean, subject="Are you hiring?"), ON).phrase == "Are you hiring"
+    assert check_draft(replace(clean, body="Is there a job for me?"), ON).blocked

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from kaffe.connectors.google.normalize import normalize_event
 from kaffe.model import Interaction, Recipient, Topic
-from kaffe.rules.topics import (
+from kaffe.topics.extract import (
     MAX_TOPIC_CHARS,
     hashtags,
     heading_topics,

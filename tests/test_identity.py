@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import gc
 
+from kaffe.identity import ByIdentity, keep_last
 from kaffe.rules import people
-from kaffe.rules.identity import ByIdentity, keep_last
 from kaffe.rules.people import external_people
-
-from .factories import ME, make_event
+from tests.rules.factories import ME, make_event
 
 
 class Thing:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TextIO
 
+from kaffe.compose.guard import GuardVerdict, check
 from kaffe.config.schema import GuardConfig
-from kaffe.rules.guard import GuardVerdict, check
 
 
 def describe(verdict: GuardVerdict) -> str:

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, tzinfo
 from typing import TextIO
 
 from kaffe.model import Topic
-from kaffe.rules.topics import topics_from_note
 from kaffe.store import Store
 from kaffe.timeutil import local_day
+from kaffe.topics.extract import topics_from_note
 from kaffe.topics.notes import is_address
 from kaffe.wording import plural
 

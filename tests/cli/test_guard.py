@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from kaffe.cli.guard_cmd import run_guard
+from kaffe.cli.guard import run_guard
 from kaffe.config.schema import GuardConfig
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kaffe.config.schema import GuardConfig
+from kaffe.model import Draft
 
 _I_AM = r"(?:i am|i'm|im|i've been|i have been|am)(?: (?:currently|actively|now|still|also))?"
 _ROLE = r"(?:job|position|role|post|opening|vacancy|opportunit(?:y|ies))"
@@ -124,6 +125,11 @@ def check(text: str, config: GuardConfig) -> GuardVerdict:
             phrase = plain[where[start] : where[end - 1] + 1]
             return GuardVerdict(True, phrase, pattern.pattern)
     return GuardVerdict(False)
+
+
+def check_draft(draft: Draft, config: GuardConfig) -> GuardVerdict:
+    """A rendered draft as the executor and ``kaffe plan`` check it: subject and body."""
+    return check(f"{draft.subject}\n{draft.body}", config)
 
 
 def _matches(folded: str, patterns: tuple[str, ...]) -> Iterator[tuple[re.Pattern[str], int, int]]:
