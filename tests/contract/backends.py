@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import httpx
 
 from kaffe.config.schema import CalendarEntryConfig, Config, GoogleConfig, MailEntryConfig, MeConfig
 from kaffe.connectors import registry
-from kaffe.connectors.base import CalendarSource
+from kaffe.connectors.base import CalendarSource, DraftSink, MailSource
 from tests.contract import scenario as sc
 
 CONFIG = Config(me=MeConfig(name="Ana", addresses=(sc.ME,), domains=("example.org",),
@@ -151,3 +152,119 @@ def imap_entry(server: Any, root: Path) -> MailEntryConfig:
 
 def imap_deliver(server: Any, mail: sc.Mail) -> None:
     server.append("Sent" if mail.sent else "INBOX", mail.raw(), when=mail.date)
+
+
+class GmailBox:
+    """One emulator holding one Gmail mailbox with the scenario's mail."""
+
+    def __init__(self, root: Path) -> None:
+        from kaffe.connectors.google.auth import write_emulator_token
+        from kaffe.emulator import Emulator
+
+        self.emu = Emulator(None, user_email=sc.ME, clock=lambda: sc.NOW).start()
+        self.token = root / "token.json"
+        write_emulator_token(self.token, self.emu.url)
+        self.config = google_config(self.emu.url)
+        for mail in sc.MAILS:
+            self.deliver(mail)
+
+    def close(self) -> None:
+        self.emu.stop()
+
+    def _google(self) -> Any:
+        from kaffe.connectors.google import open_google
+
+        return open_google(self.config, self.token, sleep=lambda s: None)
+
+    def source(self) -> MailSource:
+        entry = MailEntryConfig(type="google", name="gmail")
+        return registry.mail_source(entry, self.config, self._google())
+
+    def sink(self) -> DraftSink:
+        return registry.draft_sink(self.config, self._google())
+
+    def deliver(self, mail: sc.Mail) -> None:
+        gmail_deliver(self.emu.url, mail)
+
+    def drafts(self) -> list[bytes]:
+        return [d["raw"] for d in self.emu.drafts()]
+
+    def sent(self) -> int:
+        """Messages in Sent, and every call that tried to send."""
+        with self.emu.gmail.lock:
+            sent = [m for m in self.emu.gmail.messages.values() if "SENT" in m.labels]
+        return len(sent) + self.emu.send_attempts
+
+
+class ImapBox:
+    """One Dovecot holding one IMAP mailbox with the scenario's mail."""
+
+    def __init__(self, root: Path) -> None:
+        from tests.servers.dovecot import DovecotServer
+
+        self.server = DovecotServer()
+        self.server.start()
+        self.entry = imap_entry(self.server, root)
+        self.config = Config(me=CONFIG.me, mail=(self.entry,))
+        for mail in sc.MAILS:
+            self.deliver(mail)
+
+    def close(self) -> None:
+        self.server.stop()
+
+    def source(self) -> MailSource:
+        return registry.mail_source(self.entry, self.config)
+
+    def sink(self) -> DraftSink:
+        return registry.draft_sink(self.config, None)
+
+    def deliver(self, mail: sc.Mail) -> None:
+        imap_deliver(self.server, mail)
+
+    def _fetch(self, folder: str, criteria: str) -> list[bytes]:
+        conn = self.server.connect()
+        try:
+            conn.select(folder, readonly=True)
+            _, data = conn.uid("SEARCH", criteria)
+            raws = []
+            for uid in data[0].split():
+                _, parts = conn.uid("FETCH", uid, "(BODY.PEEK[])")
+                raws.append(parts[0][1])
+            return raws
+        finally:
+            conn.logout()
+
+    def drafts(self) -> list[bytes]:
+        return self._fetch("Drafts", "DRAFT")
+
+    def sent(self) -> int:
+        return len(self._fetch("Sent", "ALL"))
+
+
+@dataclass
+class Mailboxes:
+    """Mailboxes of one kind, one per name, each seeded once and closed at the end."""
+
+    kind: type[GmailBox] | type[ImapBox]
+    root: Path
+    boxes: dict[str, Any] = field(default_factory=dict)
+
+    def box(self, name: str) -> Any:
+        if name not in self.boxes:
+            folder = self.root / name
+            folder.mkdir()
+            self.boxes[name] = self.kind(folder)
+        return self.boxes[name]
+
+    def close(self) -> None:
+        for box in self.boxes.values():
+            box.close()
+
+
+def mailboxes(kind: type[GmailBox] | type[ImapBox], root: Path) -> Iterator[Mailboxes]:
+    """Body of a class-scoped fixture."""
+    boxes = Mailboxes(kind, root)
+    try:
+        yield boxes
+    finally:
+        boxes.close()

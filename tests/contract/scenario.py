@@ -160,6 +160,14 @@ class Mail:
     date: datetime
     in_reply_to: str = ""
     body: str = "Hej!"
+    calendar: str = ""  # a text/calendar part (an invitation)
+    references: tuple[str, ...] | None = None  # None: just the In-Reply-To
+
+    @property
+    def chain(self) -> tuple[str, ...]:
+        if self.references is not None:
+            return self.references
+        return (self.in_reply_to,) if self.in_reply_to else ()
 
     @property
     def sent(self) -> bool:
@@ -171,8 +179,13 @@ class Mail:
         msg["Date"] = format_datetime(self.date)
         msg["Message-ID"] = self.message_id
         if self.in_reply_to:
-            msg["In-Reply-To"] = msg["References"] = self.in_reply_to
+            msg["In-Reply-To"] = self.in_reply_to
+        if self.chain:
+            msg["References"] = " ".join(self.chain)
         msg.set_content(self.body)
+        if self.calendar:
+            msg.add_attachment(self.calendar.encode(), maintype="text", subtype="calendar",
+                               params={"method": "REQUEST"}, filename="invite.ics")
         return msg.as_bytes()
 
 
@@ -188,7 +201,19 @@ MAILS = (
          "Tak for kaffen", "<ana-2@example.org>", datetime(2026, 3, 3, 13, tzinfo=UTC),
          body="Tak for i dag, Søren."),
 )
-# what arrives between two syncs
+# what arrives between two syncs: Bo answers your answer (References: the whole chain)
 LATE_MAIL = Mail("bo-again", "Bo Berg <bo@roastery.example>", f"Ana <{ME}>",
                  "Re: Coffee next week?", "<bo-2@roastery.example>",
-                 datetime(2026, 3, 4, 8, tzinfo=UTC), in_reply_to="<ana-1@example.org>")
+                 datetime(2026, 3, 4, 8, tzinfo=UTC), in_reply_to="<ana-1@example.org>",
+                 references=("<bo-1@roastery.example>", "<ana-1@example.org>"))
+# the same answer from a client that names only the parent (In-Reply-To, no References)
+TERSE_REPLY = Mail("bo-terse", "Bo Berg <bo@roastery.example>", f"Ana <{ME}>",
+                   "Re: Coffee next week?", "<bo-3@roastery.example>",
+                   datetime(2026, 3, 4, 8, 30, tzinfo=UTC), in_reply_to="<ana-1@example.org>",
+                   references=())
+# an invitation nobody can read, among readable mail
+BROKEN_INVITE = Mail("broken-invite", "Kim <kim@agency.example>", f"Ana <{ME}>",
+                     "Invitation: coffee?", "<kim-1@agency.example>",
+                     datetime(2026, 3, 4, 9, tzinfo=UTC),
+                     calendar="BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\n"
+                     + "\r\n".join(MALFORMED_VEVENT) + "\r\nEND:VCALENDAR\r\n")
