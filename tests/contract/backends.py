@@ -21,7 +21,7 @@ from kaffe.connectors.base import CalendarSource, DraftSink, MailSource
 from tests.contract import scenario as sc
 
 CONFIG = Config(me=MeConfig(name="Ana", addresses=(sc.ME,), domains=("example.org",),
-                            timezone="UTC"))
+                            timezone=sc.TIMEZONE))
 
 
 def google_config(url: str) -> Config:

@@ -12,8 +12,10 @@ from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 ME = "ana@example.org"
+TIMEZONE = "Europe/Copenhagen"  # yours: floating times are read in it
 NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
 WINDOW = (NOW - timedelta(days=30), NOW + timedelta(days=14))
 SINCE = NOW - timedelta(days=30)
@@ -30,6 +32,7 @@ class Meeting:
     status: str = "CONFIRMED"
     rrule: str = ""
     moved: tuple[datetime, datetime] | None = None  # (the slot in the series, its new start)
+    floating: bool = False  # written as wall-clock time without a zone
 
     @property
     def google_id(self) -> str:
@@ -54,6 +57,9 @@ MEETINGS = (
     # a Danish, non-ASCII title
     Meeting("kaffe-soren@kaffe.test", "Kaffemøde med Søren på Ærø",
             datetime(2026, 3, 3, 11, tzinfo=UTC), 45, "soren@kobenhavn.example", "Søren Æbelø"),
+    # a floating time: 14:00 wherever you are (Copenhagen: 13:00 UTC)
+    Meeting("kaffe-ida@kaffe.test", "Coffee with Ida", datetime(2026, 3, 3, 13, tzinfo=UTC), 30,
+            "ida@design.example", "Ida Vang", floating=True),
     # all day
     Meeting("kaffedag-jens@kaffe.test", "Kaffe hele dagen med Jens", date(2026, 3, 5), 0,
             "jens@bryggeri.example", "Jens Juul"),
@@ -74,6 +80,10 @@ def _times(m: Meeting, start: datetime | date) -> list[str]:
     if not isinstance(start, datetime):
         return [f"DTSTART;VALUE=DATE:{start:%Y%m%d}",
                 f"DTEND;VALUE=DATE:{start + timedelta(days=1):%Y%m%d}"]
+    if m.floating:
+        local = start.astimezone(ZoneInfo(TIMEZONE))
+        end = local + timedelta(minutes=m.minutes)
+        return [f"DTSTART:{local:%Y%m%dT%H%M%S}", f"DTEND:{end:%Y%m%dT%H%M%S}"]
     return [f"DTSTART:{_stamp(start)}", f"DTEND:{_stamp(start + timedelta(minutes=m.minutes))}"]
 
 
@@ -117,7 +127,10 @@ def caldav_objects(meetings: tuple[Meeting, ...] = MEETINGS) -> dict[str, str]:
 
 
 # -- Google Calendar ---------------------------------------------------------------------------
-def _when(start: datetime | date, minutes: int = 0) -> dict[str, str]:
+def _when(start: datetime | date, minutes: int = 0, floating: bool = False) -> dict[str, str]:
+    if isinstance(start, datetime) and floating:  # Google has no floating time: your zone
+        local = (start + timedelta(minutes=minutes)).astimezone(ZoneInfo(TIMEZONE))
+        return {"dateTime": local.replace(tzinfo=None).isoformat(), "timeZone": TIMEZONE}
     if isinstance(start, datetime):
         return {"dateTime": (start + timedelta(minutes=minutes)).isoformat(), "timeZone": "UTC"}
     return {"date": (start + timedelta(days=1 if minutes else 0)).isoformat()}
@@ -130,7 +143,8 @@ def google_events(m: Meeting) -> list[dict[str, Any]]:
     event: dict[str, Any] = {
         "kind": "calendar#event", "id": m.google_id, "iCalUID": m.uid,
         "status": m.status.lower(), "summary": m.title,
-        "start": _when(m.start), "end": _when(m.start, end_minutes),
+        "start": _when(m.start, floating=m.floating),
+        "end": _when(m.start, end_minutes, m.floating),
         "organizer": {"email": ME, "displayName": "Ana", "self": True},
         "attendees": [{"email": ME, "displayName": "Ana", "self": True,
                        "responseStatus": "accepted"},

@@ -47,6 +47,7 @@ EXPECTED_STARTS = {
     + [datetime(2026, 3, 3, 15, tzinfo=UTC), datetime(2026, 3, 9, 16, tzinfo=UTC)],
     ("kaffe-soren@kaffe.test", "Kaffemøde med Søren på Ærø"):
         [datetime(2026, 3, 3, 11, tzinfo=UTC)],
+    ("kaffe-ida@kaffe.test", "Coffee with Ida"): [datetime(2026, 3, 3, 13, tzinfo=UTC)],
     ("kaffedag-jens@kaffe.test", "Kaffe hele dagen med Jens"):
         [datetime(2026, 3, 5, tzinfo=UTC)],
 }

@@ -18,12 +18,13 @@ from tests.contract import scenario as sc
 CALENDARS = ("google", "ics-url", "caldav")
 MAILS = ("gmail", "imap")
 
-# Bo's coffee wants a thank-you now; the colleague, the cancelled and the all-day
+# Bo's and Ida's coffees want a thank-you now; the colleague, the cancelled and the all-day
 # meetings want none; Søren already had yours (mail you sent after the meeting); the
 # weekly 1:1 with Henrik is a series: its past occurrences are stale, the moved one
 # keeps the key of its slot in the series (Mar 2 16:00), the next one gets a prep.
 EXPECTED = {
     ("followup", "followup:coffee-bo@kaffe.test", "due"),
+    ("followup", "followup:kaffe-ida@kaffe.test", "due"),
     ("followup", "followup:coffee-henrik@kaffe.test@20260216T160000Z", "skipped"),
     ("followup", "followup:coffee-henrik@kaffe.test@20260223T160000Z", "skipped"),
     ("followup", "followup:coffee-henrik@kaffe.test@20260302T160000Z", "waiting"),
