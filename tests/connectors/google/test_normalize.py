@@ -35,6 +35,18 @@ def test_timed_event_is_converted_to_utc() -> None:
     assert event.key == "google:primary/ev1"
 
 
+def test_a_time_without_offset_is_read_in_its_time_zone() -> None:
+    """Found by the contract suite (tests/contract/): a floating 14:00 in Copenhagen was
+    read as 14:00 UTC through Google while ICS and CalDAV read 13:00 UTC."""
+    start = {"dateTime": "2026-03-10T10:00:00", "timeZone": "Europe/Copenhagen"}
+    end = {"dateTime": "2026-03-10T10:45:00", "timeZone": "Europe/Copenhagen"}
+    event = normalize_event(_timed(start=start, end=end), CAL)
+    assert (event.start, event.minutes) == (datetime(2026, 3, 10, 9, 0, tzinfo=UTC), 45)
+    odd = {"dateTime": "2026-03-10T10:00:00", "timeZone": "Mars/Olympus"}
+    assert normalize_event(_timed(start=odd, end={"dateTime": "2026-03-10T11:00:00"}),
+                           CAL).start == datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
+
+
 def test_all_day_event_is_midnight_utc_with_exclusive_end() -> None:
     event = normalize_event(_timed(start={"date": "2026-03-10"}, end={"date": "2026-03-11"}), CAL)
     assert event.all_day

@@ -6,8 +6,9 @@ Google JSON stops here. A resource that cannot be read raises
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kaffe.connectors.plaintext import one_line, printable
 from kaffe.model import NEEDS_ACTION, Attendee, Event
@@ -70,11 +71,27 @@ def parse_when(when: Any, field: str) -> tuple[datetime, bool]:
     if not isinstance(when, dict):
         raise UnreadableEvent(f"no {field}")
     if when.get("dateTime"):
-        value = parse_iso(str(when["dateTime"]))
-        return value, False
+        return _date_time(str(when["dateTime"]), when.get("timeZone")), False
     if when.get("date"):
         return datetime.combine(parse_date(str(when["date"])), time(0), tzinfo=UTC), True
     raise UnreadableEvent(f"{field} has neither dateTime nor date")
+
+
+def _date_time(text: str, zone_name: Any) -> datetime:
+    """A ``dateTime`` as aware UTC. One without an offset is wall-clock time in its
+    ``timeZone`` (Google: an offset "is required unless a time zone is explicitly
+    specified in timeZone"); without either it is taken to be UTC."""
+    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=_zone(zone_name))
+    return value.astimezone(UTC)
+
+
+def _zone(name: Any) -> tzinfo:
+    try:
+        return ZoneInfo(str(name)) if name else UTC
+    except (ZoneInfoNotFoundError, ValueError):  # an unknown name: as before, UTC
+        return UTC
 
 
 def _attendees(items: list[Any], me: frozenset[str]) -> list[Attendee]:
