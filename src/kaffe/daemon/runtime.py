@@ -24,6 +24,8 @@ from kaffe.rules.guard import GuardVerdict, check
 from kaffe.store import Store
 
 if TYPE_CHECKING:
+    import httpx
+
     from kaffe.connectors.google import GoogleConnection
 
 log = logging.getLogger(__name__)
@@ -94,12 +96,14 @@ def _failed_cycle(now: datetime, exc: Exception) -> health.CycleRecord:
 def open_runtime(config: Config, *, sleep: Callable[[float], None] | None = None) -> Runtime:
     """Open the store and connect every configured source and the draft sink
     (Google, ICS, CalDAV, IMAP: the registry maps each entry's type to its connector).
-    ``sleep`` replaces time.sleep between Google retries (tests record it instead)."""
+    ``sleep`` replaces time.sleep between Google retries (tests record it instead).
+
+    Only what the config uses is imported: the feed client (httpx, feedparser) when
+    there are feeds or ICS URLs, Google's client when an entry is Google's."""
     from kaffe.connectors import registry
-    from kaffe.connectors.feeds import feed_source, make_client
 
     store = Store.open(paths.database_path(config))
-    client = make_client(config.feed_options)  # shared by feeds and ICS URLs
+    client = _http_client(config)  # shared by feeds and ICS URLs
     try:
         google = _google(config, sleep) if registry.needs_google(config) else None
         calendars = registry.calendar_sources(config, google=google, client=client)
@@ -107,14 +111,33 @@ def open_runtime(config: Config, *, sleep: Callable[[float], None] | None = None
         sink = registry.draft_sink(config, google)
         address = _own_address(config, google, store)
     except BaseException:
-        client.close()
+        if client is not None:
+            client.close()
         store.close()
         raise
     config = with_own_address(config, address)
     runtime = Runtime(config, store, calendars, mailboxes, sink, Recipient(address, config.me.name))
-    runtime.closers.append(client.close)
-    runtime.feeds = [feed_source(f, config.feed_options, client=client) for f in config.feeds]
+    if client is not None:
+        runtime.closers.append(client.close)
+        runtime.feeds = _feeds(config, client)
     return runtime
+
+
+def _http_client(config: Config) -> httpx.Client | None:
+    """The HTTP client feeds and ICS URLs share; None when the config has neither."""
+    from kaffe.config.accounts import effective_calendars
+
+    if not config.feeds and all(e.type != "ics" for e in effective_calendars(config)):
+        return None
+    from kaffe.connectors.feeds import make_client
+
+    return make_client(config.feed_options)
+
+
+def _feeds(config: Config, client: httpx.Client) -> list[FeedSource]:
+    from kaffe.connectors.feeds import feed_source
+
+    return [feed_source(f, config.feed_options, client=client) for f in config.feeds]
 
 
 def _google(config: Config, sleep: Callable[[float], None] | None = None) -> GoogleConnection:
