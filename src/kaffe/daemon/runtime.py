@@ -102,6 +102,7 @@ def open_runtime(config: Config, *, sleep: Callable[[float], None] | None = None
     there are feeds or ICS URLs, Google's client when an entry is Google's."""
     from kaffe.connectors import registry
 
+    registry.require_libraries(config)  # a CalDAV entry without kaffe[caldav]: exit 78
     store = Store.open(paths.database_path(config))
     client = _http_client(config)  # shared by feeds and ICS URLs
     try:
