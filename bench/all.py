@@ -7,7 +7,8 @@
   same cycle with the cycle caches off;
 - bench/matching.py: 50,000 articles x 1,000 (and 10,000) contacts, next to
   rank_bm25 one contact at a time;
-- bench/memory.py: resident memory of ``kaffe run`` over 100 cycles;
+- bench/memory.py: resident memory of ``kaffe run`` over 100 cycles, with 20 feeds
+  (memory) and without feeds (memory-nofeeds);
 - bench/quota.py: a 20,000-message Gmail first sync under the emulator's per-user
   quota (simulated clock): failed batches, units a minute, units per 10,000
   messages, re-read after a kill halfway.
@@ -45,7 +46,8 @@ BENCHES: dict[str, Callable[[], list[Row]]] = {
     "cost": lambda: cost.rows(cost.defaults()),
     "cpu": lambda: cpu.rows(cpu.parser().parse_args([])),
     "matching": lambda: matching.rows(matching.parse_args([])),
-    "memory": lambda: memory.rows(memory.parser().parse_args([])),
+    "memory": lambda: memory.rows(memory.parser().parse_args(["--feeds", "20"])),
+    "memory-nofeeds": lambda: memory.rows(memory.parser().parse_args(["--feeds", "0"])),
     "quota": lambda: quota.measure(quota.parser().parse_args([]).messages),
 }
 

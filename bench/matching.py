@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from bench.table import Row, print_table  # noqa: E402
 from kaffe.config.schema import RelevanceConfig  # noqa: E402
 from kaffe.model import Article, Topic  # noqa: E402
-from kaffe.relevance import ArticleIndex  # noqa: E402
+from kaffe.relevance.index import ArticleIndex  # noqa: E402
 from kaffe.relevance.text import article_terms, topic_words  # noqa: E402
 
 NOW = datetime(2026, 3, 9, 12, 0, tzinfo=UTC)

@@ -92,7 +92,7 @@ def _message(n: int, who: int, rng: random.Random) -> bytes:
 
 def write_config(data: Path, emulator_url: str, feed_urls: list[str]) -> Path:
     """A config for the emulator and the feeds, and its emulator token; returns its path."""
-    from kaffe.connectors.google.auth import write_emulator_token
+    from kaffe.emulator.token import write_emulator_token
 
     data.mkdir(parents=True)
     write_emulator_token(data / "token.json", emulator_url)

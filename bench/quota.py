@@ -74,11 +74,11 @@ from kaffe.config.schema import (  # noqa: E402
     MeConfig,
 )
 from kaffe.connectors.google import gmail_source, open_google  # noqa: E402
-from kaffe.connectors.google.auth import write_emulator_token  # noqa: E402
 from kaffe.connectors.google.pacing import bucket_for  # noqa: E402
 from kaffe.daemon import firstsync  # noqa: E402
 from kaffe.daemon.sync import sync_mail  # noqa: E402
 from kaffe.emulator import Emulator  # noqa: E402
+from kaffe.emulator.token import write_emulator_token  # noqa: E402
 from kaffe.store import Store  # noqa: E402
 
 NOW = datetime(2026, 3, 9, 12, 0, tzinfo=UTC)

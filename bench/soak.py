@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
 from bench.costkit import EmulatorProcess  # noqa: E402
-from kaffe.connectors.google.auth import write_emulator_token  # noqa: E402
+from kaffe.emulator.token import write_emulator_token  # noqa: E402
 from tests.servers.stall import StallServer  # noqa: E402
 
 DEMO_SEED = ROOT / "src" / "kaffe" / "demo_seed"

@@ -108,7 +108,7 @@ class Scenario:
     """The emulator, kaffe's files, and the follow-up keys made due so far."""
 
     def __init__(self, emulator: Emulator, data: Path, rng: random.Random) -> None:
-        from kaffe.connectors.google.auth import write_emulator_token
+        from kaffe.emulator.token import write_emulator_token
 
         self.emulator, self.data, self.rng = emulator, data, rng
         self.expected: set[str] = set()

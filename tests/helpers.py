@@ -10,7 +10,7 @@ DEMO_SEED = Path(__file__).resolve().parent.parent / "src" / "kaffe" / "demo_see
 
 def write_config(tmp: Path, emulator_url: str, extra: str = "", me: str = "") -> Path:
     """Write config.toml + an emulator token under ``tmp``; return the config path."""
-    from kaffe.connectors.google.auth import write_emulator_token
+    from kaffe.emulator.token import write_emulator_token
 
     me = me or (
         'name = "Alex Morgan"\naddresses = ["alex@example.com"]\ndomains = ["example.com"]\n'

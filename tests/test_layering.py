@@ -18,10 +18,6 @@ own layer and those before it::
     compose     compose/
     executor    daemon/executor.py
     app         daemon/ (the rest), cli/, demo.py, emulator/
-
-Checks that other changes of issue 14 make pass are marked xfail (strict=False), each
-with its reason; ``test_no_new_*`` keeps everything else from getting worse meanwhile.
-Once a ``KNOWN_*`` set is empty, drop it and the xfail marker.
 """
 
 from __future__ import annotations
@@ -31,7 +27,6 @@ import functools
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 
 import kaffe
 
@@ -52,11 +47,6 @@ ALLOWED_UP = {
     ("kaffe.connectors.imap.drafts", "kaffe.compose.mime"),
     ("kaffe.connectors.google.gmail_drafts", "kaffe.compose.mime"),
 }
-# Fixed by other changes of issue 14; flip the xfail markers when they are merged.
-KNOWN_UP = {
-    ("kaffe.connectors.google.auth", "kaffe.emulator"),  # the demo's token helper
-}
-KNOWN_EMULATOR = {("kaffe.connectors.google.auth", "kaffe.emulator")}
 
 
 def _modules() -> dict[str, Path]:
@@ -174,25 +164,13 @@ def test_imap_never_imports_google() -> None:
         assert not google, f"{module} reaches {sorted(google)}"
 
 
-@pytest.mark.xfail(strict=False, reason="google/auth.py imports the emulator for the demo's "
-                   "token helper until it moves to emulator/ (issue 14)")
 def test_connectors_never_import_the_emulator() -> None:
     assert emulator_imports() == set()
-
-
-def test_no_new_emulator_import_in_connectors() -> None:
-    assert emulator_imports() <= KNOWN_EMULATOR
 
 
 def test_no_import_circle() -> None:
     assert circles() == set()
 
 
-@pytest.mark.xfail(strict=False, reason="google/auth.py imports the emulator for the demo's "
-                   "token helper until it moves to emulator/ (issue 14)")
 def test_no_upward_import() -> None:
     assert upward() == set()
-
-
-def test_no_new_upward_import() -> None:
-    assert upward() <= KNOWN_UP

@@ -85,15 +85,16 @@ def run_demo(
     start: datetime, *, days: float = DEMO_DAYS, quiet: bool = False, out: TextIO
 ) -> int:
     """Run cycles from ``start`` for ``days`` simulated days; print every draft created."""
-    from kaffe.connectors.google.auth import write_emulator_token
+    from kaffe.connectors.google.permissions import SCOPES
     from kaffe.daemon.runtime import open_runtime
     from kaffe.emulator import Emulator
+    from kaffe.emulator.token import write_emulator_token
 
     counts: Counter[str] = Counter()
     with tempfile.TemporaryDirectory(prefix="kaffe-demo-") as data, Emulator(SEED) as emu:
         text = DEMO_CONFIG.format(endpoint=emu.url, data=data, seed=SEED)
         config = loads(text, source="<demo config>", base_dir=Path(data))
-        write_emulator_token(Path(data) / "google-token.json", emu.url)
+        write_emulator_token(Path(data) / "google-token.json", emu.url, SCOPES)
         runtime, zone = open_runtime(config), config.me.zone
         try:
             now, end = start, start + timedelta(days=days)

@@ -14,9 +14,9 @@ from kaffe.config import loads
 from kaffe.config.schema import Config
 from kaffe.connectors import registry
 from kaffe.connectors.google import GoogleConnection, open_google
-from kaffe.connectors.google.auth import write_emulator_token
 from kaffe.connectors.imap.drafts import ImapDraftSink
 from kaffe.connectors.imap.source import ImapMailSource
+from kaffe.emulator.token import write_emulator_token
 from kaffe.errors import AuthError, ConnectorError
 
 IMAP = """

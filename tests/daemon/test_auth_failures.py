@@ -15,10 +15,10 @@ import pytest
 from kaffe.cli import main, report
 from kaffe.cli.doctor import run_checks
 from kaffe.config import load
-from kaffe.connectors.google.auth import write_emulator_token
 from kaffe.daemon import health
 from kaffe.daemon.runtime import Runtime, open_runtime
 from kaffe.emulator import Emulator
+from kaffe.emulator.token import write_emulator_token
 from kaffe.errors import AuthError
 from tests.helpers import DEMO_SEED, write_config
 

@@ -22,12 +22,12 @@ from typing import Any
 import pytest
 
 from kaffe.config import loads
-from kaffe.connectors.google.auth import write_emulator_token
 from kaffe.connectors.google.retry import DEFAULT_POLICY
 from kaffe.daemon.cycle import CycleReport
 from kaffe.daemon.runtime import Runtime, open_runtime
 from kaffe.demo import DEMO_CONFIG, DEMO_START
 from kaffe.emulator import Emulator
+from kaffe.emulator.token import write_emulator_token
 from kaffe.model import DONE, FAILED, SKIPPED
 from tests.helpers import DEMO_SEED
 

@@ -14,11 +14,11 @@ import pytest
 
 from kaffe.config.schema import Config, GmailConfig, GoogleConfig
 from kaffe.connectors.google import gmail_source, open_google
-from kaffe.connectors.google.auth import write_emulator_token
 from kaffe.connectors.google.gmail_source import GmailMailSource
 from kaffe.daemon import firstsync
 from kaffe.daemon.sync import sync_mail
 from kaffe.emulator import Emulator
+from kaffe.emulator.token import write_emulator_token
 from kaffe.errors import TransientError
 from kaffe.store import Store
 from tests.emulator.helpers import mail

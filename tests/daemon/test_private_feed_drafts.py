@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from kaffe.config import loads
-from kaffe.connectors.google.auth import write_emulator_token
 from kaffe.daemon.runtime import open_runtime
 from kaffe.emulator import Emulator
+from kaffe.emulator.token import write_emulator_token
 from kaffe.model import Draft
 from tests.helpers import DEMO_SEED
 from tests.servers.static import StaticServer

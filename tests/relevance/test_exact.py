@@ -15,8 +15,7 @@ import pytest
 
 from kaffe.config.schema import RelevanceConfig
 from kaffe.model import Article, Topic
-from kaffe.relevance import ArticleIndex
-from kaffe.relevance.index import K1, TITLE_WEIGHT, B
+from kaffe.relevance.index import K1, TITLE_WEIGHT, ArticleIndex, B
 from kaffe.relevance.text import article_terms, tokens, topic_words
 
 NOW = datetime(2026, 3, 10, tzinfo=UTC)

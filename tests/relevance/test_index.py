@@ -8,7 +8,7 @@ import pytest
 
 from kaffe.config.schema import RelevanceConfig
 from kaffe.model import Article, Topic
-from kaffe.relevance import ArticleIndex
+from kaffe.relevance.index import ArticleIndex
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 LOW = RelevanceConfig(threshold=0.1)

@@ -13,7 +13,7 @@ import pytest
 
 from kaffe.config.schema import RelevanceConfig
 from kaffe.model import Topic
-from kaffe.relevance import ArticleIndex
+from kaffe.relevance.index import ArticleIndex
 from tests.relevance.danish import danish_articles, labelled
 from tests.relevance.feeds import corpus_articles
 

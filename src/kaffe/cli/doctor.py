@@ -111,6 +111,10 @@ def check_calendar(entry: CalendarEntryConfig, config: Config, google: Any, *,
     name = f"calendar {entry.name}"
     if entry.type == "google" and google is None:
         return Check(name, False, "not checked: the Google sign-in failed (see above)")
+    missing = registry.missing_library(entry)
+    if missing:  # a CalDAV entry without kaffe[caldav]
+        return Check(name, False, f'type "{entry.type}" needs {missing}',
+                     "install the extra, or take the entry out of the config")
     try:
         if entry.type in NEEDS_PASSWORD:
             read_password(entry)  # its own failure first: not set, unreadable, no keyring

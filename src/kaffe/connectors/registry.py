@@ -3,11 +3,17 @@
 Connector modules are imported when an entry needs them, so a Google-only set-up
 never loads the IMAP or CalDAV code (nor the ``caldav`` library). Passwords are
 read here, when a source is built, through :mod:`kaffe.connectors.secrets`.
+
+``type = "caldav"`` needs an extra (``pip install 'kaffe[caldav]'``): the ``caldav``
+library brings niquests and urllib3-future, which installs itself under the import
+name ``urllib3`` and so replaces urllib3 for every other package in the environment.
+:func:`missing_libraries` says so as a config problem before anything is opened.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +24,7 @@ from kaffe.config.accounts import drafts_entry, effective_calendars, effective_m
 from kaffe.config.schema import CalendarEntryConfig, Config, MailEntryConfig
 from kaffe.connectors.base import CalendarSource, DraftSink, MailSource
 from kaffe.connectors.secrets import read_password
-from kaffe.errors import ConnectorError
+from kaffe.errors import ConfigError, ConnectorError, Problem
 
 if TYPE_CHECKING:
     import httpx
@@ -43,8 +49,45 @@ def _module(name: str, entry_type: str) -> Any:
     try:
         return importlib.import_module(name)
     except ImportError as exc:
+        extra = EXTRAS.get(entry_type, ("", ""))[1]
+        hint = install_hint(extra) if extra else "reinstall kaffe with its dependencies"
         raise ConnectorError(f'type = "{entry_type}" is not available: cannot import {name}: '
-                             f"{exc}", hint="reinstall kaffe with its dependencies") from exc
+                             f"{exc}", hint=hint) from exc
+
+
+# Entry types whose library is an optional extra: type -> (import name, extra's name).
+EXTRAS: dict[str, tuple[str, str]] = {"caldav": ("caldav", "caldav")}
+
+
+def install_hint(extra: str) -> str:
+    return f"pip install 'kaffe[{extra}]'"
+
+
+def missing_library(entry: CalendarEntryConfig) -> str:
+    """What ``entry``'s type lacks here: "the caldav library, which is not installed:
+    pip install 'kaffe[caldav]'", or "" (looked up without importing it)."""
+    library, extra = EXTRAS.get(entry.type, ("", ""))
+    if not library or importlib.util.find_spec(library) is not None:
+        return ""
+    return f"the {library} library, which is not installed: {install_hint(extra)}"
+
+
+def missing_libraries(config: Config) -> list[Problem]:
+    """One problem per ``[[calendars]]`` entry whose type needs a library that is not
+    installed."""
+    source = str(config.source or "config")
+    return [Problem(source, "calendars", "type", f'"{entry.type}" needs {missing}', index=n)
+            for n, entry in enumerate(config.calendars, 1)
+            if (missing := missing_library(entry))]
+
+
+def require_libraries(config: Config) -> None:
+    """Raise ConfigError (exit 78) when an entry needs a library that is not installed."""
+    problems = missing_libraries(config)
+    if problems:
+        error = ConfigError(problems)
+        error.hint = "install the extra, or take the entry out of the config"
+        raise error
 
 
 def _need_google(ctx: Shared, what: str) -> GoogleConnection:

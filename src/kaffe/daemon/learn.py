@@ -7,14 +7,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from kaffe.config.schema import Config
 from kaffe.model import Article, Event, Match, Snapshot, Verdict
-from kaffe.relevance.index import ArticleIndex
+from kaffe.relevance.empty import EmptyIndex
 from kaffe.rules.drip import shared_by_contact
 from kaffe.rules.people import external_people
 from kaffe.store import Store
 from kaffe.topics.extract import topics_from_event, topics_from_subjects
+
+if TYPE_CHECKING:
+    from kaffe.relevance.index import ArticleIndex
 
 log = logging.getLogger(__name__)
 
@@ -60,11 +64,12 @@ def learn_from_notes(store: Store, config: Config) -> None:
 
 
 class Relevance:
-    """The article index of one process, fed with each new article once."""
+    """The article index of one process, fed with each new article once (built with
+    the first article: without feeds numpy and scipy are never imported)."""
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.index = ArticleIndex(config.relevance)
+        self.index: ArticleIndex | EmptyIndex = EmptyIndex()
         self.waiting: list[Article] = []  # dated in the future; indexed when their time comes
         self.loaded = False
 
@@ -77,8 +82,16 @@ class Relevance:
         candidates = [*self.waiting, *new]
         self.waiting = [a for a in candidates if _published(a, now) > now + SKEW]
         ready = [a for a in candidates if _published(a, now) <= now + SKEW]
-        self.index.add(ready, fetched=now)
+        if ready:
+            self._built().add(ready, fetched=now)
         self.index.discard_older_than(now - timedelta(days=self.config.feed_options.keep_days))
+
+    def _built(self) -> ArticleIndex:
+        if isinstance(self.index, EmptyIndex):
+            from kaffe.relevance.index import ArticleIndex
+
+            self.index = ArticleIndex(self.config.relevance)
+        return self.index
 
     def since(self, now: datetime) -> datetime:
         """The oldest an article may be to be matched at ``now``."""

@@ -24,6 +24,8 @@ from kaffe.model import Action, Draft, Recipient
 from kaffe.store import Store
 
 if TYPE_CHECKING:
+    import httpx
+
     from kaffe.connectors.google import GoogleConnection
 
 log = logging.getLogger(__name__)
@@ -94,13 +96,15 @@ def _failed_cycle(now: datetime, exc: Exception) -> health.CycleRecord:
 def open_runtime(config: Config, *, sleep: Callable[[float], None] | None = None) -> Runtime:
     """Open the store and connect every configured source and the draft sink
     (Google, ICS, CalDAV, IMAP: the registry maps each entry's type to its connector).
-    ``sleep`` replaces time.sleep between Google retries (tests record it instead)."""
-    from kaffe.connectors import registry
-    from kaffe.connectors.feeds.fetch import make_client
-    from kaffe.connectors.feeds.source import feed_source
+    ``sleep`` replaces time.sleep between Google retries (tests record it instead).
 
+    Only what the config uses is imported: the feed client (httpx, feedparser) when
+    there are feeds or ICS URLs, Google's client when an entry is Google's."""
+    from kaffe.connectors import registry
+
+    registry.require_libraries(config)  # a CalDAV entry without kaffe[caldav]: exit 78
     store = Store.open(paths.database_path(config))
-    client = make_client(config.feed_options)  # shared by feeds and ICS URLs
+    client = _http_client(config)  # shared by feeds and ICS URLs
     try:
         google = _google(config, sleep) if registry.needs_google(config) else None
         calendars = registry.calendar_sources(config, google=google, client=client)
@@ -108,14 +112,33 @@ def open_runtime(config: Config, *, sleep: Callable[[float], None] | None = None
         sink = registry.draft_sink(config, google)
         address = _own_address(config, google, store)
     except BaseException:
-        client.close()
+        if client is not None:
+            client.close()
         store.close()
         raise
     config = with_own_address(config, address)
     runtime = Runtime(config, store, calendars, mailboxes, sink, Recipient(address, config.me.name))
-    runtime.closers.append(client.close)
-    runtime.feeds = [feed_source(f, config.feed_options, client=client) for f in config.feeds]
+    if client is not None:
+        runtime.closers.append(client.close)
+        runtime.feeds = _feeds(config, client)
     return runtime
+
+
+def _http_client(config: Config) -> httpx.Client | None:
+    """The HTTP client feeds and ICS URLs share; None when the config has neither."""
+    from kaffe.config.accounts import effective_calendars
+
+    if not config.feeds and all(e.type != "ics" for e in effective_calendars(config)):
+        return None
+    from kaffe.connectors.feeds.fetch import make_client
+
+    return make_client(config.feed_options)
+
+
+def _feeds(config: Config, client: httpx.Client) -> list[FeedSource]:
+    from kaffe.connectors.feeds.source import feed_source
+
+    return [feed_source(f, config.feed_options, client=client) for f in config.feeds]
 
 
 def _google(config: Config, sleep: Callable[[float], None] | None = None) -> GoogleConnection:
@@ -180,6 +203,7 @@ class LiveRuntime:
         self.path = path
         self.runtime = runtime
         self.opener = opener
+        self.trim = malloc_trim()
 
     @classmethod
     def open(cls, path: Path, opener: Callable[[Config], Runtime] = open_runtime) -> LiveRuntime:
@@ -191,8 +215,13 @@ class LiveRuntime:
         return self.runtime.config
 
     def cycle(self, now: datetime, *, stop: Callable[[], bool] | None = None) -> CycleReport:
-        """One cycle of the current runtime."""
-        return self.runtime.cycle(now, stop=stop)
+        """One cycle of the current runtime; then the heap's free pages go back to the
+        system (a first sync parses thousands of messages, and their garbage would
+        otherwise stay in the process's resident memory until it ends)."""
+        try:
+            return self.runtime.cycle(now, stop=stop)
+        finally:
+            self.trim()
 
     def reload(self) -> Config | None:
         """Read the config file again and switch to a runtime opened on it.
@@ -212,6 +241,7 @@ class LiveRuntime:
             return None
         old, self.runtime = self.runtime, fresh
         old.close()
+        self.trim()
         log.info("reloaded config from %s", self.path)
         return fresh.config
 
@@ -223,3 +253,23 @@ class LiveRuntime:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def malloc_trim() -> Callable[[], None]:
+    """A call that returns the C heap's free memory to the system: glibc's
+    ``malloc_trim(0)``, or nothing where the C library has none (musl, macOS).
+
+    Measured with bench/memory.py (20 feeds, 1,000 contacts, 10,000 messages): the
+    peak of cycles 11-20 falls from 132.8 to 122.9 MB; a call took 0.1-0.2 ms there."""
+    import ctypes
+
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (AttributeError, OSError):
+        return lambda: None
+    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+
+    def release() -> None:
+        trim(0)
+
+    return release

@@ -1,7 +1,5 @@
-"""Relevance: which new articles match which contact's topics, and why."""
+"""Relevance: which new articles match which contact's topics, and why.
 
-from __future__ import annotations
-
-from kaffe.relevance.index import ArticleIndex
-
-__all__ = ["ArticleIndex"]
+:mod:`.index` (numpy, scipy, the stemmers) is imported when the first article is
+indexed, never by importing this package: a configuration without feeds does
+without it (:mod:`.empty` stands in until then)."""

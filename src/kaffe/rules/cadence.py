@@ -296,7 +296,7 @@ def best_article(
     """The best-scored fresh matching article with a link whose id is not in ``taken``
     and whose link no article in ``taken`` had. An article without a link (none in
     the feed, or only a private one) is not shared: the contact could not open it.
-    Comments of one post are articles of their own (see feedparse.identity) but
+    Comments of one post are articles of their own (see feeds.parse.identity) but
     share the post's link; the contact is sent that link once. This also keeps an
     article stored before comments were told apart (one id for all of them) from
     coming back under a comment's new id."""

@@ -10,7 +10,7 @@ import pytest
 
 from kaffe.config.schema import Config, GoogleConfig, MeConfig
 from kaffe.connectors.google import GoogleConnection, open_google
-from kaffe.connectors.google.auth import write_emulator_token
+from kaffe.emulator.token import write_emulator_token
 
 ME = "me@example.com"
 

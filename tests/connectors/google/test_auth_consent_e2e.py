@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from kaffe.cli import main
-from kaffe.connectors.google.auth import SCOPES, write_emulator_client_secret
+from kaffe.connectors.google.auth import SCOPES
 from kaffe.emulator import Emulator
+from kaffe.emulator.token import write_emulator_client_secret
 from tests.emulator.test_scopes import consent_page, submit
 
 GMAIL_READONLY, GMAIL_COMPOSE, CALENDAR_READONLY = SCOPES

@@ -17,10 +17,10 @@ import pytest
 
 from kaffe.config.schema import Config, GmailConfig, GoogleConfig, MailboxesConfig, MeConfig
 from kaffe.connectors.google import open_google
-from kaffe.connectors.google.auth import write_emulator_token
 from kaffe.connectors.google.gmail_source import GmailMailSource, SyncCost
 from kaffe.connectors.mailheaders import METADATA_HEADERS
 from kaffe.emulator import Emulator
+from kaffe.emulator.token import write_emulator_token
 from kaffe.errors import TransientError
 from kaffe.model import RECEIVED, SENT, MailBatch, Message
 from tests.emulator.helpers import mail

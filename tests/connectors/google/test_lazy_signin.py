@@ -13,7 +13,8 @@ import pytest
 
 from kaffe.config.schema import Config, GoogleConfig
 from kaffe.connectors.google import open_google
-from kaffe.connectors.google.auth import TokenKeeper, write_emulator_token
+from kaffe.connectors.google.auth import TokenKeeper
+from kaffe.emulator.token import write_emulator_token
 from kaffe.errors import AuthError, TransientError
 
 DAY = datetime(2026, 3, 10, tzinfo=UTC)

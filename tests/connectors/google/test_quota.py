@@ -13,11 +13,11 @@ import pytest
 
 from kaffe.config.schema import Config, GmailConfig, GoogleConfig
 from kaffe.connectors.google import open_google
-from kaffe.connectors.google.auth import write_emulator_token
 from kaffe.connectors.google.gmail_source import GmailMailSource
 from kaffe.connectors.google.pacing import QuotaBucket, bucket_for
 from kaffe.daemon.executor import Executor
 from kaffe.emulator import Emulator
+from kaffe.emulator.token import write_emulator_token
 from kaffe.model import DONE, DUE, Action, Draft, Recipient
 from kaffe.store import Store
 from tests.emulator.helpers import mail

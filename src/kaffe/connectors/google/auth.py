@@ -301,29 +301,3 @@ def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def write_emulator_token(token_path: Path, emulator_url: str) -> None:
-    """Write a token file (0600) that works against the local emulator, for the demo."""
-    from kaffe.emulator import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN
-
-    info = {
-        "client_id": CLIENT_ID,
-        "client_secret": CLIENT_SECRET,
-        "refresh_token": REFRESH_TOKEN,
-        "token_uri": emulator_url.rstrip("/") + "/token",
-        "scopes": list(SCOPES),
-    }
-    write_private(Path(token_path), json.dumps(info, indent=2))
-
-
-def write_emulator_client_secret(path: Path, emulator_url: str) -> None:
-    """Write an OAuth client secret file for the emulator's consent page, so that
-    `kaffe auth` can be tried (and tested) against it as against Google."""
-    from kaffe.emulator import CLIENT_ID, CLIENT_SECRET
-
-    base = emulator_url.rstrip("/")
-    installed = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
-                 "auth_uri": base + "/o/oauth2/auth", "token_uri": base + "/token",
-                 "redirect_uris": ["http://localhost"]}
-    write_private(Path(path), json.dumps({"installed": installed}, indent=2))
