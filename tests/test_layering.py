@@ -27,7 +27,6 @@ import functools
 from collections.abc import Iterator
 from pathlib import Path
 
-
 import kaffe
 
 ROOT = Path(kaffe.__file__).resolve().parent
