@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kaffe import timeutil
-from kaffe.config.schema import Config, DripConfig, MeConfig
+from kaffe.config.schema import Config
 from kaffe.model import (
     DONE,
     DUE,
@@ -47,6 +47,7 @@ from kaffe.rules.identity import keep_last, same_items
 from kaffe.rules.merge import merge_meetings
 from kaffe.rules.people import external_people, first_name, people
 from kaffe.rules.relations import relationship
+from kaffe.rules.reuse import Reuse
 from kaffe.wording import plural
 
 CADENCE_KINDS = ("drip", "checkin")  # count against the caps
@@ -108,29 +109,30 @@ def last_touch(snapshot: Snapshot, contact: str, now: datetime) -> datetime | No
     return max(times, default=None)
 
 
-def hold(snapshot: Snapshot, contact: str, now: datetime, config: Config) -> Hold | None:
+def hold(snapshot: Snapshot, contact: str, now: datetime, config: Config,
+         reuse: Reuse | None = None) -> Hold | None:
     """Why kaffe must not draft a drip or check-in for ``contact`` at ``now``, or None.
 
-    The answer is kept per contact while their mail and ledger entries are the same
-    objects (the store view keeps them across steady cycles) and ``now`` has not
+    ``reuse`` keeps the answer per contact while their mail and ledger entries are the
+    same objects (the store view keeps them across steady cycles) and ``now`` has not
     reached the next moment it could change at (:func:`_next_change`)."""
+    if reuse is None:
+        return _hold(snapshot, contact, now, config)
     mail = snapshot.interactions.get(contact, ())
     mine = entries_by_contact(snapshot.ledger).get(contact, ())
-    kept = _HOLDS.get(contact)
+    kept = reuse.holds.get(contact)
     if (kept is not None and kept[0] is mail and kept[1] is mine and kept[2] is config.drip
             and kept[3] <= now < kept[4]):
-        return kept[5]
+        found: Hold | None = kept[5]
+        return found
     found = _hold(snapshot, contact, now, config)
-    if len(_HOLDS) >= _HOLDS_MAX:
-        _HOLDS.clear()
-    _HOLDS[contact] = (mail, mine, config.drip, now,
-                       _next_change(snapshot, contact, mail, mine, now, config), found)
+    if len(reuse.holds) >= reuse.holds_max:
+        reuse.holds.clear()
+    reuse.holds[contact] = (mail, mine, config.drip, now,
+                            _next_change(snapshot, contact, mail, mine, now, config), found)
     return found
 
 
-_HOLDS: dict[str, tuple[tuple[Interaction, ...], Sequence[LedgerEntry], DripConfig, datetime,
-                        datetime, Hold | None]] = {}
-_HOLDS_MAX = 50_000
 _NEVER = datetime.max.replace(tzinfo=UTC)
 
 
@@ -231,44 +233,45 @@ def apply_daily_cap(
 
 
 def met_contacts(
-    coffee: Iterable[Event], now: datetime, config: Config
+    coffee: Iterable[Event], now: datetime, config: Config, reuse: Reuse | None = None
 ) -> dict[str, tuple[Recipient, list[Event]]]:
     """Everyone outside your organisation you had a (past, ended) coffee meeting with,
     with those meetings, oldest first. The caller must not change what it gets: the
-    drip and check-in rules of one plan share it."""
+    drip and check-in rules of one plan share it, and ``reuse`` keeps it (and the
+    meetings sorted by end) for the next plan while the meetings are the same objects
+    and no further one has ended."""
     meetings = tuple(coffee)
-    ordered, ends = _by_end(meetings)
+    ordered, ends = _by_end(meetings, reuse)
     ended = bisect_right(ends, now)  # the result changes only when a meeting ends
-    if _MET and same_items(meetings, _MET[0][0]) and _MET[0][1:3] == (ended, config.me):
-        return _MET[0][3]
+    kept = reuse.met if reuse is not None else None
+    if kept is not None and same_items(meetings, kept[0]) and kept[1:3] == (ended, config.me):
+        return kept[3]
     found: dict[str, tuple[Recipient, list[Event]]] = {}
     for event in ordered[:ended]:
         if event.status == "cancelled":
             continue
-        for person in external_people(event, config.me):
+        for person in external_people(event, config.me, reuse):
             found.setdefault(person.email, (person, []))[1].append(event)
-    _MET[:] = [(meetings, ended, config.me, found)]
+    if reuse is not None:
+        reuse.met = (meetings, ended, config.me, found)
     return found
 
 
-# The last plan's contacts met (asked by the drip and the check-in rule, cycle after
-# cycle), and the last meetings sorted by end, with their ends.
-_MET: list[tuple[tuple[Event, ...], int, MeConfig,
-                 dict[str, tuple[Recipient, list[Event]]]]] = []
-_SORTED: list[tuple[tuple[Event, ...], list[Event], list[datetime]]] = []
-
-
-def _by_end(meetings: tuple[Event, ...]) -> tuple[list[Event], list[datetime]]:
-    if _SORTED and same_items(meetings, _SORTED[0][0]):
-        return _SORTED[0][1], _SORTED[0][2]
+def _by_end(meetings: tuple[Event, ...], reuse: Reuse | None
+            ) -> tuple[list[Event], list[datetime]]:
+    kept = reuse.by_end if reuse is not None else None
+    if kept is not None and same_items(meetings, kept[0]):
+        return kept[1], kept[2]
     ordered = sorted(meetings, key=lambda e: (e.end, e.key))
     ends = [e.end for e in ordered]
-    _SORTED[:] = [(meetings, ordered, ends)]
+    if reuse is not None:
+        reuse.by_end = (meetings, ordered, ends)
     return ordered, ends
 
 
 def pending_followups(
-    coffee: Iterable[Event], snapshot: Snapshot, now: datetime, config: Config
+    coffee: Iterable[Event], snapshot: Snapshot, now: datetime, config: Config,
+    reuse: Reuse | None = None,
 ) -> dict[str, Event]:
     """Contacts with a follow-up still to be drafted (waiting or due), and its meeting;
     an upcoming meeting's follow-up counts: no drip just before you meet."""
@@ -276,7 +279,7 @@ def pending_followups(
     for event in coffee:
         if not config.followup.enabled or event.status == "cancelled":
             continue
-        to, state = followup_state_of(event, snapshot, now, config)
+        to, state = followup_state_of(event, snapshot, now, config, reuse)
         if state in (DUE, WAITING):
             for person in to:
                 pending.setdefault(person.email, event)

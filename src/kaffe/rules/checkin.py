@@ -19,6 +19,7 @@ from kaffe.rules import cadence
 from kaffe.rules.drip import shared_articles
 from kaffe.rules.language import language_for
 from kaffe.rules.people import first_name
+from kaffe.rules.reuse import Reuse
 from kaffe.timeutil import local_day, utc
 from kaffe.wording import plural
 
@@ -35,6 +36,7 @@ def checkin_actions(
     config: Config,
     *,
     planned: Sequence[Action] = (),
+    reuse: Reuse | None = None,
 ) -> tuple[Action, ...]:
     """Check-ins for contacts silent for ``after_days``. ``planned`` are actions
     already in this plan (the drips): a contact with one DUE gets no check-in, and
@@ -43,9 +45,10 @@ def checkin_actions(
         return ()
     busy = {a.to[0].email for a in planned if a.state == DUE and a.to}
     actions = []
-    for contact, (person, meetings) in cadence.met_contacts(coffee_meetings, now, config).items():
+    met = cadence.met_contacts(coffee_meetings, now, config, reuse)
+    for contact, (person, meetings) in met.items():
         if contact not in busy:
-            action = _checkin_for(person, meetings[-1], snapshot, now, config)
+            action = _checkin_for(person, meetings[-1], snapshot, now, config, reuse)
             if action is not None:
                 actions.append(action)
     return cadence.apply_daily_cap(actions, snapshot, now, config, planned=planned)
@@ -67,7 +70,8 @@ def _meetings_with(snapshot: Snapshot, contact: str) -> list[Event]:
 
 
 def _checkin_for(
-    person: Recipient, last: Event, snapshot: Snapshot, now: datetime, config: Config
+    person: Recipient, last: Event, snapshot: Snapshot, now: datetime, config: Config,
+    reuse: Reuse | None,
 ) -> Action | None:
     contact = person.email
     start = silence_start(snapshot, contact, now)
@@ -78,16 +82,17 @@ def _checkin_for(
     days = (now - start).days
     if entry is not None and entry.state == PENDING:
         why = "an earlier attempt did not finish; its draft is looked up first"
-        return _action(person, last, key, DUE, why, snapshot, now, config, score=1e9)
+        return _action(person, last, key, DUE, why, snapshot, now, config, reuse, score=1e9)
     if cadence.closed(entry):
         return None
-    held = cadence.hold(snapshot, contact, now, config)
+    held = cadence.hold(snapshot, contact, now, config, reuse)
     if held is not None:
         why = (f"check-in with {contact} after {plural(days, 'day')} of silence waits "
                f"({held.reason})")
-        return _action(person, last, key, WAITING, why, snapshot, now, config, due_at=held.until)
+        return _action(person, last, key, WAITING, why, snapshot, now, config, reuse,
+                       due_at=held.until)
     why = f"{plural(days, 'day')} of silence with {contact} since {cadence.stamp(start, config)}"
-    return _action(person, last, key, DUE, why, snapshot, now, config)
+    return _action(person, last, key, DUE, why, snapshot, now, config, reuse)
 
 
 def _action(
@@ -99,11 +104,12 @@ def _action(
     snapshot: Snapshot,
     now: datetime,
     config: Config,
+    reuse: Reuse | None,
     *,
     due_at: datetime | None = None,
     score: float | None = None,
 ) -> Action:
-    language = language_for(person.email, last, snapshot.contacts, config)
+    language = language_for(person.email, last, snapshot.contacts, config, reuse)
     context = checkin_context(person, last, snapshot, now, language, config)
     if context["article_title"]:
         reason += f"; with {cadence.match_reason_short(context)}"

@@ -31,6 +31,7 @@ from kaffe.rules import cadence
 from kaffe.rules.identity import keep_last
 from kaffe.rules.language import language_for
 from kaffe.rules.people import first_name
+from kaffe.rules.reuse import Reuse
 from kaffe.timeutil import local_day
 
 
@@ -58,19 +59,23 @@ def shared_by_contact(ledger: Mapping[str, LedgerEntry]) -> dict[str, set[str]]:
 
 
 def drip_actions(
-    snapshot: Snapshot, coffee_meetings: Sequence[Event], now: datetime, config: Config
+    snapshot: Snapshot, coffee_meetings: Sequence[Event], now: datetime, config: Config,
+    reuse: Reuse | None = None,
 ) -> tuple[Action, ...]:
     """At most one drip action per contact you had coffee with, capped per day.
 
     ``coffee_meetings`` may include upcoming ones: they only hold drips back (their
     follow-up is pending); contacts and the horizon come from the ended ones.
+    ``reuse``: what earlier plans computed (:class:`~kaffe.rules.reuse.Reuse`).
     """
     if not config.drip.enabled:
         return ()
-    pending = cadence.pending_followups(coffee_meetings, snapshot, now, config)
+    pending = cadence.pending_followups(coffee_meetings, snapshot, now, config, reuse)
     actions = []
-    for contact, (person, meetings) in cadence.met_contacts(coffee_meetings, now, config).items():
-        action = _drip_for(person, meetings, pending.get(contact), snapshot, now, config)
+    met = cadence.met_contacts(coffee_meetings, now, config, reuse)
+    for contact, (person, meetings) in met.items():
+        action = _drip_for(person, meetings, pending.get(contact), snapshot, now, config,
+                           reuse)
         if action is not None:
             actions.append(action)
     return cadence.apply_daily_cap(actions, snapshot, now, config)
@@ -83,35 +88,38 @@ def _drip_for(
     snapshot: Snapshot,
     now: datetime,
     config: Config,
+    reuse: Reuse | None,
 ) -> Action | None:
     contact, last = person.email, meetings[-1]
     recovering = _recovering(snapshot, contact)
     if recovering is not None:
         match, article = recovering
         why = "an earlier attempt did not finish; its draft is looked up first"
-        return _action(person, last, match, article, DUE, why, snapshot, config, score=1e9)
+        return _action(person, last, match, article, DUE, why, snapshot, config, reuse, score=1e9)
     if now > last.end + timedelta(days=config.drip.horizon_days):
         return None
     found = cadence.best_article(snapshot, contact, now, config, shared_articles(snapshot, contact))
     if found is None:
         return None
     match, article = found
-    state, why, until = _state(contact, followup, snapshot, now, config)
+    state, why, until = _state(contact, followup, snapshot, now, config, reuse)
     reason = (
         f"{why}: {cadence.match_reason(match, article)}"
         if why
         else (f"for {contact}: {cadence.match_reason(match, article)}")
     )
-    return _action(person, last, match, article, state, reason, snapshot, config, due_at=until)
+    return _action(person, last, match, article, state, reason, snapshot, config, reuse,
+                   due_at=until)
 
 
 def _state(
-    contact: str, followup: Event | None, snapshot: Snapshot, now: datetime, config: Config
+    contact: str, followup: Event | None, snapshot: Snapshot, now: datetime, config: Config,
+    reuse: Reuse | None,
 ) -> tuple[str, str, datetime | None]:
     """DUE with no qualifier, or WAITING with why and (when known) until when."""
     if followup is not None:
         return WAITING, f'waiting: the follow-up for "{followup.summary}" is pending', None
-    held = cadence.hold(snapshot, contact, now, config)
+    held = cadence.hold(snapshot, contact, now, config, reuse)
     if held is not None:
         return WAITING, f"waiting for {contact} ({held.reason})", held.until
     return DUE, "", None
@@ -148,11 +156,12 @@ def _action(
     reason: str,
     snapshot: Snapshot,
     config: Config,
+    reuse: Reuse | None,
     *,
     due_at: datetime | None = None,
     score: float | None = None,
 ) -> Action:
-    language = language_for(person.email, last, snapshot.contacts, config)
+    language = language_for(person.email, last, snapshot.contacts, config, reuse)
     context = drip_context(person, last, match, article, language, config)
     return cadence.outreach_action(
         "drip", drip_key(person.email, article.id), state, reason, person, last, language,

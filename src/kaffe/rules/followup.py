@@ -30,6 +30,7 @@ from kaffe.model import (
 from kaffe.rules.language import language_for
 from kaffe.rules.merge import meeting_id
 from kaffe.rules.people import external_people, first_name
+from kaffe.rules.reuse import Reuse
 from kaffe.rules.series import series_state, stale_state
 from kaffe.rules.threads import thread_for, with_contacts, wrote_after
 from kaffe.timeutil import local, local_day, stamp
@@ -42,17 +43,19 @@ def followup_key(event: Event) -> str:
 
 
 def followup_actions(
-    coffee: Iterable[Event], snapshot: Snapshot, now: datetime, config: Config
+    coffee: Iterable[Event], snapshot: Snapshot, now: datetime, config: Config,
+    reuse: Reuse | None = None,
 ) -> tuple[Action, ...]:
     """One follow-up action per coffee meeting; the same meeting seen in several
-    calendars counts once (the first one seen wins)."""
+    calendars counts once (the first one seen wins). ``reuse``: what earlier plans
+    computed (:class:`~kaffe.rules.reuse.Reuse`)."""
     if not config.followup.enabled:
         return ()
     actions: dict[str, Action] = {}
     for event in coffee:
         key = followup_key(event)
         if key not in actions:
-            actions[key] = followup_action(event, snapshot, now, config)
+            actions[key] = followup_action(event, snapshot, now, config, reuse)
     return one_per_contact(tuple(actions.values()), snapshot, now, config.followup, config.me.zone)
 
 
@@ -116,13 +119,13 @@ def _is_pending(snapshot: Snapshot, key: str) -> bool:
     return entry is not None and entry.state == PENDING
 
 
-def followup_action(event: Event, snapshot: Snapshot, now: datetime, config: Config) -> Action:
+def followup_action(event: Event, snapshot: Snapshot, now: datetime, config: Config,
+                    reuse: Reuse | None = None) -> Action:
     """The follow-up for one coffee meeting, in whatever state it is in at ``now``."""
     key = followup_key(event)
-    to = external_people(event, config.me)
-    language = (
-        language_for(to[0].email, event, snapshot.contacts, config) if to else config.me.language
-    )
+    to = external_people(event, config.me, reuse)
+    language = (language_for(to[0].email, event, snapshot.contacts, config, reuse)
+                if to else config.me.language)
     due_at = event.end + timedelta(hours=config.followup.delay_hours)
     mail = with_contacts(snapshot.interactions, to)
     state, reason = _state_with_mail(event, to, mail, snapshot, now, config)
@@ -146,11 +149,12 @@ def followup_action(event: Event, snapshot: Snapshot, now: datetime, config: Con
 
 
 def followup_state_of(
-    event: Event, snapshot: Snapshot, now: datetime, config: Config
+    event: Event, snapshot: Snapshot, now: datetime, config: Config,
+    reuse: Reuse | None = None,
 ) -> tuple[tuple[Recipient, ...], str]:
     """Who the follow-up for ``event`` goes to and its state at ``now``: the state of
     :func:`followup_action`, without building the draft's content."""
-    to = external_people(event, config.me)
+    to = external_people(event, config.me, reuse)
     return to, _state_with_mail(event, to, None, snapshot, now, config)[0]
 
 

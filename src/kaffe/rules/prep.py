@@ -30,6 +30,7 @@ from kaffe.model import (
 from kaffe.rules import cadence
 from kaffe.rules.merge import meeting_id
 from kaffe.rules.people import domain_of, external_people
+from kaffe.rules.reuse import Reuse
 from kaffe.rules.series import series_state
 from kaffe.rules.words import find_folded, fold
 from kaffe.timeutil import local, local_day
@@ -67,7 +68,8 @@ def organisation(email: str) -> str:
 
 
 def prep_actions(
-    snapshot: Snapshot, upcoming_coffee: Sequence[Event], now: datetime, config: Config
+    snapshot: Snapshot, upcoming_coffee: Sequence[Event], now: datetime, config: Config,
+    reuse: Reuse | None = None,
 ) -> tuple[Action, ...]:
     """One prep brief per upcoming coffee meeting with someone from outside: WAITING
     until ``lead_hours`` before it, DUE until it starts, nothing once it has begun."""
@@ -77,14 +79,15 @@ def prep_actions(
     for event in sorted(upcoming_coffee, key=lambda e: (e.start, e.key)):
         key = prep_key(event)
         if key not in actions and event.start > now and event.status != "cancelled":
-            action = _prep_for(event, snapshot, now, config)
+            action = _prep_for(event, snapshot, now, config, reuse)
             if action is not None:
                 actions[key] = action
     return tuple(actions.values())
 
 
-def _prep_for(event: Event, snapshot: Snapshot, now: datetime, config: Config) -> Action | None:
-    guests = external_people(event, config.me)
+def _prep_for(event: Event, snapshot: Snapshot, now: datetime, config: Config,
+              reuse: Reuse | None) -> Action | None:
+    guests = external_people(event, config.me, reuse)
     if not guests:
         return None
     due_at = event.start - timedelta(hours=config.prep.lead_hours)
@@ -102,7 +105,7 @@ def _prep_for(event: Event, snapshot: Snapshot, now: datetime, config: Config) -
         template="prep",
         event_key=event.key,
         due_at=due_at,
-        context=prep_context(event, guests, snapshot, now, config),
+        context=prep_context(event, guests, snapshot, now, config, reuse),
     )
 
 
@@ -130,6 +133,7 @@ def prep_context(
     snapshot: Snapshot,
     now: datetime,
     config: Config,
+    reuse: Reuse | None = None,
 ) -> dict[str, Any]:
     """What the prep template needs: the meeting, each guest with your history, trends
     to discuss, open questions."""
@@ -142,7 +146,7 @@ def prep_context(
         "meeting_time": f"{local(event.start, zone):%H:%M %Z}",
         "location": event.location,
         "people": [_person(g, event, snapshot, now, zone) for g in guests],
-        "articles": trends(guests, snapshot, now, config),
+        "articles": trends(guests, snapshot, now, config, reuse),
         "questions": list(config.prep.questions),
     }
 
@@ -193,7 +197,8 @@ def _last(
 
 
 def trends(
-    guests: Sequence[Recipient], snapshot: Snapshot, now: datetime, config: Config
+    guests: Sequence[Recipient], snapshot: Snapshot, now: datetime, config: Config,
+    reuse: Reuse | None = None,
 ) -> list[dict[str, Any]]:
     """Fresh articles matching the guests' topics (best first), then ones naming
     their organisation, at most :data:`MAX_ARTICLES`."""
@@ -204,13 +209,14 @@ def trends(
             if article is not None and cadence.is_fresh(article, now, config):
                 found.setdefault(article.id, _article(article, config, topic=match.topic))
     for name in sorted({organisation(g.email) for g in guests} - {""}):
-        for article in _naming(snapshot, name, now, config):
+        for article in _naming(snapshot, name, now, config, reuse):
             found.setdefault(article.id, _article(article, config, mentions=name))
     return list(found.values())[:MAX_ARTICLES]
 
 
-def _naming(snapshot: Snapshot, name: str, now: datetime, config: Config) -> list[Article]:
-    fresh = fresh_texts(snapshot.articles, now, config)
+def _naming(snapshot: Snapshot, name: str, now: datetime, config: Config,
+            reuse: Reuse | None) -> list[Article]:
+    fresh = fresh_texts(snapshot.articles, now, config, reuse)
     hits = fresh.named.get(name)
     if hits is None:
         hits = fresh.named[name] = _search(fresh, name)
@@ -236,28 +242,29 @@ class FreshTexts:
     named: dict[str, list[Article]] = field(default_factory=dict)
 
 
-# The last snapshot's fresh articles: every upcoming meeting's brief searches them,
-# cycle after cycle while no article arrives or grows old.
-_FRESH: list[tuple[Mapping[str, Article], tuple[str, ...], FreshTexts]] = []
-_FRESH_AT: list[tuple[Mapping[str, Article], datetime, int, FreshTexts]] = []  # this cycle's
-
-
-def fresh_texts(articles: Mapping[str, Article], now: datetime, config: Config) -> FreshTexts:
+def fresh_texts(articles: Mapping[str, Article], now: datetime, config: Config,
+                reuse: Reuse | None = None) -> FreshTexts:
     """The fresh ``articles`` (:func:`cadence.is_fresh`), each with its title and summary
-    folded for :func:`find_folded`. Kept while ``articles`` and which of them are fresh
-    stay the same."""
+    folded for :func:`find_folded`. ``reuse`` keeps them while ``articles`` and which of
+    them are fresh stay the same: every upcoming meeting's brief searches them, cycle
+    after cycle while no article arrives or grows old."""
     age = config.drip.max_article_age_days
-    if _FRESH_AT and _FRESH_AT[0][0] is articles and _FRESH_AT[0][1:3] == (now, age):
-        return _FRESH_AT[0][3]
+    at = reuse.fresh_at if reuse is not None else None
+    if at is not None and at[0] is articles and at[1:3] == (now, age):
+        texts: FreshTexts = at[3]
+        return texts
     fresh = [a for a in articles.values() if cadence.is_fresh(a, now, config)]
     ids = tuple(a.id for a in fresh)
-    if _FRESH and _FRESH[0][0] is articles and _FRESH[0][1] == ids:
-        texts = _FRESH[0][2]
+    kept = reuse.fresh if reuse is not None else None
+    if kept is not None and kept[0] is articles and kept[1] == ids:
+        texts = kept[2]
     else:
         items = [(a, fold(f"{a.title}\n{a.summary}")) for a in fresh]
         texts = FreshTexts(items, "\n\x00\n".join(folded for _, folded in items))
-        _FRESH[:] = [(articles, ids, texts)]
-    _FRESH_AT[:] = [(articles, now, age, texts)]
+        if reuse is not None:
+            reuse.fresh = (articles, ids, texts)
+    if reuse is not None:
+        reuse.fresh_at = (articles, now, age, texts)
     return texts
 
 
