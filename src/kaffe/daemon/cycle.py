@@ -14,6 +14,7 @@ from kaffe.daemon.executor import Executor, Outcome
 from kaffe.daemon.memo import CycleMemo
 from kaffe.daemon.prune import prune_articles
 from kaffe.daemon.sync import SyncResult, sync_all
+from kaffe.model import OutcomeState
 from kaffe.relevance.live import Relevance
 from kaffe.rules.plan import Plan, evaluate
 from kaffe.store import Store
@@ -34,15 +35,15 @@ class CycleReport:
 
     @property
     def created(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.state == "done"]
+        return [o for o in self.outcomes if o.state == OutcomeState.DONE]
 
     @property
     def blocked(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.state == "blocked"]
+        return [o for o in self.outcomes if o.state == OutcomeState.BLOCKED]
 
     @property
     def failed(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.state in ("failed", "auth", "transient")]
+        return [o for o in self.outcomes if o.state in FAILED_STATES]
 
     @property
     def synced(self) -> list[SyncResult]:
@@ -63,6 +64,7 @@ class CycleReport:
 
 
 CAP_META = "safety:cap"
+FAILED_STATES = (OutcomeState.FAILED, OutcomeState.AUTH, OutcomeState.TRANSIENT)
 
 
 def record_cap(store: Store, plan: Plan, now: datetime) -> None:

@@ -25,6 +25,7 @@ from typing import Any
 
 from kaffe import timeutil
 from kaffe.config.schema import Config
+from kaffe.kinds import OUTREACH, TOUCHES
 from kaffe.model import (
     DONE,
     DUE,
@@ -50,8 +51,6 @@ from kaffe.rules.relations import relationship
 from kaffe.rules.reuse import Reuse
 from kaffe.wording import plural
 
-CADENCE_KINDS = ("drip", "checkin")  # count against the caps
-TOUCH_KINDS = ("followup", "drip", "checkin")  # start the gap
 DRAFTED = (DONE, PENDING)
 YEAR = timedelta(days=365)
 DAY = timedelta(days=1)
@@ -102,7 +101,7 @@ def entries_by_contact(ledger: Mapping[str, LedgerEntry]) -> dict[str, list[Ledg
 
 def last_touch(snapshot: Snapshot, contact: str, now: datetime) -> datetime | None:
     """When kaffe last drafted anything for ``contact`` or you last wrote to them."""
-    times = [e.updated for e in drafted(snapshot.ledger, now, TOUCH_KINDS, contact)]
+    times = [e.updated for e in drafted(snapshot.ledger, now, TOUCHES, contact)]
     times += [
         i.at for i in snapshot.interactions.get(contact, ()) if i.direction == SENT and i.at <= now
     ]
@@ -154,7 +153,7 @@ def _next_change(snapshot: Snapshot, contact: str, mail: tuple[Interaction, ...]
     touch = last_touch(snapshot, contact, now)
     if touch is not None:
         later.append(touch + timedelta(days=config.drip.min_gap_days))
-    later += [e.updated + YEAR for e in drafted(snapshot.ledger, now, CADENCE_KINDS, contact)]
+    later += [e.updated + YEAR for e in drafted(snapshot.ledger, now, OUTREACH, contact)]
     return min((t for t in later if t > now), default=_NEVER)
 
 
@@ -191,7 +190,7 @@ def _gap(snapshot: Snapshot, contact: str, now: datetime, config: Config) -> Hol
 def _yearly(snapshot: Snapshot, contact: str, now: datetime, config: Config) -> Hold | None:
     cap = config.drip.max_per_year
     recent = [
-        e for e in drafted(snapshot.ledger, now, CADENCE_KINDS, contact) if e.updated > now - YEAR
+        e for e in drafted(snapshot.ledger, now, OUTREACH, contact) if e.updated > now - YEAR
     ]
     if len(recent) < cap:
         return None
@@ -218,9 +217,9 @@ def apply_daily_cap(
     24 h count first, then the DUE actions already ``planned`` (capped before), then
     the DUE ``actions``, best score first; the rest wait."""
     due = [a for a in actions if a.state == DUE]
-    held = [a for a in planned if a.state == DUE and a.kind in CADENCE_KINDS]
+    held = [a for a in planned if a.state == DUE and a.kind in OUTREACH]
     keys = {a.key for a in (*due, *held)}
-    used = [e for e in drafted(snapshot.ledger, now, CADENCE_KINDS) if e.updated > now - DAY]
+    used = [e for e in drafted(snapshot.ledger, now, OUTREACH) if e.updated > now - DAY]
     room = max(0, config.drip.daily_cap - len(held) - sum(1 for e in used if e.key not in keys))
     keep = {a.key for a in sorted(due, key=lambda a: (-score_of(a), a.key))[:room]}
     reason = f"daily cap reached ({config.drip.daily_cap} drips and check-ins a day)"

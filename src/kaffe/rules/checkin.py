@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from kaffe.config.schema import Config
+from kaffe.kinds import CHECKIN
 from kaffe.model import DUE, PENDING, WAITING, Action, Event, Recipient, Snapshot
 from kaffe.rules import cadence
 from kaffe.rules.drip import shared_articles
@@ -26,7 +27,7 @@ from kaffe.wording import plural
 
 def checkin_key(contact: str, silence_start: datetime) -> str:
     """The idempotency key of the check-in ending the silence that began then."""
-    return f"checkin:{contact}:{utc(silence_start):%Y-%m-%d}"
+    return f"{CHECKIN}:{contact}:{utc(silence_start):%Y-%m-%d}"
 
 
 def checkin_actions(
@@ -114,7 +115,7 @@ def _action(
     if context["article_title"]:
         reason += f"; with {cadence.match_reason_short(context)}"
     return cadence.outreach_action(
-        "checkin", key, state, reason, person, last, language, context,
+        CHECKIN, key, state, reason, person, last, language, context,
         due_at=due_at, score=score,
     )
 

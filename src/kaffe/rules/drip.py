@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from kaffe.config.schema import Config
+from kaffe.kinds import DRIP
 from kaffe.model import (
     DUE,
     PENDING,
@@ -37,7 +38,7 @@ from kaffe.timeutil import local_day
 
 def drip_key(contact: str, article_id: str) -> str:
     """The idempotency key of sharing ``article_id`` with ``contact``."""
-    return f"drip:{contact}:{article_id}"
+    return f"{DRIP}:{contact}:{article_id}"
 
 
 def shared_articles(snapshot: Snapshot, contact: str) -> set[str]:
@@ -53,7 +54,7 @@ def shared_by_contact(ledger: Mapping[str, LedgerEntry]) -> dict[str, set[str]]:
     for key, entry in ledger.items():
         kind, _, rest = key.partition(":")
         contact, _, article = rest.rpartition(":")
-        if kind == "drip" and contact and cadence.closed(entry):
+        if kind == DRIP and contact and cadence.closed(entry):
             shared.setdefault(contact, set()).add(article)
     return shared
 
@@ -139,7 +140,7 @@ def _recovering(snapshot: Snapshot, contact: str) -> tuple[Match, Article] | Non
 @keep_last  # asked for every contact
 def pending_drips(ledger: Mapping[str, LedgerEntry]) -> list[str]:
     """The keys of drips left pending in ``ledger``, sorted."""
-    return sorted(k for k, e in ledger.items() if k.startswith("drip:") and e.state == PENDING)
+    return sorted(k for k, e in ledger.items() if k.startswith(f"{DRIP}:") and e.state == PENDING)
 
 
 def _match_for(snapshot: Snapshot, contact: str, article: Article) -> Match:
@@ -164,7 +165,7 @@ def _action(
     language = language_for(person.email, last, snapshot.contacts, config, reuse)
     context = drip_context(person, last, match, article, language, config)
     return cadence.outreach_action(
-        "drip", drip_key(person.email, article.id), state, reason, person, last, language,
+        DRIP, drip_key(person.email, article.id), state, reason, person, last, language,
         context, due_at=due_at, score=score,
     )
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from kaffe.config.schema import Config, FollowupConfig
+from kaffe.kinds import FOLLOWUP
 from kaffe.model import (
     DONE,
     DUE,
@@ -39,7 +40,7 @@ from kaffe.wording import plural
 
 def followup_key(event: Event) -> str:
     """The idempotency key of the follow-up for ``event``."""
-    return "followup:" + meeting_id(event)
+    return f"{FOLLOWUP}:{meeting_id(event)}"
 
 
 def followup_actions(
@@ -105,7 +106,7 @@ def last_followups(
     meeting names them all."""
     last: dict[str, datetime] = {}
     drafted = {key: e for key, e in snapshot.ledger.items()
-               if e.kind == "followup" and e.state in (DONE, PENDING) and e.updated <= now}
+               if e.kind == FOLLOWUP and e.state in (DONE, PENDING) and e.updated <= now}
     to = {a.key: a.to for a in actions}
     for key, entry in drafted.items():
         for email in {entry.contact, *(r.email for r in to.get(key, ()))} - {""}:
@@ -131,13 +132,13 @@ def followup_action(event: Event, snapshot: Snapshot, now: datetime, config: Con
     state, reason = _state_with_mail(event, to, mail, snapshot, now, config)
     is_open = state in (DUE, WAITING)
     return Action(
-        kind="followup",
+        kind=FOLLOWUP,
         key=key,
         state=state,
         reason=reason,
         to=to,
         language=language,
-        template="followup",
+        template=FOLLOWUP,
         event_key=event.key,
         due_at=due_at,
         # only a draft still to be written is rendered: a closed one needs no thread

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from kaffe.config.schema import Config
+from kaffe.kinds import PREP
 from kaffe.model import (
     DONE,
     DUE,
@@ -49,7 +50,7 @@ _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu", "ltd",
 
 def prep_key(event: Event) -> str:
     """The idempotency key of the prep brief for ``event``."""
-    return "prep:" + meeting_id(event)
+    return f"{PREP}:{meeting_id(event)}"
 
 
 def organisation(email: str) -> str:
@@ -96,13 +97,13 @@ def _prep_for(event: Event, snapshot: Snapshot, now: datetime, config: Config,
         state, reason = series_state(event, guests, snapshot, now, (state, reason), "prep brief")
     me = (Recipient(config.me.addresses[0], config.me.name),) if config.me.addresses else ()
     return Action(
-        kind="prep",
+        kind=PREP,
         key=prep_key(event),
         state=state,
         reason=reason,
         to=me,
         language=config.me.language,
-        template="prep",
+        template=PREP,
         event_key=event.key,
         due_at=due_at,
         context=prep_context(event, guests, snapshot, now, config, reuse),

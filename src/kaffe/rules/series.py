@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
+from kaffe.kinds import FOLLOWUP, PREP
 from kaffe.model import DECLINED, WAITING, Event, LedgerEntry, Recipient, Snapshot, Topic
 from kaffe.rules.identity import keep_last
 from kaffe.timeutil import utc
@@ -29,7 +30,7 @@ from kaffe.timeutil import utc
 # thank-you each time, a monthly one is not. Not a setting: notes give any single
 # occurrence its follow-up, so one fixed notion of "a long time" is enough.
 LONG_GAP = timedelta(days=60)
-_SLOT_KINDS = ("followup:", "prep:")
+_SLOT_KINDS = (f"{FOLLOWUP}:", f"{PREP}:")
 _NOTE_SOURCES = ("note", "notes:")
 
 
