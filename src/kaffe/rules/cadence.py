@@ -44,11 +44,11 @@ from kaffe.model import (
 )
 from kaffe.redact import redact_url
 from kaffe.rules.followup import followup_state_of
-from kaffe.rules.identity import keep_last, same_items
+from kaffe.rules.identity import same_items
 from kaffe.rules.merge import merge_meetings
 from kaffe.rules.people import external_people, first_name, people
 from kaffe.rules.relations import relationship
-from kaffe.rules.reuse import Reuse
+from kaffe.rules.reuse import Reuse, index_of
 from kaffe.wording import plural
 
 DRAFTED = (DONE, PENDING)
@@ -82,26 +82,34 @@ def drafted(
     now: datetime,
     kinds: Sequence[str],
     contact: str | None = None,
+    reuse: Reuse | None = None,
 ) -> list[LedgerEntry]:
     """Drafts of ``kinds`` kaffe made (done or pending) up to ``now``, oldest first;
     only those for ``contact`` when one is given."""
-    pool = ledger.values() if contact is None else entries_by_contact(ledger).get(contact, ())
+    pool = (ledger.values() if contact is None
+            else entries_by_contact(ledger, reuse).get(contact, ()))
     found = [e for e in pool if e.kind in kinds and e.state in DRAFTED and e.updated <= now]
     return sorted(found, key=lambda e: (e.updated, e.key))
 
 
-@keep_last  # so that per-contact rules stay linear
-def entries_by_contact(ledger: Mapping[str, LedgerEntry]) -> dict[str, list[LedgerEntry]]:
-    """The ledger's entries per contact, in the ledger's order."""
+def entries_by_contact(ledger: Mapping[str, LedgerEntry], reuse: Reuse | None = None
+                       ) -> dict[str, list[LedgerEntry]]:
+    """The ledger's entries per contact, in the ledger's order (kept in ``reuse``, so
+    that per-contact rules stay linear)."""
+    return index_of(_entries_by_contact, ledger, reuse)
+
+
+def _entries_by_contact(ledger: Mapping[str, LedgerEntry]) -> dict[str, list[LedgerEntry]]:
     index: dict[str, list[LedgerEntry]] = {}
     for entry in ledger.values():
         index.setdefault(entry.contact, []).append(entry)
     return index
 
 
-def last_touch(snapshot: Snapshot, contact: str, now: datetime) -> datetime | None:
+def last_touch(snapshot: Snapshot, contact: str, now: datetime, reuse: Reuse | None = None
+               ) -> datetime | None:
     """When kaffe last drafted anything for ``contact`` or you last wrote to them."""
-    times = [e.updated for e in drafted(snapshot.ledger, now, TOUCHES, contact)]
+    times = [e.updated for e in drafted(snapshot.ledger, now, TOUCHES, contact, reuse)]
     times += [
         i.at for i in snapshot.interactions.get(contact, ()) if i.direction == SENT and i.at <= now
     ]
@@ -118,48 +126,52 @@ def hold(snapshot: Snapshot, contact: str, now: datetime, config: Config,
     if reuse is None:
         return _hold(snapshot, contact, now, config)
     mail = snapshot.interactions.get(contact, ())
-    mine = entries_by_contact(snapshot.ledger).get(contact, ())
+    mine = entries_by_contact(snapshot.ledger, reuse).get(contact, ())
     kept = reuse.holds.get(contact)
     if (kept is not None and kept[0] is mail and kept[1] is mine and kept[2] is config.drip
             and kept[3] <= now < kept[4]):
         found: Hold | None = kept[5]
         return found
-    found = _hold(snapshot, contact, now, config)
+    found = _hold(snapshot, contact, now, config, reuse)
     if len(reuse.holds) >= reuse.holds_max:
         reuse.holds.clear()
     reuse.holds[contact] = (mail, mine, config.drip, now,
-                            _next_change(snapshot, contact, mail, mine, now, config), found)
+                            _next_change(snapshot, contact, mail, mine, now, config, reuse),
+                            found)
     return found
 
 
 _NEVER = datetime.max.replace(tzinfo=UTC)
 
 
-def _hold(snapshot: Snapshot, contact: str, now: datetime, config: Config) -> Hold | None:
+def _hold(snapshot: Snapshot, contact: str, now: datetime, config: Config,
+          reuse: Reuse | None = None) -> Hold | None:
     return (
-        _paused(snapshot, contact, now, config)
-        or _gap(snapshot, contact, now, config)
-        or (_yearly(snapshot, contact, now, config))
+        _paused(snapshot, contact, now, config, reuse)
+        or _gap(snapshot, contact, now, config, reuse)
+        or (_yearly(snapshot, contact, now, config, reuse))
     )
 
 
 def _next_change(snapshot: Snapshot, contact: str, mail: tuple[Interaction, ...],
-                 entries: Sequence[LedgerEntry], now: datetime, config: Config) -> datetime:
+                 entries: Sequence[LedgerEntry], now: datetime, config: Config,
+                 reuse: Reuse | None) -> datetime:
     """The first moment after ``now`` at which :func:`_hold` could answer differently
     for the same ``mail`` and ledger ``entries`` of ``contact``: a message or entry dated
     later comes into view, the gap since the last touch ends (:func:`_gap`), or a draft
     leaves the 365-day window (:func:`_yearly`)."""
     later = [i.at for i in mail if i.at > now] + [e.updated for e in entries if e.updated > now]
-    touch = last_touch(snapshot, contact, now)
+    touch = last_touch(snapshot, contact, now, reuse)
     if touch is not None:
         later.append(touch + timedelta(days=config.drip.min_gap_days))
-    later += [e.updated + YEAR for e in drafted(snapshot.ledger, now, OUTREACH, contact)]
+    later += [e.updated + YEAR for e in drafted(snapshot.ledger, now, OUTREACH, contact, reuse)]
     return min((t for t in later if t > now), default=_NEVER)
 
 
-def _paused(snapshot: Snapshot, contact: str, now: datetime, config: Config) -> Hold | None:
+def _paused(snapshot: Snapshot, contact: str, now: datetime, config: Config,
+            reuse: Reuse | None) -> Hold | None:
     mail = _until(snapshot.interactions.get(contact, ()), now)
-    mine = entries_by_contact(snapshot.ledger).get(contact, ())
+    mine = entries_by_contact(snapshot.ledger, reuse).get(contact, ())
     entries = [e for e in mine if e.updated <= now]
     unanswered = relationship(contact, mail, entries).unanswered
     limit = config.drip.max_unanswered
@@ -176,8 +188,9 @@ def _until(mail: tuple[Interaction, ...], now: datetime) -> tuple[Interaction, .
     return tuple(i for i in mail if i.at <= now)
 
 
-def _gap(snapshot: Snapshot, contact: str, now: datetime, config: Config) -> Hold | None:
-    touch = last_touch(snapshot, contact, now)
+def _gap(snapshot: Snapshot, contact: str, now: datetime, config: Config,
+         reuse: Reuse | None) -> Hold | None:
+    touch = last_touch(snapshot, contact, now, reuse)
     gap = timedelta(days=config.drip.min_gap_days)
     if touch is None or now >= touch + gap:
         return None
@@ -187,11 +200,11 @@ def _gap(snapshot: Snapshot, contact: str, now: datetime, config: Config) -> Hol
     )
 
 
-def _yearly(snapshot: Snapshot, contact: str, now: datetime, config: Config) -> Hold | None:
+def _yearly(snapshot: Snapshot, contact: str, now: datetime, config: Config,
+            reuse: Reuse | None) -> Hold | None:
     cap = config.drip.max_per_year
-    recent = [
-        e for e in drafted(snapshot.ledger, now, OUTREACH, contact) if e.updated > now - YEAR
-    ]
+    recent = [e for e in drafted(snapshot.ledger, now, OUTREACH, contact, reuse)
+              if e.updated > now - YEAR]
     if len(recent) < cap:
         return None
     if cap == 0:
@@ -354,9 +367,14 @@ def match_reason_short(context: dict[str, Any]) -> str:
     return f'"{context["article_title"]}" on "{topic}" (score {float(context["score"]):.2f})'
 
 
-@keep_last  # so that per-contact rules stay linear
-def meetings_by_person(events: tuple[Event, ...]) -> dict[str, list[Event]]:
-    """Meetings (merged by UID, not cancelled) per participant address, in start order."""
+def meetings_by_person(events: tuple[Event, ...], reuse: Reuse | None = None
+                       ) -> dict[str, list[Event]]:
+    """Meetings (merged by UID, not cancelled) per participant address, in start order
+    (kept in ``reuse``, so that per-contact rules stay linear)."""
+    return index_of(_meetings_by_person, events, reuse)
+
+
+def _meetings_by_person(events: tuple[Event, ...]) -> dict[str, list[Event]]:
     index: dict[str, list[Event]] = {}
     for event in sorted(merge_meetings(events), key=lambda e: (e.start, e.key)):
         if event.status == "cancelled":

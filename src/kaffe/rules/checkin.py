@@ -44,6 +44,7 @@ def checkin_actions(
     they share the daily cap (a DUE drip keeps its place; check-ins get what is left)."""
     if not config.checkin.enabled:
         return ()
+    reuse = Reuse() if reuse is None else reuse  # one plan's indexes at least
     busy = {a.to[0].email for a in planned if a.state == DUE and a.to}
     actions = []
     met = cadence.met_contacts(coffee_meetings, now, config, reuse)
@@ -55,10 +56,11 @@ def checkin_actions(
     return cadence.apply_daily_cap(actions, snapshot, now, config, planned=planned)
 
 
-def silence_start(snapshot: Snapshot, contact: str, now: datetime) -> datetime | None:
+def silence_start(snapshot: Snapshot, contact: str, now: datetime, reuse: Reuse | None = None
+                  ) -> datetime | None:
     """When the silence with ``contact`` began: the last mail either way or the end of
     the last meeting with them. None while a meeting with them is still to come."""
-    ends = [e.end for e in _meetings_with(snapshot, contact)]
+    ends = [e.end for e in cadence.meetings_by_person(snapshot.events, reuse).get(contact, [])]
     if any(end > now for end in ends):
         return None
     times = [end for end in ends if end <= now]
@@ -66,16 +68,12 @@ def silence_start(snapshot: Snapshot, contact: str, now: datetime) -> datetime |
     return max(times, default=None)
 
 
-def _meetings_with(snapshot: Snapshot, contact: str) -> list[Event]:
-    return cadence.meetings_by_person(snapshot.events).get(contact, [])
-
-
 def _checkin_for(
     person: Recipient, last: Event, snapshot: Snapshot, now: datetime, config: Config,
     reuse: Reuse | None,
 ) -> Action | None:
     contact = person.email
-    start = silence_start(snapshot, contact, now)
+    start = silence_start(snapshot, contact, now, reuse)
     if start is None or now - start < timedelta(days=config.checkin.after_days):
         return None
     key = checkin_key(contact, start)
@@ -111,7 +109,7 @@ def _action(
     score: float | None = None,
 ) -> Action:
     language = language_for(person.email, last, snapshot.contacts, config, reuse)
-    context = checkin_context(person, last, snapshot, now, language, config)
+    context = checkin_context(person, last, snapshot, now, language, config, reuse)
     if context["article_title"]:
         reason += f"; with {cadence.match_reason_short(context)}"
     return cadence.outreach_action(
@@ -127,9 +125,10 @@ def checkin_context(
     now: datetime,
     language: str,
     config: Config,
+    reuse: Reuse | None = None,
 ) -> dict[str, Any]:
     """What the check-in template needs: who, the last meeting, an optional article."""
-    taken = shared_articles(snapshot, person.email)
+    taken = shared_articles(snapshot, person.email, reuse)
     found = cadence.best_article(snapshot, person.email, now, config, taken)
     match, article = found if found is not None else (None, None)
     return {

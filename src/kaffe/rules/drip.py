@@ -29,10 +29,9 @@ from kaffe.model import (
     Snapshot,
 )
 from kaffe.rules import cadence
-from kaffe.rules.identity import keep_last
 from kaffe.rules.language import language_for
 from kaffe.rules.people import first_name
-from kaffe.rules.reuse import Reuse
+from kaffe.rules.reuse import Reuse, index_of
 from kaffe.timeutil import local_day
 
 
@@ -41,15 +40,20 @@ def drip_key(contact: str, article_id: str) -> str:
     return f"{DRIP}:{contact}:{article_id}"
 
 
-def shared_articles(snapshot: Snapshot, contact: str) -> set[str]:
+def shared_articles(snapshot: Snapshot, contact: str, reuse: Reuse | None = None) -> set[str]:
     """Article ids already drafted, being drafted or skipped for ``contact``: never again."""
-    return shared_by_contact(snapshot.ledger).get(contact, set())
+    return shared_by_contact(snapshot.ledger, reuse).get(contact, set())
 
 
-@keep_last  # the rules ask once per contact and cycle
-def shared_by_contact(ledger: Mapping[str, LedgerEntry]) -> dict[str, set[str]]:
+def shared_by_contact(ledger: Mapping[str, LedgerEntry], reuse: Reuse | None = None
+                      ) -> dict[str, set[str]]:
     """For every contact, the article ids :func:`shared_articles` gives, in one pass
-    over the ledger; also what the relevance matcher excludes."""
+    over the ledger (kept in ``reuse``: the rules ask once per contact and cycle);
+    also what the relevance matcher excludes."""
+    return index_of(_shared_by_contact, ledger, reuse)
+
+
+def _shared_by_contact(ledger: Mapping[str, LedgerEntry]) -> dict[str, set[str]]:
     shared: dict[str, set[str]] = {}
     for key, entry in ledger.items():
         kind, _, rest = key.partition(":")
@@ -71,6 +75,7 @@ def drip_actions(
     """
     if not config.drip.enabled:
         return ()
+    reuse = Reuse() if reuse is None else reuse  # one plan's indexes at least
     pending = cadence.pending_followups(coffee_meetings, snapshot, now, config, reuse)
     actions = []
     met = cadence.met_contacts(coffee_meetings, now, config, reuse)
@@ -92,14 +97,15 @@ def _drip_for(
     reuse: Reuse | None,
 ) -> Action | None:
     contact, last = person.email, meetings[-1]
-    recovering = _recovering(snapshot, contact)
+    recovering = _recovering(snapshot, contact, reuse)
     if recovering is not None:
         match, article = recovering
         why = "an earlier attempt did not finish; its draft is looked up first"
         return _action(person, last, match, article, DUE, why, snapshot, config, reuse, score=1e9)
     if now > last.end + timedelta(days=config.drip.horizon_days):
         return None
-    found = cadence.best_article(snapshot, contact, now, config, shared_articles(snapshot, contact))
+    taken = shared_articles(snapshot, contact, reuse)
+    found = cadence.best_article(snapshot, contact, now, config, taken)
     if found is None:
         return None
     match, article = found
@@ -126,10 +132,11 @@ def _state(
     return DUE, "", None
 
 
-def _recovering(snapshot: Snapshot, contact: str) -> tuple[Match, Article] | None:
+def _recovering(snapshot: Snapshot, contact: str, reuse: Reuse | None
+                ) -> tuple[Match, Article] | None:
     """A drip left pending by an interrupted attempt, with its article when still known."""
     prefix = drip_key(contact, "")
-    for key in pending_drips(snapshot.ledger):
+    for key in index_of(pending_drips, snapshot.ledger, reuse):
         if key.startswith(prefix):
             article = snapshot.articles.get(key[len(prefix) :])
             if article is not None:
@@ -137,7 +144,6 @@ def _recovering(snapshot: Snapshot, contact: str) -> tuple[Match, Article] | Non
     return None
 
 
-@keep_last  # asked for every contact
 def pending_drips(ledger: Mapping[str, LedgerEntry]) -> list[str]:
     """The keys of drips left pending in ``ledger``, sorted."""
     return sorted(k for k, e in ledger.items() if k.startswith(f"{DRIP}:") and e.state == PENDING)

@@ -52,6 +52,7 @@ def followup_actions(
     computed (:class:`~kaffe.rules.reuse.Reuse`)."""
     if not config.followup.enabled:
         return ()
+    reuse = Reuse() if reuse is None else reuse  # one plan's indexes at least
     actions: dict[str, Action] = {}
     for event in coffee:
         key = followup_key(event)
@@ -129,7 +130,7 @@ def followup_action(event: Event, snapshot: Snapshot, now: datetime, config: Con
                 if to else config.me.language)
     due_at = event.end + timedelta(hours=config.followup.delay_hours)
     mail = with_contacts(snapshot.interactions, to)
-    state, reason = _state_with_mail(event, to, mail, snapshot, now, config)
+    state, reason = _state_with_mail(event, to, mail, snapshot, now, config, reuse)
     is_open = state in (DUE, WAITING)
     return Action(
         kind=FOLLOWUP,
@@ -156,7 +157,7 @@ def followup_state_of(
     """Who the follow-up for ``event`` goes to and its state at ``now``: the state of
     :func:`followup_action`, without building the draft's content."""
     to = external_people(event, config.me, reuse)
-    return to, _state_with_mail(event, to, None, snapshot, now, config)[0]
+    return to, _state_with_mail(event, to, None, snapshot, now, config, reuse)[0]
 
 
 def _state_with_mail(
@@ -166,6 +167,7 @@ def _state_with_mail(
     snapshot: Snapshot,
     now: datetime,
     config: Config,
+    reuse: Reuse | None = None,
 ) -> tuple[str, str]:
     """The state from the ledger and the clock; then, while it is to be written, whether
     you already wrote (``mail`` with ``to``; looked up when None)."""
@@ -173,11 +175,12 @@ def _state_with_mail(
     zone = config.me.zone
     state, reason = followup_state(event, entry, bool(to), now, config.followup, zone)
     if state == SKIPPED and entry is None and to:  # stale: say why it never became due
-        return stale_state(event, to, snapshot, now, (state, reason))
+        return stale_state(event, to, snapshot, now, (state, reason), reuse)
     if state not in (DUE, WAITING):
         return state, reason
     if entry is None or entry.state != PENDING:  # a pending one may be drafted already
-        state, reason = series_state(event, to, snapshot, now, (state, reason), "follow-up")
+        state, reason = series_state(event, to, snapshot, now, (state, reason), "follow-up",
+                                     reuse)
     if mail is None:
         mail = with_contacts(snapshot.interactions, to)
     return _already_written(event, mail, now, (state, reason), zone)

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from kaffe.config.schema import Config
 from kaffe.model import Contact, Event
-from kaffe.rules.identity import ByIdentity, keep_last
+from kaffe.rules.identity import ByIdentity
 from kaffe.rules.people import domain_of
 from kaffe.rules.reuse import Reuse
 from kaffe.rules.words import find_word
@@ -100,6 +100,5 @@ def _by_domain(domain: str, languages: Mapping[str, str]) -> str:
     return ""
 
 
-@keep_last  # ``followup.languages``, normalised: asked for every contact, every cycle
 def _domain_table(languages: Mapping[str, str]) -> dict[str, str]:
     return {key.strip().lower().lstrip("."): value for key, value in languages.items()}

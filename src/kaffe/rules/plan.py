@@ -60,7 +60,9 @@ def plan_actions(
     reuse: Reuse | None = None,
 ) -> tuple[Action, ...]:
     """Follow-ups, then drips and check-ins (ended coffee meetings; an upcoming one
-    holds drips back), then prep briefs for the upcoming ones. Pure: ``now`` is given."""
+    holds drips back), then prep briefs for the upcoming ones. Pure: ``now`` is given;
+    without ``reuse`` the plan keeps its indexes in a :class:`Reuse` of its own."""
+    reuse = Reuse() if reuse is None else reuse
     coffee = coffee_meetings(verdicts)
     followups = followup_actions(coffee, snapshot, now, config, reuse)
     drips = drip_actions(snapshot, coffee, now, config, reuse)

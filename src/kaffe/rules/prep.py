@@ -76,6 +76,7 @@ def prep_actions(
     until ``lead_hours`` before it, DUE until it starts, nothing once it has begun."""
     if not config.prep.enabled:
         return ()
+    reuse = Reuse() if reuse is None else reuse  # one plan's indexes at least
     actions: dict[str, Action] = {}
     for event in sorted(upcoming_coffee, key=lambda e: (e.start, e.key)):
         key = prep_key(event)
@@ -94,7 +95,8 @@ def _prep_for(event: Event, snapshot: Snapshot, now: datetime, config: Config,
     due_at = event.start - timedelta(hours=config.prep.lead_hours)
     state, reason = _state(event, snapshot, now, due_at, config)
     if state in (DUE, WAITING) and snapshot.ledger.get(prep_key(event)) is None:
-        state, reason = series_state(event, guests, snapshot, now, (state, reason), "prep brief")
+        state, reason = series_state(event, guests, snapshot, now, (state, reason), "prep brief",
+                                     reuse)
     me = (Recipient(config.me.addresses[0], config.me.name),) if config.me.addresses else ()
     return Action(
         kind=PREP,
@@ -146,21 +148,22 @@ def prep_context(
         "meeting_date": local_day(event.start, zone, all_day=event.all_day),
         "meeting_time": f"{local(event.start, zone):%H:%M %Z}",
         "location": event.location,
-        "people": [_person(g, event, snapshot, now, zone) for g in guests],
+        "people": [_person(g, event, snapshot, now, zone, reuse) for g in guests],
         "articles": trends(guests, snapshot, now, config, reuse),
         "questions": list(config.prep.questions),
     }
 
 
 def _person(
-    guest: Recipient, event: Event, snapshot: Snapshot, now: datetime, zone: tzinfo
+    guest: Recipient, event: Event, snapshot: Snapshot, now: datetime, zone: tzinfo,
+    reuse: Reuse | None,
 ) -> dict[str, Any]:
     mail = snapshot.interactions.get(guest.email, ())
     return {
         "name": guest.name,
         "email": guest.email,
         "organisation": organisation(guest.email),
-        "meetings": past_meetings(snapshot, guest.email, event, now, zone),
+        "meetings": past_meetings(snapshot, guest.email, event, now, zone, reuse),
         "topics": [
             {"text": t.text, "source": t.source, "date": local_day(t.at, zone)}
             for t in snapshot.topics.get(guest.email, ())
@@ -171,13 +174,14 @@ def _person(
 
 
 def past_meetings(
-    snapshot: Snapshot, contact: str, upcoming: Event, now: datetime, zone: tzinfo = UTC
+    snapshot: Snapshot, contact: str, upcoming: Event, now: datetime, zone: tzinfo = UTC,
+    reuse: Reuse | None = None,
 ) -> list[dict[str, Any]]:
     """Your latest meetings with ``contact`` before ``now``, oldest first."""
     this = meeting_id(upcoming)
     found = [
         e
-        for e in cadence.meetings_by_person(snapshot.events).get(contact, [])
+        for e in cadence.meetings_by_person(snapshot.events, reuse).get(contact, [])
         if e.end <= now and meeting_id(e) != this
     ]
     found.sort(key=lambda e: (e.start, e.key))

@@ -12,9 +12,10 @@ lives in a module: a new config opens a new runtime, a new memo and a new ``Reus
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kaffe.rules.identity import ByIdentity
 
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
     # moment the answer holds for, the moment it could change at, the answer
     HoldKey = tuple[tuple[Interaction, ...], Sequence[LedgerEntry], DripConfig, datetime,
                     datetime, Any]
+
+T = TypeVar("T")
+V = TypeVar("V")
 
 
 @dataclass
@@ -52,3 +56,21 @@ class Reuse:
     # people.external_people: per live event (by identity), with the [me] it was for
     external: ByIdentity[tuple[MeConfig, tuple[Recipient, ...]]] = field(
         default_factory=ByIdentity)
+    # one-pass indexes of a snapshot's table (entries per contact, meetings per person,
+    # ...): per index function, the table object it was built from and the index
+    indexes: dict[Callable[[Any], Any], tuple[Any, Any]] = field(default_factory=dict)
+
+
+def index_of(build: Callable[[T], V], table: T, reuse: Reuse | None) -> V:
+    """``build(table)``, kept in ``reuse`` while the same ``table`` object is asked for:
+    the rules index a snapshot's table once and ask the index for every contact,
+    cycle after cycle while the store view hands them the same table."""
+    if reuse is None:
+        return build(table)
+    kept = reuse.indexes.get(build)
+    if kept is not None and kept[0] is table:
+        found: V = kept[1]
+        return found
+    found = build(table)
+    reuse.indexes[build] = (table, found)
+    return found
