@@ -101,7 +101,8 @@ class CycleMemo:
 
     def _verdict(self, event: Event, config: Config) -> Verdict:
         found = self._verdicts.get(event)
-        return found if found is not None else detect(event, config.me, config.detect)
+        return (found if found is not None
+                else detect(event, config.me, config.detect, self.reuse))
 
     def learn(self, meetings: Sequence[Event], interactions: Mapping[str, tuple[Interaction, ...]],
               people: Collection[str], config: Config) -> int:

@@ -35,11 +35,12 @@ class Plan:
         return self.in_state(DUE)
 
 
-def judge(snapshot: Snapshot, config: Config) -> tuple[tuple[Event, Verdict], ...]:
+def judge(snapshot: Snapshot, config: Config, reuse: Reuse | None = None
+          ) -> tuple[tuple[Event, Verdict], ...]:
     """Every meeting in ``snapshot`` (one per iCalUID, whichever sources it came
     through), oldest first, with its coffee-meeting verdict."""
     ordered = ordered_meetings(snapshot.events)
-    return tuple((event, detect(event, config.me, config.detect)) for event in ordered)
+    return tuple((event, detect(event, config.me, config.detect, reuse)) for event in ordered)
 
 
 def ordered_meetings(events: Iterable[Event]) -> list[Event]:
@@ -83,7 +84,8 @@ def evaluate(
     cycle's memo keeps them) and plan the actions, within the ``[safety]`` draft caps.
     The one entry into the rules, once per cycle. Pure: ``now`` is given; ``reuse``
     only makes it faster (:class:`~kaffe.rules.reuse.Reuse`)."""
-    verdicts = judge(snapshot, config) if verdicts is None else verdicts
+    reuse = Reuse() if reuse is None else reuse
+    verdicts = judge(snapshot, config, reuse) if verdicts is None else verdicts
     actions = plan_actions(snapshot, verdicts, now, config, reuse)
     actions, cap = apply_caps(actions, snapshot, now, config)
     return Plan(verdicts, actions, cap)
