@@ -32,7 +32,7 @@ from bench.table import Row, print_table
 from kaffe.config.schema import Config, FeedOptionsConfig
 from kaffe.connectors.ical.parse import parse_calendar
 from kaffe.connectors.ics_source import IcsCalendarSource
-from kaffe.daemon.sync import sync_window
+from kaffe.windows import sync_window
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 SERIES = 200  # weekly series; every other one ended in 2015

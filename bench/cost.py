@@ -55,8 +55,8 @@ from bench.table import Row, print_table  # noqa: E402
 from kaffe.config import loads  # noqa: E402
 from kaffe.config.paths import database_path  # noqa: E402
 from kaffe.daemon.runtime import Runtime, open_runtime  # noqa: E402
-from kaffe.daemon.sync import sync_window  # noqa: E402
 from kaffe.emulator.token import write_emulator_token  # noqa: E402
+from kaffe.windows import sync_window  # noqa: E402
 
 INTERVAL = timedelta(minutes=15)
 CREATE = "gmail.users.drafts.create"

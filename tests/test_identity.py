@@ -6,8 +6,8 @@ from __future__ import annotations
 import gc
 
 from kaffe.identity import ByIdentity, keep_last
-from kaffe.rules import people
 from kaffe.rules.people import external_people
+from kaffe.rules.reuse import Reuse
 from tests.rules.factories import ME, make_event
 
 
@@ -37,13 +37,14 @@ def test_a_reused_address_does_not_answer_for_the_old_object() -> None:
 
 
 def test_events_read_again_do_not_pile_up_in_the_people_cache() -> None:
-    people._EXTERNAL.clear()
+    reuse = Reuse()
     for generation in range(20):  # the store view reads the events again, 20 times
         events = [make_event(id=f"e{n}", uid=f"e{n}-{generation}@x") for n in range(50)]
-        assert all(external_people(e, ME)[0].email == "ana@partner.example" for e in events)
+        assert all(external_people(e, ME, reuse)[0].email == "ana@partner.example"
+                   for e in events)
     del events
     gc.collect()
-    assert len(people._EXTERNAL) == 0
+    assert len(reuse.external) == 0
 
 
 def test_keep_last_answers_again_only_for_the_same_object() -> None:

@@ -15,6 +15,7 @@ from typing import TextIO
 
 from kaffe.config import loads
 from kaffe.daemon.cycle import CycleReport
+from kaffe.kinds import KINDS
 from kaffe.model import Draft, Event
 from kaffe.timeutil import local
 
@@ -22,7 +23,6 @@ SEED = Path(__file__).resolve().parent / "demo_seed"
 DEMO_START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
 STEP = timedelta(hours=6)
 DEMO_DAYS = 45  # long enough for follow-ups, prep briefs, a check-in and monthly drips
-KINDS = ("followup", "drip", "checkin", "prep")
 
 DEMO_CONFIG = """
 [me]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 # Attendee response states, as Google names them (ICS PARTSTAT is mapped onto these).
@@ -251,7 +252,7 @@ class Action:
     :class:`Draft`; the executor turns DUE actions into drafts exactly once.
     """
 
-    kind: str  # followup | drip | checkin | prep
+    kind: str  # one of kaffe.kinds.KINDS
     key: str  # idempotency key, e.g. "followup:google:primary/abc123"
     state: str
     reason: str
@@ -283,6 +284,20 @@ class Draft:
 # Ledger states.
 PENDING = "pending"
 FAILED = "failed"
+
+
+class OutcomeState(StrEnum):
+    """What happened to one action in a cycle (the executor's ``Outcome.state``).
+    Members equal their strings: ``OutcomeState.DONE == "done"``."""
+
+    DONE = "done"  # the draft was created now
+    RECOVERED = "recovered"  # a draft made earlier was found and recorded, not made again
+    UNCHANGED = "unchanged"  # the ledger already records it drafted or skipped
+    SKIPPED = "skipped"  # recorded as never to be drafted (the action's reason says why)
+    BLOCKED = "blocked"  # the guard stopped the rendered draft; not recorded, tried again
+    FAILED = "failed"  # this draft failed alone (given up on after MAX_ATTEMPTS)
+    AUTH = "auth"  # sign-in or permission: the cycle stops drafting
+    TRANSIENT = "transient"  # an outage or rate limit: the cycle stops drafting
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,20 @@ from datetime import timedelta
 
 import pytest
 
+from kaffe.compose.guard import GuardVerdict
 from kaffe.daemon.executor import MAX_ATTEMPTS, Executor
 from kaffe.errors import AuthError, ConnectorError, KaffeError, TransientError
-from kaffe.model import DONE, DUE, FAILED, PENDING, SKIPPED, Action, Draft, Recipient
+from kaffe.model import (
+    DONE,
+    DUE,
+    FAILED,
+    PENDING,
+    SKIPPED,
+    Action,
+    Draft,
+    OutcomeState,
+    Recipient,
+)
 from kaffe.store import Store
 
 SENDER = Recipient("me@example.com", "Me")
@@ -221,3 +232,24 @@ def test_a_sink_that_knows_it_is_refused_is_not_asked_and_skips_are_still_record
     assert sink.lookups == 0 and sink.drafts == {}
     assert store.ledger_entry("followup:a") is None  # still due: no attempt counted
     assert store.ledger_entry("followup:b").state == SKIPPED
+
+
+def test_the_dry_run_writes_nothing_and_words_a_block_as_the_run_does(store, now):
+    def guard(draft: Draft) -> GuardVerdict:
+        return GuardVerdict("job" in draft.subject, "job", r"\bjob\b")
+
+    def render_job(a: Action) -> Draft:
+        return Draft(a.key, SENDER, a.to, f"Subject {a.key}", "Body")
+
+    sink = RecordingSink()
+    executor = Executor(store, sink, render_job, guard)
+    actions = [action("followup:job"), action("followup:ok"), action("drip:x", SKIPPED)]
+    preview = executor.preview(actions, now)
+    assert [(o.action.key, o.state) for o in preview] == [
+        ("followup:job", OutcomeState.BLOCKED), ("followup:ok", OutcomeState.DONE)]
+    assert preview[1].draft is not None and preview[1].draft.date == now
+    assert store.ledger() == {} and sink.drafts == {} and sink.lookups == 0
+    run = executor.execute(actions, now)
+    blocked = [o for o in run if o.state == OutcomeState.BLOCKED]
+    assert [o.detail for o in blocked] == [preview[0].detail]
+    assert preview[0].detail == 'blocked by the guard: "job" (pattern \\bjob\\b)'

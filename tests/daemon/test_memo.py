@@ -4,14 +4,12 @@ is seen."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from kaffe.daemon.cycle import run_cycle
-from kaffe.daemon.learn import Relevance
 from kaffe.daemon.memo import CycleMemo
 from kaffe.daemon.storeview import StoreView, read_snapshot
 from kaffe.model import (
@@ -27,6 +25,7 @@ from kaffe.model import (
     Recipient,
     Snapshot,
 )
+from kaffe.relevance.live import Relevance
 from kaffe.rules.plan import judge
 from kaffe.store import Store
 from tests.rules.factories import ANA_EMAIL, ME_EMAIL, START, guest, make_config, make_event
@@ -163,33 +162,34 @@ def test_a_rolled_back_write_is_not_kept(store: Store) -> None:
 def test_an_edited_event_is_judged_again(store: Store) -> None:
     config, memo = make_config(), CycleMemo(store)
     put_events(store, make_event())
-    assert memo.judge(memo.snapshot(NOW, config), config)[0][1].is_coffee
+    assert memo.judge(memo.view.snapshot(NOW, config).events, config)[0][1].is_coffee
     put_events(store, make_event(summary="Quarterly budget review", location="",
                                  attendees=(guest(), guest("x@y.example"), guest("z@y.example"),
                                             guest("w@y.example"), guest("v@y.example"))))
-    snap = memo.snapshot(NOW, config)
-    assert memo.judge(snap, config) == judge(read_snapshot(store, NOW, config), config)
-    assert not memo.judge(snap, config)[0][1].is_coffee
+    snap = memo.view.snapshot(NOW, config)
+    assert memo.judge(snap.events, config) == judge(read_snapshot(store, NOW, config), config)
+    assert not memo.judge(snap.events, config)[0][1].is_coffee
 
 
 def test_a_changed_detect_config_judges_again(store: Store) -> None:
     config, memo = make_config(), CycleMemo(store)
     put_events(store, make_event())
-    snap = memo.snapshot(NOW, config)
-    assert memo.judge(snap, config)[0][1].is_coffee
+    snap = memo.view.snapshot(NOW, config)
+    assert memo.judge(snap.events, config)[0][1].is_coffee
     strict = make_config(detect={"threshold": 1000})
-    assert not memo.judge(snap, strict)[0][1].is_coffee
+    assert not memo.judge(snap.events, strict)[0][1].is_coffee
 
 
 def test_forgotten_topics_are_learnt_again(store: Store) -> None:
     config, memo = make_config(), CycleMemo(store)
     put_events(store, make_event(description="Topics: data mesh, kafka"))
-    snap = memo.snapshot(NOW, config)
-    meetings = [e for e, v in memo.judge(snap, config) if v.is_coffee]
-    assert memo.learn(meetings, snap, config) == 2
-    assert memo.learn(meetings, snap, config) == 0
+    snap = memo.view.snapshot(NOW, config)
+    meetings = [e for e, v in memo.judge(snap.events, config) if v.is_coffee]
+    mail, people = snap.interactions, {ANA_EMAIL}
+    assert memo.learn(meetings, mail, people, config) == 2
+    assert memo.learn(meetings, mail, people, config) == 0
     store.remove_topics(None, "event:")
-    assert memo.learn(meetings, snap, config) == 2
+    assert memo.learn(meetings, mail, people, config) == 2
 
 
 def test_a_new_article_is_matched(store: Store) -> None:
@@ -198,12 +198,12 @@ def test_a_new_article_is_matched(store: Store) -> None:
     put_events(store, make_event(start=NOW - timedelta(days=3), description="Topics: data mesh"))
     put_other_news(store)
     run_cycle(store, NO_SOURCES, None, relevance, NOW, config, memo=memo)
-    snap = replace(memo.snapshot(NOW, config), topics=memo.topics())
-    assert memo.matches(relevance, snap, {ANA_EMAIL}, NOW) == {}
+    snap = memo.view.snapshot(NOW, config)
+    assert memo.matches(relevance, snap.topics, snap.ledger, {ANA_EMAIL}, NOW) == {}
     new = article(1, NOW - timedelta(hours=2))
     store.apply_feed_batch(FeedBatch("feed", (new,), "e"), now=NOW)
     relevance.update(store, [new], NOW)
-    found = memo.matches(relevance, snap, {ANA_EMAIL}, NOW)
+    found = memo.matches(relevance, snap.topics, snap.ledger, {ANA_EMAIL}, NOW)
     assert [m.article_id for m in found[ANA_EMAIL]] == ["a1"]
 
 
@@ -215,10 +215,10 @@ def test_an_article_that_ages_out_is_no_longer_matched(store: Store) -> None:
     store.apply_feed_batch(FeedBatch("feed", (article(1, NOW - timedelta(days=13)),), "e"),
                            now=NOW)
     run_cycle(store, NO_SOURCES, None, relevance, NOW, config, memo=memo)
-    snap = replace(memo.snapshot(NOW, config), topics=memo.topics())
-    assert memo.matches(relevance, snap, {ANA_EMAIL}, NOW)
+    snap = memo.view.snapshot(NOW, config)
+    assert memo.matches(relevance, snap.topics, snap.ledger, {ANA_EMAIL}, NOW)
     later = NOW + timedelta(days=2)
-    assert memo.matches(relevance, snap, {ANA_EMAIL}, later) == {}
+    assert memo.matches(relevance, snap.topics, snap.ledger, {ANA_EMAIL}, later) == {}
 
 
 # Whole cycles ---------------------------------------------------------------------

@@ -13,8 +13,8 @@ import pytest
 
 from kaffe.config.schema import FeedOptionsConfig
 from kaffe.daemon.cycle import run_cycle
-from kaffe.daemon.learn import Relevance
 from kaffe.model import Article, FeedBatch
+from kaffe.relevance.live import Relevance
 from kaffe.store import Store
 from tests.rules.factories import START, make_config
 

@@ -18,6 +18,7 @@ from kaffe.config.schema import DripConfig
 from kaffe.model import DONE, PENDING, SKIPPED, Snapshot
 from kaffe.rules import cadence
 from kaffe.rules.cadence import hold, met_contacts
+from kaffe.rules.reuse import Reuse
 
 from .factories import (
     ANA_EMAIL,
@@ -69,21 +70,21 @@ def test_hold_kept_across_cycles_equals_hold_from_scratch(seed: int) -> None:
     config = make_config(drip=replace(DripConfig(), min_gap_days=rng.choice((1, 7, 30)),
                                       max_per_year=rng.choice((0, 1, 2, 6)),
                                       max_unanswered=rng.choice((1, 2, 3))))  # fmt: skip
-    cadence._HOLDS.clear()
+    reuse = Reuse()
     for now in moments(snapshot, config, rng):
-        kept = hold(snapshot, ANA_EMAIL, now, config)
+        kept = hold(snapshot, ANA_EMAIL, now, config, reuse)
         assert kept == cadence._hold(snapshot, ANA_EMAIL, now, config), now
 
 
 def test_hold_is_asked_again_when_the_ledger_changes() -> None:
     snapshot = Snapshot(ledger={})
-    config = make_config()
+    config, reuse = make_config(), Reuse()
     now = START + 10 * DAY
-    assert hold(snapshot, ANA_EMAIL, now, config) is None
+    assert hold(snapshot, ANA_EMAIL, now, config, reuse) is None
     key = f"drip:{ANA_EMAIL}:a1"
     drafted = Snapshot(ledger={key: ledger_entry(key, DONE, kind="drip", contact=ANA_EMAIL,
                                                  updated=now - DAY)})  # fmt: skip
-    held = hold(drafted, ANA_EMAIL, now + timedelta(minutes=15), config)
+    held = hold(drafted, ANA_EMAIL, now + timedelta(minutes=15), config, reuse)
     assert held is not None and "next one possible from" in held.reason
 
 
@@ -91,9 +92,9 @@ def test_hold_going_back_in_time_is_computed_afresh() -> None:
     key = f"drip:{ANA_EMAIL}:a1"
     snapshot = Snapshot(ledger={key: ledger_entry(key, DONE, kind="drip", contact=ANA_EMAIL,
                                                   updated=START + 5 * DAY)})  # fmt: skip
-    config = make_config()
-    assert hold(snapshot, ANA_EMAIL, START + 6 * DAY, config) is not None
-    assert hold(snapshot, ANA_EMAIL, START + 4 * DAY, config) is None  # before the drip
+    config, reuse = make_config(), Reuse()
+    assert hold(snapshot, ANA_EMAIL, START + 6 * DAY, config, reuse) is not None
+    assert hold(snapshot, ANA_EMAIL, START + 4 * DAY, config, reuse) is None  # before the drip
 
 
 def test_met_contacts_follows_the_clock_and_the_meetings() -> None:
@@ -101,10 +102,10 @@ def test_met_contacts_follows_the_clock_and_the_meetings() -> None:
     meetings = [make_event(id=f"e{i}", uid=f"e{i}@x", start=START + i * DAY,
                            attendees=(me_attendee(), guest(p, "P")))
                 for i, p in enumerate(people)]  # fmt: skip
-    config = make_config()
+    config, reuse = make_config(), Reuse()
     for hours in range(0, 6 * 24, 7):
         now = START + timedelta(hours=hours)
         expected = {p for p, e in zip(people, meetings, strict=True) if e.end <= now}
-        assert set(met_contacts(meetings, now, config)) == expected
+        assert set(met_contacts(meetings, now, config, reuse)) == expected
     cancelled = [*meetings[:2], replace(meetings[2], status="cancelled")]
-    assert set(met_contacts(cancelled, START + 9 * DAY, config)) == set(people[:2])
+    assert set(met_contacts(cancelled, START + 9 * DAY, config, reuse)) == set(people[:2])

@@ -46,13 +46,13 @@ def test_contacts_upsert_by_address(store: Store) -> None:
 def test_ledger_begin_then_done(store: Store, now) -> None:
     entry = store.ledger_begin("followup:cal/e1", "followup", now)
     assert entry == LedgerEntry("followup:cal/e1", "followup", PENDING, now, attempts=1)
-    assert store.ledger_pending() == [entry]
+    assert [e for e in store.ledger().values() if e.state == PENDING] == [entry]
     later = now + timedelta(seconds=3)
     store.ledger_finish("followup:cal/e1", DONE, later, draft_id="r123")
     assert store.ledger_entry("followup:cal/e1") == LedgerEntry(
         "followup:cal/e1", "followup", DONE, later, "r123", "", 1
     )
-    assert store.ledger_pending() == []
+    assert [e for e in store.ledger().values() if e.state == PENDING] == []
 
 
 def test_ledger_retry_after_failure_counts_attempts_and_clears_detail(store: Store, now) -> None:

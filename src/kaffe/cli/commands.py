@@ -113,12 +113,12 @@ def cmd_plan(args: argparse.Namespace) -> int:
     try:
         with _lock(), _runtime(config) as runtime:
             result = runtime.cycle(now, dry_run=True)
-            drafts = report.preview_drafts(runtime, result.plan)
+            drafts = report.preview_drafts(runtime, result.plan, now)
     except LockError:
         log.warning("the daemon is running: showing what it last synced, without syncing")
         with _runtime_offline(config) as runtime:
             result = runtime.cycle(now, dry_run=True)
-            drafts = report.preview_drafts(runtime, result.plan)
+            drafts = report.preview_drafts(runtime, result.plan, now)
     problems = _stored_problems(config)
     missing = _missing_permissions(config)
     if args.json:

@@ -15,11 +15,10 @@ from kaffe.config.schema import MeConfig
 from kaffe.daemon import health
 from kaffe.daemon import problems as read_problems
 from kaffe.daemon.cycle import CAP_META, CycleReport
-from kaffe.daemon.executor import GAVE_UP
+from kaffe.daemon.executor import GAVE_UP, Executor
 from kaffe.daemon.firstsync import progress_line
 from kaffe.daemon.problems import Kept
-from kaffe.errors import KaffeError
-from kaffe.model import DUE, SKIPPED, Action, Draft, Event, LedgerEntry, Verdict
+from kaffe.model import DUE, SKIPPED, Action, Draft, Event, LedgerEntry, OutcomeState, Verdict
 from kaffe.redact import redact_text
 from kaffe.rules.plan import Plan
 from kaffe.rules.relations import Relationship, relationships
@@ -53,20 +52,15 @@ class Preview:
     blocked: str = ""
 
 
-def preview_drafts(runtime: Any, plan: Plan) -> dict[str, Preview]:
-    """Render the drafts that DUE actions would create, keyed by action key."""
-    drafts = {}
-    for action in plan.actions:
-        if action.state == DUE:
-            try:
-                draft = runtime.render(action)
-            except KaffeError as exc:
-                log.error("cannot render %s: %s", action.key, exc)
-                continue
-            verdict = runtime.guard(draft)
-            blocked = f'"{verdict.phrase}" (pattern {verdict.pattern})' if verdict.blocked else ""
-            drafts[action.key] = Preview(draft, blocked)
-    return drafts
+def preview_drafts(runtime: Any, plan: Plan, now: datetime) -> dict[str, Preview]:
+    """The drafts that DUE actions would create, keyed by action key: the executor's
+    own dry run (:meth:`kaffe.daemon.executor.Executor.preview`), so that ``kaffe
+    plan`` says "blocked" as the daemon does."""
+    executor = Executor(runtime.store, runtime.sink, runtime.render, runtime.guard)
+    return {
+        o.action.key: Preview(o.draft, o.detail if o.state == OutcomeState.BLOCKED else "")
+        for o in executor.preview(plan.actions, now) if o.draft is not None
+    }
 
 
 def event_lines(event: Event, verdict: Verdict, zone: tzinfo = UTC) -> list[str]:
@@ -90,7 +84,7 @@ def action_lines(action: Action, preview: Preview | None, zone: tzinfo = UTC) ->
     if preview is not None:
         lines.append(f"           subject: {shown(preview.draft.subject)}")
         if preview.blocked:
-            lines.append(f"           blocked by the guard: {shown(preview.blocked)}")
+            lines.append(f"           {shown(preview.blocked)}")
     return lines
 
 

@@ -1,21 +1,22 @@
-"""One cycle: sync each source -> learn topics and relevance -> plan -> execute."""
+"""One cycle: sync each source -> build the snapshot (judge, learn topics, match
+articles) -> plan -> execute."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from kaffe.config.schema import Config
 from kaffe.connectors.base import CalendarSource, FeedSource, MailSource
 from kaffe.daemon.executor import Executor, Outcome
-from kaffe.daemon.learn import Relevance, coffee_meetings
 from kaffe.daemon.memo import CycleMemo
 from kaffe.daemon.prune import prune_articles
 from kaffe.daemon.sync import SyncResult, sync_all
-from kaffe.rules.people import external_people
-from kaffe.rules.plan import Plan, make_plan
+from kaffe.model import OutcomeState
+from kaffe.relevance.live import Relevance
+from kaffe.rules.plan import Plan, evaluate
 from kaffe.store import Store
 from kaffe.timeutil import stamp
 from kaffe.wording import plural
@@ -34,15 +35,15 @@ class CycleReport:
 
     @property
     def created(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.state == "done"]
+        return [o for o in self.outcomes if o.state == OutcomeState.DONE]
 
     @property
     def blocked(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.state == "blocked"]
+        return [o for o in self.outcomes if o.state == OutcomeState.BLOCKED]
 
     @property
     def failed(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.state in ("failed", "auth", "transient")]
+        return [o for o in self.outcomes if o.state in FAILED_STATES]
 
     @property
     def synced(self) -> list[SyncResult]:
@@ -63,6 +64,7 @@ class CycleReport:
 
 
 CAP_META = "safety:cap"
+FAILED_STATES = (OutcomeState.FAILED, OutcomeState.AUTH, OutcomeState.TRANSIENT)
 
 
 def record_cap(store: Store, plan: Plan, now: datetime) -> None:
@@ -91,15 +93,9 @@ def run_cycle(
     syncs = sync_all(store, sources, now, config, stop=stop)
     if executor is not None:  # a real cycle; `kaffe plan` changes nothing it can avoid
         prune_articles(store, now, config)
-    snap = memo.snapshot(now, config)
-    verdicts = memo.judge(snap, config)
-    meetings = coffee_meetings(verdicts)
-    if memo.learn(meetings, snap, config) or config.topics.notes_dir is not None:
-        snap = replace(snap, topics=memo.topics())
     relevance.update(store, [a for s in syncs for a in s.articles], now)
-    people = {p.email for e in meetings for p in external_people(e, config.me)}
-    snap = replace(snap, matches=memo.matches(relevance, snap, people, now))
-    plan = make_plan(snap, verdicts, now, config)
+    snap, verdicts = memo.build(now, config, relevance)
+    plan = evaluate(snap, now, config, verdicts=verdicts, reuse=memo.reuse)
     if plan.cap is not None:
         log.warning("%s", plan.cap.warning())
     outcomes = (executor.execute(plan.actions, now, stop=stop, known=snap.ledger)

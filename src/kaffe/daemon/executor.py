@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Protocol
 from kaffe.connectors.base import DraftSink
 from kaffe.errors import AuthError, KaffeError, StorageError, TransientError
 from kaffe.model import DONE, DUE, FAILED, PENDING, SKIPPED, Action, Draft, LedgerEntry
+from kaffe.model import OutcomeState as S
 
 if TYPE_CHECKING:
     from kaffe.compose.guard import GuardVerdict
@@ -70,7 +71,7 @@ class Outcome:
     """What happened to one action in this cycle."""
 
     action: Action
-    state: str  # done | failed | skipped | recovered | unchanged
+    state: S  # what happened: one of OutcomeState, each documented there
     draft_id: str = ""
     detail: str = ""
     draft: Draft | None = None
@@ -127,7 +128,7 @@ class Executor:
             elif action.state == DUE:
                 outcome = self._run(action, now, existing)
                 outcomes.append(outcome)
-                if outcome.state in ("auth", "transient"):
+                if outcome.state in (S.AUTH, S.TRANSIENT):
                     break
         return outcomes
 
@@ -142,7 +143,7 @@ class Executor:
         if exc is None:
             return None
         log.debug("not drafting this cycle: %s", exc)  # daemon.health logs it, once
-        return Outcome(due, "auth", detail=str(exc), hint=exc.hint,
+        return Outcome(due, S.AUTH, detail=str(exc), hint=exc.hint,
                        kind=str(getattr(exc, "health_kind", "auth")))
 
     def _existing(self, actions: list[Action]) -> dict[str, str]:
@@ -162,8 +163,8 @@ class Executor:
         first = next(a for a in actions if a.state == DUE)
         what = "looking for drafts made before: "
         self._fail(first, now, exc, what=what)
-        state = ("auth" if isinstance(exc, AuthError)
-                 else "transient" if isinstance(exc, TransientError) else FAILED)
+        state = (S.AUTH if isinstance(exc, AuthError)
+                 else S.TRANSIENT if isinstance(exc, TransientError) else S.FAILED)
         return Outcome(first, state, detail=f"{what}{exc}", hint=exc.hint)
 
     def _record_skip(self, action: Action, now: datetime) -> list[Outcome]:
@@ -171,12 +172,12 @@ class Executor:
             return []
         self.ledger.ledger_begin(action.key, action.kind, now, contact=_contact(action))
         self.ledger.ledger_finish(action.key, SKIPPED, now, detail=action.reason)
-        return [Outcome(action, SKIPPED, detail=action.reason)]
+        return [Outcome(action, S.SKIPPED, detail=action.reason)]
 
     def _run(self, action: Action, now: datetime, existing: dict[str, str]) -> Outcome:
         entry = self.ledger.ledger_entry(action.key)
         if entry is not None and entry.state in (DONE, SKIPPED):
-            return Outcome(action, "unchanged", entry.draft_id)
+            return Outcome(action, S.UNCHANGED, entry.draft_id)
         try:
             if action.key in existing:
                 return self._adopt(action, now, existing[action.key], entry)
@@ -185,11 +186,11 @@ class Executor:
             raise  # the ledger cannot be written: stop; a pending key is recovered next time
         except AuthError as exc:
             self._fail(action, now, exc)
-            return Outcome(action, "auth", detail=str(exc), hint=exc.hint,
+            return Outcome(action, S.AUTH, detail=str(exc), hint=exc.hint,
                            kind=str(getattr(exc, "health_kind", "auth")))
         except TransientError as exc:
             self._fail(action, now, exc)
-            return Outcome(action, "transient", detail=str(exc))
+            return Outcome(action, S.TRANSIENT, detail=str(exc))
         except KaffeError as exc:
             return self._fail_alone(action, now, exc)
 
@@ -204,21 +205,46 @@ class Executor:
             detail = "found after an interrupted attempt"
         log.info("%s: draft %s for %s; not drafting it again", detail, draft_id, action.key)
         self.ledger.ledger_finish(action.key, DONE, now, draft_id=draft_id, detail="recovered")
-        return Outcome(action, "recovered", draft_id, detail)
+        return Outcome(action, S.RECOVERED, draft_id, detail)
 
-    def _create(self, action: Action, now: datetime) -> Outcome:
+    def preview(self, actions: Iterable[Action], now: datetime) -> list[Outcome]:
+        """A dry run (``kaffe plan``): each DUE action rendered and guarded as
+        :meth:`execute` would, nothing written to the ledger or the sink. A draft that
+        would be created is a DONE outcome without a draft id; one the guard stops is
+        BLOCKED, in :meth:`execute`'s words. A draft that cannot be rendered is logged
+        and left out."""
+        outcomes = []
+        for action in actions:
+            if action.state != DUE:
+                continue
+            try:
+                outcomes.append(self._render_and_guard(action, now))
+            except KaffeError as exc:
+                log.error("cannot render %s: %s", action.key, exc)
+        return outcomes
+
+    def _render_and_guard(self, action: Action, now: datetime) -> Outcome:
+        """The draft for ``action`` and the guard's word on it: DONE (nothing written
+        yet) or BLOCKED."""
         draft = replace(self.render(action), date=now)
         verdict = self.guard(draft) if self.guard else None
         if verdict is not None and verdict.blocked:
+            detail = f'blocked by the guard: "{verdict.phrase}" (pattern {verdict.pattern})'
+            return Outcome(action, S.BLOCKED, detail=detail, draft=draft)
+        return Outcome(action, S.DONE, draft=draft)
+
+    def _create(self, action: Action, now: datetime) -> Outcome:
+        checked = self._render_and_guard(action, now)
+        if checked.state == S.BLOCKED or checked.draft is None:
             # Not recorded in the ledger: fixing the template or the guard lets it through.
-            detail = f'blocked by the guard: "{verdict.phrase}"'
-            log.warning("not drafting %s: %s", action.key, detail)
-            return Outcome(action, "blocked", detail=detail, draft=draft)
+            log.warning("not drafting %s: %s", action.key, checked.detail)
+            return checked
+        draft = checked.draft
         self.ledger.ledger_begin(action.key, action.kind, now, contact=_contact(action))
         draft_id = self.sink.create_draft(draft)
         self.ledger.ledger_finish(action.key, DONE, now, draft_id=draft_id)
         log.info("created draft %s for %s", draft_id, action.key)
-        return Outcome(action, DONE, draft_id, draft=draft)
+        return Outcome(action, S.DONE, draft_id, draft=draft)
 
     def _fail(self, action: Action, now: datetime, exc: KaffeError, *, what: str = "") -> int:
         """Record a failed attempt (``what`` was being done); return how many attempts
@@ -238,13 +264,13 @@ class Executor:
         """A failure of this draft alone: recorded, and given up on at MAX_ATTEMPTS."""
         attempts = self._fail(action, now, exc)
         if attempts < MAX_ATTEMPTS:
-            return Outcome(action, FAILED, detail=str(exc))
+            return Outcome(action, S.FAILED, detail=str(exc))
         detail = f"{GAVE_UP} {attempts} failed attempts: {type(exc).__name__}: {exc}"
         self.ledger.ledger_finish(action.key, SKIPPED, now, detail=detail)
         log.error("gave up on the %s draft %s after %d failed attempts; it will not be "
                   "tried again (`kaffe status` lists it). Last error: %s", action.kind,
                   action.key, attempts, exc)
-        return Outcome(action, FAILED, detail=detail)
+        return Outcome(action, S.FAILED, detail=detail)
 
 
 def _unsure(ledger: Ledger, key: str) -> bool:

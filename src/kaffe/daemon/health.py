@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from kaffe.errors import AuthError, KaffeError, TransientError
+from kaffe.model import OutcomeState
 from kaffe.timeutil import parse_iso
 
 if TYPE_CHECKING:
@@ -155,13 +156,13 @@ def note_drafts(store: MetaStore, sink: str, outcomes: Iterable[Outcome], now: d
     source = f"drafts:{sink}"
     what = f"creating drafts in {sink}"
     states = {o.state: o for o in outcomes}
-    broken = states.get("auth") or states.get("transient")
+    broken = states.get(OutcomeState.AUTH) or states.get(OutcomeState.TRANSIENT)
     if broken is not None:
-        kind = broken.kind or ("auth" if broken.state == "auth" else "transient")
+        kind = broken.kind or str(broken.state)
         failure = Failure(kind, broken.detail, broken.hint)
         note_failure(store, source, failure, now, what=what)
         store.record_source_run(source, now, False, broken.detail)
-    elif "done" in states or "recovered" in states:
+    elif OutcomeState.DONE in states or OutcomeState.RECOVERED in states:
         note_ok(store, source, now, what=what)
         store.record_source_run(source, now, True, "drafts created")
 

@@ -8,7 +8,9 @@ Each part is keyed by what it was computed from, so that a change invalidates it
 - topics are learnt from the meetings again only when the meetings, the mail, the
   config or the topics table changed (the notes folder is read every cycle);
 - matches: kept while the article index, the set of fresh articles, the topics, the
-  contacts asked for and the ledger are the same.
+  contacts asked for and the ledger are the same;
+- what the rules keep from plan to plan (:class:`~kaffe.rules.reuse.Reuse`), handed to
+  them as an argument.
 
 Planning always runs afresh: time passing alone makes follow-ups and check-ins due.
 A config reload opens a new runtime, and with it a new, empty memo.
@@ -17,16 +19,21 @@ A config reload opens a new runtime, and with it a new, empty memo.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
 from kaffe.config.schema import Config
-from kaffe.daemon.learn import Relevance, learn_from_meetings, learn_from_notes, learn_topics
-from kaffe.daemon.storeview import StoreView, read_snapshot
-from kaffe.model import Event, Match, Snapshot, Topic, Verdict
+from kaffe.daemon.storeview import StoreView
+from kaffe.model import Event, Interaction, LedgerEntry, Match, Snapshot, Topic, Verdict
+from kaffe.relevance.live import Relevance
 from kaffe.rules.detect import detect
-from kaffe.rules.plan import judge, ordered_meetings
+from kaffe.rules.drip import shared_by_contact
+from kaffe.rules.people import external_people
+from kaffe.rules.plan import coffee_meetings, judge, ordered_meetings
+from kaffe.rules.reuse import Reuse
 from kaffe.store import Store
+from kaffe.topics.learn import learn_from_meetings, learn_from_notes, learn_topics
+from kaffe.windows import snapshot_window
 
 log = logging.getLogger(__name__)
 
@@ -47,72 +54,89 @@ class CycleMemo:
     """The parts of earlier cycles a new cycle can reuse (see the module docstring).
 
     ``enabled=False`` computes everything afresh, as before there was a memo: the
-    bench's baseline, and a way to rule the memo out."""
+    bench's baseline, and a way to rule the memo out. ``reuse`` is what the rules
+    keep for the next cycle (:class:`~kaffe.rules.reuse.Reuse`; None when disabled):
+    the cycle passes it into :func:`kaffe.rules.plan.evaluate`."""
 
     def __init__(self, store: Store, *, enabled: bool = True) -> None:
         self.store = store
         self.enabled = enabled
         self.view = StoreView(store)
+        self.reuse: Reuse | None = Reuse() if enabled else None
         self._verdicts: dict[Event, Verdict] = {}
         self._verdict_config: Key | None = None
         self._judged: tuple[tuple[Event, ...], Verdicts] | None = None
         self._learnt: Key | None = None
         self._matched: tuple[Key, dict[str, tuple[Match, ...]]] | None = None
 
-    def snapshot(self, now: datetime, config: Config) -> Snapshot:
-        """The rules' view of the store at ``now``."""
-        if not self.enabled:
-            return read_snapshot(self.store, now, config)
-        return self.view.snapshot(now, config)
+    def build(self, now: datetime, config: Config, relevance: Relevance
+              ) -> tuple[Snapshot, Verdicts]:
+        """The cycle's snapshot, built once, and the verdicts on its meetings: the
+        events are judged, the coffee meetings (and the notes folder) teach topics,
+        the contacts met are matched with ``relevance``'s articles, and the rules get
+        all of it, topics and matches included, in one :class:`Snapshot`."""
+        view = self.view if self.enabled else StoreView(self.store)  # afresh: read once
+        start, end, since, _ = snapshot_window(now, config)
+        verdicts = self.judge(view.events(start, end), config)
+        meetings = coffee_meetings(verdicts)
+        people = frozenset(p.email for e in meetings
+                           for p in external_people(e, config.me, self.reuse))
+        self.learn(meetings, view.interactions(since), people, config)
+        ledger = view.table("ledger", self.store.ledger)
+        matches = self.matches(relevance, view.topics(), ledger, people, now)
+        return view.snapshot(now, config, matches=matches), verdicts
 
-    def topics(self) -> dict[str, tuple[Topic, ...]]:
-        """The topics table (again, after learning)."""
-        return self.view.topics() if self.enabled else self.store.topics()
-
-    def judge(self, snap: Snapshot, config: Config) -> Verdicts:
+    def judge(self, events: tuple[Event, ...], config: Config) -> Verdicts:
         """What :func:`kaffe.rules.plan.judge` gives, judging only events not seen before."""
         if not self.enabled:
-            return judge(snap, config)
+            return judge(Snapshot(events=events), config)
         if self._verdict_config != (config.me, config.detect):
             self._verdict_config, self._verdicts = (config.me, config.detect), {}
             self._judged = None
-        if self._judged is not None and self._judged[0] is snap.events:
+        if self._judged is not None and self._judged[0] is events:
             return self._judged[1]
-        verdicts = tuple((e, self._verdict(e, config)) for e in ordered_meetings(snap.events))
+        verdicts = tuple((e, self._verdict(e, config)) for e in ordered_meetings(events))
         self._verdicts = dict(verdicts)  # the events that are gone are forgotten
-        self._judged = (snap.events, verdicts)
+        self._judged = (events, verdicts)
         return verdicts
 
     def _verdict(self, event: Event, config: Config) -> Verdict:
         found = self._verdicts.get(event)
-        return found if found is not None else detect(event, config.me, config.detect)
+        return (found if found is not None
+                else detect(event, config.me, config.detect, self.reuse))
 
-    def learn(self, meetings: Sequence[Event], snap: Snapshot, config: Config) -> int:
-        """:func:`kaffe.daemon.learn.learn_topics`, without re-reading meetings and mail
-        that taught everything they could already; returns how many topics they added."""
+    def learn(self, meetings: Sequence[Event], interactions: Mapping[str, tuple[Interaction, ...]],
+              people: Collection[str], config: Config) -> int:
+        """:func:`kaffe.topics.learn.learn_topics`, without re-reading meetings and mail
+        that taught everything they could already; returns how many topics they added.
+        ``people``: the meetings' people from outside."""
         if not self.enabled:
-            return learn_topics(self.store, meetings, snap, config)
-        mail = snap.interactions if config.topics.from_mail else None
+            return learn_topics(self.store, meetings, interactions, people, config,
+                                lambda event: external_people(event, config.me))
+        mail = interactions if config.topics.from_mail else None
         key = (tuple(meetings), mail, config.me, config.topics)
         if same_key((*key, self.store.version("topics")), self._learnt):
             added = 0  # every topic these give is stored, and none was forgotten since
         else:
-            added = learn_from_meetings(self.store, meetings, snap, config)
+            added = learn_from_meetings(
+                self.store, meetings, interactions, people, config,
+                lambda event: external_people(event, config.me, self.reuse))
         # the new key either way: equal meetings read again replace the old ones
         self._learnt = (*key, self.store.version("topics"))
         learn_from_notes(self.store, config)
         return added
 
-    def matches(self, relevance: Relevance, snap: Snapshot, people: Collection[str],
-                now: datetime) -> dict[str, tuple[Match, ...]]:
+    def matches(self, relevance: Relevance, topics: Mapping[str, tuple[Topic, ...]],
+                ledger: Mapping[str, LedgerEntry], people: Collection[str], now: datetime
+                ) -> dict[str, tuple[Match, ...]]:
         """What :meth:`Relevance.matches` gives, kept while its inputs stay the same."""
         if not self.enabled:
-            return relevance.matches(snap, people, now)
+            return relevance.matches(topics, shared_by_contact(ledger), people, now)
         index = relevance.index
         fresh = index.count_since(relevance.since(now))  # one generation: nested sets
-        key = (relevance, index.generation, fresh, snap.topics, snap.ledger, frozenset(people))
+        key = (relevance, index.generation, fresh, topics, ledger, frozenset(people))
         if self._matched is not None and same_key(key, self._matched[0]):
             return self._matched[1]
-        found = relevance.matches(snap, people, now)
+        found = relevance.matches(topics, shared_by_contact(ledger, self.reuse), people, now)
         self._matched = (key, found)
         return found

@@ -17,10 +17,10 @@ from kaffe.connectors.base import CalendarSource, DraftSink, FeedSource, MailSou
 from kaffe.daemon import health
 from kaffe.daemon.cycle import CycleReport, run_cycle
 from kaffe.daemon.executor import Executor
-from kaffe.daemon.learn import Relevance
 from kaffe.daemon.memo import CycleMemo
 from kaffe.errors import AuthError, ConfigError, KaffeError, Problem, TransientError
 from kaffe.model import Action, Draft, Recipient
+from kaffe.relevance.live import Relevance
 from kaffe.store import Store
 
 if TYPE_CHECKING:

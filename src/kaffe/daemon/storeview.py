@@ -16,26 +16,16 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from kaffe.config.schema import Config
-from kaffe.daemon.learn import SKEW
-from kaffe.daemon.sync import sync_window
 from kaffe.identity import same_items
-from kaffe.model import Article, Event, Interaction, Snapshot, Topic
+from kaffe.model import Article, Event, Interaction, Match, Snapshot, Topic
 from kaffe.store import Store
 from kaffe.store.codec import dt_to_text
+from kaffe.windows import SKEW, snapshot_window
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 RELOAD_AHEAD = timedelta(days=1)  # events are read this much further ahead than needed
-
-
-def snapshot_window(now: datetime, config: Config) -> tuple[datetime, datetime, datetime, datetime]:
-    """The snapshot's bounds at ``now``: events overlapping ``[start, end)``, mail from
-    ``since``, articles from ``recent``."""
-    start, end = sync_window(now, config)
-    since = min(start, now - timedelta(days=config.mailboxes.window_days))
-    recent = now - timedelta(days=config.drip.max_article_age_days)
-    return start, end, since, recent
 
 
 def read_snapshot(store: Store, now: datetime, config: Config) -> Snapshot:
@@ -61,8 +51,10 @@ class StoreView:
         self._windows: dict[str, tuple[int, Any, Any]] = {}  # version, bounds, rows
         self._views: dict[str, Any] = {}
 
-    def snapshot(self, now: datetime, config: Config) -> Snapshot:
-        """What :func:`read_snapshot` gives, from what is already read where possible."""
+    def snapshot(self, now: datetime, config: Config, *,
+                 matches: dict[str, tuple[Match, ...]] | None = None) -> Snapshot:
+        """What :func:`read_snapshot` gives, from what is already read where possible;
+        with the ``matches`` of the cycle."""
         start, end, since, recent = snapshot_window(now, config)
         return Snapshot(
             events=self.events(start, end),
@@ -71,6 +63,7 @@ class StoreView:
             interactions=self.interactions(since),
             topics=self.topics(),
             articles=self.articles(recent, now),
+            matches={} if matches is None else matches,
         )
 
     def table(self, name: str, read: Callable[[], T]) -> T:

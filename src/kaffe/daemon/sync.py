@@ -21,6 +21,7 @@ from kaffe.errors import KaffeError, StorageError
 from kaffe.model import Article, CalendarBatch, Event
 from kaffe.rules.merge import is_older, merge_meetings
 from kaffe.store import Store
+from kaffe.windows import sync_window
 from kaffe.wording import plural
 
 log = logging.getLogger(__name__)
@@ -36,14 +37,6 @@ class SyncResult:
     skipped: str = ""  # why the source was not asked this cycle (a feed backing off)
     hint: str = ""  # how to fix the error (e.g. "run `kaffe auth`")
     problems: tuple[str, ...] = ()  # what this sync could not read (kaffe.daemon.problems)
-
-
-def sync_window(now: datetime, config: Config) -> tuple[datetime, datetime]:
-    """The calendar window kept in the store: back far enough for stale follow-ups,
-    and for the coffee meetings that drips and check-ins build on."""
-    history = max(config.drip.horizon_days, config.checkin.after_days + 30)
-    back = max(config.detect.lookback_days, config.followup.max_age_days + 1, history)
-    return now - timedelta(days=back), now + timedelta(days=config.detect.lookahead_days)
 
 
 def sync_calendar(

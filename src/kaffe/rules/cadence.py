@@ -24,8 +24,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kaffe import timeutil
-from kaffe.config.schema import Config, DripConfig, MeConfig
-from kaffe.identity import keep_last, same_items
+from kaffe.config.schema import Config
+from kaffe.identity import same_items
+from kaffe.kinds import CAPPED, TOUCHES
 from kaffe.model import (
     DONE,
     DUE,
@@ -47,10 +48,9 @@ from kaffe.rules.followup import followup_state_of
 from kaffe.rules.merge import merge_meetings
 from kaffe.rules.people import external_people, first_name, people
 from kaffe.rules.relations import relationship
+from kaffe.rules.reuse import Reuse, index_of
 from kaffe.wording import plural
 
-CADENCE_KINDS = ("drip", "checkin")  # count against the caps
-TOUCH_KINDS = ("followup", "drip", "checkin")  # start the gap
 DRAFTED = (DONE, PENDING)
 YEAR = timedelta(days=365)
 DAY = timedelta(days=1)
@@ -82,83 +82,96 @@ def drafted(
     now: datetime,
     kinds: Sequence[str],
     contact: str | None = None,
+    reuse: Reuse | None = None,
 ) -> list[LedgerEntry]:
     """Drafts of ``kinds`` kaffe made (done or pending) up to ``now``, oldest first;
     only those for ``contact`` when one is given."""
-    pool = ledger.values() if contact is None else entries_by_contact(ledger).get(contact, ())
+    pool = (ledger.values() if contact is None
+            else entries_by_contact(ledger, reuse).get(contact, ()))
     found = [e for e in pool if e.kind in kinds and e.state in DRAFTED and e.updated <= now]
     return sorted(found, key=lambda e: (e.updated, e.key))
 
 
-@keep_last  # so that per-contact rules stay linear
-def entries_by_contact(ledger: Mapping[str, LedgerEntry]) -> dict[str, list[LedgerEntry]]:
-    """The ledger's entries per contact, in the ledger's order."""
+def entries_by_contact(ledger: Mapping[str, LedgerEntry], reuse: Reuse | None = None
+                       ) -> dict[str, list[LedgerEntry]]:
+    """The ledger's entries per contact, in the ledger's order (kept in ``reuse``, so
+    that per-contact rules stay linear)."""
+    return index_of(_entries_by_contact, ledger, reuse)
+
+
+def _entries_by_contact(ledger: Mapping[str, LedgerEntry]) -> dict[str, list[LedgerEntry]]:
     index: dict[str, list[LedgerEntry]] = {}
     for entry in ledger.values():
         index.setdefault(entry.contact, []).append(entry)
     return index
 
 
-def last_touch(snapshot: Snapshot, contact: str, now: datetime) -> datetime | None:
+def last_touch(snapshot: Snapshot, contact: str, now: datetime, reuse: Reuse | None = None
+               ) -> datetime | None:
     """When kaffe last drafted anything for ``contact`` or you last wrote to them."""
-    times = [e.updated for e in drafted(snapshot.ledger, now, TOUCH_KINDS, contact)]
+    times = [e.updated for e in drafted(snapshot.ledger, now, TOUCHES, contact, reuse)]
     times += [
         i.at for i in snapshot.interactions.get(contact, ()) if i.direction == SENT and i.at <= now
     ]
     return max(times, default=None)
 
 
-def hold(snapshot: Snapshot, contact: str, now: datetime, config: Config) -> Hold | None:
+def hold(snapshot: Snapshot, contact: str, now: datetime, config: Config,
+         reuse: Reuse | None = None) -> Hold | None:
     """Why kaffe must not draft a drip or check-in for ``contact`` at ``now``, or None.
 
-    The answer is kept per contact while their mail and ledger entries are the same
-    objects (the store view keeps them across steady cycles) and ``now`` has not
+    ``reuse`` keeps the answer per contact while their mail and ledger entries are the
+    same objects (the store view keeps them across steady cycles) and ``now`` has not
     reached the next moment it could change at (:func:`_next_change`)."""
+    if reuse is None:
+        return _hold(snapshot, contact, now, config)
     mail = snapshot.interactions.get(contact, ())
-    mine = entries_by_contact(snapshot.ledger).get(contact, ())
-    kept = _HOLDS.get(contact)
+    mine = entries_by_contact(snapshot.ledger, reuse).get(contact, ())
+    kept = reuse.holds.get(contact)
     if (kept is not None and kept[0] is mail and kept[1] is mine and kept[2] is config.drip
             and kept[3] <= now < kept[4]):
-        return kept[5]
-    found = _hold(snapshot, contact, now, config)
-    if len(_HOLDS) >= _HOLDS_MAX:
-        _HOLDS.clear()
-    _HOLDS[contact] = (mail, mine, config.drip, now,
-                       _next_change(snapshot, contact, mail, mine, now, config), found)
+        found: Hold | None = kept[5]
+        return found
+    found = _hold(snapshot, contact, now, config, reuse)
+    if len(reuse.holds) >= reuse.holds_max:
+        reuse.holds.clear()
+    reuse.holds[contact] = (mail, mine, config.drip, now,
+                            _next_change(snapshot, contact, mail, mine, now, config, reuse),
+                            found)
     return found
 
 
-_HOLDS: dict[str, tuple[tuple[Interaction, ...], Sequence[LedgerEntry], DripConfig, datetime,
-                        datetime, Hold | None]] = {}
-_HOLDS_MAX = 50_000
 _NEVER = datetime.max.replace(tzinfo=UTC)
 
 
-def _hold(snapshot: Snapshot, contact: str, now: datetime, config: Config) -> Hold | None:
+def _hold(snapshot: Snapshot, contact: str, now: datetime, config: Config,
+          reuse: Reuse | None = None) -> Hold | None:
     return (
-        _paused(snapshot, contact, now, config)
-        or _gap(snapshot, contact, now, config)
-        or (_yearly(snapshot, contact, now, config))
+        _paused(snapshot, contact, now, config, reuse)
+        or _gap(snapshot, contact, now, config, reuse)
+        or (_yearly(snapshot, contact, now, config, reuse))
     )
 
 
 def _next_change(snapshot: Snapshot, contact: str, mail: tuple[Interaction, ...],
-                 entries: Sequence[LedgerEntry], now: datetime, config: Config) -> datetime:
+                 entries: Sequence[LedgerEntry], now: datetime, config: Config,
+                 reuse: Reuse | None) -> datetime:
     """The first moment after ``now`` at which :func:`_hold` could answer differently
     for the same ``mail`` and ledger ``entries`` of ``contact``: a message or entry dated
     later comes into view, the gap since the last touch ends (:func:`_gap`), or a draft
     leaves the 365-day window (:func:`_yearly`)."""
     later = [i.at for i in mail if i.at > now] + [e.updated for e in entries if e.updated > now]
-    touch = last_touch(snapshot, contact, now)
+    touch = last_touch(snapshot, contact, now, reuse)
     if touch is not None:
         later.append(touch + timedelta(days=config.drip.min_gap_days))
-    later += [e.updated + YEAR for e in drafted(snapshot.ledger, now, CADENCE_KINDS, contact)]
+    later += [e.updated + YEAR for e in drafted(snapshot.ledger, now, CAPPED, contact, reuse)]
     return min((t for t in later if t > now), default=_NEVER)
 
 
-def _paused(snapshot: Snapshot, contact: str, now: datetime, config: Config) -> Hold | None:
+def _paused(snapshot: Snapshot, contact: str, now: datetime, config: Config,
+            reuse: Reuse | None) -> Hold | None:
     mail = _until(snapshot.interactions.get(contact, ()), now)
-    mine = entries_by_contact(snapshot.ledger).get(contact, ())
+    mine = entries_by_contact(snapshot.ledger, reuse).get(contact, ())
     entries = [e for e in mine if e.updated <= now]
     unanswered = relationship(contact, mail, entries).unanswered
     limit = config.drip.max_unanswered
@@ -175,8 +188,9 @@ def _until(mail: tuple[Interaction, ...], now: datetime) -> tuple[Interaction, .
     return tuple(i for i in mail if i.at <= now)
 
 
-def _gap(snapshot: Snapshot, contact: str, now: datetime, config: Config) -> Hold | None:
-    touch = last_touch(snapshot, contact, now)
+def _gap(snapshot: Snapshot, contact: str, now: datetime, config: Config,
+         reuse: Reuse | None) -> Hold | None:
+    touch = last_touch(snapshot, contact, now, reuse)
     gap = timedelta(days=config.drip.min_gap_days)
     if touch is None or now >= touch + gap:
         return None
@@ -186,11 +200,11 @@ def _gap(snapshot: Snapshot, contact: str, now: datetime, config: Config) -> Hol
     )
 
 
-def _yearly(snapshot: Snapshot, contact: str, now: datetime, config: Config) -> Hold | None:
+def _yearly(snapshot: Snapshot, contact: str, now: datetime, config: Config,
+            reuse: Reuse | None) -> Hold | None:
     cap = config.drip.max_per_year
-    recent = [
-        e for e in drafted(snapshot.ledger, now, CADENCE_KINDS, contact) if e.updated > now - YEAR
-    ]
+    recent = [e for e in drafted(snapshot.ledger, now, CAPPED, contact, reuse)
+              if e.updated > now - YEAR]
     if len(recent) < cap:
         return None
     if cap == 0:
@@ -216,9 +230,9 @@ def apply_daily_cap(
     24 h count first, then the DUE actions already ``planned`` (capped before), then
     the DUE ``actions``, best score first; the rest wait."""
     due = [a for a in actions if a.state == DUE]
-    held = [a for a in planned if a.state == DUE and a.kind in CADENCE_KINDS]
+    held = [a for a in planned if a.state == DUE and a.kind in CAPPED]
     keys = {a.key for a in (*due, *held)}
-    used = [e for e in drafted(snapshot.ledger, now, CADENCE_KINDS) if e.updated > now - DAY]
+    used = [e for e in drafted(snapshot.ledger, now, CAPPED) if e.updated > now - DAY]
     room = max(0, config.drip.daily_cap - len(held) - sum(1 for e in used if e.key not in keys))
     keep = {a.key for a in sorted(due, key=lambda a: (-score_of(a), a.key))[:room]}
     reason = f"daily cap reached ({config.drip.daily_cap} drips and check-ins a day)"
@@ -231,44 +245,45 @@ def apply_daily_cap(
 
 
 def met_contacts(
-    coffee: Iterable[Event], now: datetime, config: Config
+    coffee: Iterable[Event], now: datetime, config: Config, reuse: Reuse | None = None
 ) -> dict[str, tuple[Recipient, list[Event]]]:
     """Everyone outside your organisation you had a (past, ended) coffee meeting with,
     with those meetings, oldest first. The caller must not change what it gets: the
-    drip and check-in rules of one plan share it."""
+    drip and check-in rules of one plan share it, and ``reuse`` keeps it (and the
+    meetings sorted by end) for the next plan while the meetings are the same objects
+    and no further one has ended."""
     meetings = tuple(coffee)
-    ordered, ends = _by_end(meetings)
+    ordered, ends = _by_end(meetings, reuse)
     ended = bisect_right(ends, now)  # the result changes only when a meeting ends
-    if _MET and same_items(meetings, _MET[0][0]) and _MET[0][1:3] == (ended, config.me):
-        return _MET[0][3]
+    kept = reuse.met if reuse is not None else None
+    if kept is not None and same_items(meetings, kept[0]) and kept[1:3] == (ended, config.me):
+        return kept[3]
     found: dict[str, tuple[Recipient, list[Event]]] = {}
     for event in ordered[:ended]:
         if event.status == "cancelled":
             continue
-        for person in external_people(event, config.me):
+        for person in external_people(event, config.me, reuse):
             found.setdefault(person.email, (person, []))[1].append(event)
-    _MET[:] = [(meetings, ended, config.me, found)]
+    if reuse is not None:
+        reuse.met = (meetings, ended, config.me, found)
     return found
 
 
-# The last plan's contacts met (asked by the drip and the check-in rule, cycle after
-# cycle), and the last meetings sorted by end, with their ends.
-_MET: list[tuple[tuple[Event, ...], int, MeConfig,
-                 dict[str, tuple[Recipient, list[Event]]]]] = []
-_SORTED: list[tuple[tuple[Event, ...], list[Event], list[datetime]]] = []
-
-
-def _by_end(meetings: tuple[Event, ...]) -> tuple[list[Event], list[datetime]]:
-    if _SORTED and same_items(meetings, _SORTED[0][0]):
-        return _SORTED[0][1], _SORTED[0][2]
+def _by_end(meetings: tuple[Event, ...], reuse: Reuse | None
+            ) -> tuple[list[Event], list[datetime]]:
+    kept = reuse.by_end if reuse is not None else None
+    if kept is not None and same_items(meetings, kept[0]):
+        return kept[1], kept[2]
     ordered = sorted(meetings, key=lambda e: (e.end, e.key))
     ends = [e.end for e in ordered]
-    _SORTED[:] = [(meetings, ordered, ends)]
+    if reuse is not None:
+        reuse.by_end = (meetings, ordered, ends)
     return ordered, ends
 
 
 def pending_followups(
-    coffee: Iterable[Event], snapshot: Snapshot, now: datetime, config: Config
+    coffee: Iterable[Event], snapshot: Snapshot, now: datetime, config: Config,
+    reuse: Reuse | None = None,
 ) -> dict[str, Event]:
     """Contacts with a follow-up still to be drafted (waiting or due), and its meeting;
     an upcoming meeting's follow-up counts: no drip just before you meet."""
@@ -276,7 +291,7 @@ def pending_followups(
     for event in coffee:
         if not config.followup.enabled or event.status == "cancelled":
             continue
-        to, state = followup_state_of(event, snapshot, now, config)
+        to, state = followup_state_of(event, snapshot, now, config, reuse)
         if state in (DUE, WAITING):
             for person in to:
                 pending.setdefault(person.email, event)
@@ -352,9 +367,14 @@ def match_reason_short(context: dict[str, Any]) -> str:
     return f'"{context["article_title"]}" on "{topic}" (score {float(context["score"]):.2f})'
 
 
-@keep_last  # so that per-contact rules stay linear
-def meetings_by_person(events: tuple[Event, ...]) -> dict[str, list[Event]]:
-    """Meetings (merged by UID, not cancelled) per participant address, in start order."""
+def meetings_by_person(events: tuple[Event, ...], reuse: Reuse | None = None
+                       ) -> dict[str, list[Event]]:
+    """Meetings (merged by UID, not cancelled) per participant address, in start order
+    (kept in ``reuse``, so that per-contact rules stay linear)."""
+    return index_of(_meetings_by_person, events, reuse)
+
+
+def _meetings_by_person(events: tuple[Event, ...]) -> dict[str, list[Event]]:
     index: dict[str, list[Event]] = {}
     for event in sorted(merge_meetings(events), key=lambda e: (e.start, e.key)):
         if event.status == "cancelled":

@@ -15,23 +15,26 @@ from kaffe.rules.people import (
     never_answered,
     others,
 )
+from kaffe.rules.reuse import Reuse
 from kaffe.rules.words import find_word
 from kaffe.wording import listed, plural
 
 log = logging.getLogger(__name__)
 
 
-def detect(event: Event, me: MeConfig, cfg: DetectConfig) -> Verdict:
+def detect(event: Event, me: MeConfig, cfg: DetectConfig, reuse: Reuse | None = None
+           ) -> Verdict:
     """Score ``event`` as a coffee meeting and explain the score.
 
     ``is_coffee`` is true when the score reaches ``cfg.threshold`` and no veto
     applies. Every reason is listed; veto reasons carry no points, so the
-    points of the reasons always add up to the score.
+    points of the reasons always add up to the score. ``reuse`` keeps the event's
+    people from outside for the rules that ask next (:class:`~kaffe.rules.reuse.Reuse`).
     """
-    scored = [*keyword_reasons(event, cfg), *attendee_reasons(event, me, cfg)]
+    scored = [*keyword_reasons(event, cfg), *attendee_reasons(event, me, cfg, reuse)]
     scored.append(duration_reason(event, cfg))
     scored += invitation_reasons(event, me)
-    vetoes = veto_reasons(event, me, cfg)
+    vetoes = veto_reasons(event, me, cfg, reuse)
     score = sum(r.points for r in scored)
     veto = vetoes[0].detail if vetoes else ""
     verdict = Verdict(score >= cfg.threshold and not veto, score, (*scored, *vetoes), veto)
@@ -60,10 +63,11 @@ def keyword_reasons(event: Event, cfg: DetectConfig) -> list[Reason]:
     return reasons
 
 
-def attendee_reasons(event: Event, me: MeConfig, cfg: DetectConfig) -> list[Reason]:
+def attendee_reasons(event: Event, me: MeConfig, cfg: DetectConfig,
+                     reuse: Reuse | None = None) -> list[Reason]:
     """Someone from outside attends; the meeting is small (one-to-one-ish)."""
     reasons = []
-    outside = external_people(event, me)
+    outside = external_people(event, me, reuse)
     if outside:
         names = listed([r.email for r in outside])
         reasons.append(
@@ -113,7 +117,8 @@ GUESTS_HIDDEN = (
 )
 
 
-def veto_reasons(event: Event, me: MeConfig, cfg: DetectConfig) -> list[Reason]:
+def veto_reasons(event: Event, me: MeConfig, cfg: DetectConfig,
+                 reuse: Reuse | None = None) -> list[Reason]:
     """Every hard exclusion that applies, most telling first; each carries no points."""
     checks = (
         ("veto.cancelled", event.status == "cancelled", "cancelled"),
@@ -143,7 +148,7 @@ def veto_reasons(event: Event, me: MeConfig, cfg: DetectConfig) -> list[Reason]:
         ),
         (
             "veto.internal",
-            cfg.require_external and not external_people(event, me),
+            cfg.require_external and not external_people(event, me, reuse),
             "no one from outside your organisation attends",
         ),
     )

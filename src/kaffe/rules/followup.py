@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from kaffe.config.schema import Config, FollowupConfig
+from kaffe.kinds import FOLLOWUP
 from kaffe.model import (
     DONE,
     DUE,
@@ -30,6 +31,7 @@ from kaffe.model import (
 from kaffe.rules.language import language_for
 from kaffe.rules.merge import meeting_id
 from kaffe.rules.people import external_people, first_name
+from kaffe.rules.reuse import Reuse
 from kaffe.rules.series import series_state, stale_state
 from kaffe.rules.threads import thread_for, with_contacts, wrote_after
 from kaffe.timeutil import local, local_day, stamp
@@ -38,21 +40,24 @@ from kaffe.wording import plural
 
 def followup_key(event: Event) -> str:
     """The idempotency key of the follow-up for ``event``."""
-    return "followup:" + meeting_id(event)
+    return f"{FOLLOWUP}:{meeting_id(event)}"
 
 
 def followup_actions(
-    coffee: Iterable[Event], snapshot: Snapshot, now: datetime, config: Config
+    coffee: Iterable[Event], snapshot: Snapshot, now: datetime, config: Config,
+    reuse: Reuse | None = None,
 ) -> tuple[Action, ...]:
     """One follow-up action per coffee meeting; the same meeting seen in several
-    calendars counts once (the first one seen wins)."""
+    calendars counts once (the first one seen wins). ``reuse``: what earlier plans
+    computed (:class:`~kaffe.rules.reuse.Reuse`)."""
     if not config.followup.enabled:
         return ()
+    reuse = Reuse() if reuse is None else reuse  # one plan's indexes at least
     actions: dict[str, Action] = {}
     for event in coffee:
         key = followup_key(event)
         if key not in actions:
-            actions[key] = followup_action(event, snapshot, now, config)
+            actions[key] = followup_action(event, snapshot, now, config, reuse)
     return one_per_contact(tuple(actions.values()), snapshot, now, config.followup, config.me.zone)
 
 
@@ -102,7 +107,7 @@ def last_followups(
     meeting names them all."""
     last: dict[str, datetime] = {}
     drafted = {key: e for key, e in snapshot.ledger.items()
-               if e.kind == "followup" and e.state in (DONE, PENDING) and e.updated <= now}
+               if e.kind == FOLLOWUP and e.state in (DONE, PENDING) and e.updated <= now}
     to = {a.key: a.to for a in actions}
     for key, entry in drafted.items():
         for email in {entry.contact, *(r.email for r in to.get(key, ()))} - {""}:
@@ -116,25 +121,25 @@ def _is_pending(snapshot: Snapshot, key: str) -> bool:
     return entry is not None and entry.state == PENDING
 
 
-def followup_action(event: Event, snapshot: Snapshot, now: datetime, config: Config) -> Action:
+def followup_action(event: Event, snapshot: Snapshot, now: datetime, config: Config,
+                    reuse: Reuse | None = None) -> Action:
     """The follow-up for one coffee meeting, in whatever state it is in at ``now``."""
     key = followup_key(event)
-    to = external_people(event, config.me)
-    language = (
-        language_for(to[0].email, event, snapshot.contacts, config) if to else config.me.language
-    )
+    to = external_people(event, config.me, reuse)
+    language = (language_for(to[0].email, event, snapshot.contacts, config, reuse)
+                if to else config.me.language)
     due_at = event.end + timedelta(hours=config.followup.delay_hours)
     mail = with_contacts(snapshot.interactions, to)
-    state, reason = _state_with_mail(event, to, mail, snapshot, now, config)
+    state, reason = _state_with_mail(event, to, mail, snapshot, now, config, reuse)
     is_open = state in (DUE, WAITING)
     return Action(
-        kind="followup",
+        kind=FOLLOWUP,
         key=key,
         state=state,
         reason=reason,
         to=to,
         language=language,
-        template="followup",
+        template=FOLLOWUP,
         event_key=event.key,
         due_at=due_at,
         # only a draft still to be written is rendered: a closed one needs no thread
@@ -146,12 +151,13 @@ def followup_action(event: Event, snapshot: Snapshot, now: datetime, config: Con
 
 
 def followup_state_of(
-    event: Event, snapshot: Snapshot, now: datetime, config: Config
+    event: Event, snapshot: Snapshot, now: datetime, config: Config,
+    reuse: Reuse | None = None,
 ) -> tuple[tuple[Recipient, ...], str]:
     """Who the follow-up for ``event`` goes to and its state at ``now``: the state of
     :func:`followup_action`, without building the draft's content."""
-    to = external_people(event, config.me)
-    return to, _state_with_mail(event, to, None, snapshot, now, config)[0]
+    to = external_people(event, config.me, reuse)
+    return to, _state_with_mail(event, to, None, snapshot, now, config, reuse)[0]
 
 
 def _state_with_mail(
@@ -161,6 +167,7 @@ def _state_with_mail(
     snapshot: Snapshot,
     now: datetime,
     config: Config,
+    reuse: Reuse | None = None,
 ) -> tuple[str, str]:
     """The state from the ledger and the clock; then, while it is to be written, whether
     you already wrote (``mail`` with ``to``; looked up when None)."""
@@ -168,11 +175,12 @@ def _state_with_mail(
     zone = config.me.zone
     state, reason = followup_state(event, entry, bool(to), now, config.followup, zone)
     if state == SKIPPED and entry is None and to:  # stale: say why it never became due
-        return stale_state(event, to, snapshot, now, (state, reason))
+        return stale_state(event, to, snapshot, now, (state, reason), reuse)
     if state not in (DUE, WAITING):
         return state, reason
     if entry is None or entry.state != PENDING:  # a pending one may be drafted already
-        state, reason = series_state(event, to, snapshot, now, (state, reason), "follow-up")
+        state, reason = series_state(event, to, snapshot, now, (state, reason), "follow-up",
+                                     reuse)
     if mail is None:
         mail = with_contacts(snapshot.interactions, to)
     return _already_written(event, mail, now, (state, reason), zone)

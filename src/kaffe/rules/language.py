@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any
 
 from kaffe.config.schema import Config
-from kaffe.identity import ByIdentity, keep_last
+from kaffe.identity import ByIdentity
 from kaffe.model import Contact, Event
 from kaffe.rules.people import domain_of
+from kaffe.rules.reuse import Reuse
 from kaffe.rules.words import find_word
 
 # Words that give a Danish meeting away (whole words, so "tak" is not "take").
@@ -33,32 +33,36 @@ DANISH_WORDS: tuple[str, ...] = (
 
 
 def language_for(
-    contact_email: str, event: Event, contacts: Mapping[str, Contact], config: Config
+    contact_email: str,
+    event: Event,
+    contacts: Mapping[str, Contact],
+    config: Config,
+    reuse: Reuse | None = None,
 ) -> str:
     """The language for writing to ``contact_email`` about ``event``.
 
     In order: the contact's own language, ``followup.contact_languages``,
     ``followup.languages`` by full domain then by ever shorter suffix down to
     the TLD, Danish words in the event's title or description, ``me.language``.
+    ``reuse`` keeps the answers per live event and contact while the contacts and
+    the config stay the same objects (the store view keeps them across steady
+    cycles): every rule asks.
     """
-    if not (_KNOWN and _KNOWN[0] is contacts and _KNOWN[1] is config.followup
-            and _KNOWN[2] == config.me.language):
-        _KNOWN[:] = [contacts, config.followup, config.me.language, ByIdentity()]
-    known: ByIdentity[dict[str, str]] = _KNOWN[3]
-    by_contact = known.get(event)
+    if reuse is None:
+        return _language_for(contact_email, event, contacts, config)
+    kept = reuse.languages
+    if not (kept is not None and kept[0] is contacts and kept[1] is config.followup
+            and kept[2] == config.me.language):
+        kept = reuse.languages = (contacts, config.followup, config.me.language, ByIdentity())
+    by_contact = kept[3].get(event)
     if by_contact is None:
         by_contact = {}
-        known.put(event, by_contact)
+        kept[3].put(event, by_contact)
     language = by_contact.get(contact_email)
     if language is None:
         language = by_contact[contact_email] = _language_for(contact_email, event, contacts,
                                                              config)
     return language
-
-
-# Languages per live event and contact, while the contacts and the config stay the
-# same objects (the store view keeps them across steady cycles): every rule asks.
-_KNOWN: list[Any] = []
 
 
 def _language_for(
@@ -96,6 +100,5 @@ def _by_domain(domain: str, languages: Mapping[str, str]) -> str:
     return ""
 
 
-@keep_last  # ``followup.languages``, normalised: asked for every contact, every cycle
 def _domain_table(languages: Mapping[str, str]) -> dict[str, str]:
     return {key.strip().lower().lstrip("."): value for key, value in languages.items()}

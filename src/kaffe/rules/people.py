@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from kaffe.config.schema import MeConfig
-from kaffe.identity import ByIdentity
 from kaffe.mailaddr import is_recipient
 from kaffe.model import NEEDS_ACTION, Attendee, Event, Recipient
+from kaffe.rules.reuse import Reuse
 
 _LOCAL_SEPARATORS = re.compile(r"[._+\-]+")
 
@@ -75,19 +75,19 @@ def external_organizer(event: Event, me: MeConfig) -> str:
     return organizer
 
 
-# external_people of the live events, by identity (events and the config are frozen):
-# every rule asks for the same meetings' people, cycle after cycle.
-_EXTERNAL: ByIdentity[tuple[MeConfig, tuple[Recipient, ...]]] = ByIdentity()
-
-
-def external_people(event: Event, me: MeConfig) -> tuple[Recipient, ...]:
+def external_people(event: Event, me: MeConfig, reuse: Reuse | None = None
+                    ) -> tuple[Recipient, ...]:
     """The people from outside your organisation, attendees first, then the organizer
-    when no attendee entry names them (ICS feeds often list only an organizer)."""
-    cached = _EXTERNAL.get(event)
+    when no attendee entry names them (ICS feeds often list only an organizer).
+    ``reuse`` keeps the answer per live event (events and the config are frozen):
+    every rule asks for the same meetings' people, cycle after cycle."""
+    if reuse is None:
+        return _external_people(event, me)
+    cached = reuse.external.get(event)
     if cached is not None and cached[0] is me:
         return cached[1]
     found = _external_people(event, me)
-    _EXTERNAL.put(event, (me, found))
+    reuse.external.put(event, (me, found))
     return found
 
 

@@ -14,6 +14,7 @@ from kaffe.rules.drip import drip_actions
 from kaffe.rules.followup import followup_actions
 from kaffe.rules.merge import merge_meetings
 from kaffe.rules.prep import prep_actions
+from kaffe.rules.reuse import Reuse
 from kaffe.rules.safety import Cap, apply_caps
 
 
@@ -25,11 +26,6 @@ class Plan:
     actions: tuple[Action, ...] = ()
     cap: Cap | None = None  # the draft cap that held drafts back, if one did
 
-    @property
-    def coffee(self) -> tuple[Event, ...]:
-        """The events judged to be coffee meetings."""
-        return tuple(event for event, verdict in self.verdicts if verdict.is_coffee)
-
     def in_state(self, state: str) -> tuple[Action, ...]:
         """The actions in ``state`` (DUE, WAITING, SKIPPED or DONE)."""
         return tuple(a for a in self.actions if a.state == state)
@@ -39,11 +35,12 @@ class Plan:
         return self.in_state(DUE)
 
 
-def judge(snapshot: Snapshot, config: Config) -> tuple[tuple[Event, Verdict], ...]:
+def judge(snapshot: Snapshot, config: Config, reuse: Reuse | None = None
+          ) -> tuple[tuple[Event, Verdict], ...]:
     """Every meeting in ``snapshot`` (one per iCalUID, whichever sources it came
     through), oldest first, with its coffee-meeting verdict."""
     ordered = ordered_meetings(snapshot.events)
-    return tuple((event, detect(event, config.me, config.detect)) for event in ordered)
+    return tuple((event, detect(event, config.me, config.detect, reuse)) for event in ordered)
 
 
 def ordered_meetings(events: Iterable[Event]) -> list[Event]:
@@ -51,33 +48,44 @@ def ordered_meetings(events: Iterable[Event]) -> list[Event]:
     return sorted(merge_meetings(events), key=lambda e: (e.start, e.key))
 
 
+def coffee_meetings(verdicts: Iterable[tuple[Event, Verdict]]) -> list[Event]:
+    """The events judged to be coffee meetings, in the verdicts' order."""
+    return [event for event, verdict in verdicts if verdict.is_coffee]
+
+
 def plan_actions(
     snapshot: Snapshot,
     verdicts: tuple[tuple[Event, Verdict], ...],
     now: datetime,
     config: Config,
+    reuse: Reuse | None = None,
 ) -> tuple[Action, ...]:
     """Follow-ups, then drips and check-ins (ended coffee meetings; an upcoming one
-    holds drips back), then prep briefs for the upcoming ones. Pure: ``now`` is given."""
-    coffee = [event for event, verdict in verdicts if verdict.is_coffee]
-    followups = followup_actions(coffee, snapshot, now, config)
-    drips = drip_actions(snapshot, coffee, now, config)
-    checkins = checkin_actions(snapshot, coffee, now, config, planned=drips)
+    holds drips back), then prep briefs for the upcoming ones. Pure: ``now`` is given;
+    without ``reuse`` the plan keeps its indexes in a :class:`Reuse` of its own."""
+    reuse = Reuse() if reuse is None else reuse
+    coffee = coffee_meetings(verdicts)
+    followups = followup_actions(coffee, snapshot, now, config, reuse)
+    drips = drip_actions(snapshot, coffee, now, config, reuse)
+    checkins = checkin_actions(snapshot, coffee, now, config, planned=drips, reuse=reuse)
     upcoming = [event for event in coffee if event.start > now]
-    return followups + drips + checkins + prep_actions(snapshot, upcoming, now, config)
+    return followups + drips + checkins + prep_actions(snapshot, upcoming, now, config, reuse)
 
 
-def make_plan(
+def evaluate(
     snapshot: Snapshot,
-    verdicts: tuple[tuple[Event, Verdict], ...],
     now: datetime,
     config: Config,
+    *,
+    verdicts: tuple[tuple[Event, Verdict], ...] | None = None,
+    reuse: Reuse | None = None,
 ) -> Plan:
-    """The actions for ``verdicts``, within the ``[safety]`` draft caps."""
-    actions, cap = apply_caps(plan_actions(snapshot, verdicts, now, config), snapshot, now, config)
+    """Judge every meeting in ``snapshot`` (unless its ``verdicts`` are given: the
+    cycle's memo keeps them) and plan the actions, within the ``[safety]`` draft caps.
+    The one entry into the rules, once per cycle. Pure: ``now`` is given; ``reuse``
+    only makes it faster (:class:`~kaffe.rules.reuse.Reuse`)."""
+    reuse = Reuse() if reuse is None else reuse
+    verdicts = judge(snapshot, config, reuse) if verdicts is None else verdicts
+    actions = plan_actions(snapshot, verdicts, now, config, reuse)
+    actions, cap = apply_caps(actions, snapshot, now, config)
     return Plan(verdicts, actions, cap)
-
-
-def evaluate(snapshot: Snapshot, now: datetime, config: Config) -> Plan:
-    """Judge every meeting in ``snapshot`` and plan the actions. Pure: ``now`` is given."""
-    return make_plan(snapshot, judge(snapshot, config), now, config)

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from kaffe.config.schema import Config
+from kaffe.kinds import PREP
 from kaffe.model import (
     DONE,
     DUE,
@@ -30,6 +31,7 @@ from kaffe.model import (
 from kaffe.rules import cadence
 from kaffe.rules.merge import meeting_id
 from kaffe.rules.people import domain_of, external_people
+from kaffe.rules.reuse import Reuse
 from kaffe.rules.series import series_state
 from kaffe.rules.words import find_folded, fold
 from kaffe.timeutil import local, local_day
@@ -48,7 +50,7 @@ _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu", "ltd",
 
 def prep_key(event: Event) -> str:
     """The idempotency key of the prep brief for ``event``."""
-    return "prep:" + meeting_id(event)
+    return f"{PREP}:{meeting_id(event)}"
 
 
 def organisation(email: str) -> str:
@@ -67,42 +69,46 @@ def organisation(email: str) -> str:
 
 
 def prep_actions(
-    snapshot: Snapshot, upcoming_coffee: Sequence[Event], now: datetime, config: Config
+    snapshot: Snapshot, upcoming_coffee: Sequence[Event], now: datetime, config: Config,
+    reuse: Reuse | None = None,
 ) -> tuple[Action, ...]:
     """One prep brief per upcoming coffee meeting with someone from outside: WAITING
     until ``lead_hours`` before it, DUE until it starts, nothing once it has begun."""
     if not config.prep.enabled:
         return ()
+    reuse = Reuse() if reuse is None else reuse  # one plan's indexes at least
     actions: dict[str, Action] = {}
     for event in sorted(upcoming_coffee, key=lambda e: (e.start, e.key)):
         key = prep_key(event)
         if key not in actions and event.start > now and event.status != "cancelled":
-            action = _prep_for(event, snapshot, now, config)
+            action = _prep_for(event, snapshot, now, config, reuse)
             if action is not None:
                 actions[key] = action
     return tuple(actions.values())
 
 
-def _prep_for(event: Event, snapshot: Snapshot, now: datetime, config: Config) -> Action | None:
-    guests = external_people(event, config.me)
+def _prep_for(event: Event, snapshot: Snapshot, now: datetime, config: Config,
+              reuse: Reuse | None) -> Action | None:
+    guests = external_people(event, config.me, reuse)
     if not guests:
         return None
     due_at = event.start - timedelta(hours=config.prep.lead_hours)
     state, reason = _state(event, snapshot, now, due_at, config)
     if state in (DUE, WAITING) and snapshot.ledger.get(prep_key(event)) is None:
-        state, reason = series_state(event, guests, snapshot, now, (state, reason), "prep brief")
+        state, reason = series_state(event, guests, snapshot, now, (state, reason), "prep brief",
+                                     reuse)
     me = (Recipient(config.me.addresses[0], config.me.name),) if config.me.addresses else ()
     return Action(
-        kind="prep",
+        kind=PREP,
         key=prep_key(event),
         state=state,
         reason=reason,
         to=me,
         language=config.me.language,
-        template="prep",
+        template=PREP,
         event_key=event.key,
         due_at=due_at,
-        context=prep_context(event, guests, snapshot, now, config),
+        context=prep_context(event, guests, snapshot, now, config, reuse),
     )
 
 
@@ -130,6 +136,7 @@ def prep_context(
     snapshot: Snapshot,
     now: datetime,
     config: Config,
+    reuse: Reuse | None = None,
 ) -> dict[str, Any]:
     """What the prep template needs: the meeting, each guest with your history, trends
     to discuss, open questions."""
@@ -141,21 +148,22 @@ def prep_context(
         "meeting_date": local_day(event.start, zone, all_day=event.all_day),
         "meeting_time": f"{local(event.start, zone):%H:%M %Z}",
         "location": event.location,
-        "people": [_person(g, event, snapshot, now, zone) for g in guests],
-        "articles": trends(guests, snapshot, now, config),
+        "people": [_person(g, event, snapshot, now, zone, reuse) for g in guests],
+        "articles": trends(guests, snapshot, now, config, reuse),
         "questions": list(config.prep.questions),
     }
 
 
 def _person(
-    guest: Recipient, event: Event, snapshot: Snapshot, now: datetime, zone: tzinfo
+    guest: Recipient, event: Event, snapshot: Snapshot, now: datetime, zone: tzinfo,
+    reuse: Reuse | None,
 ) -> dict[str, Any]:
     mail = snapshot.interactions.get(guest.email, ())
     return {
         "name": guest.name,
         "email": guest.email,
         "organisation": organisation(guest.email),
-        "meetings": past_meetings(snapshot, guest.email, event, now, zone),
+        "meetings": past_meetings(snapshot, guest.email, event, now, zone, reuse),
         "topics": [
             {"text": t.text, "source": t.source, "date": local_day(t.at, zone)}
             for t in snapshot.topics.get(guest.email, ())
@@ -166,13 +174,14 @@ def _person(
 
 
 def past_meetings(
-    snapshot: Snapshot, contact: str, upcoming: Event, now: datetime, zone: tzinfo = UTC
+    snapshot: Snapshot, contact: str, upcoming: Event, now: datetime, zone: tzinfo = UTC,
+    reuse: Reuse | None = None,
 ) -> list[dict[str, Any]]:
     """Your latest meetings with ``contact`` before ``now``, oldest first."""
     this = meeting_id(upcoming)
     found = [
         e
-        for e in cadence.meetings_by_person(snapshot.events).get(contact, [])
+        for e in cadence.meetings_by_person(snapshot.events, reuse).get(contact, [])
         if e.end <= now and meeting_id(e) != this
     ]
     found.sort(key=lambda e: (e.start, e.key))
@@ -193,7 +202,8 @@ def _last(
 
 
 def trends(
-    guests: Sequence[Recipient], snapshot: Snapshot, now: datetime, config: Config
+    guests: Sequence[Recipient], snapshot: Snapshot, now: datetime, config: Config,
+    reuse: Reuse | None = None,
 ) -> list[dict[str, Any]]:
     """Fresh articles matching the guests' topics (best first), then ones naming
     their organisation, at most :data:`MAX_ARTICLES`."""
@@ -204,13 +214,14 @@ def trends(
             if article is not None and cadence.is_fresh(article, now, config):
                 found.setdefault(article.id, _article(article, config, topic=match.topic))
     for name in sorted({organisation(g.email) for g in guests} - {""}):
-        for article in _naming(snapshot, name, now, config):
+        for article in _naming(snapshot, name, now, config, reuse):
             found.setdefault(article.id, _article(article, config, mentions=name))
     return list(found.values())[:MAX_ARTICLES]
 
 
-def _naming(snapshot: Snapshot, name: str, now: datetime, config: Config) -> list[Article]:
-    fresh = fresh_texts(snapshot.articles, now, config)
+def _naming(snapshot: Snapshot, name: str, now: datetime, config: Config,
+            reuse: Reuse | None) -> list[Article]:
+    fresh = fresh_texts(snapshot.articles, now, config, reuse)
     hits = fresh.named.get(name)
     if hits is None:
         hits = fresh.named[name] = _search(fresh, name)
@@ -236,28 +247,29 @@ class FreshTexts:
     named: dict[str, list[Article]] = field(default_factory=dict)
 
 
-# The last snapshot's fresh articles: every upcoming meeting's brief searches them,
-# cycle after cycle while no article arrives or grows old.
-_FRESH: list[tuple[Mapping[str, Article], tuple[str, ...], FreshTexts]] = []
-_FRESH_AT: list[tuple[Mapping[str, Article], datetime, int, FreshTexts]] = []  # this cycle's
-
-
-def fresh_texts(articles: Mapping[str, Article], now: datetime, config: Config) -> FreshTexts:
+def fresh_texts(articles: Mapping[str, Article], now: datetime, config: Config,
+                reuse: Reuse | None = None) -> FreshTexts:
     """The fresh ``articles`` (:func:`cadence.is_fresh`), each with its title and summary
-    folded for :func:`find_folded`. Kept while ``articles`` and which of them are fresh
-    stay the same."""
+    folded for :func:`find_folded`. ``reuse`` keeps them while ``articles`` and which of
+    them are fresh stay the same: every upcoming meeting's brief searches them, cycle
+    after cycle while no article arrives or grows old."""
     age = config.drip.max_article_age_days
-    if _FRESH_AT and _FRESH_AT[0][0] is articles and _FRESH_AT[0][1:3] == (now, age):
-        return _FRESH_AT[0][3]
+    at = reuse.fresh_at if reuse is not None else None
+    if at is not None and at[0] is articles and at[1:3] == (now, age):
+        texts: FreshTexts = at[3]
+        return texts
     fresh = [a for a in articles.values() if cadence.is_fresh(a, now, config)]
     ids = tuple(a.id for a in fresh)
-    if _FRESH and _FRESH[0][0] is articles and _FRESH[0][1] == ids:
-        texts = _FRESH[0][2]
+    kept = reuse.fresh if reuse is not None else None
+    if kept is not None and kept[0] is articles and kept[1] == ids:
+        texts = kept[2]
     else:
         items = [(a, fold(f"{a.title}\n{a.summary}")) for a in fresh]
         texts = FreshTexts(items, "\n\x00\n".join(folded for _, folded in items))
-        _FRESH[:] = [(articles, ids, texts)]
-    _FRESH_AT[:] = [(articles, now, age, texts)]
+        if reuse is not None:
+            reuse.fresh = (articles, ids, texts)
+    if reuse is not None:
+        reuse.fresh_at = (articles, now, age, texts)
     return texts
 
 

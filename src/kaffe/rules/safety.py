@@ -17,13 +17,14 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from kaffe.config.schema import Config
+from kaffe.kinds import CHECKIN, DRIP, FOLLOWUP, PREP
 from kaffe.model import DONE, DUE, PENDING, WAITING, Action, Snapshot
 from kaffe.timeutil import stamp
 from kaffe.wording import plural
 
 DAY = timedelta(days=1)
 _NEVER = datetime.max.replace(tzinfo=UTC)
-_KIND_ORDER = {"prep": 0, "followup": 1, "checkin": 2, "drip": 3}
+_KIND_ORDER = {PREP: 0, FOLLOWUP: 1, CHECKIN: 2, DRIP: 3}
 
 
 @dataclass(frozen=True)
@@ -92,9 +93,9 @@ def _urgency(action: Action, config: Config) -> tuple[datetime, int, float, str]
 def _deadline(action: Action, config: Config) -> datetime:
     if action.due_at is None:
         return _NEVER
-    if action.kind == "prep":  # due lead_hours before the meeting, gone once it starts
+    if action.kind == PREP:  # due lead_hours before the meeting, gone once it starts
         return action.due_at + timedelta(hours=config.prep.lead_hours)
-    if action.kind == "followup":  # due delay_hours after the end, stale max_age_days after
+    if action.kind == FOLLOWUP:  # due delay_hours after the end, stale max_age_days after
         ended = action.due_at - timedelta(hours=config.followup.delay_hours)
         return ended + timedelta(days=config.followup.max_age_days)
     return _NEVER

@@ -21,15 +21,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
-from kaffe.identity import keep_last
+from kaffe.kinds import FOLLOWUP, PREP
 from kaffe.model import DECLINED, WAITING, Event, LedgerEntry, Recipient, Snapshot, Topic
+from kaffe.rules.reuse import Reuse, index_of
 from kaffe.timeutil import utc
 
 # Between a monthly and a quarterly cadence: a coffee every quarter is worth a
 # thank-you each time, a monthly one is not. Not a setting: notes give any single
 # occurrence its follow-up, so one fixed notion of "a long time" is enough.
 LONG_GAP = timedelta(days=60)
-_SLOT_KINDS = ("followup:", "prep:")
+_SLOT_KINDS = (f"{FOLLOWUP}:", f"{PREP}:")
 _NOTE_SOURCES = ("note", "notes:")
 
 
@@ -47,15 +48,18 @@ def slot(event: Event) -> datetime:
     return utc(event.original_start or event.start)
 
 
-def previous_slot(event: Event, snapshot: Snapshot) -> datetime | None:
+def previous_slot(event: Event, snapshot: Snapshot, reuse: Reuse | None = None
+                  ) -> datetime | None:
     """The slot of the latest earlier occurrence of ``event``'s series, or None when
     this is the first one kaffe knows of (or ``event`` is not recurring)."""
     series = series_id(event)
     if not series:
         return None
     this = slot(event)
-    earlier = [s for s in _slots_in_calendar(snapshot.events).get(series, ()) if s < this]
-    earlier += [s for s in _slots_in_ledger(snapshot.ledger).get(event.uid, ()) if s < this]
+    in_calendar = index_of(_slots_in_calendar, snapshot.events, reuse)
+    in_ledger = index_of(_slots_in_ledger, snapshot.ledger, reuse)
+    earlier = [s for s in in_calendar.get(series, ()) if s < this]
+    earlier += [s for s in in_ledger.get(event.uid, ()) if s < this]
     return max(earlier, default=None)
 
 
@@ -79,12 +83,12 @@ def something_new(
 
 def series_state(
     event: Event, people: Sequence[Recipient], snapshot: Snapshot, now: datetime,
-    otherwise: tuple[str, str], what: str,
+    otherwise: tuple[str, str], what: str, reuse: Reuse | None = None,
 ) -> tuple[str, str]:
     """The state of a draft (``what``: 'follow-up', 'prep brief') for ``event`` that
     would otherwise be ``otherwise``: a later occurrence with nothing new WAITS (for
     notes, or until the draft goes stale or the meeting starts)."""
-    previous = previous_slot(event, snapshot)
+    previous = previous_slot(event, snapshot, reuse)
     if previous is None:
         return otherwise
     why = something_new(event, previous, people, snapshot, now)
@@ -96,10 +100,10 @@ def series_state(
 
 def stale_state(
     event: Event, people: Sequence[Recipient], snapshot: Snapshot, now: datetime,
-    otherwise: tuple[str, str],
+    otherwise: tuple[str, str], reuse: Reuse | None = None,
 ) -> tuple[str, str]:
     """A stale draft: for a later occurrence that waited in vain, the reason says so."""
-    previous = previous_slot(event, snapshot)
+    previous = previous_slot(event, snapshot, reuse)
     if previous is None or something_new(event, previous, people, snapshot, now):
         return otherwise
     return otherwise[0], f"{nothing_new(previous)}; nothing new came before it went stale"
@@ -120,7 +124,6 @@ def _own_topics(event: Event, topics: list[Topic]) -> list[str]:
     return [t.text for t in topics if t.source == source and t.text not in earlier]
 
 
-@keep_last  # one index per snapshot's events, asked for every recurring meeting
 def _slots_in_calendar(events: tuple[Event, ...]) -> dict[str, list[datetime]]:
     index: dict[str, list[datetime]] = {}
     for event in events:
@@ -130,7 +133,6 @@ def _slots_in_calendar(events: tuple[Event, ...]) -> dict[str, list[datetime]]:
     return index
 
 
-@keep_last  # one index per snapshot's ledger
 def _slots_in_ledger(ledger: Mapping[str, LedgerEntry]) -> dict[str, list[datetime]]:
     """iCalUID -> slots of the follow-ups and prep briefs kaffe planned for instances
     (keys ``followup:<uid>@<YYYYmmddTHHMMSSZ>``, see :func:`kaffe.rules.merge.meeting_id`)."""

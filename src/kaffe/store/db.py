@@ -14,7 +14,6 @@ from typing import Any
 
 from kaffe.fsutil import ensure_private
 from kaffe.model import (
-    PENDING,
     Article,
     CalendarBatch,
     Contact,
@@ -281,10 +280,6 @@ class Store:
         """Stored messages oldest first, optionally of one account and/or thread."""
         return _messages.query_messages(self._conn, account, thread_id)
 
-    def thread_messages(self, thread_id: str) -> list[Message]:
-        """The stored messages of one thread, oldest first."""
-        return _messages.query_messages(self._conn, None, thread_id)
-
     def message_count(self, account: str | None = None) -> int:
         """How many messages are stored (of ``account``, if given)."""
         return _messages.count_messages(self._conn, account)
@@ -350,10 +345,6 @@ class Store:
         self._versions.bump("ledger")
         with self.transaction():
             _ledger.put(self._conn, entry)
-
-    def ledger_pending(self) -> list[LedgerEntry]:
-        """Entries left pending, e.g. by a crash between creating a draft and recording it."""
-        return _ledger.entries(self._conn, PENDING)
 
     # Topics -----------------------------------------------------------------
 

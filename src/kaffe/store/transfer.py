@@ -104,11 +104,6 @@ def read_bundle(store: Store) -> Bundle:
     return Bundle(contacts, topics, ledger)
 
 
-def export_text(store: Store, now: datetime) -> str:
-    """The store's contacts, topics and ledger as export JSON."""
-    return document_to_text(bundle_to_document(read_bundle(store), now))
-
-
 # Decoding ---------------------------------------------------------------------
 
 
@@ -210,29 +205,6 @@ def _item(data: object, where: str, section: str, problems: list[str]) -> Any | 
     before = len(problems)
     values = _fields(data, where, spec, problems)
     return build(**values) if len(problems) == before else None
-
-
-def _decode_one(data: object, section: str) -> Any:
-    problems: list[str] = []
-    item = _item(data, "$", section, problems)
-    if problems:
-        raise DataError("item", problems)
-    return item
-
-
-def contact_from_dict(data: object) -> Contact:
-    """Inverse of :func:`contact_to_dict`; a malformed dict raises :class:`DataError`."""
-    return _decode_one(data, "contacts")
-
-
-def topic_from_dict(data: object) -> Topic:
-    """Inverse of :func:`topic_to_dict`; a malformed dict raises :class:`DataError`."""
-    return _decode_one(data, "topics")
-
-
-def ledger_from_dict(data: object) -> LedgerEntry:
-    """Inverse of :func:`ledger_to_dict`; a malformed dict raises :class:`DataError`."""
-    return _decode_one(data, "ledger")
 
 
 def _header_problems(doc: dict[str, Any]) -> list[str]:
