@@ -8,10 +8,21 @@ import stat
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from bench.torture import Scenario
+
+class Scenario(Protocol):
+    """What :func:`check` reads of a torture scenario (``bench.torture.Scenario``)."""
+
+    expected: set[str]
+    emulator: Any
+
+    @property
+    def database(self) -> Path: ...
+
+    def drafts_by_key(self) -> dict[str, list[str]]: ...
+
+    def ledger(self) -> dict[str, tuple[str, str, str]]: ...
 
 
 @dataclass(frozen=True)
