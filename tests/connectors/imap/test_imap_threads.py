@@ -194,3 +194,26 @@ def test_a_parent_nowhere_leaves_the_reply_at_its_parent(dovecot, account, now) 
                                  In_Reply_To="<deleted@example.org>"), when=now)
     [reply] = sync(ImapMailSource(account), None, now).messages
     assert reply.thread_id == "<deleted@example.org>"
+
+
+def test_an_invitation_in_a_terse_reply_follows_its_thread(dovecot, account, now) -> None:
+    day = now - timedelta(days=1)
+    dovecot.append("Sent", mail(ME, "bo@example.com", "<mine@example.org>",
+                                In_Reply_To="<root@example.com>",
+                                References="<root@example.com>"), when=day)
+    invite = EmailMessage()
+    invite["From"], invite["To"], invite["Subject"] = "bo@example.com", ME, "Coffee"
+    invite["Message-ID"], invite["In-Reply-To"] = "<inv@example.com>", "<mine@example.org>"
+    start = (now + timedelta(days=2)).strftime("%Y%m%dT%H%M%SZ")
+    end = (now + timedelta(days=2, hours=1)).strftime("%Y%m%dT%H%M%SZ")
+    invite.set_content(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nMETHOD:REQUEST\r\n"
+        f"BEGIN:VEVENT\r\nUID:coffee-1@example.com\r\nDTSTAMP:{start}\r\n"
+        f"DTSTART:{start}\r\nDTEND:{end}\r\nSUMMARY:Coffee\r\n"
+        "ORGANIZER:mailto:bo@example.com\r\nATTENDEE:mailto:ana@example.org\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n", subtype="calendar", params={"method": "REQUEST"})
+    dovecot.append("INBOX", invite.as_bytes(), when=now)
+    batch = sync(ImapMailSource(account), None, now, days=0)
+    [message] = [m for m in batch.messages if m.message_id == "<inv@example.com>"]
+    [event] = batch.invitations
+    assert event.thread_id == message.thread_id == "<root@example.com>"
