@@ -114,13 +114,3 @@ class TestImap(MailSourceContract):
     def mailboxes(cls, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         yield from backends.mailboxes(backends.ImapBox, tmp_path_factory.mktemp("imap"))
 
-    @pytest.mark.xfail(strict=True, reason=(
-        "IMAP threads by the first Message-ID of References, else In-Reply-To "
-        "(imap_parse.thread_root), without remembering earlier messages: a reply that "
-        "names only its parent starts a thread at the parent, while Gmail files it "
-        "under the thread's root"))
-    def test_a_reply_naming_only_its_parent_joins_the_thread(
-        self, mailboxes: backends.Mailboxes
-    ) -> None:
-        super().test_a_reply_naming_only_its_parent_joins_the_thread(mailboxes)
-

@@ -8,7 +8,8 @@ followed by ``b' FLAGS (\\Seen))'`` for items the server put after the literal;
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -119,6 +120,59 @@ def thread_root(references: tuple[str, ...], in_reply_to: str, message_id: str) 
         if candidate.startswith("<") and candidate.endswith(">"):
             return candidate
     return ""
+
+
+def is_terse_reply(message: Message) -> bool:
+    """A reply that names only its parent (In-Reply-To, no References): its thread id is
+    the parent's Message-ID, which need not be where the thread started."""
+    return (not message.references and bool(message.in_reply_to)
+            and message.thread_id not in ("", message.message_id))
+
+
+def join_threads(
+    messages: Sequence[Message], known: Mapping[str, str] | None = None,
+) -> list[Message]:
+    """``messages`` with each one filed under the thread of the message its thread id
+    names, when that message is among ``messages`` (in any order) or in ``known``
+    (Message-ID → thread id of messages read outside this batch).
+
+    :func:`thread_root` only sees one message: a reply naming only its parent would
+    start a thread at the parent, while Gmail files it under the thread's root."""
+    links = dict(known or {})
+    links.update({m.message_id: m.thread_id for m in messages if m.message_id})
+    joined: list[Message] = []
+    for message in messages:
+        thread = resolve_thread(message.thread_id, links)
+        joined.append(message if thread == message.thread_id
+                      else replace(message, thread_id=thread))
+    return joined
+
+
+def resolve_thread(thread_id: str, links: Mapping[str, str]) -> str:
+    """Follow ``thread_id`` through ``links`` (Message-ID → thread id) to a message that
+    is its own thread or is not known; a loop (forged headers) ends at its smallest id."""
+    seen: list[str] = []
+    current = thread_id
+    while current in links and links[current] != current:
+        if current in seen:
+            return min(seen[seen.index(current):])
+        seen.append(current)
+        current = links[current]
+    return current
+
+
+def header_search(message_ids: Sequence[str]) -> str:
+    """A UID SEARCH key matching any of ``message_ids`` by its Message-ID header
+    (prefix ORs: ``OR OR k1 k2 k3``); the ids must pass :func:`searchable`."""
+    keys = ['HEADER Message-ID "' + i.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            for i in message_ids]
+    return "OR " * (len(keys) - 1) + " ".join(keys)
+
+
+def searchable(message_id: str) -> bool:
+    """Whether a Message-ID can go into a quoted SEARCH string: printable ASCII, short."""
+    return (message_id.startswith("<") and message_id.endswith(">")
+            and len(message_id) <= 250 and all(" " < c <= "~" for c in message_id))
 
 
 def content_type(fetched: Fetched) -> str:

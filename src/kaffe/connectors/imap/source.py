@@ -13,6 +13,12 @@ What a cycle costs on the wire:
 * no cursor, a changed UIDVALIDITY or a vanished folder: LIST, STATUS, EXAMINE
   and ``UID SEARCH SINCE`` per folder, and ``full=True``.
 
+* a new reply that names only its parent (In-Reply-To, no References) whose parent
+  is not in the same sync: per folder (until found) EXAMINE + ``UID SEARCH HEADER
+  Message-ID``, + one ``UID FETCH`` of the parent's header fields, so the reply joins
+  the parent's thread as in Gmail (again, at most :data:`LOOKUP_ROUNDS` deep, when the
+  parent names only its own parent).
+
 Deleted messages are not noticed by a quiet cycle (that would take a SEARCH per
 folder): ``removed`` stays empty until the next full sync.
 """
@@ -22,7 +28,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from kaffe.connectors.imap.conn import ImapAccount, ImapSession, session
@@ -32,7 +38,12 @@ from kaffe.connectors.imap.parse import (
     RAW_ITEMS,
     Fetched,
     content_type,
+    header_search,
+    is_terse_reply,
+    join_threads,
     parse_fetch,
+    resolve_thread,
+    searchable,
     to_message,
 )
 from kaffe.connectors.mailheaders import MAX_RAW_BYTES, UnreadableMessage, may_hold_invitation
@@ -44,6 +55,8 @@ log = logging.getLogger(__name__)
 INBOX = "inbox"
 CURSOR_VERSION = 1
 FETCH_CHUNK = 500  # UIDs per FETCH command
+LOOKUP_CHUNK = 20  # Message-IDs per parent-lookup SEARCH
+LOOKUP_ROUNDS = 3  # a terse reply to a terse reply to …: parents looked up this deep
 DEFAULT_LOOKAHEAD = timedelta(days=365)
 _MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
@@ -107,7 +120,7 @@ class ImapMailSource:
             if state.uidnext != old[state.role].uidnext:
                 uids = f"{old[state.role].uidnext}:{state.uidnext - 1}"
                 self._read(imap, state, uids, (since, now), messages, invitations)
-        return self._batch(messages, invitations, current, full=False)
+        return self._batch(messages, invitations, current, full=False, imap=imap)
 
     def _full(self, imap: ImapSession, since: datetime, now: datetime) -> MailBatch:
         folders = parse_list(imap.folders())
@@ -121,7 +134,7 @@ class ImapMailSource:
             found = imap.search(state.name, "SINCE", imap_date(since - timedelta(days=1)))
             for uids in uid_sets([u for u in found if u < state.uidnext]):
                 self._read(imap, state, uids, (since, now), messages, invitations, opened=True)
-        return self._batch(messages, invitations, states, full=True)
+        return self._batch(messages, invitations, states, full=True, imap=imap)
 
     def _statuses(self, imap: ImapSession, known: list[FolderState]) -> list[FolderState] | None:
         """STATUS of every known folder; None when one has vanished (renamed, deleted)."""
@@ -191,10 +204,54 @@ class ImapMailSource:
             return False
         return may_hold_invitation(content_type(fetched))
 
+    def _parents(
+        self, imap: ImapSession, states: list[FolderState], messages: list[Message],
+    ) -> dict[str, str]:
+        """Message-ID → thread id of the parents that terse replies name and this sync
+        did not read, looked up on the server (their own parents too, a few rounds deep)."""
+        known: dict[str, str] = {}
+        have = {m.message_id for m in messages}
+        asking = messages
+        for _ in range(LOOKUP_ROUNDS):
+            wanted = sorted({m.thread_id for m in asking if is_terse_reply(m)
+                             and m.thread_id not in have and searchable(m.thread_id)})
+            asking = []
+            for state in states:
+                if not wanted:
+                    break
+                self._open(imap, state)
+                found = [u for ids in _chunks(wanted, LOOKUP_CHUNK)
+                         for u in imap.search(state.name, header_search(ids))]
+                for uids in uid_sets(found) if found else ():
+                    for fetched in parse_fetch(imap.fetch(state.name, uids, FETCH_ITEMS)):
+                        parent = self._parent(fetched, state)
+                        if parent is not None and parent.message_id in wanted:
+                            asking.append(parent)
+                            known[parent.message_id] = parent.thread_id
+                have |= {m.message_id for m in asking}
+                wanted = [w for w in wanted if w not in have]
+            if not asking:
+                break
+        return known
+
+    def _parent(self, fetched: Fetched, state: FolderState) -> Message | None:
+        try:
+            return to_message(fetched, account=self.name, folder_label=state.name,
+                              message_id=f"{state.role}/{state.uidvalidity}/{fetched.uid}",
+                              sent_folder=state.role == SENT, own=frozenset())
+        except UnreadableMessage:
+            return None  # not a parent kaffe can file anything under
+
     def _batch(
         self, messages: list[Message], invitations: list[Event], states: list[FolderState],
-        *, full: bool,
+        *, full: bool, imap: ImapSession,
     ) -> MailBatch:
+        if any(is_terse_reply(m) for m in messages):
+            known = self._parents(imap, states, messages)
+            messages = join_threads(messages, known)
+            links = {**known, **{m.message_id: m.thread_id for m in messages if m.message_id}}
+            invitations = [replace(e, thread_id=resolve_thread(e.thread_id, links))
+                           if e.thread_id else e for e in invitations]
         return MailBatch(account=self.name, messages=_unique(messages),
                          cursor=dump_cursor(states), full=full,
                          invitations=tuple(invitations), problems=tuple(self.read_problems))
@@ -227,6 +284,10 @@ def _unique(messages: list[Message]) -> tuple[Message, ...]:
         seen.add(message.message_id)
         kept.append(message)
     return tuple(sorted(kept, key=lambda m: m.date))
+
+
+def _chunks(items: list[str], size: int) -> list[list[str]]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
 
 
 def load_cursor(cursor: str | None) -> list[FolderState] | None:
