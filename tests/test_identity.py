@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gc
 
-from kaffe.identity import ByIdentity, keep_last
+from kaffe.identity import ByIdentity
 from kaffe.rules.people import external_people
 from kaffe.rules.reuse import Reuse
 from tests.rules.factories import ME, make_event
@@ -45,17 +45,3 @@ def test_events_read_again_do_not_pile_up_in_the_people_cache() -> None:
     del events
     gc.collect()
     assert len(reuse.external) == 0
-
-
-def test_keep_last_answers_again_only_for_the_same_object() -> None:
-    calls: list[dict[str, int]] = []
-
-    @keep_last
-    def size(table: dict[str, int]) -> int:
-        calls.append(table)
-        return len(table)
-
-    first, equal = {"a": 1}, {"a": 1}
-    assert size(first) == size(first) == 1 and len(calls) == 1
-    assert size(equal) == 1 and len(calls) == 2  # equal is not the same: read again
-    assert size(first) == 1 and len(calls) == 3  # only the last object is kept

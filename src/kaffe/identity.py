@@ -1,6 +1,5 @@
-"""Values kept per object, by identity: for as long as the object lives
-(:class:`ByIdentity`), or for the last object a function was called with
-(:func:`keep_last`).
+"""Values kept per object, by identity, for as long as the object lives
+(:class:`ByIdentity`), and :func:`same_items` to tell a re-read table from the last.
 
 Rules ask the same questions about the same frozen events cycle after cycle; hashing
 an event (all its fields) costs more than the answer, so answers are kept by
@@ -11,10 +10,9 @@ reference guards just as well and lets the entry go with its object.
 
 from __future__ import annotations
 
-import functools
 import operator
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
 V = TypeVar("V")
@@ -57,23 +55,6 @@ class ByIdentity(Generic[V]):
         entry = self._data.get(ref.key)
         if entry is not None and entry[0] is ref:
             del self._data[ref.key]
-
-
-def keep_last(fn: Callable[[A], V]) -> Callable[[A], V]:
-    """``fn`` of one argument, its result kept for the last argument object seen (by
-    identity): the rules index one snapshot's table once and ask it for every contact,
-    cycle after cycle while the store view hands them the same table."""
-    last: list[tuple[A, V]] = []
-
-    @functools.wraps(fn)
-    def kept(arg: A) -> V:
-        if last and last[0][0] is arg:
-            return last[0][1]
-        found = fn(arg)
-        last[:] = [(arg, found)]
-        return found
-
-    return kept
 
 
 def same_items(new: Sequence[Any], old: Sequence[Any] | None) -> bool:
