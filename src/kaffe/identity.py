@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
 V = TypeVar("V")
-A = TypeVar("A")
 
 
 class _Ref(weakref.ref):
