@@ -158,8 +158,8 @@ class GmailBox:
     """One emulator holding one Gmail mailbox with the scenario's mail."""
 
     def __init__(self, root: Path) -> None:
-        from kaffe.connectors.google.auth import write_emulator_token
         from kaffe.emulator import Emulator
+        from kaffe.emulator.token import write_emulator_token
 
         self.emu = Emulator(None, user_email=sc.ME, clock=lambda: sc.NOW).start()
         self.token = root / "token.json"

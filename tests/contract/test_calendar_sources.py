@@ -119,8 +119,8 @@ class TestGoogle(CalendarSourceContract):
     @pytest.fixture(scope="class")
     @classmethod
     def calendars(cls, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-        from kaffe.connectors.google.auth import write_emulator_token
         from kaffe.emulator import Emulator
+        from kaffe.emulator.token import write_emulator_token
 
         root = tmp_path_factory.mktemp("google")
         seed = backends.google_seed(root, ["scenario", "changes", "broken"])

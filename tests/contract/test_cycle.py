@@ -36,8 +36,8 @@ EXPECTED = {
 
 @pytest.fixture(scope="module")
 def calendar_google(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from kaffe.connectors.google.auth import write_emulator_token
     from kaffe.emulator import Emulator
+    from kaffe.emulator.token import write_emulator_token
 
     root = tmp_path_factory.mktemp("cycle-google")
     with Emulator(backends.google_seed(root, ["scenario"]), user_email=sc.ME,
