@@ -181,7 +181,7 @@ def config_rows(sizes: Sizes, cycles: int, base: int, samples: dict[str, Any]) -
     mb = lambda kb: f"{kb / 1024:.1f} MB"  # noqa: E731
     ratio = lambda kb: f"{kb / base:.1f}x"  # noqa: E731
     loaded = samples["loaded"]
-    unused = [n for n in loaded if sizes.feeds == 0 or n not in ("numpy", "scipy")]
+    unused = [n for n in loaded if sizes.feeds == 0 or n != "numpy"]
     return [
         (section, "RSS after `kaffe run`'s imports", mb(samples["import"]), mb(base),
             ratio(samples["import"]), "—", "—"),
@@ -199,7 +199,7 @@ def config_rows(sizes: Sizes, cycles: int, base: int, samples: dict[str, Any]) -
             f"{growth:+d} kB", "—", "—", f"0 (noise <= {NOISE_KB} kB)",
             _yes(growth <= NOISE_KB)),
         (section, "imported of " + ", ".join(UNUSED), ", ".join(loaded) or "none", "—", "—",
-         "none" if sizes.feeds == 0 else "numpy, scipy", _yes(not unused)),
+         "none" if sizes.feeds == 0 else "numpy", _yes(not unused)),
     ]
 
 

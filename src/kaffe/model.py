@@ -18,7 +18,7 @@ TENTATIVE = "tentative"
 NEEDS_ACTION = "needsAction"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Attendee:
     email: str  # lower-cased, stripped
     name: str = ""
@@ -29,7 +29,7 @@ class Attendee:
     resource: bool = False  # rooms and equipment are not people
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)  # weak keys: kaffe.identity
 class Event:
     """One calendar occurrence (recurring series arrive expanded into instances)."""
 
@@ -92,7 +92,7 @@ SENT = "sent"
 RECEIVED = "received"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Message:
     """One mail message, normalised from Gmail metadata (or IMAP headers).
 
@@ -132,7 +132,7 @@ class MailBatch:
     problems: tuple[str, ...] = ()  # invitations that could not be read (kaffe.daemon.problems)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Interaction:
     """One message between you and a contact, from the contact's side of the ledger."""
 
@@ -147,7 +147,7 @@ class Interaction:
     kaffe_key: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ThreadRef:
     """What a reply needs to join a thread: Gmail wants all four."""
 
@@ -157,7 +157,7 @@ class ThreadRef:
     subject: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Article:
     """One feed entry, normalised: plain text only, a canonical link."""
 
@@ -182,7 +182,7 @@ class FeedBatch:
     problems: tuple[str, ...] = ()  # entries that could not be read (kaffe.daemon.problems)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Topic:
     """Something you talked about with a contact, with where kaffe learnt it."""
 
@@ -192,7 +192,7 @@ class Topic:
     at: datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Match:
     """An article relevant to a contact's topics, with the terms that matched."""
 
@@ -203,7 +203,7 @@ class Match:
     topic: str  # the topic that matched best
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Contact:
     email: str
     name: str = ""
@@ -223,7 +223,7 @@ class Reason:
         return f"{self.detail} ({sign}{self.points:g})" if self.points else self.detail
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Verdict:
     is_coffee: bool
     score: float
@@ -300,7 +300,7 @@ class OutcomeState(StrEnum):
     TRANSIENT = "transient"  # an outage or rate limit: the cycle stops drafting
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LedgerEntry:
     key: str
     kind: str

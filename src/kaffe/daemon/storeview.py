@@ -81,11 +81,29 @@ class StoreView:
 
     def events(self, start: datetime, end: datetime) -> tuple[Event, ...]:
         """Events overlapping ``[start, end)`` in the order :meth:`Store.events` gives."""
+        self._extend_events(start, end)
         rows = self._window("events", lambda b: b[0] <= start and end <= b[1],
                             lambda: ((start, end + RELOAD_AHEAD),
                                      self.store.events(start=start, end=end + RELOAD_AHEAD)))
         view = tuple(e for e in rows if e.start < end and e.end > start)
         return self._same("events", view, view)
+
+    def _extend_events(self, start: datetime, end: datetime) -> None:
+        """When the clock moved the window past the events read and the table did not
+        change, read only the events that start in the new part and keep the objects
+        already read: reading the whole window again made 1,000 new events while the
+        old ones were still alive, and RSS stayed 1.7 MB higher for good."""
+        kept = self._windows.get("events")
+        if kept is None or kept[0] != self.store.version("events") or end <= kept[1][1]:
+            return
+        (low, high), rows = kept[1], kept[2]
+        if start < low:
+            return
+        ahead = end + RELOAD_AHEAD
+        cut = dt_to_text(high)  # rows hold every event with start_at < cut
+        new = [e for e in self.store.events(start=high, end=ahead) if dt_to_text(e.start) >= cut]
+        self._windows["events"] = (kept[0], (start, ahead),
+                                   [*(e for e in rows if e.end > start), *new])
 
     def interactions(self, since: datetime) -> dict[str, tuple[Interaction, ...]]:
         """Interactions at or after ``since`` by contact, as :meth:`Store.interactions`."""

@@ -1,5 +1,5 @@
 """The index before any article arrived: answers like an empty :class:`ArticleIndex`
-without importing numpy and scipy (about 26 MB a process), so that a configuration
+without importing numpy (about 15 MB a process), so that a configuration
 without feeds never loads them."""
 
 from __future__ import annotations

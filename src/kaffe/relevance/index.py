@@ -6,7 +6,7 @@ rebuilt lazily in one vectorised pass (idf and average length depend on the
 whole collection). Matching compiles every contact's topics into one sparse
 contact x term query matrix and multiplies it by the term x article weights:
 one product scores every pair, and only the few best per contact are
-explained in Python. Matrices stay sparse throughout.
+explained in Python. Matrices stay sparse throughout (:mod:`.csr`: numpy alone).
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 import numpy as np
-import scipy.sparse as sp
 
 from kaffe.config.schema import RelevanceConfig
 from kaffe.model import Article, Match, Topic
+from kaffe.relevance.csr import Csr, vstack
 from kaffe.relevance.matcher import Collection, MatchRun
 from kaffe.relevance.profile import Profile, compile_profile
 from kaffe.relevance.scoring import Filters
@@ -49,13 +49,13 @@ class ArticleIndex:
                  workers: int | None = None) -> None:
         self.config = config
         self.k1, self.b = k1, b
-        # Scoring runs in numpy/scipy without the GIL: a few threads pay off.
+        # Scoring runs in numpy without the GIL: a few threads pay off.
         self.workers = workers if workers is not None else min(4, os.cpu_count() or 1)
         self._vocab: dict[str, int] = {}
         self._ids: list[str] = []
         self._row: dict[str, int] = {}
         self._times = np.empty(0, dtype=np.float64)
-        self._tf = sp.csr_matrix((0, 0), dtype=np.float32)
+        self._tf = Csr.empty()
         self._pending: list[tuple[str, float, Counter[int]]] = []
         self._floor = _NO_TIME
         self._weights: Bm25 | None = None
@@ -106,7 +106,7 @@ class ArticleIndex:
         keep = self._times >= self._floor
         dropped = int(keep.size - np.count_nonzero(keep))
         if dropped:
-            self._tf = self._tf[keep]
+            self._tf = self._tf.rows(keep)
             self._times = self._times[keep]
             self._ids = [i for i, k in zip(self._ids, keep, strict=True) if k]
             self._row = {article_id: n for n, article_id in enumerate(self._ids)}
@@ -173,21 +173,20 @@ class ArticleIndex:
         """Move pending articles into the term-frequency matrix."""
         if not self._pending:
             return
-        self._tf.resize((self._tf.shape[0], len(self._vocab)))
-        self._tf = sp.vstack([self._tf, self._pending_block()], format="csr")
+        self._tf = vstack(self._tf.with_columns(len(self._vocab)), self._pending_block())
         self._ids.extend(article_id for article_id, _, _ in self._pending)
         times = np.array([when for _, when, _ in self._pending], dtype=np.float64)
         self._times = np.concatenate([self._times, times])
         self._pending.clear()
 
-    def _pending_block(self) -> sp.csr_matrix:
+    def _pending_block(self) -> Csr:
         indptr, cols, vals = [0], list[int](), list[int]()
         for _id, _when, counts in self._pending:
             cols.extend(counts)
             vals.extend(counts.values())
             indptr.append(len(cols))
         arrays = (np.array(vals, np.float32), np.array(cols, np.int32), np.array(indptr))
-        return sp.csr_matrix(arrays, shape=(len(self._pending), len(self._vocab)))
+        return Csr.of(*arrays, (len(self._pending), len(self._vocab)))
 
     def _ensure_weights(self) -> Bm25:
         self._flush()

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 class Relevance:
     """The article index of one process, fed with each new article once (built with
-    the first article: without feeds numpy and scipy are never imported)."""
+    the first article: without feeds numpy is never imported)."""
 
     def __init__(self, config: Config) -> None:
         self.config = config

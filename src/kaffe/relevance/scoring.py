@@ -3,7 +3,7 @@
 These functions hold no state and touch no Python objects per pair: a chunk
 of contacts is scored by one sparse product, filtered with numpy masks, cut
 per contact below a bound taken from a sample, and only the few survivors are
-sorted. scipy and numpy release the GIL in these loops, so chunks run in
+sorted. numpy releases the GIL in these loops, so chunks run in
 parallel threads.
 """
 
@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import numpy as np
-import scipy.sparse as sp
+
+from kaffe.relevance.csr import Csr, product
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -28,7 +29,7 @@ class Filters:
     threshold: float
     min_stems: int = 1  # distinct shared stems, checked against ``present``
     fresh: np.ndarray | None = None  # per article: True if recent enough
-    present: sp.csr_matrix | None = None  # term x article, 1 where the term occurs
+    present: Csr | None = None  # term x article, 1 where the term occurs
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,8 @@ class Candidates:
 
 
 def score_chunk(
-    query: sp.csr_matrix,
-    weights: sp.csr_matrix,
+    query: Csr,
+    weights: Csr,
     filters: Filters,
     excluded: Sequence[np.ndarray],
     k: int,
@@ -56,14 +57,14 @@ def score_chunk(
     ``weights`` is term x article. ``excluded[i]`` lists article rows the i-th
     contact must not get.
     """
-    scores = (query @ weights).tocsr()
-    rows = np.repeat(np.arange(scores.shape[0]), np.diff(scores.indptr))
+    counted = filters.present if filters.min_stems > 1 else None
+    scores, shared = product(query, weights, counted)
+    rows = scores.row_of_each()
     valid = scores.data >= filters.threshold
     if filters.fresh is not None:
         valid &= filters.fresh[scores.indices]
-    if filters.present is not None and filters.min_stems > 1:
-        shared = (query @ filters.present).tocsr()
-        valid &= shared.data >= filters.min_stems
+    if shared is not None:
+        valid &= shared >= filters.min_stems
     valid &= ~_excluded_mask(rows, scores.indices, excluded, scores.shape[1])
     values = np.where(valid, scores.data, -np.inf)
     cut = _row_cut(values, scores.indptr, k, filters.threshold)

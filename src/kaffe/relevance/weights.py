@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
+
+from kaffe.relevance.csr import Csr
 
 
 @dataclass(frozen=True)
@@ -16,26 +17,24 @@ class Bm25:
     a word found in most articles still counts a little instead of negatively.
     """
 
-    tt: sp.csr_matrix  # term x article weights
-    present: sp.csr_matrix  # term x article, 1 where the term occurs
+    tt: Csr  # term x article weights
+    present: Csr  # term x article, 1 where the term occurs
     idf: np.ndarray  # per term
     norm: np.ndarray  # per article: k1 * (1 - b + b * length / average length)
     k1: float
 
     @classmethod
-    def build(cls, tf: sp.csr_matrix, k1: float, b: float) -> Bm25:
+    def build(cls, tf: Csr, k1: float, b: float) -> Bm25:
         """Weights for article x term frequencies ``tf``."""
         n_docs = tf.shape[0]
         df = np.bincount(tf.indices, minlength=tf.shape[1]).astype(np.float64)
         idf = np.log1p((n_docs - df + 0.5) / (df + 0.5))
-        lengths = np.asarray(tf.sum(axis=1)).ravel()
+        lengths = tf.row_sums()
         average = float(lengths.mean()) if n_docs else 1.0
         norm = k1 * (1 - b + b * lengths / (average or 1.0))
         data = cls._weigh(idf[tf.indices], tf.data, np.repeat(norm, np.diff(tf.indptr)), k1)
-        weighted = sp.csr_matrix((data.astype(np.float32), tf.indices, tf.indptr), tf.shape)
-        tt = weighted.T.tocsr()
-        present = sp.csr_matrix((np.ones_like(tt.data), tt.indices, tt.indptr), tt.shape)
-        return cls(tt, present, idf, norm, k1)
+        tt = Csr(data.astype(np.float32), tf.indices, tf.indptr, tf.shape).transposed()
+        return cls(tt, tt.ones(), idf, norm, k1)
 
     def weigh(self, terms: np.ndarray, tf: np.ndarray, articles: np.ndarray) -> np.ndarray:
         """Weights of single (term, frequency, article row) entries."""
