@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import linecache
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -204,6 +205,7 @@ class LiveRuntime:
         self.runtime = runtime
         self.opener = opener
         self.trim = malloc_trim()
+        forget_source_lines()
 
     @classmethod
     def open(cls, path: Path, opener: Callable[[Config], Runtime] = open_runtime) -> LiveRuntime:
@@ -273,3 +275,14 @@ def malloc_trim() -> Callable[[], None]:
         trim(0)
 
     return release
+
+
+def forget_source_lines() -> None:
+    """Empty :mod:`linecache` once the runtime's imports are done.
+
+    pyparsing (imported with the Google client, through httplib2) reads its own
+    source files while it builds its grammars, and those lines (0.56 MB of small
+    strings) would stay in memory for the life of the daemon. They are only needed
+    to print a traceback, and :mod:`traceback` reads them again when it does. Done
+    before cycle 1, so that the first cycle's rows fill the space they leave."""
+    linecache.clearcache()
