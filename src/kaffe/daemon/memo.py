@@ -32,7 +32,7 @@ from kaffe.rules.people import external_people
 from kaffe.rules.plan import coffee_meetings, judge, ordered_meetings
 from kaffe.rules.reuse import Reuse
 from kaffe.store import Store
-from kaffe.topics.learn import learn_from_meetings, learn_from_notes, learn_topics
+from kaffe.topics.learn import learn_from_meetings, learn_from_notes
 from kaffe.windows import snapshot_window
 
 log = logging.getLogger(__name__)
@@ -107,22 +107,20 @@ class CycleMemo:
 
     def learn(self, meetings: Sequence[Event], interactions: Mapping[str, tuple[Interaction, ...]],
               people: Collection[str], config: Config) -> int:
-        """:func:`kaffe.topics.learn.learn_topics`, without re-reading meetings and mail
-        that taught everything they could already; returns how many topics they added.
-        ``people``: the meetings' people from outside."""
-        if not self.enabled:
-            return learn_topics(self.store, meetings, interactions, people, config,
-                                lambda event: external_people(event, config.me))
+        """Store what the meetings, the notes folder and (optionally) mail say was
+        discussed, without re-reading meetings and mail that taught everything they
+        could already; returns how many topics they added. ``people``: the meetings'
+        people from outside."""
         mail = interactions if config.topics.from_mail else None
         key = (tuple(meetings), mail, config.me, config.topics)
-        if same_key((*key, self.store.version("topics")), self._learnt):
+        if self.enabled and same_key((*key, self.store.version("topics")), self._learnt):
             added = 0  # every topic these give is stored, and none was forgotten since
         else:
             added = learn_from_meetings(
                 self.store, meetings, interactions, people, config,
                 lambda event: external_people(event, config.me, self.reuse))
-        # the new key either way: equal meetings read again replace the old ones
-        self._learnt = (*key, self.store.version("topics"))
+        if self.enabled:  # the new key either way: equal meetings read again replace the old ones
+            self._learnt = (*key, self.store.version("topics"))
         learn_from_notes(self.store, config)
         return added
 

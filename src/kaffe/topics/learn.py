@@ -13,21 +13,6 @@ from kaffe.topics.extract import topics_from_event, topics_from_subjects
 Outsiders = Callable[[Event], tuple[Recipient, ...]]
 
 
-def learn_topics(
-    store: Store,
-    meetings: Sequence[Event],
-    interactions: Mapping[str, tuple[Interaction, ...]],
-    people: Collection[str],
-    config: Config,
-    outsiders: Outsiders,
-) -> int:
-    """Store what the meetings, the notes folder and (optionally) mail say was discussed;
-    returns how many topics the meetings and mail added."""
-    added = learn_from_meetings(store, meetings, interactions, people, config, outsiders)
-    learn_from_notes(store, config)
-    return added
-
-
 def learn_from_meetings(
     store: Store,
     meetings: Sequence[Event],
