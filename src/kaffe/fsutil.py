@@ -1,10 +1,21 @@
-"""Private, atomic file writes (tokens, state): temp file, fsync, os.replace, mode 0600."""
+"""Files: private, atomic writes (tokens, state: temp file, fsync, os.replace, mode 0600),
+and the path a ``file:`` URL names."""
 
 from __future__ import annotations
 
 import os
 import tempfile
 from pathlib import Path
+
+if os.name == "nt":  # pragma: no cover
+    from nturl2path import url2pathname
+else:  # what urllib.request.url2pathname is on POSIX, without importing urllib.request
+    from urllib.parse import unquote as url2pathname  # (0.6 MB `kaffe run` never uses)
+
+
+def file_url_path(url_path: str) -> Path:
+    """The local path of a ``file:`` URL's path part (``/a%20b.ics`` -> ``/a b.ics``)."""
+    return Path(url2pathname(url_path))
 
 
 def write_private(path: Path, data: bytes | str, *, mode: int = 0o600) -> None:

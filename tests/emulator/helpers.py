@@ -24,7 +24,8 @@ class Google:
 
 
 def connect(emu: Emulator, *, timeout: float | None = None) -> Google:
-    """Build Calendar and Gmail services exactly as kaffe's connectors do."""
+    """Calendar and Gmail clients on the emulator, over the same stack as kaffe's but from
+    Google's whole discovery documents (every method, as a user's other tools have)."""
     creds = Credentials(
         token=None,
         refresh_token=REFRESH_TOKEN,

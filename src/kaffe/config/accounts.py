@@ -16,11 +16,11 @@ import stat
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 from kaffe.config import checks
 from kaffe.config.checks import Context, Invalid, show
 from kaffe.config.schema import PASSWORD_KEYS, CalendarEntryConfig, Config, MailEntryConfig
+from kaffe.fsutil import file_url_path
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def local_location(url: str, base_dir: Path) -> str:
     parts = urlsplit(url)
     if parts.scheme.lower() in ("http", "https", *checks.WEBCAL_SCHEMES):
         return url
-    path = Path(url2pathname(parts.path)) if parts.scheme.lower() == "file" else Path(url)
+    path = file_url_path(parts.path) if parts.scheme.lower() == "file" else Path(url)
     return str((base_dir / path.expanduser()).resolve())
 
 

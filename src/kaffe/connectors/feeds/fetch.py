@@ -21,7 +21,6 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import IO
 from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 import httpx
 
@@ -29,6 +28,7 @@ from kaffe import __version__
 from kaffe.config.schema import FeedConfig, FeedOptionsConfig
 from kaffe.connectors.deadline import Watch
 from kaffe.errors import ConnectorError, KaffeError, TransientError, config_entry
+from kaffe.fsutil import file_url_path
 from kaffe.redact import redact_url
 
 log = logging.getLogger(__name__)
@@ -251,7 +251,7 @@ class LocalFetcher:
         self.name = feed.name or feed.url
         parts = urlsplit(feed.url)
         is_file_url = parts.scheme.lower() == "file"
-        self.path = Path(url2pathname(parts.path) if is_file_url else feed.url).expanduser()
+        self.path = (file_url_path(parts.path) if is_file_url else Path(feed.url)).expanduser()
         self.label = f"feed {self.path}"  # how errors name it (an ICS source says calendar)
         self.cap_key = "[feed_options] max_bytes"  # how errors name the cap (calendars: theirs)
         self.entry = config_entry("feeds", feed.name)  # where hints send the user

@@ -23,11 +23,11 @@ import google_auth_httplib2
 import httplib2
 from google.auth.exceptions import RefreshError, TransportError
 from google.oauth2.credentials import Credentials
-from googleapiclient.discovery import Resource, build
+from googleapiclient.discovery import Resource, build_from_document
 from googleapiclient.errors import HttpError
 
 from kaffe.connectors.deadline import Watch
-from kaffe.connectors.google import permissions
+from kaffe.connectors.google import documents, permissions
 from kaffe.connectors.google.retry import DEFAULT_POLICY, RetryPolicy
 from kaffe.errors import AuthError, ConnectorError, SyncTokenExpired, TransientError
 
@@ -60,10 +60,11 @@ def build_service(
     api: str, version: str, credentials: Credentials, *, api_endpoint: str = "",
     timeout: float = HTTP_TIMEOUT,
 ) -> Resource:
-    """Build an API client from the bundled discovery document over its own Http."""
+    """Build an API client over its own Http from the bundled discovery document, cut to
+    the methods kaffe calls (:mod:`~kaffe.connectors.google.documents`)."""
     authed = google_auth_httplib2.AuthorizedHttp(credentials, http=httplib2.Http(timeout=timeout))
-    return build(
-        api, version, http=authed, static_discovery=True, cache_discovery=False,
+    return build_from_document(
+        documents.document(api, version), http=authed,
         client_options=_endpoint(api, api_endpoint),
     )
 
