@@ -9,7 +9,6 @@ from pathlib import Path
 from urllib.parse import unquote
 
 
-
 def file_url_path(url_path: str) -> Path:
     """The local path of a ``file:`` URL's path part (``/a%20b.ics`` -> ``/a b.ics``):
     what urllib.request.url2pathname gives, without importing urllib.request (ssl and
