@@ -94,7 +94,8 @@ def run_cycle(
     if executor is not None:  # a real cycle; `kaffe plan` changes nothing it can avoid
         prune_articles(store, now, config)
     relevance.update(store, [a for s in syncs for a in s.articles], now)
-    snap, verdicts = memo.build(now, config, relevance)
+    # a dry run is `kaffe plan`: it also says how near the contacts without a drip came
+    snap, verdicts = memo.build(now, config, relevance, near=executor is None)
     plan = evaluate(snap, now, config, verdicts=verdicts, reuse=memo.reuse)
     if plan.cap is not None:
         log.warning("%s", plan.cap.warning())
