@@ -226,18 +226,18 @@ def number(value: float) -> str:
 
 def no_article(snapshot: Snapshot, contact: str, now: datetime, config: Config,
                taken: set[str]) -> NoDrip:
-    """Why no article can be shared with ``contact``: no topics; the matching articles
-    cannot be shared; the best fresh near miss (``snapshot.near``) and its score below
+    """Why no article can be shared with ``contact``: the matching articles cannot be
+    shared; no topics; the best fresh near miss (``snapshot.near``) and its score below
     the threshold; or no fresh article matches at all."""
     threshold = config.relevance.threshold
+    matched = snapshot.matches.get(contact, ())
+    if matched:
+        return _unshareable(snapshot, contact, matched, now, config, taken)
     topics = [t.text for t in snapshot.topics.get(contact, ()) if t.text.strip()]
     if not topics:
         return NoDrip(contact, NoDripWhy.NO_TOPICS, (
             "no topics: nothing kaffe read says what you talked about (add some with "
             f'`kaffe note {contact} "…"` or a note in [topics] notes_dir)'))
-    matched = snapshot.matches.get(contact, ())
-    if matched:
-        return _unshareable(snapshot, contact, matched, now, config, taken)
     quoted = [f'"{text}"' for text in dict.fromkeys(topics)]
     on = f"their topics ({listed(quoted)})"
     if snapshot.near is None:  # not looked for: the daemon does not need to know
