@@ -225,7 +225,7 @@ def test_the_draft_cap_of_safety_is_said_by_evaluate() -> None:
     snapshot = world(article(1), ledger=ledger, matches={ANA_EMAIL: (match(1, 4.0),)})
     config = make_config(drip=replace(DripConfig(), min_gap_days=14),
                          safety=replace(SafetyConfig(), max_drafts_per_day=1))
-    plan = evaluate(snapshot, NOW, config)
+    plan = evaluate(snapshot, NOW, config, explain=True)
     assert [a.state for a in plan.actions if a.kind == "drip"] == [WAITING]
     (reason,) = plan.no_drip
     assert reason.why == NoDripWhy.DRAFT_CAP and reason.until == NOW + 22 * HOUR
@@ -254,5 +254,16 @@ def test_drips_off_explain_nothing() -> None:
 
 def test_evaluate_carries_the_reasons() -> None:
     config = make_config(drip=replace(DripConfig(), min_gap_days=14))
-    plan = evaluate(world(article(1), topics={}), NOW, config)
+    plan = evaluate(world(article(1), topics={}), NOW, config, explain=True)
     assert [(r.contact, r.why) for r in plan.no_drip] == [(ANA_EMAIL, NoDripWhy.NO_TOPICS)]
+    assert evaluate(world(article(1), topics={}), NOW, config).no_drip == ()  # the daemon's
+
+
+def test_explaining_changes_no_action() -> None:
+    ledger = {FOLLOWUP: drafted(FOLLOWUP, MEETING.end, "followup"),
+              "drip:ana@partner.example:a9": drafted("d9", NOW - 10 * DAY)}
+    snapshot = world(article(1), ledger=ledger, matches={ANA_EMAIL: (match(1, 4.0),)})
+    config = make_config(drip=replace(DripConfig(), min_gap_days=30))
+    quiet, told = evaluate(snapshot, NOW, config), evaluate(snapshot, NOW, config, explain=True)
+    assert quiet.actions == told.actions and [a.state for a in told.actions] == ["done", WAITING]
+    assert quiet.no_drip == () and [r.why for r in told.no_drip] == [NoDripWhy.GAP]

@@ -116,16 +116,17 @@ def drip_actions(
     follow-up is pending); contacts and the horizon come from the ended ones.
     ``reuse``: what earlier plans computed (:class:`~kaffe.rules.reuse.Reuse`).
     """
-    return drip_plan(snapshot, coffee_meetings, now, config, reuse)[0]
+    return drip_plan(snapshot, coffee_meetings, now, config, reuse, explain=False)[0]
 
 
 def drip_plan(
     snapshot: Snapshot, coffee_meetings: Sequence[Event], now: datetime, config: Config,
-    reuse: Reuse | None = None,
+    reuse: Reuse | None = None, *, explain: bool = True,
 ) -> tuple[tuple[Action, ...], tuple[NoDrip, ...]]:
     """What :func:`drip_actions` gives, and a :class:`NoDrip` for every contact met
     whose drip is not DUE (none at all, or one that waits), by address. With drips
-    off, neither."""
+    off, neither; with ``explain=False`` (the daemon's cycles: nobody reads them) no
+    reasons, and nothing spent on them."""
     if not config.drip.enabled:
         return (), ()
     reuse = Reuse() if reuse is None else reuse  # one plan's indexes at least
@@ -135,14 +136,14 @@ def drip_plan(
     met = cadence.met_contacts(coffee_meetings, now, config, reuse)
     for contact, (person, meetings) in met.items():
         action, why = _drip_for(person, meetings, pending.get(contact), snapshot, now, config,
-                                reuse)
+                                reuse, explain)
         if action is not None:
             actions.append(action)
         if why is not None:
             absent[contact] = why
     capped = cadence.apply_daily_cap(actions, snapshot, now, config)
     for before, after in zip(actions, capped, strict=True):
-        if before.state == DUE and after.state != DUE:
+        if explain and before.state == DUE and after.state != DUE:
             absent[after.to[0].email] = held_back(after, NoDripWhy.DAILY_CAP, (
                 f"daily cap reached ({plural(config.drip.daily_cap, 'drip')} and check-ins "
                 "in 24 hours, the best-scored first)"))
@@ -167,8 +168,10 @@ def _drip_for(
     now: datetime,
     config: Config,
     reuse: Reuse | None,
+    explain: bool,
 ) -> tuple[Action | None, NoDrip | None]:
-    """The contact's drip action, and why it is not DUE (None when it is)."""
+    """The contact's drip action, and (when ``explain``) why it is not DUE (None when
+    it is)."""
     contact, last = person.email, meetings[-1]
     recovering = _recovering(snapshot, contact, reuse)
     if recovering is not None:
@@ -177,14 +180,11 @@ def _drip_for(
         return _action(person, last, match, article, DUE, why, snapshot, config, reuse,
                        score=1e9), None
     if now > last.end + timedelta(days=config.drip.horizon_days):
-        day = local_day(last.start, config.me.zone, all_day=last.all_day)
-        return None, NoDrip(contact, NoDripWhy.MET_LONG_AGO, (
-            f"you last met on {day}, more than {plural(config.drip.horizon_days, 'day')} ago "
-            "(horizon_days)"))
+        return None, _met_long_ago(contact, last, config) if explain else None
     taken = shared_articles(snapshot, contact, reuse)
     found = cadence.best_article(snapshot, contact, now, config, taken)
     if found is None:
-        return None, no_article(snapshot, contact, now, config, taken)
+        return None, no_article(snapshot, contact, now, config, taken) if explain else None
     match, article = found
     state, why, until, held = _state(contact, followup, snapshot, now, config, reuse)
     reason = (
@@ -194,13 +194,20 @@ def _drip_for(
     )
     action = _action(person, last, match, article, state, reason, snapshot, config, reuse,
                      due_at=until)
-    if state == DUE:
+    if state == DUE or not explain:
         return action, None
     if held is not None:
         return action, held_back(action, NoDripWhy(held.kind), _held_text(held, config))
     summary = followup.summary if followup is not None else ""
     return action, held_back(action, NoDripWhy.FOLLOWUP_PENDING,
                              f'the follow-up for "{summary}" comes first')
+
+
+def _met_long_ago(contact: str, last: Event, config: Config) -> NoDrip:
+    day = local_day(last.start, config.me.zone, all_day=last.all_day)
+    return NoDrip(contact, NoDripWhy.MET_LONG_AGO, (
+        f"you last met on {day}, more than {plural(config.drip.horizon_days, 'day')} ago "
+        "(horizon_days)"))
 
 
 def _held_text(held: cadence.Hold, config: Config) -> str:

@@ -26,7 +26,8 @@ class Plan:
     verdicts: tuple[tuple[Event, Verdict], ...] = ()
     actions: tuple[Action, ...] = ()
     cap: Cap | None = None  # the draft cap that held drafts back, if one did
-    # every contact met whose drip is not DUE, and why (``kaffe plan`` says it)
+    # every contact met whose drip is not DUE, and why (``evaluate(explain=True)``:
+    # ``kaffe plan`` says it)
     no_drip: tuple[NoDrip, ...] = ()
 
     def in_state(self, state: str) -> tuple[Action, ...]:
@@ -66,7 +67,7 @@ def plan_actions(
     """Follow-ups, then drips and check-ins (ended coffee meetings; an upcoming one
     holds drips back), then prep briefs for the upcoming ones. Pure: ``now`` is given;
     without ``reuse`` the plan keeps its indexes in a :class:`Reuse` of its own."""
-    return _plan(snapshot, verdicts, now, config, reuse)[0]
+    return _plan(snapshot, verdicts, now, config, reuse, explain=False)[0]
 
 
 def _plan(
@@ -75,12 +76,14 @@ def _plan(
     now: datetime,
     config: Config,
     reuse: Reuse | None = None,
+    *,
+    explain: bool,
 ) -> tuple[tuple[Action, ...], tuple[NoDrip, ...]]:
-    """:func:`plan_actions`, and why each contact met gets no DUE drip."""
+    """:func:`plan_actions`, and (``explain``) why each contact met gets no DUE drip."""
     reuse = Reuse() if reuse is None else reuse
     coffee = coffee_meetings(verdicts)
     followups = followup_actions(coffee, snapshot, now, config, reuse)
-    drips, no_drip = drip_plan(snapshot, coffee, now, config, reuse)
+    drips, no_drip = drip_plan(snapshot, coffee, now, config, reuse, explain=explain)
     checkins = checkin_actions(snapshot, coffee, now, config, planned=drips, reuse=reuse)
     upcoming = [event for event in coffee if event.start > now]
     actions = followups + drips + checkins + prep_actions(snapshot, upcoming, now, config, reuse)
@@ -94,16 +97,20 @@ def evaluate(
     *,
     verdicts: tuple[tuple[Event, Verdict], ...] | None = None,
     reuse: Reuse | None = None,
+    explain: bool = False,
 ) -> Plan:
     """Judge every meeting in ``snapshot`` (unless its ``verdicts`` are given: the
     cycle's memo keeps them) and plan the actions, within the ``[safety]`` draft caps.
     The one entry into the rules, once per cycle. Pure: ``now`` is given; ``reuse``
-    only makes it faster (:class:`~kaffe.rules.reuse.Reuse`)."""
+    only makes it faster (:class:`~kaffe.rules.reuse.Reuse`). ``explain`` (``kaffe
+    plan``): also say why each contact met gets no drip now (:attr:`Plan.no_drip`)."""
     reuse = Reuse() if reuse is None else reuse
     verdicts = judge(snapshot, config, reuse) if verdicts is None else verdicts
-    wanted, no_drip = _plan(snapshot, verdicts, now, config, reuse)
+    wanted, no_drip = _plan(snapshot, verdicts, now, config, reuse, explain=explain)
     actions, cap = apply_caps(wanted, snapshot, now, config)
-    return Plan(verdicts, actions, cap, _capped(no_drip, wanted, actions, cap))
+    if explain:
+        no_drip = _capped(no_drip, wanted, actions, cap)
+    return Plan(verdicts, actions, cap, no_drip)
 
 
 def _capped(no_drip: tuple[NoDrip, ...], wanted: tuple[Action, ...],
