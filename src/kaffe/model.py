@@ -328,3 +328,6 @@ class Snapshot:
     # recent articles by id, and per contact the relevant ones, best first
     articles: dict[str, Article] = field(default_factory=dict, compare=False, hash=False)
     matches: dict[str, tuple[Match, ...]] = field(default_factory=dict, compare=False, hash=False)
+    # `kaffe plan` only (None: not looked for): per contact met with topics but no match,
+    # the best fresh articles scoring below the threshold, to say how near they came
+    near: dict[str, tuple[Match, ...]] | None = field(default=None, compare=False, hash=False)
