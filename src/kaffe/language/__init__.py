@@ -27,7 +27,9 @@ _PREFIX = re.compile(r"^\s*(?:(?:re|fw|fwd|sv|vs|aw|wg|ang|tr)\s*(?:\[\d+\])?\s*
                      re.IGNORECASE)
 _NOISE = re.compile(r"\S+@\S+|\w+://\S+|www\.\S+")
 _NOT_LETTERS = re.compile(r"[\W\d_]+")
+_APOSTROPHE = re.compile(r"(?<=\w)['’](?=\w)")  # "let's" is "lets", not "let s"
 ORDERS = (1, 2, 3)
+FULL_LETTERS = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,14 @@ class Guess:
 
     language: str  # two-letter code, "" when the text has no letters
     confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A language to write in and the evidence that chose it (kaffe.rules.language)."""
+
+    language: str
+    reason: str  # "en: 3 of their last 3 mails are in English"
 
 
 @dataclass(frozen=True)
@@ -74,15 +84,16 @@ def languages() -> tuple[str, ...]:
 def clean(text: str) -> str:
     """The words of ``text`` that say something about its language, lower-cased."""
     text = _NOISE.sub(" ", _PREFIX.sub("", text))
-    return _NOT_LETTERS.sub(" ", text.lower()).strip()
+    return _NOT_LETTERS.sub(" ", _APOSTROPHE.sub("", text.lower())).strip()
 
 
 def identify(text: str, among: tuple[str, ...] | None = None) -> Guess:
     """The language of ``text`` among ``among`` (default: all of :func:`languages`).
 
     Confidence is the logistic of the log-likelihood margin between the best language
-    and the runner-up, per n-gram order (so roughly per letter of evidence): a subject
-    of two short words lands near 0.5-0.8, a sentence near 1.0.
+    and the runner-up, per n-gram order (so roughly per letter of evidence), scaled down
+    for texts under FULL_LETTERS letters: one short word lands near 0.5-0.8, a
+    sentence near 1.0.
     """
     model = _model()
     words = clean(text)
@@ -105,5 +116,9 @@ def identify(text: str, among: tuple[str, ...] | None = None) -> Guess:
                 scores[i] += logs[row + i]
     ranked = sorted(wanted, key=lambda i: -scores[i])
     margin = (scores[ranked[0]] - scores[ranked[1]]) / len(ORDERS)
+    # A word or two says little however clear its n-grams look ("meet" looks Danish):
+    # below FULL_LETTERS letters the margin counts in proportion.
+    letters = len(words) - words.count(" ")
+    margin *= min(1.0, letters / FULL_LETTERS)
     confidence = 1.0 / (1.0 + math.exp(-min(margin, 50.0)))
     return Guess(model.languages[ranked[0]], round(confidence, 4))
