@@ -24,6 +24,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from functools import lru_cache
+from types import MappingProxyType
+from typing import Any
 
 from kaffe.config.schema import Config
 from kaffe.identity import ByIdentity
@@ -33,6 +35,7 @@ from kaffe.rules.people import domain_of
 from kaffe.rules.reuse import Reuse
 from kaffe.rules.words import find_word
 
+_NONE: Mapping[str, Any] = MappingProxyType({})  # no evidence: the same object every time
 # Mail with the contact this long before a meeting counts as arranging it.
 ARRANGING = timedelta(days=30)
 # Of a description, only the start is judged (meeting-link boilerplate follows).
@@ -95,15 +98,18 @@ def choose_language(
     config stay the same objects (the store view keeps them across steady cycles):
     every rule asks.
     """
-    written = snapshot.languages if snapshot is not None else {}
-    mail = snapshot.interactions if snapshot is not None else {}
+    written = snapshot.languages if snapshot is not None else _NONE
+    mail = snapshot.interactions if snapshot is not None else _NONE
     if reuse is None:
         return _choose(contact_email, event, contacts, written, mail, config)
-    kept = reuse.languages
+    # asked with and without the mail evidence (drips ask without): one store for each,
+    # so that neither throws the other's answers away every cycle
+    evidence = snapshot is not None
+    kept = reuse.languages.get(evidence)
     if not (kept is not None and kept[0] is contacts and kept[1] is config.followup
             and kept[2] == config.me.language and kept[3] is written and kept[4] is mail):
-        kept = reuse.languages = (contacts, config.followup, config.me.language, written, mail,
-                                  ByIdentity())
+        kept = reuse.languages[evidence] = (contacts, config.followup, config.me.language,
+                                            written, mail, ByIdentity())
     by_contact = kept[5].get(event)
     if by_contact is None:
         by_contact = {}
