@@ -200,6 +200,7 @@ def test_danish_user_english_contact_and_thread_gets_an_english_followup() -> No
 def test_asking_without_evidence_keeps_the_answers_with_it() -> None:
     reuse, config = Reuse(), make_config()
     snapshot = Snapshot(languages={ANA: ("en",)})
-    first = choose_language(ANA, NAMES_ONLY, {}, config, reuse, snapshot=snapshot)
-    assert choose_language(ANA, NAMES_ONLY, {}, config, reuse).language == "da"  # a drip
-    assert choose_language(ANA, NAMES_ONLY, {}, config, reuse, snapshot=snapshot) is first
+    contacts = snapshot.contacts
+    first = choose_language(ANA, NAMES_ONLY, contacts, config, reuse, snapshot=snapshot)
+    assert choose_language(ANA, NAMES_ONLY, contacts, config, reuse).language == "da"  # drip
+    assert choose_language(ANA, NAMES_ONLY, contacts, config, reuse, snapshot=snapshot) is first
