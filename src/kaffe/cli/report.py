@@ -81,6 +81,8 @@ def action_lines(action: Action, preview: Preview | None, zone: tzinfo = UTC) ->
     state = "BLOCKED" if preview and preview.blocked else action.state
     head = f"  {state:<8} {action.kind:<9} to {_to(action)} ({action.language})"
     lines = [head, f"           {shown(action.reason)}"]
+    if action.language_reason:
+        lines.append(f"           language {shown(action.language_reason)}")
     if action.due_at and action.state != DUE:
         lines.append(f"           due at {_when(action.due_at, zone)}")
     if preview is not None:
@@ -181,6 +183,7 @@ def _action_json(action: Action, preview: Preview | None) -> dict[str, Any]:
         "reason": redact_text(action.reason),
         "to": [vars(r) for r in action.to],
         "language": action.language,
+        "language_reason": action.language_reason,
         "due_at": action.due_at.isoformat() if action.due_at else None,
     }
     if preview is not None:

@@ -430,6 +430,7 @@ def outreach_action(
     *,
     due_at: datetime | None = None,
     score: float | None = None,
+    language_reason: str = "",
 ) -> Action:
     """A drip or check-in to one contact; ``score`` orders them under the daily cap."""
     if score is not None:
@@ -441,6 +442,7 @@ def outreach_action(
         reason=reason,
         to=(person,),
         language=language,
+        language_reason=language_reason,
         template=kind,
         event_key=last.key,
         due_at=due_at,

@@ -329,7 +329,8 @@ def _action(
     due_at: datetime | None = None,
     score: float | None = None,
 ) -> Action:
-    language = language_for(person.email, last, snapshot.contacts, config, reuse)
+    language = language_for(person.email, last, snapshot.contacts, config, reuse,
+                            snapshot=snapshot)
     context = drip_context(person, last, match, article, language, config)
     return cadence.outreach_action(
         DRIP, drip_key(person.email, article.id), state, reason, person, last, language,
