@@ -227,6 +227,10 @@ def test_language_follows_the_contact() -> None:
     assert action.language == "da" and action.context["contact_names"] == ["Bo"]
     snapshot = replace(snapshot, contacts={BO_EMAIL: Contact(BO_EMAIL, language="en")})
     assert drip_actions(snapshot, (bo,), NOW, config)[0].language == "en"
+    # what Bo writes decides before the domain (issue 15): his last mails are English
+    snapshot = replace(snapshot, contacts={}, languages={BO_EMAIL: ("en", "en")})
+    (action,) = drip_actions(snapshot, (bo,), NOW, config)
+    assert action.language == "en"
 
 
 def test_disabled_or_no_match_plans_nothing() -> None:

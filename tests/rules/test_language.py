@@ -202,5 +202,6 @@ def test_asking_without_evidence_keeps_the_answers_with_it() -> None:
     snapshot = Snapshot(languages={ANA: ("en",)})
     contacts = snapshot.contacts
     first = choose_language(ANA, NAMES_ONLY, contacts, config, reuse, snapshot=snapshot)
-    assert choose_language(ANA, NAMES_ONLY, contacts, config, reuse).language == "da"  # asked without the mail evidence
+    # asked without the mail evidence
+    assert choose_language(ANA, NAMES_ONLY, contacts, config, reuse).language == "da"
     assert choose_language(ANA, NAMES_ONLY, contacts, config, reuse, snapshot=snapshot) is first
