@@ -224,7 +224,7 @@ class Contact:
     language: str = ""  # "" = decide from config and context
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reason:
     """One feature that moved a detection score, so a user can see and tune why."""
 
@@ -245,7 +245,7 @@ class Verdict:
     veto: str = ""  # a hard exclusion ("declined by you", "all-day", ...) wins over any score
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Recipient:
     email: str
     name: str = ""
@@ -258,7 +258,7 @@ SKIPPED = "skipped"  # will never be drafted; ``reason`` says why
 DONE = "done"  # already drafted (ledger says so)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Action:
     """A planned draft, with an idempotency key and a human-readable reason.
 
@@ -280,7 +280,7 @@ class Action:
     context: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Draft:
     """A fully rendered draft, ready to be turned into MIME."""
 

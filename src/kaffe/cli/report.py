@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
@@ -171,7 +171,7 @@ def _event_json(event: Event, verdict: Verdict) -> dict[str, Any]:
         "is_coffee": verdict.is_coffee,
         "score": verdict.score,
         "veto": verdict.veto,
-        "reasons": [{**vars(r), "detail": redact_text(r.detail)} for r in verdict.reasons],
+        "reasons": [{**asdict(r), "detail": redact_text(r.detail)} for r in verdict.reasons],
     }
 
 
@@ -181,7 +181,7 @@ def _action_json(action: Action, preview: Preview | None) -> dict[str, Any]:
         "key": action.key,
         "state": action.state,
         "reason": redact_text(action.reason),
-        "to": [vars(r) for r in action.to],
+        "to": [asdict(r) for r in action.to],
         "language": action.language,
         "language_reason": action.language_reason,
         "due_at": action.due_at.isoformat() if action.due_at else None,
