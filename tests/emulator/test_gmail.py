@@ -195,6 +195,37 @@ def test_drafts_create_list_get_and_thread(emu: Emulator, google: Google) -> Non
     assert [m["id"] for m in thread["messages"]] == [original["id"], created["message"]["id"]]
 
 
+def test_drafts_update_keeps_the_id_and_replaces_the_message(emu: Emulator, google: Google) -> None:
+    """As an edit in Gmail: the draft id stays, the message is new (the old one is gone,
+    history says messageDeleted and messageAdded), and the thread is kept."""
+    original = emu.add_message(mail(), ["INBOX"])
+    drafts = google.gmail.users().drafts()
+    reply = mail("Re: Coffee next week?", sender="me@example.com", to="ada@example.org",
+                 msgid="<d@x>", extra="In-Reply-To: <coffee-1@example.org>\r\n")
+    created = drafts.create(userId="me", body={"message": {
+        "raw": _b64(reply), "threadId": original["threadId"]}}).execute()
+    start = google.gmail.users().getProfile(userId="me").execute()["historyId"]
+    edited = reply + b"P.S. One more line, typed in Gmail.\r\n"
+    updated = drafts.update(userId="me", id=created["id"], body={"message": {
+        "raw": _b64(edited), "threadId": original["threadId"]}}).execute()
+    assert updated["id"] == created["id"]
+    assert updated["message"]["id"] != created["message"]["id"]
+    assert updated["message"]["threadId"] == original["threadId"]
+    got = drafts.get(userId="me", id=created["id"], format="raw").execute()
+    assert base64.urlsafe_b64decode(got["message"]["raw"]) == edited
+    assert [d["id"] for d in drafts.list(userId="me").execute()["drafts"]] == [created["id"]]
+    with pytest.raises(HttpError) as err:
+        google.gmail.users().messages().get(userId="me", id=created["message"]["id"]).execute()
+    assert err.value.status_code == 404
+    history = google.gmail.users().history().list(userId="me", startHistoryId=start).execute()
+    kinds = [k for record in history["history"] for k in record if k.startswith("messages")
+             and k != "messages"]
+    assert kinds == ["messagesDeleted", "messagesAdded"]
+    with pytest.raises(HttpError) as err:
+        drafts.update(userId="me", id="r-none", body={"message": {"raw": _b64(edited)}}).execute()
+    assert err.value.status_code == 404
+
+
 @pytest.mark.parametrize("body", [{"message": {"raw": "!!! not base64 !!!"}}, {"message": {}}, {}])
 def test_draft_with_bad_raw_is_400(google: Google, body: dict) -> None:
     with pytest.raises(HttpError) as err:

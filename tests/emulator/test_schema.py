@@ -109,6 +109,9 @@ def test_gmail_responses(filled: Emulator, google: Google) -> None:
             "gmail.users.drafts.get",
             users.drafts().get(userId="me", id=created["id"], format=fmt).execute(),
         )
+    updated = users.drafts().update(userId="me", id=created["id"],
+                                    body={"message": {"raw": raw}}).execute()
+    _ok("gmail.v1", "gmail.users.drafts.update", updated)
     history = users.history().list(userId="me", startHistoryId=str(FIRST_HISTORY_ID)).execute()
     assert history["history"]
     _ok("gmail.v1", "gmail.users.history.list", history)

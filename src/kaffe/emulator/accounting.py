@@ -70,6 +70,7 @@ _METHODS: tuple[tuple[str, re.Pattern[str], ApiMethod], ...] = tuple(
         ("POST", _GMAIL + r"/drafts$", "gmail.users.drafts.create", 10, _DRAFT_WRITE),
         ("GET", _GMAIL + r"/drafts$", "gmail.users.drafts.list", 5, _DRAFT_READ),
         ("GET", _GMAIL + r"/drafts/[^/]+$", "gmail.users.drafts.get", 5, _DRAFT_READ),
+        ("PUT", _GMAIL + r"/drafts/[^/]+$", "gmail.users.drafts.update", 15, _DRAFT_WRITE),
         ("DELETE", _GMAIL + r"/drafts/[^/]+$", "gmail.users.drafts.delete", 10, _DRAFT_WRITE),
         ("GET", _CAL + r"/calendars/[^/]+/events$", "calendar.events.list", 0, _EVENTS),
         ("GET", _CAL + r"/calendars/[^/]+/events/[^/]+$", "calendar.events.get", 0, _EVENTS),

@@ -68,6 +68,7 @@ ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
     ("POST", re.compile(_GMAIL + r"/drafts$"), _gmail(gmail_api.draft_create)),
     ("GET", re.compile(_GMAIL + r"/drafts$"), _gmail(gmail_api.drafts_list)),
     ("GET", re.compile(_GMAIL + r"/drafts/([^/]+)$"), _gmail(gmail_api.draft_get)),
+    ("PUT", re.compile(_GMAIL + r"/drafts/([^/]+)$"), _gmail(gmail_api.draft_update)),
     (
         "DELETE",
         re.compile(_GMAIL + r"/drafts/([^/]+)$"),

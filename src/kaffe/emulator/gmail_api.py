@@ -101,6 +101,26 @@ def draft_create(store: GmailStore, req: Request) -> dict[str, Any]:
     return _store_draft(store, raw, message.get("threadId"))
 
 
+def draft_update(store: GmailStore, req: Request, draft_id: str) -> dict[str, Any]:
+    """``PUT users/{userId}/drafts/{id}`` with ``{"message": {"raw", "threadId"?}}``:
+    the draft keeps its id and gets a new message."""
+    body = req.json()
+    message = body.get("message") if isinstance(body, dict) else None
+    if not isinstance(message, dict) or not message.get("raw"):
+        raise bad_request("Invalid draft: message.raw is required.", location="message.raw")
+    try:
+        raw = decode_b64url(str(message["raw"]))
+    except (ValueError, binascii.Error) as exc:
+        raise bad_request(
+            "Invalid value for ByteString: message.raw is not base64url.",
+            location="message.raw",
+        ) from exc
+    if not raw.strip():
+        raise bad_request("Invalid draft: the message is empty.")
+    msg = store.update_draft(draft_id, raw, message.get("threadId") or None)
+    return _draft_ref(draft_id, msg, with_labels=True)
+
+
 def _store_draft(store: GmailStore, raw: bytes, thread_id: str | None) -> dict[str, Any]:
     if not raw.strip():
         raise bad_request("Invalid draft: the message is empty.")

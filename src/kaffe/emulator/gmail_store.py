@@ -76,6 +76,24 @@ class GmailStore:
             self.drafts[draft_id] = msg.id
             return draft_id, msg
 
+    def update_draft(self, draft_id: str, raw: bytes, thread_id: str | None) -> StoredMessage:
+        """Replace the draft's message, as drafts.update (and an edit in Gmail) does: the
+        draft id stays, its message is a new one with a new id (messageDeleted for the
+        old, messageAdded for the new). With ``thread_id`` it stays in or joins that
+        thread when the threading rule allows; else it starts its own."""
+        with self.lock:
+            old = self.draft_message(draft_id)
+            thread = [m for m in self.thread(thread_id) if m.id != old.id] if thread_id else []
+            if thread_id and not thread and thread_id != old.thread_id:
+                raise ApiError(404, "Requested entity was not found.")
+            probe = StoredMessage("", "", raw, 0, 0)
+            joins = thread_id if thread_id and (not thread or fits_thread(probe, thread)) else None
+            del self.messages[old.id]
+            self._record(old, "messagesDeleted", {"message": old.ref()})
+            msg = self.add_message(raw, ["DRAFT"], thread_id=joins, by_references=False)
+            self.drafts[draft_id] = msg.id
+            return msg
+
     def delete_draft(self, draft_id: str) -> None:
         """Remove a draft and its message."""
         with self.lock:
