@@ -316,6 +316,19 @@ class OutcomeState(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class DraftHead:
+    """A draft in your mailbox, before its text is read: one kaffe made (which you may
+    have edited since) or one you wrote yourself (issue 16: what you are about to send)."""
+
+    id: str  # the sink's draft id
+    version: str  # changes whenever the draft does (Gmail: its message id; IMAP: its UID)
+    to: tuple[Recipient, ...] = ()  # To and Cc
+    subject: str = ""
+    kaffe_key: str = ""  # X-Kaffe-Key: kaffe made it
+    size: int = 0  # bytes, as the server counts them (0: not told)
+
+
+@dataclass(frozen=True, slots=True)
 class LedgerEntry:
     key: str
     kind: str

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -189,6 +190,24 @@ class GmailBox:
     def drafts(self) -> list[bytes]:
         return [d["raw"] for d in self.emu.drafts()]
 
+    def write_draft(self, raw: bytes) -> str:
+        """The user writes a draft in Gmail (drafts.create, as any mail client does)."""
+        gmail = self._user().gmail
+        body = {"message": {"raw": base64.urlsafe_b64encode(raw).decode()}}
+        return str(gmail.users().drafts().create(userId="me", body=body).execute()["id"])
+
+    def edit_draft(self, draft_id: str, raw: bytes) -> str:
+        """The user edits a draft: drafts.update keeps the draft id, the message is new."""
+        gmail = self._user().gmail
+        body = {"message": {"raw": base64.urlsafe_b64encode(raw).decode()}}
+        gmail.users().drafts().update(userId="me", id=draft_id, body=body).execute()
+        return draft_id
+
+    def _user(self) -> Any:
+        from tests.emulator.helpers import connect  # every method: the user's own tools
+
+        return connect(self.emu)
+
     def sent(self) -> int:
         """Messages in Sent, and every call that tried to send."""
         with self.emu.gmail.lock:
@@ -236,6 +255,30 @@ class ImapBox:
 
     def drafts(self) -> list[bytes]:
         return self._fetch("Drafts", "DRAFT")
+
+    def write_draft(self, raw: bytes) -> str:
+        """The user's mail client saves a draft: APPEND with \\Draft (APPENDUID names it)."""
+        conn = self.server.connect()
+        try:
+            typ, data = conn.append("Drafts", "(\\Draft)", None, raw)
+            assert typ == "OK", data
+            found = re.search(rb"APPENDUID (\d+) (\d+)", data[0])
+            assert found, data
+            return f"drafts/{int(found.group(1))}/{int(found.group(2))}"
+        finally:
+            conn.logout()
+
+    def edit_draft(self, draft_id: str, raw: bytes) -> str:
+        """An edit as IMAP clients save it: the new version appended, the old one expunged."""
+        new_id = self.write_draft(raw)
+        conn = self.server.connect()
+        try:
+            conn.select("Drafts")
+            conn.uid("STORE", draft_id.rsplit("/", 1)[1], "+FLAGS", "(\\Deleted)")
+            conn.expunge()
+        finally:
+            conn.logout()
+        return new_id
 
     def sent(self) -> int:
         return len(self._fetch("Sent", "ALL"))

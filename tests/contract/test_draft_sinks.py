@@ -101,7 +101,96 @@ class DraftSinkContract:
         assert not any(hasattr(sink, name) for name in ("send", "send_draft", "send_message"))
 
 
-class TestGmailDrafts(DraftSinkContract):
+def hand_written(to: str, subject: str, text: str = "", html: str = "") -> bytes:
+    """A draft as a mail client saves it: text, HTML-only, or both."""
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = f"Ana <{sc.ME}>", to, subject
+    if text:
+        msg.set_content(text)
+    if html:
+        if text:
+            msg.add_alternative(html, subtype="html")
+        else:
+            msg.set_content(html, subtype="html")
+    return msg.as_bytes()
+
+
+ASK = "Do you have any openings on your team right now?"
+
+
+class DraftReaderContract:
+    """Every draft sink also reads your drafts (issue 16), the same way, changing nothing."""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def mine(cls, mailboxes: backends.Mailboxes) -> Any:
+        return mailboxes.box("review")
+
+    def test_drafts_are_listed_with_versions_and_an_edit_is_a_new_version(self, mine: Any) -> None:
+        reader = mine.sink()
+        kaffes = reader.create_draft(plain("followup:review-bo@kaffe.test",
+                                           Recipient("bo@roastery.example", "Bo Berg"),
+                                           "Thanks for the coffee", "Thanks for today, Bo."))
+        own = mine.write_draft(hand_written("Carl <carl@fjord.example>", "Next steps",
+                                            "Good talking to you, Carl."))
+        before = reader.draft_versions()
+        assert {kaffes, own} <= set(before)
+        heads = {h.id: h for h in reader.draft_heads([kaffes, own])}
+        assert heads[kaffes].kaffe_key == "followup:review-bo@kaffe.test"
+        assert [r.email for r in heads[kaffes].to] == ["bo@roastery.example"]
+        assert (heads[own].kaffe_key, heads[own].subject) == ("", "Next steps")
+        assert [r.email for r in heads[own].to] == ["carl@fjord.example"]
+        assert heads[own].size > 0 and heads[kaffes].version == before[kaffes]
+
+        raw = drafted(mine)["followup:review-bo@kaffe.test"]
+        raw.set_content(f"Thanks for today, Bo. {ASK}\n")
+        edited = mine.edit_draft(kaffes, raw.as_bytes())
+        after = reader.draft_versions()
+        assert after[own] == before[own]  # untouched: the same version
+        assert after[edited] != before[kaffes]  # Gmail: same id, new message; IMAP: new UID
+        assert set(after.values()) - set(before.values()) == {after[edited]}
+        (head,) = reader.draft_heads([edited])
+        assert head.kaffe_key == "followup:review-bo@kaffe.test"  # still kaffe's, edited
+        text = reader.draft_texts([edited], cap=1000)[edited]
+        assert ASK in text.text and not text.html_only and not text.truncated
+
+    def test_an_html_only_draft_is_read_as_words_without_the_quoted_mail(self, mine: Any) -> None:
+        html = ("<html><head><style>p {color: red}</style></head><body><div dir='ltr'>"
+                "<p>Hej Bo,</p><p>Har I brug for folk som mig&nbsp;i jeres team?</p>"
+                "<div class='gmail_quote'><div>Den 3. mar. 2026 skrev Bo:</div>"
+                "<blockquote>Vi ansætter tre udviklere.</blockquote></div></div></body></html>")
+        draft_id = mine.write_draft(hand_written("bo@roastery.example", "Hej", html=html))
+        text = mine.sink().draft_texts([draft_id], cap=1000)[draft_id]
+        assert text.html_only
+        assert "Har I brug for folk som mig i jeres team?" in text.text.replace("\xa0", " ")
+        assert "ansætter" not in text.text and "color" not in text.text
+
+    def test_quoted_plain_text_is_left_out(self, mine: Any) -> None:
+        body = ("Thanks, Carl!\n\nOn Tue, 3 Mar 2026 at 10:00, Carl <carl@fjord.example> wrote:\n"
+                "> We are hiring two analysts.\n")
+        draft_id = mine.write_draft(hand_written("carl@fjord.example", "Re: Next", body))
+        text = mine.sink().draft_texts([draft_id], cap=1000)[draft_id]
+        assert text.text == "Thanks, Carl!"
+
+    def test_a_long_draft_is_read_up_to_the_cap(self, mine: Any) -> None:
+        body = "A line about supply chains and coffee. " * 5000  # 195,000 characters
+        draft_id = mine.write_draft(hand_written("carl@fjord.example", "Long", body))
+        text = mine.sink().draft_texts([draft_id], cap=2000)[draft_id]
+        assert text.truncated and 1900 <= len(text.text) <= 2000
+
+    def test_reading_changes_nothing(self, mine: Any) -> None:
+        mine.write_draft(hand_written("carl@fjord.example", "Untouched", "Just this."))
+        before, sent = sorted(mine.drafts()), mine.sent()
+        reader = mine.sink()
+        versions = reader.draft_versions()
+        reader.draft_heads(versions)
+        reader.draft_texts(versions, cap=500)
+        assert sorted(mine.drafts()) == before and mine.sent() == sent
+        assert reader.draft_versions() == versions
+        assert reader.draft_heads(["drafts/1/999999", "r999999"]) == []  # gone: left out
+
+
+class TestGmailDrafts(DraftSinkContract, DraftReaderContract):
     @pytest.fixture(scope="class")
     @classmethod
     def mailboxes(cls, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
@@ -115,7 +204,7 @@ class TestGmailDrafts(DraftSinkContract):
         assert [d["thread_id"] for d in made] == [draft.thread_id]
 
 
-class TestImapDrafts(DraftSinkContract):
+class TestImapDrafts(DraftSinkContract, DraftReaderContract):
     @pytest.fixture(scope="class")
     @classmethod
     def mailboxes(cls, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:

@@ -9,7 +9,8 @@ from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Protocol
 
-from kaffe.model import CalendarBatch, Draft, FeedBatch, MailBatch
+from kaffe.connectors.mailbody import BodyText
+from kaffe.model import CalendarBatch, Draft, DraftHead, FeedBatch, MailBatch
 
 
 class CalendarSource(Protocol):
@@ -73,4 +74,25 @@ class DraftSink(Protocol):
         """Key -> draft id for each of ``keys`` an existing draft carries, in as few
         requests as the mailbox allows (the executor asks once per cycle). Drafts whose
         id is in ``skip`` (known to carry other keys) need not be read."""
+        ...
+
+
+class DraftReader(Protocol):
+    """Reads the drafts in your mailbox, to review what you are about to send (issue 16).
+    Never changes, moves or deletes one: the sinks that implement it only read."""
+
+    name: str
+
+    def draft_versions(self) -> dict[str, str]:
+        """Draft id -> version for every draft, without reading any (one cheap listing)."""
+        ...
+
+    def draft_heads(self, ids: Iterable[str]) -> list[DraftHead]:
+        """Recipients, subject, key and size of these drafts (no text); one gone or
+        unreadable since the listing is left out."""
+        ...
+
+    def draft_texts(self, ids: Iterable[str], *, cap: int) -> dict[str, BodyText]:
+        """Draft id -> what you wrote in it, at most ``cap`` characters (read in part
+        where the server allows); one gone or unreadable is left out."""
         ...

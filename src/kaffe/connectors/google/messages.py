@@ -9,10 +9,13 @@ with the message id and goes on with the rest.
 
 from __future__ import annotations
 
+import base64
 import html
+import re
 from datetime import UTC, datetime
 from typing import Any
 
+from kaffe.connectors.mailbody import DEFAULT_CAP, BodyText, readable
 from kaffe.connectors.mailheaders import (
     SAMPLE_CHARS,
     Headers,
@@ -96,3 +99,33 @@ def top_mime_type(doc: dict[str, Any]) -> str:
     header (a metadata resource may carry only the header)."""
     mime = str((doc.get("payload") or {}).get("mimeType") or "")
     return mime or first(header_map(doc), "content-type")
+
+
+def payload_text(payload: Any, *, cap: int = DEFAULT_CAP) -> BodyText:
+    """What you wrote, from a ``format=full`` payload: its first text/plain part, else its
+    first text/html part (attachments, with a filename or an attachmentId, are skipped)."""
+    found: dict[str, str] = {}
+    stack = [payload] if isinstance(payload, dict) else []
+    while stack:
+        part = stack.pop(0)
+        kind = str(part.get("mimeType") or "").lower()
+        body = part.get("body") or {}
+        if kind.startswith("multipart/"):
+            stack[:0] = [p for p in part.get("parts") or () if isinstance(p, dict)]
+        elif kind in ("text/plain", "text/html") and kind not in found \
+                and not part.get("filename") and body.get("data"):
+            found[kind] = _decoded(str(body["data"]), part)
+    return readable(found.get("text/plain"), found.get("text/html"), cap=cap)
+
+
+def _decoded(data: str, part: dict[str, Any]) -> str:
+    raw = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
+    charset = "utf-8"
+    for header in part.get("headers") or ():
+        if str(header.get("name", "")).lower() == "content-type":
+            found = re.search(r'charset="?([\w.:-]+)', str(header.get("value", "")), re.I)
+            charset = found.group(1) if found else charset
+    try:
+        return raw.decode(charset, "replace")
+    except LookupError:  # a charset Python does not know
+        return raw.decode("utf-8", "replace")

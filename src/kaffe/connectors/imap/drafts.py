@@ -15,17 +15,19 @@ from datetime import datetime
 from kaffe.compose.mime import to_raw
 from kaffe.connectors.imap.conn import ImapAccount, ImapSession, quote, session
 from kaffe.connectors.imap.folders import DRAFTS, find_folder, parse_list
-from kaffe.connectors.imap.parse import parse_fetch
-from kaffe.connectors.mailheaders import parse_header_block
+from kaffe.connectors.imap.parse import Fetched, parse_fetch
+from kaffe.connectors.mailbody import BodyText, raw_body_text
+from kaffe.connectors.mailheaders import first, parse_header_block, recipients
 from kaffe.errors import ConnectorError
 from kaffe.mailids import KEY_HEADER, wire_key
-from kaffe.model import Draft
+from kaffe.model import Draft, DraftHead
 from kaffe.timeutil import now_utc
 
 log = logging.getLogger(__name__)
 
 DRAFT_FLAGS = "(\\Draft)"
 KEY_ITEMS = f"(UID BODY.PEEK[HEADER.FIELDS ({KEY_HEADER.upper()})])"
+HEAD_ITEMS = f"(UID RFC822.SIZE BODY.PEEK[HEADER.FIELDS (TO CC SUBJECT {KEY_HEADER.upper()})])"
 _APPENDUID = re.compile(rb"\[APPENDUID (\d+) (\d+)\]", re.IGNORECASE)
 
 
@@ -72,6 +74,57 @@ class ImapDraftSink:
             validity = imap.open(folder)
             found = {key: _search(imap, folder, validity, key) for key in keys}
         return {key: draft_id for key, draft_id in found.items() if draft_id is not None}
+
+    # -- reading your drafts (issue 16): FETCH with PEEK, so not even \\Seen changes ----
+    def draft_versions(self) -> dict[str, str]:
+        """Draft id -> version: a UID is never reused, and a client saves an edit as a
+        new message, so the id is the version."""
+        with session(self.account) as imap:
+            folder = self._drafts(imap)
+            validity = imap.open(folder)
+            uids = imap.search(folder, "NOT", "DELETED")
+        return {f"drafts/{validity}/{uid}": f"drafts/{validity}/{uid}" for uid in uids}
+
+    def draft_heads(self, ids: Iterable[str]) -> list[DraftHead]:
+        """One FETCH of the addressing headers and RFC822.SIZE of these drafts."""
+        heads = []
+        for draft_id, fetched in self._fetch(ids, HEAD_ITEMS).items():
+            headers = parse_header_block(fetched.literal)
+            heads.append(DraftHead(
+                id=draft_id, version=draft_id,
+                to=recipients(headers.get("to", []) + headers.get("cc", [])),
+                subject=first(headers, "subject"), kaffe_key=first(headers, KEY_HEADER.lower()),
+                size=fetched.size))
+        return heads
+
+    def draft_texts(self, ids: Iterable[str], *, cap: int) -> dict[str, BodyText]:
+        """A partial FETCH of each draft's first bytes (enough for ``cap`` characters of
+        text after MIME's headers and encodings), never more."""
+        most = cap * 2 + 16_384
+        texts = {}
+        items = f"(UID RFC822.SIZE BODY.PEEK[]<0.{most}>)"
+        for draft_id, fetched in self._fetch(ids, items).items():
+            try:
+                texts[draft_id] = raw_body_text(fetched.literal, cap=cap,
+                                                truncated=fetched.size > len(fetched.literal))
+            except (ValueError, TypeError, LookupError) as exc:
+                log.warning("%s: draft %s cannot be read (%s); not reviewed",
+                            self.name, draft_id, type(exc).__name__)
+        return texts
+
+    def _fetch(self, ids: Iterable[str], items: str) -> dict[str, Fetched]:
+        wanted = [i for i in ids if i.startswith("drafts/")]
+        if not wanted:
+            return {}
+        with session(self.account) as imap:
+            folder = self._drafts(imap)
+            validity = imap.open(folder)
+            uids = sorted({int(i.rsplit("/", 1)[1]) for i in wanted
+                           if i.split("/")[1] == str(validity)})
+            if not uids:
+                return {}  # UIDVALIDITY changed: the next listing has the new ids
+            fetched = parse_fetch(imap.fetch(folder, ",".join(map(str, uids)), items))
+        return {f"drafts/{validity}/{f.uid}": f for f in fetched}
 
     def _drafts(self, imap: ImapSession) -> str:
         if not self._folder:
