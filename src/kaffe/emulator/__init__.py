@@ -9,8 +9,9 @@ Control endpoints under ``/_emulator/`` (never logged, never charged):
 ``GET requests``, ``POST requests/clear``, ``GET|POST faults``, ``GET drafts``, and
 what the user does in Gmail between cycles (:mod:`kaffe.emulator.control_mail`):
 ``POST messages`` ``{"raw": <base64url>, "labelIds": ["INBOX"]}`` (a message
-arrives; with ``SENT``, one sent elsewhere) and ``POST drafts/<id>/send`` (the
-draft is gone, a SENT message with its bytes is in its thread).
+arrives; with ``SENT``, one sent elsewhere), ``POST drafts/<id>`` ``{"raw": ...}``
+(the user edits a draft) and ``POST drafts/<id>/send`` (the draft is gone, a SENT
+message with its bytes is in its thread).
 """
 
 from __future__ import annotations

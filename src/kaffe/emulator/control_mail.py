@@ -6,6 +6,9 @@
 and In-Reply-To, or into ``threadId`` when the threading rule allows. The answer is
 the message resource (``format=minimal``); history.list shows it as messageAdded.
 
+``POST /_emulator/drafts/<id>`` with ``{"raw": <base64url>}``: the user edits a draft
+in Gmail, as drafts.update does it (same draft id and thread, a new message).
+
 ``POST /_emulator/drafts/<id>/send``: the user sends a draft, as Gmail's drafts.send
 does it: the draft and its message are gone (messageDeleted), a new message with a
 new id, the same bytes and the label SENT is in the draft's thread (messageAdded),
@@ -29,6 +32,7 @@ from kaffe.emulator.wire import ApiError, Request, bad_request
 
 DEFAULT_LABELS = ("INBOX", "UNREAD")
 _SEND = re.compile(r"^drafts/([^/]+)/send$")
+_EDIT = re.compile(r"^drafts/([^/]+)$")
 
 
 def mail_control(store: GmailStore, req: Request, action: str) -> dict[str, Any] | None:
@@ -40,6 +44,9 @@ def mail_control(store: GmailStore, req: Request, action: str) -> dict[str, Any]
     match = _SEND.match(action)
     if match:
         return send_draft(store, match.group(1), store.clock())
+    match = _EDIT.match(action)
+    if match:
+        return edit_draft(store, match.group(1), req.json())
     return None
 
 
@@ -71,6 +78,20 @@ def send_draft(store: GmailStore, draft_id: str, now: Any) -> dict[str, Any]:
                                  by_references=False,
                                  internal_date=int(now.timestamp() * 1000))
         return render(sent, "minimal", [])
+
+
+def edit_draft(store: GmailStore, draft_id: str, spec: Any) -> dict[str, Any]:
+    """The user edits draft ``draft_id`` in Gmail and it is saved: as drafts.update, the
+    draft keeps its id and thread and its message is a new one. The draft resource."""
+    if not isinstance(spec, dict) or not isinstance(spec.get("raw"), str) or not spec["raw"]:
+        raise bad_request('an edit needs "raw": the RFC 822 bytes in base64url', location="raw")
+    try:
+        raw = decode_b64url(spec["raw"])
+    except (ValueError, binascii.Error) as exc:
+        raise bad_request("raw is not base64url", location="raw") from exc
+    with store.lock:
+        msg = store.update_draft(draft_id, raw, store.draft_message(draft_id).thread_id)
+        return {"id": draft_id, "message": render(msg, "minimal", [])}
 
 
 def _joined(store: GmailStore, raw: bytes, thread_id: str) -> str | None:
