@@ -7,17 +7,21 @@ talks to Google. Only the clock is simulated.
 
 from __future__ import annotations
 
+import io
 import tempfile
 from collections import Counter
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from kaffe.config import loads
 from kaffe.daemon.cycle import CycleReport
-from kaffe.kinds import KINDS
+from kaffe.kinds import FOLLOWUP, KINDS
 from kaffe.model import Draft, Event
 from kaffe.timeutil import local
+
+if TYPE_CHECKING:
+    from kaffe.emulator import Emulator
 
 SEED = Path(__file__).resolve().parent / "demo_seed"
 DEMO_START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
@@ -40,6 +44,12 @@ calendar_ids = ["primary"]
 
 [storage]
 database = "{data}/kaffe.db"
+
+[gmail]
+# The demo's clock runs 45 days in seconds; pacing Gmail calls by the real clock would
+# only make it wait. (The emulator enforces no quota unless asked to.)
+quota_per_minute = 100000000
+quota_share = 1
 
 [topics]
 notes_dir = "{seed}/notes"
@@ -94,6 +104,35 @@ def print_no_drip(report: CycleReport, zone: tzinfo, out: TextIO) -> None:
     out.write("".join(f"{line}\n" for line in no_drip_lines(report.plan)))
 
 
+# What the demo's user types into kaffe's first follow-up before sending it: the one thing
+# kaffe exists to prevent. The next cycle reads the edited draft and says so (issue 16).
+EDIT = "PS: Are you hiring at the moment, by any chance? I would love to join your team."
+
+
+def user_edits(emu: Emulator, draft_id: str, when: datetime, zone: tzinfo, out: TextIO) -> None:
+    """The user edits a draft in Gmail (the emulator's control endpoint, over HTTP)."""
+    import base64
+    import email
+    import json
+    import urllib.request
+    from email import policy
+
+    (raw,) = [d["raw"] for d in emu.drafts() if d["id"] == draft_id]
+    message = email.message_from_bytes(raw, policy=policy.default)
+    body = message.get_body(("plain",))
+    if body is None:
+        return
+    text = body.get_content().rstrip()
+    message.set_content(f"{text}\n\n{EDIT}\n")
+    spec = json.dumps({"raw": base64.urlsafe_b64encode(message.as_bytes()).decode()})
+    req = urllib.request.Request(f"{emu.url}/_emulator/drafts/{draft_id}", spec.encode(),
+                                 method="POST")
+    with urllib.request.urlopen(req, timeout=10):
+        pass
+    out.write(f"\n--- you edit draft {draft_id} in Gmail at {_at(when, zone)}, adding:\n"
+              f"{EDIT}\n")
+
+
 def run_demo(
     start: datetime, *, days: float = DEMO_DAYS, quiet: bool = False, out: TextIO
 ) -> int:
@@ -111,6 +150,7 @@ def run_demo(
         runtime, zone = open_runtime(config), config.me.zone
         try:
             now, end, last = start, start + timedelta(days=days), start
+            edited = False
             while now <= end:
                 report = runtime.cycle(now)
                 if now == start and not quiet:
@@ -123,6 +163,11 @@ def run_demo(
                     if outcome.state == "skipped" and not quiet:
                         out.write(f"\n--- no draft at {_at(now, zone)}  "
                                   f"[{outcome.action.key}]: {outcome.detail}\n")
+                first = next((o for o in report.created if o.action.kind == FOLLOWUP), None)
+                if first is not None and not edited:
+                    user_edits(emu, first.draft_id, now + STEP / 2, zone,
+                               out if not quiet else io.StringIO())
+                    edited = True
                 now, last = now + STEP, now
             if not quiet:
                 print_no_drip(runtime.cycle(last + PLAN_AFTER, dry_run=True), zone, out)

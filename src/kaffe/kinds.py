@@ -25,6 +25,7 @@ FOLLOWUP: Final = "followup"
 DRIP: Final = "drip"
 CHECKIN: Final = "checkin"
 PREP: Final = "prep"
+REVIEW: Final = "review"
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,9 @@ ACTION_KINDS: Final = (
                "a light check-in after a long silence (rules/checkin.py)"),
     ActionKind(PREP, "prep", "prep:<meeting-id>",
                "a brief to yourself before an upcoming coffee meeting (rules/prep.py)"),
+    ActionKind(REVIEW, "review", "review:<hash of the draft version read>",
+               "a note to yourself: a draft you are about to send reads like a job ask "
+               "(daemon/review.py reads your drafts, rules/review.py)"),
 )
 KINDS: Final = tuple(kind.name for kind in ACTION_KINDS)  # in the demo's and report's order
 CAPPED: Final = (DRIP, CHECKIN)  # reach out between meetings: count against the caps

@@ -329,6 +329,19 @@ class DraftHead:
 
 
 @dataclass(frozen=True, slots=True)
+class DraftFinding:
+    """A draft in your mailbox that reads like a job ask (issue 16). Lives for one
+    cycle: the sentence is what you wrote and is never stored."""
+
+    key: str  # "review:<hash of the version read>": one note per version
+    draft: DraftHead
+    sentence: str  # the sentence that reads like a job ask, as you wrote it
+    why: str  # the guard's reason ("pattern …", "the classifier's score …")
+    edited: bool  # a kaffe draft you edited (else one you wrote yourself)
+    sink: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class LedgerEntry:
     key: str
     kind: str
@@ -359,6 +372,8 @@ class Snapshot:
     # `kaffe plan` only (None: not looked for): per contact met with topics but no match,
     # the best fresh articles scoring below the threshold, to say how near they came
     near: dict[str, tuple[Match, ...]] | None = field(default=None, compare=False, hash=False)
+    # drafts in your mailbox that read like a job ask, found this cycle (daemon/review.py)
+    findings: tuple[DraftFinding, ...] = field(default=(), compare=False, hash=False)
     # contact address -> the languages their last few received mails are in, oldest
     # first, "" for one too short or unclear to tell (kaffe.store.languages.written)
     languages: dict[str, tuple[str, ...]] = field(

@@ -203,3 +203,78 @@ def test_caldav_and_imap(tmp_path: Path, dovecot: DovecotServer,
         assert main(["--config", str(cfg), "once", "--now", NOW.isoformat()]) == 0
     assert drafted_keys(imap_drafts(dovecot)) == EXPECTED
     assert len(imap_drafts(dovecot)) == len(EXPECTED)
+
+
+def _imap_draft(to: str, subject: str, text: str) -> bytes:
+    return (f"From: Ana <{ME}>\r\nTo: {to}\r\nSubject: {subject}\r\n"
+            f"Content-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\n").encode()
+
+
+def _appended(dovecot: DovecotServer, raw: bytes) -> int:
+    conn = dovecot.connect()
+    try:
+        typ, data = conn.append("Drafts", "(\\Draft)", None, raw)
+        assert typ == "OK"
+        return int(data[0].split(b"APPENDUID ")[1].split(b"]")[0].split()[1])
+    finally:
+        conn.logout()
+
+
+def _replaced(dovecot: DovecotServer, uid: int, raw: bytes) -> int:
+    """An IMAP client saves an edit: the new version appended, the old one expunged."""
+    new = _appended(dovecot, raw)
+    conn = dovecot.connect()
+    try:
+        conn.select("Drafts")
+        conn.uid("STORE", str(uid), "+FLAGS", "(\\Deleted)")
+        conn.expunge()
+    finally:
+        conn.logout()
+    return new
+
+
+def test_imap_drafts_you_edit_or_write_are_reviewed_once_per_version(
+        tmp_path: Path, dovecot: DovecotServer) -> None:
+    """Issue 16 against Dovecot: kaffe's follow-up to Bo edited into a job ask, and a
+    draft to Priya written by hand; one note each, none again, one more per new version."""
+    ics = tmp_path / "calendar.ics"
+    ics.write_text(scenario_ics())
+    cfg = imap_config(tmp_path, dovecot, f'[[calendars]]\ntype = "ics"\nname = "home"\n'
+                                         f'url = "{ics}"')
+    once = ["--config", str(cfg), "once", "--now"]
+    assert main([*once, NOW.isoformat()]) == 0
+
+    def notes() -> list[email.message.EmailMessage]:
+        found = [email.message_from_bytes(r, policy=policy.default)
+                 for r in imap_drafts(dovecot)]
+        return [m for m in found if str(m["X-Kaffe-Key"] or "").startswith("review:")]
+
+    conn = dovecot.connect()
+    try:
+        conn.select("Drafts", readonly=True)
+        _, data = conn.uid("SEARCH", "HEADER", "X-Kaffe-Key", "followup:coffee-bo")
+        bo_uid = int(data[0].split()[0])
+        _, parts = conn.uid("FETCH", str(bo_uid), "(BODY.PEEK[])")
+        bo_raw = parts[0][1]
+    finally:
+        conn.logout()
+    edited = bo_raw.replace(b"\r\n\r\n", b"\r\n\r\nAre you hiring at the moment?\r\n\r\n", 1)
+    new_uid = _replaced(dovecot, bo_uid, edited)
+    _appended(dovecot, _imap_draft("Priya Raman <priya@analytics.example>", "Tak",
+                                   "Hej Priya, har I en ledig stilling til mig?"))
+    before = sorted(imap_drafts(dovecot))
+
+    assert main([*once, (NOW + timedelta(hours=1)).isoformat()]) == 0
+    made = notes()
+    assert len(made) == 2
+    bodies = " ".join(m.get_body(("plain",)).get_content() for m in made)
+    assert "Are you hiring at the moment?" in bodies
+    assert "har I en ledig stilling til mig?" in bodies
+    after = imap_drafts(dovecot)
+    assert all(raw in after for raw in before)  # nothing of yours changed or moved
+
+    assert main([*once, (NOW + timedelta(hours=2)).isoformat()]) == 0
+    assert len(notes()) == 2  # the same versions: no second note
+    _replaced(dovecot, new_uid, edited.replace(b"hiring", b"hiring, Bo"))
+    assert main([*once, (NOW + timedelta(hours=3)).isoformat()]) == 0
+    assert len(notes()) == 3

@@ -56,7 +56,7 @@ def test_migrates_an_empty_database_from_version_0(tmp_path: Path) -> None:
     with sqlite3.connect(path) as conn:
         assert user_version(conn) == 0
     with Store.open(path) as store:
-        assert store.schema_version == LATEST == 4
+        assert store.schema_version == LATEST == 5
     assert {"meta", "cursors", "events", "contacts", "ledger", "source_runs", "messages",
             "interactions", "topics", "articles", "languages"} <= tables(path)
 

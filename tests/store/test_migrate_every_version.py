@@ -38,6 +38,7 @@ from kaffe.store.articles import article_to_row
 from kaffe.store.codec import dt_to_text, event_to_json, message_to_json, strings_to_json
 from kaffe.store.interactions import interaction
 from kaffe.store.migrations import MIGRATIONS, migrate, user_version
+from kaffe.store.reviews import Review
 from kaffe.store.topics import topic_to_row
 from tests.store.factories import ANA, CAL, T0, at, make_event, make_message
 
@@ -100,6 +101,8 @@ class Table:
 
 INTERACTIONS = tuple(interaction(m, ANA.email) for m in MESSAGES)
 VERDICTS = (LanguageVerdict(MESSAGES[0].key, MESSAGES[0].date, "da", 0.97),)
+REVIEWS = (Review("gmail", "m9", "r1", "ab" * 32, "ask", at(3), "pattern x", ("bo@x.example",),
+                  "Next steps"),)
 ARTICLE_COLUMNS = ("id", "feed", "url", "title", "summary", "published", "language", "tags")
 META = (("owner", "alex"), ("articles.pruned_before", dt_to_text(at(-24 * 400))))
 CURSORS = ((CAL, "sync-token-1"), ("gmail", "history-42"))
@@ -131,6 +134,9 @@ TABLES: dict[str, Table] = {
                               "at": dt_to_text(v.at), "language": v.language,
                               "confidence": v.confidence} for v in VERDICTS), VERDICTS,
                        lambda s: tuple(v for g in s.languages().values() for v in g)),
+    "reviews": Table(tuple({**dataclasses.asdict(r), "at": dt_to_text(r.at),
+                            "recipients": "\n".join(r.recipients)} for r in REVIEWS), REVIEWS,
+                     lambda s: tuple(s.reviews().values())),
 }
 
 

@@ -50,7 +50,7 @@ def test_v1_database_is_upgraded_with_its_data_kept(tmp_path: Path) -> None:
     path = tmp_path / "kaffe.db"
     make_v1_database(path)
     with Store.open(path) as store:
-        assert store.schema_version == len(MIGRATIONS) == 4
+        assert store.schema_version == len(MIGRATIONS) == 5
         assert store.events() == [make_event()]
         assert store.get_cursor("google:primary") == "tok"
         assert store.contacts() == {"ana@partner.dk": Contact("ana@partner.dk", "Ana", "da")}

@@ -232,6 +232,7 @@ def status_text(
     out += [f"  {_when(e.updated, zone)}  {e.state:<8} {shown(e.key)}  "
             f"{shown(e.draft_id or e.detail)}" for e in recent]
     out += given_up_lines(ledger.values(), zone)
+    out += review_lines(store.reviews().values(), zone)
     own = set(me.addresses)
     people = [r for r in relationships(store.interactions(), ledger).values()
               if r.contact not in own]
@@ -244,6 +245,22 @@ def status_text(
 
 
 SHOWN_CONTACTS = 20
+
+
+def review_lines(reviews: Iterable[Any], zone: tzinfo) -> list[str]:
+    """Your drafts that read like a job ask, and those the guard could not judge
+    (:mod:`kaffe.daemon.review`): which draft, to whom, why; never what they say."""
+    from kaffe.store.reviews import ASK, UNJUDGED
+
+    flagged = [r for r in reviews if r.verdict in (ASK, UNJUDGED)]
+    if not flagged:
+        return []
+    out = ["your drafts, read before you send them:"]
+    for r in sorted(flagged, key=lambda r: r.at):
+        what = "reads like a job ask" if r.verdict == ASK else "not judged"
+        out.append(f'  {_when(r.at, zone)}  draft to {shown(", ".join(r.recipients))} '
+                   f'("{shown(r.subject)}") {what}: {shown(r.detail)}')
+    return out
 
 
 def permission_lines(missing: Sequence[str]) -> list[str]:

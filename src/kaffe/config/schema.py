@@ -287,6 +287,12 @@ class GuardConfig:
     patterns: tuple[str, ...] = field(default=(), metadata=rule(check="regex"))
     # regular expressions that un-block a phrase the defaults catch
     allow: tuple[str, ...] = field(default=(), metadata=rule(check="regex"))
+    # each cycle, read the drafts in your mailbox addressed to someone you met for coffee
+    # (kaffe's that you edited, and your own) and, when one reads like a job ask, say so
+    # in a short draft to yourself; your draft is never changed
+    review_drafts: bool = True
+    # characters of one draft that are read and judged (the rest is not read)
+    review_max_chars: int = field(default=20_000, metadata=rule(min=500, max=1_000_000))
 
 
 @dataclass(frozen=True)

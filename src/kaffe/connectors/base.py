@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from kaffe.connectors.mailbody import BodyText
 from kaffe.model import CalendarBatch, Draft, DraftHead, FeedBatch, MailBatch
@@ -77,6 +77,7 @@ class DraftSink(Protocol):
         ...
 
 
+@runtime_checkable
 class DraftReader(Protocol):
     """Reads the drafts in your mailbox, to review what you are about to send (issue 16).
     Never changes, moves or deletes one: the sinks that implement it only read."""
@@ -85,6 +86,11 @@ class DraftReader(Protocol):
 
     def draft_versions(self) -> dict[str, str]:
         """Draft id -> version for every draft, without reading any (one cheap listing)."""
+        ...
+
+    def made_versions(self) -> dict[str, str]:
+        """Draft id -> version of the drafts this process created, as kaffe wrote them
+        (checked by the guard then): there is nothing to read in those."""
         ...
 
     def draft_heads(self, ids: Iterable[str]) -> list[DraftHead]:

@@ -4,17 +4,19 @@ articles) -> plan -> execute."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from kaffe.config.schema import Config
-from kaffe.connectors.base import CalendarSource, FeedSource, MailSource
+from kaffe.connectors.base import CalendarSource, DraftReader, FeedSource, MailSource
 from kaffe.daemon.executor import Executor, Outcome
 from kaffe.daemon.memo import CycleMemo
 from kaffe.daemon.prune import prune_articles
+from kaffe.daemon.review import guard_judge, review_drafts
 from kaffe.daemon.sync import SyncResult, sync_all
-from kaffe.model import OutcomeState
+from kaffe.errors import KaffeError
+from kaffe.model import DraftFinding, LedgerEntry, OutcomeState
 from kaffe.relevance.live import Relevance
 from kaffe.rules.plan import Plan, evaluate
 from kaffe.store import Store
@@ -84,11 +86,13 @@ def run_cycle(
     *,
     stop: Callable[[], bool] | None = None,
     memo: CycleMemo | None = None,
+    drafts: DraftReader | None = None,
 ) -> CycleReport:
     """Sync, learn, plan and (unless ``executor`` is None: a dry run) execute.
 
     ``stop`` (SIGTERM) is asked between sources and between actions. ``memo`` keeps
-    what the next cycle may reuse (the runtime's; None: compute everything afresh)."""
+    what the next cycle may reuse (the runtime's; None: compute everything afresh).
+    ``drafts``: the mailbox's drafts, reviewed for job asks (:mod:`kaffe.daemon.review`)."""
     memo = memo if memo is not None else CycleMemo(store, enabled=False)
     syncs = sync_all(store, sources, now, config, stop=stop)
     if executor is not None:  # a real cycle; `kaffe plan` changes nothing it can avoid
@@ -97,7 +101,19 @@ def run_cycle(
     # a dry run is `kaffe plan`: it also says why the contacts met get no drip, and how
     # near the best article came; the daemon spends nothing on that
     explain = executor is None
-    snap, verdicts = memo.build(now, config, relevance, near=explain)
+    review = None
+    if drafts is not None and config.guard.review_drafts and config.guard.enabled:
+        judge, reader = guard_judge(config.guard), drafts
+
+        def review(people: frozenset[str], ledger: Mapping[str, LedgerEntry]
+                   ) -> tuple[DraftFinding, ...]:
+            try:
+                return review_drafts(store, reader, people, ledger, judge, now, config,
+                                     record=not explain)
+            except KaffeError as exc:  # the drafts wait for the next cycle
+                log.warning("%s: drafts not reviewed this cycle: %s", reader.name, exc)
+                return ()
+    snap, verdicts = memo.build(now, config, relevance, near=explain, review=review)
     plan = evaluate(snap, now, config, verdicts=verdicts, reuse=memo.reuse, explain=explain)
     if plan.cap is not None:
         log.warning("%s", plan.cap.warning())

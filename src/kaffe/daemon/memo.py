@@ -19,13 +19,22 @@ A config reload opens a new runtime, and with it a new, empty memo.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
 from kaffe.config.schema import Config
 from kaffe.daemon.storeview import StoreView
-from kaffe.model import Event, Interaction, LedgerEntry, Match, Snapshot, Topic, Verdict
+from kaffe.model import (
+    DraftFinding,
+    Event,
+    Interaction,
+    LedgerEntry,
+    Match,
+    Snapshot,
+    Topic,
+    Verdict,
+)
 from kaffe.relevance.empty import EmptyIndex
 from kaffe.relevance.live import Relevance
 from kaffe.rules.detect import detect
@@ -41,6 +50,9 @@ log = logging.getLogger(__name__)
 
 Verdicts = tuple[tuple[Event, Verdict], ...]
 Key = tuple[object, ...]
+# Reads your drafts to these people (the coffee contacts), given the ledger: what reads
+# like a job ask and has no note yet (kaffe.daemon.review.review_drafts, bound).
+Review = Callable[[frozenset[str], Mapping[str, LedgerEntry]], tuple[DraftFinding, ...]]
 
 
 def same_key(new: Key, old: Key | None) -> bool:
@@ -72,12 +84,13 @@ class CycleMemo:
         self._matched: tuple[Key, dict[str, tuple[Match, ...]]] | None = None
 
     def build(self, now: datetime, config: Config, relevance: Relevance, *,
-              near: bool = False) -> tuple[Snapshot, Verdicts]:
+              near: bool = False, review: Review | None = None) -> tuple[Snapshot, Verdicts]:
         """The cycle's snapshot, built once, and the verdicts on its meetings: the
         events are judged, the coffee meetings (and the notes folder) teach topics,
         the contacts met are matched with ``relevance``'s articles, and the rules get
         all of it, topics and matches included, in one :class:`Snapshot`. ``near``
-        (``kaffe plan``): the near misses too (:func:`near_misses`)."""
+        (``kaffe plan``): the near misses too (:func:`near_misses`). ``review`` reads
+        the drafts in your mailbox to the people met (:mod:`kaffe.daemon.review`)."""
         view = self.view if self.enabled else StoreView(self.store)  # afresh: read once
         start, end, since, _ = snapshot_window(now, config)
         verdicts = self.judge(view.events(start, end), config)
@@ -87,7 +100,8 @@ class CycleMemo:
         self.learn(meetings, view.interactions(since), people, config)
         ledger = view.table("ledger", self.store.ledger)
         matches = self.matches(relevance, view.topics(), ledger, people, now)
-        snapshot = view.snapshot(now, config, matches=matches)
+        findings = review(people, ledger) if review is not None else ()
+        snapshot = view.snapshot(now, config, matches=matches, findings=findings)
         if near:
             unmatched = people.difference(matches)
             shared = shared_by_contact(ledger, self.reuse)

@@ -14,7 +14,7 @@ from kaffe.compose.guard import GuardVerdict, check_draft
 from kaffe.compose.render import Composer
 from kaffe.config import load, paths
 from kaffe.config.schema import Config
-from kaffe.connectors.base import CalendarSource, DraftSink, FeedSource, MailSource
+from kaffe.connectors.base import CalendarSource, DraftReader, DraftSink, FeedSource, MailSource
 from kaffe.daemon import health
 from kaffe.daemon.cycle import CycleReport, run_cycle
 from kaffe.daemon.executor import Executor
@@ -23,6 +23,7 @@ from kaffe.errors import AuthError, ConfigError, KaffeError, Problem, TransientE
 from kaffe.model import Action, Draft, Recipient
 from kaffe.relevance.live import Relevance
 from kaffe.store import Store
+from kaffe.store.reviews import OK, Review
 
 if TYPE_CHECKING:
     import httpx
@@ -57,6 +58,22 @@ class Runtime:
     def render(self, action: Action) -> Draft:
         return self.composer.render(action, self.sender)
 
+    @property
+    def drafts(self) -> DraftReader | None:
+        """The sink as a reader of your drafts, when it is one (Gmail and IMAP are)."""
+        return self.sink if isinstance(self.sink, DraftReader) else None
+
+    def made(self, draft: Draft, draft_id: str, now: datetime) -> None:
+        """kaffe's draft, as it wrote it, needs no review: recorded as read (when the
+        sink says which version it made), so only an edit of it is read."""
+        reader = self.drafts
+        version = reader.made_versions().get(draft_id) if reader is not None else None
+        if reader is not None and version:
+            review = Review(reader.name, version, draft_id, "", OK, now,
+                            "kaffe's own draft, as kaffe wrote it",
+                            tuple(r.email for r in draft.to), draft.subject)
+            self.store.record_reviews(reader.name, [review], None)
+
     def guard(self, draft: Draft) -> GuardVerdict:
         """Every draft passes the guard: nothing that reads like asking for a job."""
         return check_draft(draft, self.config.guard)
@@ -66,11 +83,13 @@ class Runtime:
     ) -> CycleReport:
         """One cycle; ``dry_run`` syncs and plans but creates no draft; ``stop`` (SIGTERM)
         is asked between sources and between drafts."""
-        executor = None if dry_run else Executor(self.store, self.sink, self.render, self.guard)
+        executor = None if dry_run else Executor(self.store, self.sink, self.render, self.guard,
+                                                 created=self.made)
         sources = (self.calendars, self.mailboxes, self.feeds)
         try:
             report = run_cycle(self.store, sources, executor, self.relevance, now, self.config,
-                               stop=stop, memo=self.memo if self.caching else None)
+                               stop=stop, memo=self.memo if self.caching else None,
+                               drafts=self.drafts)
         except Exception as exc:  # recorded for `kaffe doctor`, then handled as before
             if executor is not None:
                 health.note_cycle(self.store, _failed_cycle(now, exc))

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from kaffe.config.schema import Config
 from kaffe.identity import same_items
-from kaffe.model import Article, Event, Interaction, Match, Snapshot, Topic
+from kaffe.model import Article, DraftFinding, Event, Interaction, Match, Snapshot, Topic
 from kaffe.store import Store
 from kaffe.store.codec import dt_to_text
 from kaffe.windows import SKEW, snapshot_window
@@ -53,7 +53,8 @@ class StoreView:
         self._views: dict[str, Any] = {}
 
     def snapshot(self, now: datetime, config: Config, *,
-                 matches: dict[str, tuple[Match, ...]] | None = None) -> Snapshot:
+                 matches: dict[str, tuple[Match, ...]] | None = None,
+                 findings: tuple[DraftFinding, ...] = ()) -> Snapshot:
         """What :func:`read_snapshot` gives, from what is already read where possible;
         with the ``matches`` of the cycle."""
         start, end, since, recent = snapshot_window(now, config)
@@ -66,6 +67,7 @@ class StoreView:
             articles=self.articles(recent, now),
             matches={} if matches is None else matches,
             languages=self.table("languages", self.store.written_languages),
+            findings=findings,
         )
 
     def table(self, name: str, read: Callable[[], T]) -> T:

@@ -16,6 +16,7 @@ from kaffe.rules.followup import followup_actions
 from kaffe.rules.merge import merge_meetings
 from kaffe.rules.prep import prep_actions
 from kaffe.rules.reuse import Reuse
+from kaffe.rules.review import review_actions
 from kaffe.rules.safety import Cap, apply_caps
 
 
@@ -86,7 +87,8 @@ def _plan(
     drips, no_drip = drip_plan(snapshot, coffee, now, config, reuse, explain=explain)
     checkins = checkin_actions(snapshot, coffee, now, config, planned=drips, reuse=reuse)
     upcoming = [event for event in coffee if event.start > now]
-    actions = followups + drips + checkins + prep_actions(snapshot, upcoming, now, config, reuse)
+    actions = (followups + drips + checkins + prep_actions(snapshot, upcoming, now, config, reuse)
+               + review_actions(snapshot, config))
     return actions, no_drip
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -32,6 +32,7 @@ from kaffe.store import interactions as _interactions
 from kaffe.store import languages as _languages
 from kaffe.store import ledger as _ledger
 from kaffe.store import messages as _messages
+from kaffe.store import reviews as _reviews
 from kaffe.store import topics as _topics
 from kaffe.store.codec import dt_to_text, opt_dt_from_text
 from kaffe.store.fault import storage_error
@@ -302,6 +303,22 @@ class Store:
         """Per contact, the languages of their latest received mails as the rules get
         them (:func:`kaffe.store.languages.written`)."""
         return _languages.written(self._conn)
+
+    # Reviews of your drafts (issue 16) -------------------------------------------
+
+    def reviews(self, sink: str | None = None) -> dict[tuple[str, str], _reviews.Review]:
+        """(sink, version) -> what kaffe found in that draft version (no text)."""
+        return _reviews.load(self._conn, sink)
+
+    def record_reviews(self, sink: str, reviews: list[_reviews.Review],
+                       present: Collection[str] | None) -> None:
+        """Store ``reviews`` and forget those of ``sink``'s versions not ``present``
+        (None: forget nothing)."""
+        with self.transaction():
+            for review in reviews:
+                _reviews.record(self._conn, review)
+            if present is not None:
+                _reviews.forget_others(self._conn, sink, present)
 
     # Contacts ---------------------------------------------------------------
 

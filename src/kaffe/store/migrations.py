@@ -103,7 +103,18 @@ V4: Migration = (
     lambda conn: _judge_stored(conn),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (V1, V2, V3, V4)
+# The drafts in your mailbox that kaffe reviewed (issue 16): one row per version read,
+# with a hash of the text judged and the verdict, never the text.
+V5: Migration = (
+    """CREATE TABLE reviews (
+        sink TEXT NOT NULL, version TEXT NOT NULL, draft_id TEXT NOT NULL,
+        checked TEXT NOT NULL, verdict TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '',
+        recipients TEXT NOT NULL DEFAULT '', subject TEXT NOT NULL DEFAULT '',
+        at TEXT NOT NULL, PRIMARY KEY (sink, version)
+    )""",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (V1, V2, V3, V4, V5)
 
 
 def _judge_stored(conn: sqlite3.Connection) -> None:

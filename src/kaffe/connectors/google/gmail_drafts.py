@@ -60,6 +60,7 @@ class GmailDraftSink:
         self.granted = granted  # the scopes the stored token says were granted
         most = bucket.fits(QUOTA_UNITS["users.drafts.get"], BATCH_SIZE) if bucket else BATCH_SIZE
         self.batcher = Batcher(batch_uri, num_retries=num_retries, sleep=sleep, size=most)
+        self._made: dict[str, str] = {}  # draft id -> message id, as created here
 
     def refusal(self) -> MissingPermission | None:
         """Why no draft can be made, known before asking Google: the stored token says
@@ -87,6 +88,9 @@ class GmailDraftSink:
         draft_id = created.get("id") if isinstance(created, dict) else None
         if not draft_id:
             raise ConnectorError("gmail drafts.create: the response has no draft id")
+        version = (created.get("message") or {}).get("id")
+        if version:
+            self._made[str(draft_id)] = str(version)
         log.info("created Gmail draft %s for %s", draft_id, draft.key)
         return str(draft_id)
 
@@ -123,6 +127,10 @@ class GmailDraftSink:
     def draft_versions(self) -> dict[str, str]:
         """Draft id -> the id of its message, which Gmail replaces on every edit."""
         return dict(self._listed())
+
+    def made_versions(self) -> dict[str, str]:
+        """The drafts this sink created, with the message id each was created with."""
+        return dict(self._made)
 
     def draft_heads(self, ids: Iterable[str]) -> list[DraftHead]:
         """drafts.get ``format=metadata`` (5 units each, batched): the headers only."""

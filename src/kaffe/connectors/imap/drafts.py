@@ -39,6 +39,7 @@ class ImapDraftSink:
         self.name = f"imap:{account.name}"
         self.clock = clock  # the INTERNALDATE of a draft without a date of its own
         self._folder: str = account.drafts_folder  # found once, then remembered
+        self._made: dict[str, str] = {}  # the drafts created here: id -> version
 
     def create_draft(self, draft: Draft) -> str:
         """APPEND ``draft`` to Drafts with the ``\\Draft`` flag; return its id."""
@@ -54,6 +55,7 @@ class ImapDraftSink:
             raise ConnectorError(f"{self.name}: the draft was appended to {folder} but "
                                  "cannot be found again by its key")
         log.info("%s: draft %s created in %s", self.name, draft_id, folder)
+        self._made[draft_id] = draft_id  # an edit is a new UID: the id is the version
         return draft_id
 
     def find_draft(self, key: str) -> str | None:
@@ -84,6 +86,10 @@ class ImapDraftSink:
             validity = imap.open(folder)
             uids = imap.search(folder, "NOT", "DELETED")
         return {f"drafts/{validity}/{uid}": f"drafts/{validity}/{uid}" for uid in uids}
+
+    def made_versions(self) -> dict[str, str]:
+        """The drafts this sink appended (id and version are the same)."""
+        return dict(self._made)
 
     def draft_heads(self, ids: Iterable[str]) -> list[DraftHead]:
         """One FETCH of the addressing headers and RFC822.SIZE of these drafts."""
