@@ -85,8 +85,8 @@ def thread_get(store: GmailStore, req: Request, thread_id: str) -> dict[str, Any
         }
 
 
-def draft_create(store: GmailStore, req: Request) -> dict[str, Any]:
-    """``POST users/{userId}/drafts`` with ``{"message": {"raw", "threadId"?}}``."""
+def _draft_body(req: Request) -> tuple[bytes, str | None]:
+    """The raw bytes and thread id of a Draft body ``{"message": {"raw", "threadId"?}}``."""
     body = req.json()
     message = body.get("message") if isinstance(body, dict) else None
     if not isinstance(message, dict) or not message.get("raw"):
@@ -98,26 +98,21 @@ def draft_create(store: GmailStore, req: Request) -> dict[str, Any]:
             "Invalid value for ByteString: message.raw is not base64url.",
             location="message.raw",
         ) from exc
-    return _store_draft(store, raw, message.get("threadId"))
+    return raw, message.get("threadId") or None
+
+
+def draft_create(store: GmailStore, req: Request) -> dict[str, Any]:
+    """``POST users/{userId}/drafts`` with ``{"message": {"raw", "threadId"?}}``."""
+    return _store_draft(store, *_draft_body(req))
 
 
 def draft_update(store: GmailStore, req: Request, draft_id: str) -> dict[str, Any]:
     """``PUT users/{userId}/drafts/{id}`` with ``{"message": {"raw", "threadId"?}}``:
     the draft keeps its id and gets a new message."""
-    body = req.json()
-    message = body.get("message") if isinstance(body, dict) else None
-    if not isinstance(message, dict) or not message.get("raw"):
-        raise bad_request("Invalid draft: message.raw is required.", location="message.raw")
-    try:
-        raw = decode_b64url(str(message["raw"]))
-    except (ValueError, binascii.Error) as exc:
-        raise bad_request(
-            "Invalid value for ByteString: message.raw is not base64url.",
-            location="message.raw",
-        ) from exc
+    raw, thread_id = _draft_body(req)
     if not raw.strip():
         raise bad_request("Invalid draft: the message is empty.")
-    msg = store.update_draft(draft_id, raw, message.get("threadId") or None)
+    msg = store.update_draft(draft_id, raw, thread_id)
     return _draft_ref(draft_id, msg, with_labels=True)
 
 
