@@ -118,8 +118,8 @@ def review_drafts(store: Store, reader: DraftReader, contacts: Collection[str],
                and versions.get(r.draft_id) == v and not _noted(ledger, sink, r)]
     heads = {h.id: h for h in reader.draft_heads([*fresh, *unnoted])}
     own = {a.lower() for a in config.me.addresses}
-    wanted = [h for h in heads.values() if _for_review(h, contacts, own)]
-    texts = reader.draft_texts([h.id for h in wanted], cap=config.guard.review_max_chars)
+    wanted = {h.id for h in heads.values() if _for_review(h, contacts, own)}
+    texts = reader.draft_texts(wanted, cap=config.guard.review_max_chars)
     reviews, findings = [], []
     for head in heads.values():
         if head.id in texts:
@@ -128,7 +128,7 @@ def review_drafts(store: Store, reader: DraftReader, contacts: Collection[str],
                 findings.append(finding)
         else:  # not to a coffee contact, kaffe's note to you, or gone since the listing
             review = Review(sink, head.version, head.id, "", OK, now, "not reviewed: " + (
-                "not to anyone you met for coffee" if head not in wanted else "unreadable"),
+                "not to anyone you met for coffee" if head.id not in wanted else "unreadable"),
                 tuple(r.email for r in head.to), head.subject)
         if head.version not in known or known[head.version].verdict != review.verdict:
             reviews.append(review)

@@ -52,12 +52,7 @@ def mail_control(store: GmailStore, req: Request, action: str) -> dict[str, Any]
 
 def deliver(store: GmailStore, spec: Any) -> dict[str, Any]:
     """A message arrives (or, labelled SENT, was sent elsewhere): its resource."""
-    if not isinstance(spec, dict) or not isinstance(spec.get("raw"), str) or not spec["raw"]:
-        raise bad_request('a message needs "raw": the RFC 822 bytes in base64url', location="raw")
-    try:
-        raw = decode_b64url(spec["raw"])
-    except (ValueError, binascii.Error) as exc:
-        raise bad_request("raw is not base64url", location="raw") from exc
+    raw = _raw(spec, "a message")
     labels = _labels(spec.get("labelIds", list(DEFAULT_LABELS)))
     with store.lock:
         thread_id = spec.get("threadId")
@@ -83,15 +78,20 @@ def send_draft(store: GmailStore, draft_id: str, now: Any) -> dict[str, Any]:
 def edit_draft(store: GmailStore, draft_id: str, spec: Any) -> dict[str, Any]:
     """The user edits draft ``draft_id`` in Gmail and it is saved: as drafts.update, the
     draft keeps its id and thread and its message is a new one. The draft resource."""
-    if not isinstance(spec, dict) or not isinstance(spec.get("raw"), str) or not spec["raw"]:
-        raise bad_request('an edit needs "raw": the RFC 822 bytes in base64url', location="raw")
-    try:
-        raw = decode_b64url(spec["raw"])
-    except (ValueError, binascii.Error) as exc:
-        raise bad_request("raw is not base64url", location="raw") from exc
+    raw = _raw(spec, "an edit")
     with store.lock:
         msg = store.update_draft(draft_id, raw, store.draft_message(draft_id).thread_id)
         return {"id": draft_id, "message": render(msg, "minimal", [])}
+
+
+def _raw(spec: Any, what: str) -> bytes:
+    """The RFC 822 bytes in ``spec["raw"]`` (base64url), else 400 naming ``what``."""
+    if not isinstance(spec, dict) or not isinstance(spec.get("raw"), str) or not spec["raw"]:
+        raise bad_request(f'{what} needs "raw": the RFC 822 bytes in base64url', location="raw")
+    try:
+        return decode_b64url(spec["raw"])
+    except (ValueError, binascii.Error) as exc:
+        raise bad_request("raw is not base64url", location="raw") from exc
 
 
 def _joined(store: GmailStore, raw: bytes, thread_id: str) -> str | None:
