@@ -229,7 +229,8 @@ class Executor:
         draft = replace(self.render(action), date=now)
         verdict = self.guard(draft) if self.guard else None
         if verdict is not None and verdict.blocked:
-            detail = f'blocked by the guard: "{verdict.phrase}" (pattern {verdict.pattern})'
+            phrase = verdict.phrase if len(verdict.phrase) <= 120 else verdict.phrase[:119] + "…"
+            detail = f'blocked by the guard: "{phrase}" ({verdict.reason})'
             return Outcome(action, S.BLOCKED, detail=detail, draft=draft)
         return Outcome(action, S.DONE, draft=draft)
 
