@@ -238,6 +238,25 @@ def model() -> Model:
     return parse(resources.files(__package__).joinpath("model.tsv").read_text("utf-8"))
 
 
+_CLASS_LABELS = {"self": "I/me", "you": "you", "third": "someone else", "job": "job word",
+                 "ask": "request", "if": "if/when", "avail": "available", "want": "would like",
+                 "join": "join/team", "question": "question", "<s>": "start", "</s>": "end"}
+
+
+def _readable(name: str) -> str:
+    """A feature as a reader can check it: the word or phrase, or its classes in
+    brackets ("[I/me + you + job word]"); "" for a character n-gram."""
+    kind, text = name[0], name[2:]
+    if kind in "wbst":
+        return text.replace("<s>", "").replace("</s>", "").strip()
+    if kind == "k":
+        ordered = sorted(text.split("+"), key=lambda c: _ORDER.get(c, len(_ORDER)))
+        return "[" + " + ".join(_CLASS_LABELS.get(c, c) for c in ordered) + "]"
+    if kind == "q":
+        return "[" + " … ".join(_CLASS_LABELS.get(c, c) for c in text.split()) + "]"
+    return ""
+
+
 def probability(found: dict[str, float], fitted: Model) -> float:
     """The logistic of the model's linear score of a feature vector, to 4 decimals."""
     linear = fitted.bias + sum(value * fitted.weights.get(name, 0.0)
@@ -254,10 +273,9 @@ def score(text: str, language: str, fitted: Model | None = None, *, top: int = 3
     pushing = sorted((p for p in parts if p[0] > 0), key=lambda p: (-p[0], p[1]))
     names: list[str] = []
     for _, name in pushing:
-        if name[0] in "wbst":  # words and stems; classes and n-grams say little to a reader
-            shown = name[2:].replace("<s>", "").replace("</s>", "").strip()
-            if shown and shown not in names:
-                names.append(shown)
+        shown = _readable(name)
+        if shown and shown not in names:
+            names.append(shown)
         if len(names) == top:
             break
     return Score(probability(found, fitted), fitted.thresholds.get(lang, 0.5), lang,
