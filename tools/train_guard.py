@@ -10,7 +10,8 @@ training sentences in ``tests/data/guard`` (never on ``test.jsonl``: that is hel
    setting: the lowest score that keeps the ok lines flagged at or under 2.5%
    (false positives count patterns too), so as many asks as possible are blocked.
 3. The model is fitted on all of the training data, pruned to the features with the
-   largest weights, and written with weights rounded to 4 decimals, sorted by name.
+   largest weights, and written with weights rounded to 4 decimals, in the order of
+   their hashes (kaffe reads them straight into arrays).
 
 Deterministic: the same data gives the same file byte for byte (fixed folds, the
 lbfgs solver, sorted vocabulary). Needs scikit-learn (the ``tools`` extra); kaffe
@@ -95,7 +96,9 @@ def matrix(feats: Features) -> tuple[csr_matrix, list[str]]:
     return csr_matrix((data, cols, ptr), shape=(len(feats), len(names))), names
 
 
-def fit(rows: Sequence[Example], feats: Features, setting: Setting) -> jobask.Model:
+def fit(rows: Sequence[Example], feats: Features,
+        setting: Setting) -> tuple[jobask.Model, dict[str, float]]:
+    """The model fitted on ``rows``, and its weights by feature name (for the file)."""
     x, names = matrix(feats)
     y = np.array([r.ask for r in rows], dtype=int)
     lr = LogisticRegression(C=setting.c, solver="lbfgs", max_iter=5000, tol=1e-8)
@@ -105,8 +108,9 @@ def fit(rows: Sequence[Example], feats: Features, setting: Setting) -> jobask.Mo
         kept = sorted(weights, key=lambda n: (-abs(weights[n]), n))[:setting.keep]
         weights = {n: weights[n] for n in kept}
     weights = {n: round(w, 4) for n, w in weights.items() if round(w, 4) != 0.0}
-    return jobask.Model(setting.options, round(float(lr.intercept_[0]), 4),
-                        dict.fromkeys(jobask.LANGUAGES, 0.5), weights)
+    model = jobask.Model.build(setting.options, round(float(lr.intercept_[0]), 4),
+                               dict.fromkeys(jobask.LANGUAGES, 0.5), weights)
+    return model, weights
 
 
 def folds(rows: Sequence[Example], seed: int) -> list[tuple[list[int], list[int]]]:
@@ -120,7 +124,7 @@ def out_of_fold(rows: Sequence[Example], feats: Features, setting: Setting,
     """Each sentence's score by the model fitted on the other folds (as kaffe scores)."""
     scores = [0.0] * len(rows)
     for train, test in folds(rows, seed):
-        model = fit([rows[i] for i in train], [feats[i] for i in train], setting)
+        model, _ = fit([rows[i] for i in train], [feats[i] for i in train], setting)
         for i in test:
             scores[i] = jobask.probability(feats[i], model)
     return scores
@@ -204,7 +208,7 @@ def recall_target_fp(rows: Sequence[Example], scores: Sequence[float],
     return rates(rows, scores, patterns, lang, threshold)[1]
 
 
-def write(model: jobask.Model, setting: Setting, path: Path, summary: str) -> None:
+def write(model: jobask.Model, weights: dict[str, float], path: Path, summary: str) -> None:
     lines = [
         "# kaffe's job-ask model: written by tools/train_guard.py, do not edit by hand",
         f"# {summary}",
@@ -212,7 +216,7 @@ def write(model: jobask.Model, setting: Setting, path: Path, summary: str) -> No
         f"@bias\t{model.bias:.4f}",
     ]
     lines += [f"@threshold\t{lang}\t{model.thresholds[lang]:.4f}" for lang in jobask.LANGUAGES]
-    lines += [f"{name}\t{weight:.4f}" for name, weight in sorted(model.weights.items())]
+    lines += [f"{name}\t{weight:.4f}" for name, weight in jobask.ordered(weights)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -265,10 +269,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         recall, fp = rates(rows, scores, patterns, lang, thresholds[lang])
         figures.append(f"{lang} t={thresholds[lang]:.4f} recall={recall:.1%} fp={fp:.1%} "
                        f"(fp at 95% recall: {recall_target_fp(rows, scores, patterns, lang):.1%})")
-    model = replace(fit(rows, feats, setting), thresholds=thresholds)
+    fitted, weights = fit(rows, feats, setting)
+    model = replace(fitted, thresholds=thresholds)
     note = (f"{len(rows)} sentences from {', '.join(p.name for p in paths)}; "
             f"{setting.describe()}; 5-fold CV (with patterns): {'; '.join(figures)}")
-    write(model, setting, args.out, note)
+    write(model, weights, args.out, note)
     print(note)
     if args.evaluate:
         held_out(jobask.parse(args.out.read_text("utf-8")))
