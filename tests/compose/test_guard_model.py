@@ -15,6 +15,7 @@ from kaffe import jobask
 from kaffe.compose.guard import check, check_draft, check_patterns
 from kaffe.config.schema import GuardConfig
 from kaffe.model import Draft, Recipient
+from tests.compose.test_guard import DANISH_OK, ENGLISH_OK
 
 ROOT = Path(__file__).resolve().parents[2]
 ON = GuardConfig()
@@ -153,3 +154,31 @@ def test_training_is_deterministic(tmp_path: Path) -> None:
     fitted = jobask.parse(outs[0].decode())
     assert len(fitted) and set(fitted.thresholds) == {"en", "da"}
     assert b"160 sentences from train.jsonl" in outs[0]
+
+
+# The pattern suite's hard negatives (test_guard.py, written against the patterns) that
+# the classifier flags: it reads who asks whom ("I/me + you + question") and cannot tell
+# "refer me to the article" from "refer me to your recruiter". Known and reported; an
+# ``allow`` pattern un-blocks such a sentence. Strict: when one starts passing, say so.
+KNOWN_FALSE_POSITIVES = {
+    "Any openings in your calendar next week?",
+    "Could you refer me to the article you mentioned?",
+    "How can I be useful to you?",
+    "Jeres team ansætter ingeniører, kan jeg se.",
+    "Kan du anbefale mig en god bog?",
+}
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param(text, marks=pytest.mark.xfail(strict=True, reason="a known false positive"))
+    if text in KNOWN_FALSE_POSITIVES else text
+    for text in ENGLISH_OK + DANISH_OK
+])
+def test_the_pattern_suites_hard_negatives_pass_the_whole_guard(text: str) -> None:
+    assert not check(text, ON).blocked, check(text, ON).reason
+
+
+def test_allow_unblocks_a_known_false_positive() -> None:
+    text = "Could you refer me to the article you mentioned?"
+    assert check(text, ON).blocked
+    assert not check(text, GuardConfig(allow=(r"refer me to the article",))).blocked
