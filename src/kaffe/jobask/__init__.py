@@ -22,8 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 from hashlib import blake2b
 from importlib import resources
-
-import snowballstemmer
+from typing import Any
 
 LANGUAGES = ("en", "da")
 _STEMMERS = {"en": "english", "da": "danish"}
@@ -164,8 +163,11 @@ def tokens(text: str) -> list[str]:
 
 
 @cache
-def _stemmer(language: str) -> snowballstemmer.stemmer:
-    # Snowball stemmers keep state between calls: one per language (one thread).
+def _stemmer(language: str) -> Any:
+    # Imported here: a model without stems never pays for the stemmer (0.7 MB). Snowball
+    # stemmers keep state between calls: one per language (kaffe judges on one thread).
+    import snowballstemmer
+
     return snowballstemmer.stemmer(_STEMMERS[language])
 
 
