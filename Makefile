@@ -3,12 +3,12 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean servers
+.PHONY: demo test lint bench clean servers guard-model
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test,caldav]'  # caldav: the Radicale tests
+	$(PY) -m pip install -q -e '.[test,caldav,tools]'  # caldav: the Radicale tests; tools: training the guard
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -21,8 +21,11 @@ test: $(STAMP) servers
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff check src tests bench tools
 	$(VENV)/bin/mypy src
+
+guard-model: $(STAMP)  # refit src/kaffe/jobask/model.tsv on tests/data/guard (minutes)
+	$(PY) tools/train_guard.py
 
 bench: $(STAMP)
 	$(PY) -m pip install -q -e '.[test,caldav,bench]'

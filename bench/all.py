@@ -5,6 +5,8 @@
   1x and 10x the data, next to a poller without cursors;
 - bench/cpu.py: CPU of a steady cycle over a store of 1,000 contacts, next to the
   same cycle with the cycle caches off;
+- bench/guard.py: ``kaffe guard --lines`` on 1,000 lines with the job-ask classifier,
+  next to the patterns alone, and the memory the classifier adds;
 - bench/matching.py: 50,000 articles x 1,000 (and 10,000) contacts, next to
   rank_bm25 one contact at a time;
 - bench/memory.py: resident memory of ``kaffe run`` over 100 cycles, with 20 feeds
@@ -39,12 +41,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
-from bench import cost, cpu, matching, memory, quota  # noqa: E402
+from bench import cost, cpu, guard, matching, memory, quota  # noqa: E402
 from bench.table import HEADER, Row, print_table  # noqa: E402
 
 BENCHES: dict[str, Callable[[], list[Row]]] = {
     "cost": lambda: cost.rows(cost.defaults()),
     "cpu": lambda: cpu.rows(cpu.parser().parse_args([])),
+    "guard": lambda: guard.rows(guard.parser().parse_args([])),
     "matching": lambda: matching.rows(matching.parse_args([])),
     "memory": lambda: memory.rows(memory.parser().parse_args(["--feeds", "20"])),
     "memory-nofeeds": lambda: memory.rows(memory.parser().parse_args(["--feeds", "0"])),

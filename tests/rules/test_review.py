@@ -7,7 +7,8 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from kaffe.daemon.review import foreign_language, review_key, sentence_of
+from kaffe.config.schema import GuardConfig
+from kaffe.daemon.review import foreign_language, guard_judge, review_key
 from kaffe.kinds import REVIEW
 from kaffe.model import DONE, DUE, DraftFinding, DraftHead, Recipient, Snapshot
 from kaffe.rules.review import review_actions
@@ -50,10 +51,22 @@ def test_no_address_of_yours_no_note() -> None:
     assert review_actions(Snapshot(findings=(finding(),)), config) == ()
 
 
-def test_the_sentence_around_the_phrase() -> None:
+def test_the_judge_names_the_sentence_and_a_reason_without_the_drafts_words() -> None:
+    """The sentence comes from the guard's own sentence splitting; the reason (stored and
+    logged) names the pattern or the model's score, never a word of the draft."""
+    judge = guard_judge(GuardConfig())
     text = "Thanks for the coffee! By the way, are you hiring? I'd love to hear.\nBest, Ana"
-    assert sentence_of(text, "are you hiring") == "By the way, are you hiring?"
-    assert sentence_of("no match here", "hiring") == "hiring"
+    found = judge(text)
+    assert found is not None
+    sentence, why = found
+    assert sentence == "By the way, are you hiring?"
+    assert "pattern" in why and "coffee" not in why
+    modelled = judge("Thanks again. If a seat frees up in your analytics group, I'd jump at it.")
+    assert modelled is not None
+    assert modelled[0] == "If a seat frees up in your analytics group, I'd jump at it."
+    assert "model scores it" in modelled[1]
+    assert not any(word in modelled[1] for word in ("seat", "analytics", "jump"))
+    assert judge("Thanks for the coffee, it was great to hear about your new role.") is None
 
 
 def test_languages_the_guard_cannot_judge_are_told_and_english_or_danish_never() -> None:

@@ -12,6 +12,12 @@ The defaults aim at *you asking them* for work: first person ("I'm looking for a
 new job"), or a question to them ("are you hiring?", "har I en stilling til
 mig?"). Statements about the world ("the job market in Denmark", "your team is
 hiring engineers", "antallet af ledige stillinger steg") pass.
+
+Patterns are the explainable backstop. Each sentence (:func:`kaffe.jobask.sentences`:
+mail text with greetings, sign-offs, lists, URLs and "P.S.") is also judged by a
+classifier trained on labelled sentences (:mod:`kaffe.jobask`), in the sentence's
+language (English or Danish; the whole text's when the sentence alone cannot tell).
+An ``allow`` pattern un-blocks a sentence it overlaps, whoever flagged it.
 """
 
 from __future__ import annotations
@@ -22,7 +28,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from kaffe import jobask
 from kaffe.config.schema import GuardConfig
+from kaffe.language import CONFIDENCE_FLOOR, identify
 from kaffe.model import Draft
 
 _I_AM = r"(?:i am|i'm|im|i've been|i have been|am)(?: (?:currently|actively|now|still|also))?"
@@ -80,11 +88,26 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": 
 
 @dataclass(frozen=True)
 class GuardVerdict:
-    """Whether a text is blocked, the text that matched and the pattern it matched."""
+    """Whether a text is blocked and why: the sentence that blocked, the phrase of it a
+    pattern matched (or the whole sentence, for the model), and the pattern or the
+    model's score, threshold and the words that weighed most."""
 
     blocked: bool
     phrase: str = ""
-    pattern: str = ""
+    pattern: str = ""  # "" when the model blocked
+    sentence: str = ""
+    score: jobask.Score | None = None
+
+    @property
+    def reason(self) -> str:
+        """``pattern <regex>`` or ``model 0.97 >= 0.42 (en): "hire", "your team"``."""
+        if not self.blocked:
+            return ""
+        if self.score is None:
+            return f"pattern {self.pattern}"
+        words = ", ".join(f'"{w}"' for w in self.score.top)
+        return (f"model {self.score.score:.2f} >= {self.score.threshold:.2f} "
+                f"({self.score.language}){': ' + words if words else ''}")
 
 
 def normalise(text: str) -> tuple[str, list[int]]:
@@ -112,24 +135,61 @@ def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
 
 
-def check(text: str, config: GuardConfig) -> GuardVerdict:
-    """Block ``text`` when a default or configured pattern matches and no ``allow``
-    pattern overlaps the match; the verdict names the phrase as written in ``text``."""
+def check(text: str, config: GuardConfig, *, fitted: jobask.Model | None = None,
+          model: bool = True) -> GuardVerdict:
+    """Block ``text`` when a default or configured pattern matches, or the model judges
+    a sentence a job ask, and no ``allow`` pattern overlaps the match (the sentence, for
+    the model). The verdict quotes the text as written. ``fitted``: another model (the
+    training script's); ``model=False``: patterns only."""
     if not config.enabled:
         return GuardVerdict(False)
     plain = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES)
     folded, where = normalise(text)
-    allowed = [m.span() for a in _compiled(config.allow) for m in a.finditer(folded)]
+    allowed = [(where[a], where[b - 1] + 1)
+               for a, b in (m.span() for p in _compiled(config.allow) for m in p.finditer(folded)
+                            if m.end() > m.start())]
+    def sentence_at(start: int, end: int) -> str:
+        for a, b in jobask.sentences(plain):
+            if a <= start < b:
+                return plain[a:max(b, min(end, len(plain)))]
+        return plain[start:end]
+
     for pattern, start, end in _matches(folded, DEFAULT_PATTERNS + tuple(config.patterns)):
-        if not any(a < end and start < b for a, b in allowed):
-            phrase = plain[where[start] : where[end - 1] + 1]
-            return GuardVerdict(True, phrase, pattern.pattern)
+        first, last = where[start], where[end - 1] + 1
+        if not any(a < last and first < b for a, b in allowed):
+            return GuardVerdict(True, plain[first:last], pattern.pattern,
+                                sentence_at(first, last))
+    if not model:
+        return GuardVerdict(False)
+    fallback = ""
+    for a, b in jobask.sentences(plain):
+        sentence = plain[a:b]
+        guess = identify(sentence, jobask.LANGUAGES)
+        if guess.confidence < CONFIDENCE_FLOOR:
+            fallback = fallback or identify(plain, jobask.LANGUAGES).language or "en"
+            language = fallback
+        else:
+            language = guess.language
+        judged = jobask.score(sentence, language, fitted)
+        if judged.blocked and not any(x < b and a < y for x, y in allowed):
+            return GuardVerdict(True, sentence, "", sentence, judged)
     return GuardVerdict(False)
 
 
+def check_patterns(text: str, config: GuardConfig) -> GuardVerdict:
+    """The patterns alone (the baseline the model is measured against)."""
+    return check(text, config, model=False)
+
+
 def check_draft(draft: Draft, config: GuardConfig) -> GuardVerdict:
-    """A rendered draft as the executor and ``kaffe plan`` check it: subject and body."""
-    return check(f"{draft.subject}\n{draft.body}", config)
+    """A rendered draft as the executor and ``kaffe plan`` check it: subject and body.
+
+    A draft addressed only to its sender (a prep brief) asks no one for anything: it is
+    held to the patterns alone, so that its prompts ("How can I be useful to you?") are
+    not read as an ask."""
+    me = draft.sender.email.casefold()
+    to_others = any(r.email.casefold() != me for r in draft.to)
+    return check(f"{draft.subject}\n\n{draft.body}", config, model=to_others)
 
 
 def _matches(folded: str, patterns: tuple[str, ...]) -> Iterator[tuple[re.Pattern[str], int, int]]:

@@ -285,7 +285,8 @@ class GuardConfig:
     enabled: bool = True
     # extra regular expressions that block a draft
     patterns: tuple[str, ...] = field(default=(), metadata=rule(check="regex"))
-    # regular expressions that un-block a phrase the defaults catch
+    # regular expressions that un-block a phrase a pattern caught or a sentence the
+    # classifier flagged, when they overlap it
     allow: tuple[str, ...] = field(default=(), metadata=rule(check="regex"))
     # each cycle, read the drafts in your mailbox addressed to someone you met for coffee
     # (kaffe's that you edited, and your own) and, when one reads like a job ask, say so

@@ -235,7 +235,8 @@ class Executor:
         # goes to you only: the guard judges what goes to a contact.
         verdict = self.guard(draft) if self.guard and action.kind != REVIEW else None
         if verdict is not None and verdict.blocked:
-            detail = f'blocked by the guard: "{verdict.phrase}" (pattern {verdict.pattern})'
+            phrase = verdict.phrase if len(verdict.phrase) <= 120 else verdict.phrase[:119] + "…"
+            detail = f'blocked by the guard: "{phrase}" ({verdict.reason})'
             return Outcome(action, S.BLOCKED, detail=detail, draft=draft)
         return Outcome(action, S.DONE, draft=draft)
 

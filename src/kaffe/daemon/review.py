@@ -67,17 +67,6 @@ def foreign_language(text: str) -> str:
     return ""
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
-
-
-def sentence_of(text: str, phrase: str) -> str:
-    """The sentence (or line) of ``text`` that holds ``phrase``; the phrase if none does."""
-    for sentence in _SENTENCE_END.split(text):
-        if phrase and phrase in sentence:
-            return sentence.strip()
-    return phrase
-
-
 def guard_judge(config: GuardConfig) -> Judge:
     """The guard as the review asks it: the sentence that blocked, and why."""
     from kaffe.compose.guard import check
@@ -86,9 +75,15 @@ def guard_judge(config: GuardConfig) -> Judge:
         verdict = check(text, config)
         if not verdict.blocked:
             return None
-        # the reason is stored and logged: it names the pattern, never your words
-        why = f"it matches the job-ask pattern {verdict.pattern}"
-        return sentence_of(text, verdict.phrase), why
+        # the reason is stored and logged: it names the pattern or the model's score,
+        # never your words (the model's top features can be words of the draft)
+        if verdict.score is None:
+            why = f"it matches the job-ask pattern {verdict.pattern}"
+        else:
+            score = verdict.score
+            why = (f"the job-ask model scores it {score.score:.2f} "
+                   f"(blocks from {score.threshold:.2f}, {score.language})")
+        return (verdict.sentence or verdict.phrase).strip(), why
     return judge
 
 

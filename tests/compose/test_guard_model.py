@@ -1,0 +1,188 @@
+"""The guard's classifier (issue 16): job asks it has never seen are blocked, hard
+negatives pass, a verdict names the sentence and why, ``allow`` still un-blocks, and
+the model is shipped as data scored without numpy."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kaffe import jobask
+from kaffe.compose.guard import check, check_draft, check_patterns
+from kaffe.config.schema import GuardConfig
+from kaffe.model import Draft, Recipient
+from tests.compose.test_guard import DANISH_OK, ENGLISH_OK
+
+ROOT = Path(__file__).resolve().parents[2]
+ON = GuardConfig()
+
+# The issue's six phrasings (none of them in the training data, none caught by a pattern)
+ISSUE_ASKS = [
+    "Do you think your firm would take on someone with my background?",
+    "If a seat frees up in your analytics group, I'd jump at it",
+    "Who should I send my application to at your company?",
+    "Hvad skal der til for at komme ind hos jer?",
+    "Jeg kunne godt se mig selv i jeres team, hvis der bliver plads",
+    "Hvem skal jeg sende en ansøgning til hos jer?",
+]
+# The issue's hard negatives, in our own words: their new role, hiring trends, the
+# labour market, a study on job satisfaction, congratulations on a new position.
+HARD_NEGATIVES = [
+    "Congratulations on your new role at Maersk!",
+    "The report on job satisfaction was eye-opening.",
+    "Hiring trends in fintech look grim this year.",
+    "The labour market for data engineers is tight.",
+    "I just started a new position at Novo, and it is going well.",
+    "Tillykke med den nye stilling!",
+    "Arbejdsmarkedet for udviklere er stramt.",
+    "Undersøgelsen af jobtilfredshed var interessant læsning.",
+]
+
+
+@pytest.mark.parametrize("text", ISSUE_ASKS)
+def test_the_issues_phrasings_are_blocked_by_the_model(text: str) -> None:
+    assert not check_patterns(text, ON).blocked  # the patterns alone miss them
+    verdict = check(text, ON)
+    assert verdict.blocked and verdict.pattern == "" and verdict.score is not None
+    assert verdict.score.score >= verdict.score.threshold
+
+
+@pytest.mark.parametrize("text", HARD_NEGATIVES)
+def test_hard_negatives_pass(text: str) -> None:
+    assert not check(text, ON).blocked, check(text, ON).reason
+
+
+def test_the_verdict_names_the_sentence_and_why() -> None:
+    mail = ("Hi Ana,\n\nThanks for the coffee on Tuesday! I enjoyed hearing about the\n"
+            "migration. Do you think your firm would take on someone with my\n"
+            "background? Anyway, here is the article: https://example.com/a.b?c=1.\n\n"
+            "Best,\nMette\n")
+    verdict = check(mail, ON)
+    assert verdict.blocked
+    assert verdict.sentence == ("Do you think your firm would take on someone with my\n"
+                                "background?")
+    assert verdict.phrase == verdict.sentence
+    assert verdict.score is not None and verdict.score.language == "en"
+    assert verdict.reason.startswith(f"model {verdict.score.score:.2f} >= ")
+    assert len(verdict.score.top) == 3
+    assert all(f'"{word}"' in verdict.reason for word in verdict.score.top)
+
+
+def test_a_pattern_verdict_names_its_sentence_and_pattern() -> None:
+    verdict = check("Great talk. By the way, are you hiring? See you!", ON)
+    assert verdict.blocked and verdict.phrase == "are you hiring"
+    assert verdict.sentence == "By the way, are you hiring?"
+    assert verdict.reason == f"pattern {verdict.pattern}" and verdict.score is None
+
+
+def test_allow_unblocks_a_sentence_the_model_flags_and_only_that_one() -> None:
+    text = "Who should I send my application to at your company?"
+    allow = GuardConfig(allow=(r"send my application",))
+    assert not check(text, allow).blocked
+    both = f"{text} Hvem skal jeg sende en ansøgning til hos jer?"
+    verdict = check(both, allow)
+    assert verdict.blocked and verdict.sentence.startswith("Hvem skal")
+    assert verdict.score is not None and verdict.score.language == "da"
+
+
+def test_own_patterns_still_block_and_the_disabled_guard_blocks_nothing() -> None:
+    assert check("Any internships?", GuardConfig(patterns=(r"\binternships?\b",))).pattern
+    assert not check(ISSUE_ASKS[0], GuardConfig(enabled=False)).blocked
+
+
+def test_a_draft_to_yourself_is_held_to_the_patterns_alone() -> None:
+    me, them = Recipient("me@example.com"), Recipient("ana@example.org")
+    brief = Draft("prep:1", me, (me,), "Prep: coffee with Ana", ISSUE_ASKS[0])
+    assert not check_draft(brief, ON).blocked
+    assert check_draft(Draft("followup:1", me, (them,), "Thanks", ISSUE_ASKS[0]), ON).blocked
+    assert check_draft(Draft("prep:1", me, (me,), "Prep", "Are you hiring?"), ON).blocked
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Hi Ana,\nThanks for the coffee. It was great!\n\nBest,\nMette",
+     ["Hi Ana,", "Thanks for the coffee.", "It was great!", "Best,", "Mette"]),
+    ("We met at e.g. the Dept. of Physics, i.e. upstairs. See www.example.com/x.html now.",
+     ["We met at e.g. the Dept. of Physics, i.e. upstairs.", "See www.example.com/x.html now."]),
+    ("Thanks!\n- one thing\n- another thing\n1. a third\nP.S. are you around?",
+     ["Thanks!", "- one thing", "- another thing", "1. a third", "P.S. are you around?"]),
+    ("Det var f.eks. godt, bl.a. kaffen. Vi ses!\n> quoted line\nHej igen",
+     ["Det var f.eks. godt, bl.a. kaffen.", "Vi ses!", "> quoted line", "Hej igen"]),
+    ("a sentence wrapped\nover two lines. and one in lower case? Yes.",
+     ["a sentence wrapped\nover two lines. and one in lower case?", "Yes."]),
+])
+def test_sentences_survive_mail_text(text: str, expected: list[str]) -> None:
+    assert [text[a:b] for a, b in jobask.sentences(text)] == expected
+
+
+def test_the_shipped_model_is_small_and_complete() -> None:
+    model = jobask.model()
+    assert set(model.thresholds) == {"en", "da"}
+    assert all(0.0 < t < 1.0 for t in model.thresholds.values())
+    assert 100 < len(model) <= 10_000
+    size = (ROOT / "src" / "kaffe" / "jobask" / "model.tsv").stat().st_size
+    assert size < 400_000
+
+
+def test_scoring_loads_neither_numpy_nor_sklearn() -> None:
+    code = ("import sys\nfrom kaffe.compose.guard import check\n"
+            "from kaffe.config.schema import GuardConfig\n"
+            "assert check('Are there openings for someone like me at your firm?',"
+            " GuardConfig()).blocked\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('numpy', 'sklearn', 'scipy')))\n"
+            "print('snowballstemmer' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT / "src")})
+    heavy, stemmer = done.stdout.split()
+    assert heavy == "[]"
+    # the stemmer (0.7 MB) is loaded only by a model with stem features
+    assert stemmer == str(jobask.model().options.stems)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("sklearn") is None,
+                    reason="training needs the tools extra (scikit-learn)")
+def test_training_is_deterministic(tmp_path: Path) -> None:
+    outs = []
+    for name in ("a.tsv", "b.tsv"):
+        out = tmp_path / name
+        subprocess.run([sys.executable, str(ROOT / "tools" / "train_guard.py"), "--quick",
+                        "--limit", "160", "--data", str(ROOT / "tests/data/guard/train.jsonl"),
+                        "--out", str(out)], check=True, capture_output=True,
+                       env={"PYTHONPATH": str(ROOT / "src")})
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+    fitted = jobask.parse(outs[0].decode())
+    assert len(fitted) and set(fitted.thresholds) == {"en", "da"}
+    assert b"160 sentences from train.jsonl" in outs[0]
+
+
+# The pattern suite's hard negatives (test_guard.py, written against the patterns) that
+# the classifier flags: it reads who asks whom ("I/me + you + question") and cannot tell
+# "refer me to the article" from "refer me to your recruiter". Known and reported; an
+# ``allow`` pattern un-blocks such a sentence. Strict: when one starts passing, say so.
+KNOWN_FALSE_POSITIVES = {
+    "Any openings in your calendar next week?",
+    "Could you refer me to the article you mentioned?",
+    "How can I be useful to you?",
+    "Jeres team ansætter ingeniører, kan jeg se.",
+    "Kan du anbefale mig en god bog?",
+}
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param(text, marks=pytest.mark.xfail(strict=True, reason="a known false positive"))
+    if text in KNOWN_FALSE_POSITIVES else text
+    for text in ENGLISH_OK + DANISH_OK
+])
+def test_the_pattern_suites_hard_negatives_pass_the_whole_guard(text: str) -> None:
+    assert not check(text, ON).blocked, check(text, ON).reason
+
+
+def test_allow_unblocks_a_known_false_positive() -> None:
+    text = "Could you refer me to the article you mentioned?"
+    assert check(text, ON).blocked
+    assert not check(text, GuardConfig(allow=(r"refer me to the article",))).blocked
