@@ -236,6 +236,25 @@ def evaluate(name: str, sizes: Sequence[int], config: Config, *, limit: int | No
                           config.relevance.threshold) for size in sizes}
 
 
+def sweep(name: str, sizes: Sequence[int], thresholds: Sequence[float]) -> list[str]:
+    """Lines of precision/recall (all, within, across) per threshold and index size: how
+    the default threshold is chosen (on set A only)."""
+    pairs = load_pairs(name)
+    background = background_for(pairs, max(sizes))
+    config = Config(relevance=RelevanceConfig(threshold=0.0))
+    scores = {size: scores_at(pairs, background, size, config) for size in sizes}
+    lines = []
+    for threshold in thresholds:
+        cells = []
+        for size in sizes:
+            t = tallies(pairs, scores[size], threshold)
+            cells.append(f"N={size}: " + " ".join(
+                f"{label} {t[part].precision:.2f}/{t[part].recall:.2f}"
+                for label, part in (("a", "all"), ("w", "within"), ("x", "across"))))
+        lines.append(f"set {name.upper()} threshold {threshold:5.2f}  " + "  ".join(cells))
+    return lines
+
+
 def rows(args: argparse.Namespace) -> list[Row]:
     config = Config(relevance=RelevanceConfig(**({"threshold": args.threshold}
                                                  if args.threshold is not None else {})))
@@ -262,13 +281,22 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--sets", default="a,b", help="comma-separated: a (development), b (held out)")
     p.add_argument("--sizes", default=",".join(str(s) for s in SIZES))
     p.add_argument("--threshold", type=float, help="instead of the configured default")
+    p.add_argument("--sweep", help="thresholds lo:hi:step: P/R (a=all, w=within, x=across) "
+                   "per threshold instead of the table")
     p.add_argument("--verbose", action="store_true", help="ids of missed and wrong pairs")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.ERROR)  # the broken real-world feeds say why, once each
-    print_table(rows(parser().parse_args(argv)), sys.stdout)
+    args = parser().parse_args(argv)
+    if args.sweep:
+        lo, hi, step = (float(x) for x in args.sweep.split(":"))
+        grid = [round(lo + i * step, 3) for i in range(int((hi - lo) / step + 1.5))]
+        for name in args.sets.split(","):
+            print("\n".join(sweep(name, [int(s) for s in args.sizes.split(",")], grid)))
+        return 0
+    print_table(rows(args), sys.stdout)
     return 0
 
 

@@ -1,5 +1,9 @@
 """The article index: BM25 over stemmed terms, all contacts scored in one product.
 
+idf blends the indexed articles with a background of word frequencies
+(:mod:`.background`), and each query term is weighted by the share of its topic it is,
+so that scores do not depend on how many articles happen to be indexed.
+
 Articles are analysed once, as they arrive, into a sparse article x term
 matrix of term frequencies. When something changed, the BM25 weights are
 rebuilt lazily in one vectorised pass (idf and average length depend on the
@@ -11,6 +15,7 @@ explained in Python. Matrices stay sparse throughout (:mod:`.csr`: numpy alone).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import os
@@ -22,6 +27,7 @@ import numpy as np
 
 from kaffe.config.schema import RelevanceConfig
 from kaffe.model import Article, Match, Topic
+from kaffe.relevance.background import Background, document_share
 from kaffe.relevance.csr import Csr, vstack
 from kaffe.relevance.matcher import Collection, MatchRun
 from kaffe.relevance.profile import Profile, compile_profile
@@ -34,6 +40,9 @@ log = logging.getLogger(__name__)
 K1 = 1.2
 B = 0.75
 TITLE_WEIGHT = 2  # a title word counts as two summary words
+# Background articles blended into idf (see :class:`.weights.Bm25`): below this many
+# indexed articles the word frequencies of ordinary text weigh more than the index.
+VIRTUAL = 2_000
 _NO_TIME = -math.inf  # an article without any time passes no ``since`` filter
 
 
@@ -60,6 +69,8 @@ class ArticleIndex:
         self._floor = _NO_TIME
         self._weights: Bm25 | None = None
         self._profiles: dict[str, tuple[tuple[str, ...], Profile]] = {}
+        self._background: Background | None = None
+        self._zipf = np.empty(0, dtype=np.float32)  # per term: how common in ordinary text
         self._generation = 0
 
     @property
@@ -125,7 +136,8 @@ class ArticleIndex:
     ) -> dict[str, tuple[Match, ...]]:
         """The best articles per contact, best first, at most ``limit`` each.
 
-        A match needs a BM25 score of at least ``config.threshold`` and at least
+        A match needs a score (10 x the share of a topic's weight the article holds,
+        :func:`.profile.query_weights`) of at least ``config.threshold`` and at least
         ``config.min_terms`` distinct matched words. ``since`` keeps articles
         published (or fetched) at or after it; ``exclude[contact]`` holds
         article ids already sent to that contact. Contacts without a match are
@@ -134,6 +146,9 @@ class ArticleIndex:
         contacts = list(profiles)
         compiled = [self._profile(c, profiles[c]) for c in contacts]
         weights = self._ensure_weights()
+        if weights.idf.size < len(self._vocab):  # topic words no article has
+            self._weights = None
+            weights = self._ensure_weights()
         if not contacts or not self._ids or limit <= 0:
             return {}
         collection = Collection(self._ids, self._tf, weights)
@@ -191,8 +206,20 @@ class ArticleIndex:
     def _ensure_weights(self) -> Bm25:
         self._flush()
         if self._weights is None:
-            self._weights = Bm25.build(self._tf, self.k1, self.b)
+            lengths = self._tf.row_sums()
+            average = float(lengths.mean()) if lengths.size else 1.0
+            prior = document_share(self._term_zipf(), average)
+            self._weights = Bm25.build(self._tf, self.k1, self.b, prior, VIRTUAL)
         return self._weights
+
+    def _term_zipf(self) -> np.ndarray:
+        """How common each term of the vocabulary is in ordinary text (looked up once)."""
+        if self._zipf.size < len(self._vocab):
+            if self._background is None:
+                self._background = Background.load()
+            new = list(itertools.islice(self._vocab, self._zipf.size, None))
+            self._zipf = np.concatenate([self._zipf, self._background.stem_zipf(new)])
+        return self._zipf
 
     # -- matching ---------------------------------------------------------------
 

@@ -24,6 +24,8 @@ class Profile:
     terms: np.ndarray  # sorted, unique term ids (int32)
     words: Mapping[int, tuple[str, ...]]  # term id -> surface words, first seen first
     topics: tuple[tuple[str, frozenset[int]], ...]  # (topic text, its term ids)
+    # per topic (in the order of ``topics``), its words, each as the ids of its stems
+    groups: tuple[tuple[tuple[int, ...], ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -39,19 +41,45 @@ def compile_profile(topics: Sequence[Topic], term_id: Callable[[str], int]) -> P
     """Compile ``topics`` into a :class:`Profile`; ``term_id`` maps a stem to its id."""
     words: dict[int, list[str]] = {}
     compiled = []
+    groups = []
     for text in dict.fromkeys(t.text.strip() for t in topics if t.text.strip()):
         ids = set()
+        group = []
         for word in topic_words(text):
+            own = []
             for stem in word.stems:
                 tid = term_id(stem)
                 ids.add(tid)
+                own.append(tid)
                 surfaces = words.setdefault(tid, [])
                 if word.surface.lower() not in (s.lower() for s in surfaces):
                     surfaces.append(word.surface)
+            group.append(tuple(dict.fromkeys(own)))
         compiled.append((text, frozenset(ids)))
+        groups.append(tuple(group))
     terms = np.array(sorted(words), dtype=np.int32)
     frozen = {tid: tuple(s) for tid, s in words.items()}
-    return Profile(terms, frozen, tuple(compiled))
+    return Profile(terms, frozen, tuple(compiled), tuple(groups))
+
+
+def query_weights(profile: Profile, idf: np.ndarray, scale: float) -> np.ndarray:
+    """Per term of ``profile.terms``: ``scale`` over the weight of its topic (the sum over
+    the topic's words of their lightest stem's ``idf``: the stem of the other language is
+    often one no text has, which would count as rare), the largest over its topics.
+
+    An article then scores ``scale`` times the share of a topic's weight it holds (each
+    word once, in a summary of average length; more for repeats and title words): a
+    single common word of a two-word topic is not enough where both rare words are.
+    """
+    share: dict[int, float] = {}
+    for group in profile.groups:
+        total = sum(min(float(idf[t]) for t in word) for word in group)
+        if total <= 0:
+            continue
+        for word in group:
+            for tid in word:
+                share[tid] = max(share.get(tid, 0.0), scale / total)
+    return np.array([share.get(t, 0.0) for t in profile.terms.tolist()], dtype=np.float32)
 
 
 def explain(profile: Profile, weights: Mapping[int, float]) -> Reason:
