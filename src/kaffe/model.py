@@ -113,6 +113,9 @@ class Message:
     bulk: str = ""  # non-empty: why this is not personal mail (List-Id, no-reply sender, ...)
     kaffe_key: str = ""  # X-Kaffe-Key: the message was a kaffe draft
     labels: tuple[str, ...] = ()
+    # The first words of the text (Gmail's snippet, IMAP: the start of the first text
+    # part), only so that sync can judge the language of received mail: never stored.
+    sample: str = field(default="", compare=False, repr=False)
 
     @property
     def key(self) -> str:
@@ -145,6 +148,17 @@ class Interaction:
     message_id: str = ""
     references: tuple[str, ...] = ()
     kaffe_key: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageVerdict:
+    """The language a contact wrote one received message in, judged once at sync from
+    its subject and first words (the text itself is not kept)."""
+
+    message_key: str
+    at: datetime
+    language: str  # two-letter code
+    confidence: float  # 0.5 (a guess between two) .. 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +272,7 @@ class Action:
     reason: str
     to: tuple[Recipient, ...] = ()
     language: str = "en"
+    language_reason: str = ""  # why ``language``, e.g. "en: 3 of their last 3 mails ..."
     template: str = ""
     event_key: str = ""
     due_at: datetime | None = None
@@ -328,3 +343,11 @@ class Snapshot:
     # recent articles by id, and per contact the relevant ones, best first
     articles: dict[str, Article] = field(default_factory=dict, compare=False, hash=False)
     matches: dict[str, tuple[Match, ...]] = field(default_factory=dict, compare=False, hash=False)
+    # `kaffe plan` only (None: not looked for): per contact met with topics but no match,
+    # the best fresh articles scoring below the threshold, to say how near they came
+    near: dict[str, tuple[Match, ...]] | None = field(default=None, compare=False, hash=False)
+    # contact address -> the languages their last few received mails are in, oldest
+    # first, "" for one too short or unclear to tell (kaffe.store.languages.written)
+    languages: dict[str, tuple[str, ...]] = field(
+        default_factory=dict, compare=False, hash=False
+    )

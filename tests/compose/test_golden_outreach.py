@@ -26,6 +26,11 @@ SOREN = "soren@firma.dk"
 PEOPLE = {"en": (ANA, "Ana Silva"), "da": (SOREN, "Søren Ørsted")}
 
 
+# The meeting's title is evidence of the language (issue 15): drips and check-ins about a
+# meeting titled in the contact's language.
+TITLES = {"en": "Coffee with Ana", "da": "Kaffe med Søren"}
+
+
 def meeting(language: str, **overrides):
     email, name = PEOPLE[language]
     return make_event(attendees=(me_attendee(), guest(email, name)), **overrides)
@@ -47,10 +52,12 @@ def action_for(kind: str, language: str) -> Action:
     config = make_config(drip=replace(DripConfig(), min_gap_days=14))
     if kind == "drip":
         now = START + 20 * DAY
-        return drip_actions(world(language, now), (meeting(language),), now, config)[0]
+        last = meeting(language, summary=TITLES[language])
+        return drip_actions(world(language, now, last), (last,), now, config)[0]
     if kind == "checkin":
         now = START + 130 * DAY
-        return checkin_actions(world(language, now), (meeting(language),), now, config)[0]
+        last = meeting(language, summary=TITLES[language])
+        return checkin_actions(world(language, now, last), (last,), now, config)[0]
     upcoming = meeting(language, id="up", uid="up@x", start=START + 30 * DAY)
     now = upcoming.start - DAY
     snapshot = world(language, now, meeting(language), upcoming)

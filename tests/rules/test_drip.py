@@ -216,7 +216,8 @@ def test_a_pending_drip_is_due_again_for_recovery() -> None:
 
 
 def test_language_follows_the_contact() -> None:
-    bo = make_event(attendees=(me_attendee(), guest(BO_EMAIL, "Bo Ørsted")))
+    # a title of names only: the domain decides (a title in a language would, issue 15)
+    bo = make_event(summary="Bo Ørsted", attendees=(me_attendee(), guest(BO_EMAIL, "Bo Ørsted")))
     key = "followup:evt1@google.com"
     ledger = {key: drafted(key, START, "followup", BO_EMAIL)}
     snapshot = Snapshot(events=(bo,), articles={"a1": article(1)},
@@ -226,6 +227,10 @@ def test_language_follows_the_contact() -> None:
     assert action.language == "da" and action.context["contact_names"] == ["Bo"]
     snapshot = replace(snapshot, contacts={BO_EMAIL: Contact(BO_EMAIL, language="en")})
     assert drip_actions(snapshot, (bo,), NOW, config)[0].language == "en"
+    # what Bo writes decides before the domain (issue 15): his last mails are English
+    snapshot = replace(snapshot, contacts={}, languages={BO_EMAIL: ("en", "en")})
+    (action,) = drip_actions(snapshot, (bo,), NOW, config)
+    assert action.language == "en"
 
 
 def test_disabled_or_no_match_plans_nothing() -> None:

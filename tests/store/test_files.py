@@ -56,9 +56,9 @@ def test_migrates_an_empty_database_from_version_0(tmp_path: Path) -> None:
     with sqlite3.connect(path) as conn:
         assert user_version(conn) == 0
     with Store.open(path) as store:
-        assert store.schema_version == LATEST == 3
+        assert store.schema_version == LATEST == 4
     assert {"meta", "cursors", "events", "contacts", "ledger", "source_runs", "messages",
-            "interactions", "topics", "articles"} <= tables(path)
+            "interactions", "topics", "articles", "languages"} <= tables(path)
 
 
 def test_reopening_keeps_data_and_runs_no_migration(tmp_path: Path, caplog) -> None:

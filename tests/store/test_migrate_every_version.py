@@ -22,7 +22,16 @@ from typing import Any
 import pytest
 
 from kaffe.errors import KaffeError
-from kaffe.model import DONE, FAILED, PENDING, Article, Contact, LedgerEntry, Topic
+from kaffe.model import (
+    DONE,
+    FAILED,
+    PENDING,
+    Article,
+    Contact,
+    LanguageVerdict,
+    LedgerEntry,
+    Topic,
+)
 from kaffe.store import Store
 from kaffe.store import db as store_db
 from kaffe.store.articles import article_to_row
@@ -90,6 +99,7 @@ class Table:
 
 
 INTERACTIONS = tuple(interaction(m, ANA.email) for m in MESSAGES)
+VERDICTS = (LanguageVerdict(MESSAGES[0].key, MESSAGES[0].date, "da", 0.97),)
 ARTICLE_COLUMNS = ("id", "feed", "url", "title", "summary", "published", "language", "tags")
 META = (("owner", "alex"), ("articles.pruned_before", dt_to_text(at(-24 * 400))))
 CURSORS = ((CAL, "sync-token-1"), ("gmail", "history-42"))
@@ -117,6 +127,10 @@ TABLES: dict[str, Table] = {
     "articles": Table(tuple(dict(zip(ARTICLE_COLUMNS, article_to_row(a), strict=True),
                                  fetched_at=dt_to_text(at(1))) for a in ARTICLES), ARTICLES,
                       lambda s: tuple(s.articles())),
+    "languages": Table(tuple({"message_key": v.message_key, "contact": ANA.email,
+                              "at": dt_to_text(v.at), "language": v.language,
+                              "confidence": v.confidence} for v in VERDICTS), VERDICTS,
+                       lambda s: tuple(v for g in s.languages().values() for v in g)),
 }
 
 

@@ -18,8 +18,10 @@ from kaffe.daemon.cycle import CAP_META, CycleReport
 from kaffe.daemon.executor import GAVE_UP, Executor
 from kaffe.daemon.firstsync import progress_line
 from kaffe.daemon.problems import Kept
+from kaffe.kinds import CHECKIN
 from kaffe.model import DUE, SKIPPED, Action, Draft, Event, LedgerEntry, OutcomeState, Verdict
 from kaffe.redact import redact_text
+from kaffe.rules.drip import NoDrip
 from kaffe.rules.plan import Plan
 from kaffe.rules.relations import Relationship, relationships
 from kaffe.timeutil import local, stamp
@@ -79,6 +81,8 @@ def action_lines(action: Action, preview: Preview | None, zone: tzinfo = UTC) ->
     state = "BLOCKED" if preview and preview.blocked else action.state
     head = f"  {state:<8} {action.kind:<9} to {_to(action)} ({action.language})"
     lines = [head, f"           {shown(action.reason)}"]
+    if action.language_reason:
+        lines.append(f"           language {shown(action.language_reason)}")
     if action.due_at and action.state != DUE:
         lines.append(f"           due at {_when(action.due_at, zone)}")
     if preview is not None:
@@ -107,9 +111,25 @@ def plan_text(result: CycleReport, drafts: dict[str, Preview], zone: tzinfo = UT
         out.append(f"  WARNING {plan.cap.warning()}")
     for action in plan.actions:
         out += action_lines(action, drafts.get(action.key), zone)
+    out += no_drip_lines(plan)
     blocked = sum(1 for p in drafts.values() if p.blocked)
     out.append(f"{plural(len(drafts) - blocked, 'draft')} would be created now, {blocked} blocked")
     return "\n".join(out)
+
+
+def no_drip_lines(plan: Plan) -> list[str]:
+    """``no drip for ana@x.dk: best fresh article "…" scores 1.40 < threshold 2.0``:
+    every contact met whose drip is not due, and why; a check-in planned instead
+    says so."""
+    if not plan.no_drip:
+        return []
+    checkins = {a.to[0].email: a.state for a in plan.actions if a.kind == CHECKIN and a.to}
+    out = [f"no drip now: {plural(len(plan.no_drip), 'contact')} you met"]
+    for reason in plan.no_drip:
+        out.append(f"  no drip for {shown(reason.contact)}: {shown(reason.detail)}")
+        if reason.contact in checkins:
+            out.append(f"           a check-in is planned instead ({checkins[reason.contact]})")
+    return out
 
 
 def plan_json(result: CycleReport, drafts: dict[str, Preview],
@@ -124,6 +144,20 @@ def plan_json(result: CycleReport, drafts: dict[str, Preview],
         "events": [_event_json(e, v) for e, v in result.plan.verdicts],
         "actions": [_action_json(a, drafts.get(a.key)) for a in result.plan.actions],
         "cap": result.plan.cap.warning() if result.plan.cap else None,
+        "no_drip": [_no_drip_json(n) for n in result.plan.no_drip],
+    }
+
+
+def _no_drip_json(reason: NoDrip) -> dict[str, Any]:
+    """Why a contact met gets no drip now, as data (``why``: a :class:`NoDripWhy` value)."""
+    return {
+        "contact": reason.contact,
+        "why": str(reason.why),
+        "detail": redact_text(reason.detail),
+        "article": redact_text(reason.article) or None,
+        "score": reason.score,
+        "threshold": reason.threshold,
+        "until": reason.until.isoformat() if reason.until else None,
     }
 
 
@@ -149,6 +183,7 @@ def _action_json(action: Action, preview: Preview | None) -> dict[str, Any]:
         "reason": redact_text(action.reason),
         "to": [vars(r) for r in action.to],
         "language": action.language,
+        "language_reason": action.language_reason,
         "due_at": action.due_at.isoformat() if action.due_at else None,
     }
     if preview is not None:

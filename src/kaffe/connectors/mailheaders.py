@@ -31,6 +31,9 @@ METADATA_HEADERS: tuple[str, ...] = (
     "Content-Type", "Reply-To",
 )
 BULK_PRECEDENCE = frozenset({"bulk", "list", "junk"})
+# Of a received message, this many characters of text are read to judge its language by
+# (Gmail: the snippet; IMAP: a partial fetch of the first text part); never stored.
+SAMPLE_CHARS = 200
 MAX_RAW_BYTES = 5 * 1024 * 1024  # larger messages are not fetched to look for invitations
 _ADDRESS = re.compile(r"[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+")
 

@@ -94,8 +94,11 @@ def run_cycle(
     if executor is not None:  # a real cycle; `kaffe plan` changes nothing it can avoid
         prune_articles(store, now, config)
     relevance.update(store, [a for s in syncs for a in s.articles], now)
-    snap, verdicts = memo.build(now, config, relevance)
-    plan = evaluate(snap, now, config, verdicts=verdicts, reuse=memo.reuse)
+    # a dry run is `kaffe plan`: it also says why the contacts met get no drip, and how
+    # near the best article came; the daemon spends nothing on that
+    explain = executor is None
+    snap, verdicts = memo.build(now, config, relevance, near=explain)
+    plan = evaluate(snap, now, config, verdicts=verdicts, reuse=memo.reuse, explain=explain)
     if plan.cap is not None:
         log.warning("%s", plan.cap.warning())
     outcomes = (executor.execute(plan.actions, now, stop=stop, known=snap.ledger)

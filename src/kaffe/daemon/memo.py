@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from kaffe.config.schema import Config
 from kaffe.daemon.storeview import StoreView
 from kaffe.model import Event, Interaction, LedgerEntry, Match, Snapshot, Topic, Verdict
+from kaffe.relevance.empty import EmptyIndex
 from kaffe.relevance.live import Relevance
 from kaffe.rules.detect import detect
 from kaffe.rules.drip import shared_by_contact
@@ -69,12 +71,13 @@ class CycleMemo:
         self._learnt: Key | None = None
         self._matched: tuple[Key, dict[str, tuple[Match, ...]]] | None = None
 
-    def build(self, now: datetime, config: Config, relevance: Relevance
-              ) -> tuple[Snapshot, Verdicts]:
+    def build(self, now: datetime, config: Config, relevance: Relevance, *,
+              near: bool = False) -> tuple[Snapshot, Verdicts]:
         """The cycle's snapshot, built once, and the verdicts on its meetings: the
         events are judged, the coffee meetings (and the notes folder) teach topics,
         the contacts met are matched with ``relevance``'s articles, and the rules get
-        all of it, topics and matches included, in one :class:`Snapshot`."""
+        all of it, topics and matches included, in one :class:`Snapshot`. ``near``
+        (``kaffe plan``): the near misses too (:func:`near_misses`)."""
         view = self.view if self.enabled else StoreView(self.store)  # afresh: read once
         start, end, since, _ = snapshot_window(now, config)
         verdicts = self.judge(view.events(start, end), config)
@@ -84,7 +87,13 @@ class CycleMemo:
         self.learn(meetings, view.interactions(since), people, config)
         ledger = view.table("ledger", self.store.ledger)
         matches = self.matches(relevance, view.topics(), ledger, people, now)
-        return view.snapshot(now, config, matches=matches), verdicts
+        snapshot = view.snapshot(now, config, matches=matches)
+        if near:
+            unmatched = people.difference(matches)
+            shared = shared_by_contact(ledger, self.reuse)
+            missed = near_misses(relevance, snapshot.topics, shared, unmatched, now)
+            snapshot = replace(snapshot, near=missed)
+        return snapshot, verdicts
 
     def judge(self, events: tuple[Event, ...], config: Config) -> Verdicts:
         """What :func:`kaffe.rules.plan.judge` gives, judging only events not seen before."""
@@ -138,3 +147,28 @@ class CycleMemo:
         found = relevance.matches(topics, shared_by_contact(ledger, self.reuse), people, now)
         self._matched = (key, found)
         return found
+
+
+# Any score above zero: a near miss shares at least one word that counts.
+_ANY_SCORE = 1e-9
+
+
+def near_misses(relevance: Relevance, topics: Mapping[str, tuple[Topic, ...]],
+                shared: Mapping[str, set[str]], contacts: Collection[str], now: datetime
+                ) -> dict[str, tuple[Match, ...]]:
+    """For each of ``contacts`` (those without a match), the best fresh articles that
+    share a word with their topics however low they score: below the threshold, as
+    they have no match. ``kaffe plan`` says how near the best came
+    (:func:`kaffe.rules.drip.no_article`); the daemon never asks.
+
+    The index is asked with its threshold lowered to just above zero for this one
+    call (it reads ``config.threshold`` when it matches, and is used from one thread)."""
+    index = relevance.index
+    if isinstance(index, EmptyIndex) or not contacts:
+        return {}
+    kept = index.config
+    index.config = replace(kept, threshold=_ANY_SCORE)
+    try:
+        return relevance.matches(topics, shared, contacts, now)
+    finally:
+        index.config = kept

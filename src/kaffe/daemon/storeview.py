@@ -39,6 +39,7 @@ def read_snapshot(store: Store, now: datetime, config: Config) -> Snapshot:
         interactions=store.interactions(since=since),
         topics=store.topics(),
         articles={a.id: a for a in articles},
+        languages=store.written_languages(),
     )
 
 
@@ -64,6 +65,7 @@ class StoreView:
             topics=self.topics(),
             articles=self.articles(recent, now),
             matches={} if matches is None else matches,
+            languages=self.table("languages", self.store.written_languages),
         )
 
     def table(self, name: str, read: Callable[[], T]) -> T:

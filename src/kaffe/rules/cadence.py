@@ -57,12 +57,19 @@ DAY = timedelta(days=1)
 SUMMARY_CHARS = 280
 
 
+# What holds a contact back (:attr:`Hold.kind`).
+PAUSED = "paused"
+GAP = "gap"
+YEARLY_CAP = "yearly cap"
+
+
 @dataclass(frozen=True)
 class Hold:
     """Why kaffe must not reach out now, and from when it may (None: not known)."""
 
     reason: str
     until: datetime | None = None
+    kind: str = ""  # PAUSED, GAP or YEARLY_CAP
 
 
 def stamp(moment: datetime, config: Config) -> str:
@@ -178,7 +185,8 @@ def _paused(snapshot: Snapshot, contact: str, now: datetime, config: Config,
     if unanswered < limit:
         return None
     return Hold(f"paused: {plural(unanswered, 'draft')} you sent "
-                f"{'is' if unanswered == 1 else 'are'} unanswered (max_unanswered = {limit})")
+                f"{'is' if unanswered == 1 else 'are'} unanswered (max_unanswered = {limit})",
+                kind=PAUSED)
 
 
 def _until(mail: tuple[Interaction, ...], now: datetime) -> tuple[Interaction, ...]:
@@ -197,6 +205,7 @@ def _gap(snapshot: Snapshot, contact: str, now: datetime, config: Config,
     return Hold(
         f"last touch {stamp(touch, config)}; next one possible from {stamp(touch + gap, config)}",
         touch + gap,
+        GAP,
     )
 
 
@@ -208,9 +217,10 @@ def _yearly(snapshot: Snapshot, contact: str, now: datetime, config: Config,
     if len(recent) < cap:
         return None
     if cap == 0:
-        return Hold("max_per_year = 0: no drips or check-ins")
+        return Hold("max_per_year = 0: no drips or check-ins", kind=YEARLY_CAP)
     until = recent[len(recent) - cap].updated + YEAR
-    return Hold(f"{len(recent)} drafted in the last 365 days (max_per_year = {cap})", until)
+    return Hold(f"{len(recent)} drafted in the last 365 days (max_per_year = {cap})", until,
+                YEARLY_CAP)
 
 
 def score_of(action: Action) -> float:
@@ -306,7 +316,8 @@ def is_fresh(article: Article, now: datetime, config: Config) -> bool:
 
 
 def best_article(
-    snapshot: Snapshot, contact: str, now: datetime, config: Config, taken: set[str]
+    snapshot: Snapshot, contact: str, now: datetime, config: Config, taken: set[str],
+    matches: Iterable[Match] | None = None,
 ) -> tuple[Match, Article] | None:
     """The best-scored fresh matching article with a link whose id is not in ``taken``
     and whose link no article in ``taken`` had. An article without a link (none in
@@ -314,15 +325,38 @@ def best_article(
     Comments of one post are articles of their own (see feeds.parse.identity) but
     share the post's link; the contact is sent that link once. This also keeps an
     article stored before comments were told apart (one id for all of them) from
-    coming back under a comment's new id."""
-    ranked = sorted(snapshot.matches.get(contact, ()), key=lambda m: -m.score)
-    sent = {found.url for key in taken if (found := snapshot.articles.get(key)) is not None}
+    coming back under a comment's new id. ``matches``: these instead of the
+    contact's ``snapshot.matches`` (the near misses ``kaffe plan`` explains)."""
+    found = snapshot.matches.get(contact, ()) if matches is None else matches
+    ranked = sorted(found, key=lambda m: -m.score)
+    sent = shared_links(snapshot, taken)
     for match in ranked:
         article = snapshot.articles.get(match.article_id)
-        if article is None or not article.url or article.id in taken or article.url in sent:
-            continue
-        if is_fresh(article, now, config):
+        if article is not None and unshareable(article, now, config, taken, sent) is None:
             return match, article
+    return None
+
+
+def shared_links(snapshot: Snapshot, taken: set[str]) -> set[str]:
+    """The links of the articles in ``taken`` that are still stored."""
+    return {found.url for key in taken if (found := snapshot.articles.get(key)) is not None}
+
+
+def unshareable(article: Article | None, now: datetime, config: Config, taken: set[str],
+                sent: set[str]) -> str | None:
+    """Why :func:`best_article` passes ``article`` over, in words; None when it may be
+    shared (``sent``: :func:`shared_links` of ``taken``)."""
+    if article is None:
+        return "it is no longer stored"
+    if not article.url:
+        return "it has no public link"
+    if article.id in taken or article.url in sent:
+        return "its link was shared with them before"
+    if article.published is None:
+        return "it has no date"
+    if not is_fresh(article, now, config):
+        return (f"it is more than {plural(config.drip.max_article_age_days, 'day')} old "
+                "(max_article_age_days)")
     return None
 
 
@@ -396,6 +430,7 @@ def outreach_action(
     *,
     due_at: datetime | None = None,
     score: float | None = None,
+    language_reason: str = "",
 ) -> Action:
     """A drip or check-in to one contact; ``score`` orders them under the daily cap."""
     if score is not None:
@@ -407,6 +442,7 @@ def outreach_action(
         reason=reason,
         to=(person,),
         language=language,
+        language_reason=language_reason,
         template=kind,
         event_key=last.key,
         due_at=due_at,

@@ -18,7 +18,7 @@ from kaffe.kinds import CHECKIN
 from kaffe.model import DUE, PENDING, WAITING, Action, Event, Recipient, Snapshot
 from kaffe.rules import cadence
 from kaffe.rules.drip import shared_articles
-from kaffe.rules.language import language_for
+from kaffe.rules.language import choose_language
 from kaffe.rules.people import first_name
 from kaffe.rules.reuse import Reuse
 from kaffe.timeutil import local_day, utc
@@ -108,13 +108,15 @@ def _action(
     due_at: datetime | None = None,
     score: float | None = None,
 ) -> Action:
-    language = language_for(person.email, last, snapshot.contacts, config, reuse)
+    choice = choose_language(person.email, last, snapshot.contacts, config, reuse,
+                             snapshot=snapshot)
+    language = choice.language
     context = checkin_context(person, last, snapshot, now, language, config, reuse)
     if context["article_title"]:
         reason += f"; with {cadence.match_reason_short(context)}"
     return cadence.outreach_action(
         CHECKIN, key, state, reason, person, last, language, context,
-        due_at=due_at, score=score,
+        due_at=due_at, score=score, language_reason=choice.reason,
     )
 
 

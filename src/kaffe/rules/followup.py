@@ -14,6 +14,7 @@ from typing import Any
 
 from kaffe.config.schema import Config, FollowupConfig
 from kaffe.kinds import FOLLOWUP
+from kaffe.language import Choice
 from kaffe.model import (
     DONE,
     DUE,
@@ -28,7 +29,7 @@ from kaffe.model import (
     Recipient,
     Snapshot,
 )
-from kaffe.rules.language import language_for
+from kaffe.rules.language import choose_language
 from kaffe.rules.merge import meeting_id
 from kaffe.rules.people import external_people, first_name
 from kaffe.rules.reuse import Reuse
@@ -126,8 +127,10 @@ def followup_action(event: Event, snapshot: Snapshot, now: datetime, config: Con
     """The follow-up for one coffee meeting, in whatever state it is in at ``now``."""
     key = followup_key(event)
     to = external_people(event, config.me, reuse)
-    language = (language_for(to[0].email, event, snapshot.contacts, config, reuse)
-                if to else config.me.language)
+    choice = (choose_language(to[0].email, event, snapshot.contacts, config, reuse,
+                              snapshot=snapshot)
+              if to else Choice(config.me.language, f"{config.me.language}: [me] language"))
+    language = choice.language
     due_at = event.end + timedelta(hours=config.followup.delay_hours)
     mail = with_contacts(snapshot.interactions, to)
     state, reason = _state_with_mail(event, to, mail, snapshot, now, config, reuse)
@@ -139,6 +142,7 @@ def followup_action(event: Event, snapshot: Snapshot, now: datetime, config: Con
         reason=reason,
         to=to,
         language=language,
+        language_reason=choice.reason,
         template=FOLLOWUP,
         event_key=event.key,
         due_at=due_at,

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from kaffe.config.schema import Config
+from kaffe.kinds import DRIP
 from kaffe.model import DUE, Action, Event, Snapshot, Verdict
 from kaffe.rules.checkin import checkin_actions
 from kaffe.rules.detect import detect
-from kaffe.rules.drip import drip_actions
+from kaffe.rules.drip import NoDrip, NoDripWhy, drip_plan, held_back
 from kaffe.rules.followup import followup_actions
 from kaffe.rules.merge import merge_meetings
 from kaffe.rules.prep import prep_actions
@@ -25,6 +26,9 @@ class Plan:
     verdicts: tuple[tuple[Event, Verdict], ...] = ()
     actions: tuple[Action, ...] = ()
     cap: Cap | None = None  # the draft cap that held drafts back, if one did
+    # every contact met whose drip is not DUE, and why (``evaluate(explain=True)``:
+    # ``kaffe plan`` says it)
+    no_drip: tuple[NoDrip, ...] = ()
 
     def in_state(self, state: str) -> tuple[Action, ...]:
         """The actions in ``state`` (DUE, WAITING, SKIPPED or DONE)."""
@@ -63,13 +67,27 @@ def plan_actions(
     """Follow-ups, then drips and check-ins (ended coffee meetings; an upcoming one
     holds drips back), then prep briefs for the upcoming ones. Pure: ``now`` is given;
     without ``reuse`` the plan keeps its indexes in a :class:`Reuse` of its own."""
+    return _plan(snapshot, verdicts, now, config, reuse, explain=False)[0]
+
+
+def _plan(
+    snapshot: Snapshot,
+    verdicts: tuple[tuple[Event, Verdict], ...],
+    now: datetime,
+    config: Config,
+    reuse: Reuse | None = None,
+    *,
+    explain: bool,
+) -> tuple[tuple[Action, ...], tuple[NoDrip, ...]]:
+    """:func:`plan_actions`, and (``explain``) why each contact met gets no DUE drip."""
     reuse = Reuse() if reuse is None else reuse
     coffee = coffee_meetings(verdicts)
     followups = followup_actions(coffee, snapshot, now, config, reuse)
-    drips = drip_actions(snapshot, coffee, now, config, reuse)
+    drips, no_drip = drip_plan(snapshot, coffee, now, config, reuse, explain=explain)
     checkins = checkin_actions(snapshot, coffee, now, config, planned=drips, reuse=reuse)
     upcoming = [event for event in coffee if event.start > now]
-    return followups + drips + checkins + prep_actions(snapshot, upcoming, now, config, reuse)
+    actions = followups + drips + checkins + prep_actions(snapshot, upcoming, now, config, reuse)
+    return actions, no_drip
 
 
 def evaluate(
@@ -79,13 +97,29 @@ def evaluate(
     *,
     verdicts: tuple[tuple[Event, Verdict], ...] | None = None,
     reuse: Reuse | None = None,
+    explain: bool = False,
 ) -> Plan:
     """Judge every meeting in ``snapshot`` (unless its ``verdicts`` are given: the
     cycle's memo keeps them) and plan the actions, within the ``[safety]`` draft caps.
     The one entry into the rules, once per cycle. Pure: ``now`` is given; ``reuse``
-    only makes it faster (:class:`~kaffe.rules.reuse.Reuse`)."""
+    only makes it faster (:class:`~kaffe.rules.reuse.Reuse`). ``explain`` (``kaffe
+    plan``): also say why each contact met gets no drip now (:attr:`Plan.no_drip`)."""
     reuse = Reuse() if reuse is None else reuse
     verdicts = judge(snapshot, config, reuse) if verdicts is None else verdicts
-    actions = plan_actions(snapshot, verdicts, now, config, reuse)
-    actions, cap = apply_caps(actions, snapshot, now, config)
-    return Plan(verdicts, actions, cap)
+    wanted, no_drip = _plan(snapshot, verdicts, now, config, reuse, explain=explain)
+    actions, cap = apply_caps(wanted, snapshot, now, config)
+    if explain:
+        no_drip = _capped(no_drip, wanted, actions, cap)
+    return Plan(verdicts, actions, cap, no_drip)
+
+
+def _capped(no_drip: tuple[NoDrip, ...], wanted: tuple[Action, ...],
+            actions: tuple[Action, ...], cap: Cap | None) -> tuple[NoDrip, ...]:
+    """``no_drip`` and the DUE drips the draft cap held back, in contact order."""
+    if cap is None:
+        return no_drip
+    held = {a.to[0].email: held_back(a, NoDripWhy.DRAFT_CAP, f"held back: {cap.warning()}",
+                                      cap.until)
+            for before, a in zip(wanted, actions, strict=True)
+            if a.kind == DRIP and before.state == DUE and a.state != DUE and a.to}
+    return tuple(sorted((*no_drip, *held.values()), key=lambda n: n.contact))

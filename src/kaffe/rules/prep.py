@@ -33,7 +33,7 @@ from kaffe.rules.merge import meeting_id
 from kaffe.rules.people import domain_of, external_people
 from kaffe.rules.reuse import Reuse
 from kaffe.rules.series import series_state
-from kaffe.rules.words import find_folded, fold
+from kaffe.rules.words import find_folded, fold_once
 from kaffe.timeutil import local, local_day
 
 MAX_ARTICLES = 5
@@ -229,8 +229,6 @@ def _naming(snapshot: Snapshot, name: str, now: datetime, config: Config,
 
 
 def _search(fresh: FreshTexts, name: str) -> list[Article]:
-    if not find_folded(fresh.joined, (name,)):  # named in none of them (the usual case)
-        return []
     hits = [a for a, folded in fresh.items if find_folded(folded, (name,))]
     # fresh articles have a date: the order does not depend on the clock
     return sorted(hits, key=lambda a: (a.published, a.id), reverse=True)
@@ -238,12 +236,10 @@ def _search(fresh: FreshTexts, name: str) -> list[Article]:
 
 @dataclass(frozen=True)
 class FreshTexts:
-    """Fresh articles with their folded title and summary; ``joined`` holds all those
-    texts, apart: a word found in none of them is not found in ``joined`` either.
-    ``named`` keeps what :func:`_naming` found per name in these texts."""
+    """Fresh articles with their folded title and summary. ``named`` keeps what
+    :func:`_naming` found per name in these texts (so each name is searched once)."""
 
     items: list[tuple[Article, str]]
-    joined: str
     named: dict[str, list[Article]] = field(default_factory=dict)
 
 
@@ -264,8 +260,7 @@ def fresh_texts(articles: Mapping[str, Article], now: datetime, config: Config,
     if kept is not None and kept[0] is articles and kept[1] == ids:
         texts = kept[2]
     else:
-        items = [(a, fold(f"{a.title}\n{a.summary}")) for a in fresh]
-        texts = FreshTexts(items, "\n\x00\n".join(folded for _, folded in items))
+        texts = FreshTexts([(a, fold_once(f"{a.title}\n{a.summary}")) for a in fresh])
         if reuse is not None:
             reuse.fresh = (articles, ids, texts)
     if reuse is not None:

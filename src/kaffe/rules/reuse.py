@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from kaffe.config.schema import DripConfig, FollowupConfig, MeConfig
+    from kaffe.language import Choice
     from kaffe.model import Article, Contact, Event, Interaction, LedgerEntry, Recipient
 
     # a contact's hold: its mail, its ledger entries, the [drip] config, the first
@@ -47,9 +48,13 @@ class Reuse:
                dict[str, tuple[Recipient, list[Event]]]] | None = None
     # cadence._by_end: (meetings, sorted by end, their ends)
     by_end: tuple[tuple[Event, ...], list[Event], list[datetime]] | None = None
-    # language.language_for: (contacts, [followup], [me] language, per event and contact)
-    languages: tuple[Mapping[str, Contact], FollowupConfig, str,
-                     ByIdentity[dict[str, str]]] | None = None
+    # language.choose_language, with the mail evidence (True) and without: (contacts,
+    # [followup], [me] language, the snapshot's languages and interactions, per event
+    # and contact)
+    languages: dict[bool, tuple[Mapping[str, Contact], FollowupConfig, str,
+                                Mapping[str, tuple[str, ...]],
+                                Mapping[str, tuple[Interaction, ...]],
+                                ByIdentity[dict[str, Choice]]]] = field(default_factory=dict)
     # prep.fresh_texts: (articles, their fresh ids, texts) and (articles, now, age, texts)
     fresh: tuple[Mapping[str, Article], tuple[str, ...], Any] | None = None
     fresh_at: tuple[Mapping[str, Article], datetime, int, Any] | None = None

@@ -20,11 +20,16 @@ _PART_SEPARATOR = r"[\s\-_\u2010-\u2015]*"
 _SPLIT = re.compile(r"[\s\-_\u2010-\u2015]+")
 
 
-@lru_cache(maxsize=4096)  # the same titles and descriptions are asked about every cycle
-def fold(text: str) -> str:
-    """Normalise ``text`` for matching: HTML tags and entities removed, NFC, casefolded."""
+def fold_once(text: str) -> str:
+    """Normalise ``text`` for matching: HTML tags and entities removed, NFC, casefolded.
+    For a text the caller keeps folded itself (an article's): :func:`fold` would keep
+    a second and third copy in its cache."""
     plain = html.unescape(_TAG.sub(" ", text)) if "<" in text or "&" in text else text
     return unicodedata.normalize("NFC", plain).casefold()
+
+
+# The same titles and descriptions are asked about every cycle.
+fold = lru_cache(maxsize=4096)(fold_once)
 
 
 @lru_cache(maxsize=256)

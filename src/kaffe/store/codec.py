@@ -83,8 +83,9 @@ def _recipient(data: dict[str, Any]) -> Recipient:
 
 
 def message_to_dict(message: Message) -> dict[str, Any]:
-    """A JSON-ready dict of every field of ``message``."""
+    """A JSON-ready dict of every field of ``message`` but its ``sample``."""
     data = dataclasses.asdict(message)
+    del data["sample"]  # only to judge the language at sync: message text is never stored
     data["date"] = dt_to_text(message.date)
     return data
 

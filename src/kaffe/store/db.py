@@ -20,6 +20,7 @@ from kaffe.model import (
     Event,
     FeedBatch,
     Interaction,
+    LanguageVerdict,
     LedgerEntry,
     MailBatch,
     Message,
@@ -28,6 +29,7 @@ from kaffe.model import (
 from kaffe.store import articles as _articles
 from kaffe.store import events as _events
 from kaffe.store import interactions as _interactions
+from kaffe.store import languages as _languages
 from kaffe.store import ledger as _ledger
 from kaffe.store import messages as _messages
 from kaffe.store import topics as _topics
@@ -269,7 +271,7 @@ class Store:
         with self.transaction():
             changed = _messages.apply_batch(self._conn, batch, own_addresses)
         if batch.messages or batch.removed or batch.full:  # interactions follow own_addresses
-            self._versions.bump("messages", "interactions", "contacts")
+            self._versions.bump("messages", "interactions", "contacts", "languages")
         log.debug("%s: %d messages changed (%s batch)", batch.account, changed,
                   "full" if batch.full else "incremental")
         return changed
@@ -289,6 +291,17 @@ class Store:
     ) -> dict[str, tuple[Interaction, ...]]:
         """Interactions by contact address, oldest first; ``since`` drops earlier ones."""
         return _interactions.query(self._conn, since)
+
+    def languages(self, per_contact: int = _languages.LATEST
+                  ) -> dict[str, tuple[LanguageVerdict, ...]]:
+        """Per contact, the language verdicts of their latest received mails, oldest
+        first (see :mod:`kaffe.store.languages`)."""
+        return _languages.latest(self._conn, per_contact=per_contact)
+
+    def written_languages(self) -> dict[str, tuple[str, ...]]:
+        """Per contact, the languages of their latest received mails as the rules get
+        them (:func:`kaffe.store.languages.written`)."""
+        return _languages.written(self._conn)
 
     # Contacts ---------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from kaffe.model import MailBatch, Message
 from kaffe.store import interactions as _interactions
+from kaffe.store import languages as _languages
 from kaffe.store.codec import dt_to_text, message_from_json, message_to_json
 
 _UPSERT = """
@@ -35,6 +36,8 @@ def upsert_message(conn: sqlite3.Connection, message: Message, own: frozenset[st
     changed = conn.execute(_UPSERT, row).rowcount
     # Even an unchanged message is re-derived: your own addresses may have changed.
     _interactions.sync(conn, message, own)
+    if changed:  # judged once: an unchanged message keeps its verdict
+        _languages.judge(conn, message, own)
     return changed
 
 

@@ -90,7 +90,29 @@ V3: Migration = (
     "CREATE INDEX articles_by_when ON articles (COALESCE(published, fetched_at))",
 )
 
-MIGRATIONS: tuple[Migration, ...] = (V1, V2, V3)
+# The language each contact wrote each received message in (issue 15): only the verdict,
+# judged once when the message is stored; the subject and first words it was judged
+# from are not kept. Messages stored before this version are judged from their subjects.
+V4: Migration = (
+    """CREATE TABLE languages (
+        message_key TEXT PRIMARY KEY REFERENCES messages (key) ON DELETE CASCADE,
+        contact TEXT NOT NULL, at TEXT NOT NULL, language TEXT NOT NULL,
+        confidence REAL NOT NULL
+    )""",
+    "CREATE INDEX languages_by_contact ON languages (contact, at)",
+    lambda conn: _judge_stored(conn),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (V1, V2, V3, V4)
+
+
+def _judge_stored(conn: sqlite3.Connection) -> None:
+    from kaffe.store import languages
+    from kaffe.store.codec import message_from_json
+
+    rows = conn.execute("SELECT data FROM messages WHERE direction = 'received'")
+    for (data,) in rows.fetchall():
+        languages.judge(conn, message_from_json(data))
 
 
 def user_version(conn: sqlite3.Connection) -> int:

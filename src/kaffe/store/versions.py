@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import sqlite3
 
-TABLES = ("events", "messages", "interactions", "contacts", "ledger", "topics", "articles")
+TABLES = ("events", "messages", "interactions", "contacts", "ledger", "topics", "articles",
+          "languages")
 
 
 class Versions:

@@ -11,6 +11,7 @@ import pytest
 
 from kaffe.connectors.google.messages import label_reason, normalize_message, top_mime_type
 from kaffe.connectors.mailheaders import (
+    SAMPLE_CHARS,
     UnreadableMessage,
     bulk_reason,
     may_hold_invitation,
@@ -156,3 +157,16 @@ def test_bulk_reasons(headers: dict[str, list[str]], labels: tuple[str, ...], re
 )
 def test_may_hold_invitation(payload: dict[str, Any], expected: bool) -> None:
     assert may_hold_invitation(top_mime_type({"id": "m1", "payload": payload})) is expected
+
+
+def test_the_snippet_of_received_personal_mail_is_kept_unescaped_and_capped() -> None:
+    """Gmail's snippet (format=metadata) is what sync judges the language by (issue 15)."""
+    snippet = "Hej Alex, tak for i g&aring;r &amp; vi ses &quot;snart&quot; " + "x" * 300
+    doc = _doc({"From": "ana@example.dk", "To": "me@example.com"}, snippet=snippet)
+    msg = normalize_message(doc, account="gmail", own_addresses=("me@example.com",))
+    assert msg.sample.startswith('Hej Alex, tak for i går & vi ses "snart" xx')
+    assert len(msg.sample) == SAMPLE_CHARS
+    sent = _doc({"From": "me@example.com", "To": "ana@example.dk"}, snippet="Hi")
+    bulk = _doc({"From": "news@example.dk", "List-Id": "<n.example.dk>"}, snippet="Hi")
+    assert [normalize_message(d, account="gmail", own_addresses=("me@example.com",)).sample
+            for d in (sent, bulk, _doc({"From": "ana@example.dk"}))] == ["", "", ""]

@@ -6,7 +6,7 @@ and each client keeps the whole parsed document. Gmail's and Calendar's document
 describe some 110 methods and 90 schemas; kaffe calls nine methods. So the bundled
 document is read once per process, cut to the methods in :data:`METHODS` and the
 schemas they reach, and that one dict is shared by every client built from it (one per
-API, thread and token). `kaffe run` holds 1.5 MB less (bench/memory.py).
+API, thread and token). `kaffe run` holds about 1 MB less (bench/memory.py, no feeds).
 
 A method missing here is an ``AttributeError`` on the client at its first call:
 tests/connectors/google/test_documents.py checks that every method kaffe's connectors

@@ -9,10 +9,12 @@ with the message id and goes on with the rest.
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, datetime
 from typing import Any
 
 from kaffe.connectors.mailheaders import (
+    SAMPLE_CHARS,
     Headers,
     UnreadableMessage,
     decode_words,
@@ -46,14 +48,23 @@ def _normalize(doc: dict[str, Any], account: str, own: frozenset[str]) -> Messag
     labels = tuple(str(label) for label in doc.get("labelIds") or ())
     fields = mail_fields(headers)
     sender = fields.sender
+    direction = SENT if "SENT" in labels or sender.email in own else RECEIVED
+    bulk = fields.bulk or label_reason(labels)
     return Message(
         id=str(doc["id"]), account=account, thread_id=str(doc.get("threadId") or doc["id"]),
-        date=internal_date(doc),
-        direction=SENT if "SENT" in labels or sender.email in own else RECEIVED,
+        date=internal_date(doc), direction=direction,
         sender=sender, to=fields.to, subject=fields.subject, message_id=fields.message_id,
         in_reply_to=fields.in_reply_to, references=fields.references,
-        bulk=fields.bulk or label_reason(labels), kaffe_key=fields.kaffe_key, labels=labels,
+        bulk=bulk, kaffe_key=fields.kaffe_key, labels=labels,
+        # only what a contact writes you is judged for its language
+        sample=snippet_of(doc) if direction == RECEIVED and not bulk else "",
     )
+
+
+def snippet_of(doc: dict[str, Any]) -> str:
+    """Gmail's ``snippet`` (the start of the text, HTML-escaped) as plain text, capped at
+    :data:`SAMPLE_CHARS`: what the language of a received message is judged from."""
+    return html.unescape(str(doc.get("snippet") or ""))[:SAMPLE_CHARS]
 
 
 def header_map(doc: dict[str, Any]) -> Headers:

@@ -15,11 +15,13 @@ from typing import Any
 
 from kaffe.connectors.mailheaders import (
     METADATA_HEADERS,
+    SAMPLE_CHARS,
     UnreadableMessage,
     first,
     mail_fields,
     parse_header_block,
 )
+from kaffe.connectors.plaintext import one_line
 from kaffe.model import RECEIVED, SENT, Message
 
 # Every header kaffe reads (mailheaders.METADATA_HEADERS); BODY.PEEK never sets \Seen.
@@ -178,3 +180,45 @@ def searchable(message_id: str) -> bool:
 def content_type(fetched: Fetched) -> str:
     """The top-level Content-Type value from the fetched headers ("" when absent)."""
     return first(parse_header_block(fetched.literal), "content-type")
+
+
+# The start of a received message's body, to judge its language by: enough bytes for the
+# MIME preamble and part headers of a multipart message plus SAMPLE_CHARS of text.
+SAMPLE_BYTES = 4096
+SAMPLE_ITEMS = f"(UID BODY.PEEK[TEXT]<0.{SAMPLE_BYTES}>)"
+_TAGS = re.compile(r"<(style|script)\b.*?(</\1>|$)|<[^>]*>", re.IGNORECASE | re.DOTALL)
+
+
+def text_sample(top_content_type: str, partial: bytes) -> str:
+    """The first words of the first text part of a message whose body starts with
+    ``partial`` (cut anywhere) and whose top-level Content-Type is
+    ``top_content_type``: one line, at most SAMPLE_CHARS; "" when there is no text."""
+    import email
+    import email.policy
+    from html import unescape
+
+    head = f"Content-Type: {top_content_type or 'text/plain'}\r\n\r\n".encode("ascii",
+                                                                             "replace")
+    try:
+        message = email.message_from_bytes(head + partial, policy=email.policy.compat32)
+        for part in message.walk():
+            kind = part.get_content_type()
+            if kind not in ("text/plain", "text/html") or part.get_filename():
+                continue
+            data = part.get_payload(decode=True)
+            if not isinstance(data, bytes):
+                continue
+            try:
+                text = data.decode(part.get_content_charset() or "utf-8", "replace")
+            except LookupError:
+                text = data.decode("utf-8", "replace")
+            if kind == "text/html":
+                text = unescape(_TAGS.sub(" ", text))
+            # quoted replies ("> ...") are someone else's words
+            kept = [line for line in text.splitlines() if not line.lstrip().startswith(">")]
+            sample = one_line(" ".join(kept))[:SAMPLE_CHARS]
+            if sample:
+                return sample
+    except (ValueError, TypeError, LookupError, UnicodeError):
+        return ""
+    return ""

@@ -36,6 +36,7 @@ from kaffe.connectors.imap.folders import SENT, find_folder, parse_list
 from kaffe.connectors.imap.parse import (
     FETCH_ITEMS,
     RAW_ITEMS,
+    SAMPLE_ITEMS,
     Fetched,
     content_type,
     header_search,
@@ -44,11 +45,12 @@ from kaffe.connectors.imap.parse import (
     parse_fetch,
     resolve_thread,
     searchable,
+    text_sample,
     to_message,
 )
 from kaffe.connectors.mailheaders import MAX_RAW_BYTES, UnreadableMessage, may_hold_invitation
 from kaffe.errors import ConnectorError, TransientError
-from kaffe.model import Event, MailBatch, Message
+from kaffe.model import RECEIVED, Event, MailBatch, Message
 
 log = logging.getLogger(__name__)
 
@@ -161,8 +163,25 @@ class ImapMailSource:
         fetched = [f for f in parse_fetch(imap.fetch(state.name, uids, FETCH_ITEMS))
                    if "\\draft" not in {x.lower() for x in f.flags}]
         pairs = [(f, m) for f in fetched if (m := self._message(f, state)) and m.date >= since]
+        pairs = self._samples(imap, state, pairs)
         messages += [m for _, m in pairs]
         invitations += self._invitations(imap, state, pairs, since, now)
+
+    def _samples(self, imap: ImapSession, state: FolderState,
+                 pairs: list[tuple[Fetched, Message]]) -> list[tuple[Fetched, Message]]:
+        """The received personal messages with the first words of their text (one partial
+        ``UID FETCH`` of at most SAMPLE_BYTES each), to judge their language at sync."""
+        wanted = {f.uid: f for f, m in pairs if m.direction == RECEIVED and not m.bulk}
+        if not wanted:
+            return pairs
+        samples: dict[int, str] = {}
+        for uids in uid_sets(sorted(wanted)):
+            for part in parse_fetch(imap.fetch(state.name, uids, SAMPLE_ITEMS)):
+                if part.uid in wanted:
+                    samples[part.uid] = text_sample(content_type(wanted[part.uid]),
+                                                    part.literal)
+        return [(f, replace(m, sample=samples[f.uid]) if samples.get(f.uid) else m)
+                for f, m in pairs]
 
     def _message(self, fetched: Fetched, state: FolderState) -> Message | None:
         ident = f"{state.role}/{state.uidvalidity}/{fetched.uid}"

@@ -1,0 +1,28 @@
+"""The demo ends with what `kaffe plan` says a week after its last cycle: why each
+contact met gets no drip then, one of them a near miss below the threshold."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from kaffe.demo import DEMO_DAYS, DEMO_START, run_demo
+
+
+def test_the_demo_explains_contacts_without_a_drip() -> None:
+    out = io.StringIO()
+    assert run_demo(DEMO_START, days=DEMO_DAYS, out=out) == 0
+    text = out.getvalue()
+    section = text[text.index("--- kaffe plan at Thu 2026-04-23 09:00 CEST: why no drip now"):]
+    lines = section.splitlines()
+    count = re.fullmatch(r"no drip now: (\d+) contacts you met", lines[1])
+    assert count is not None, lines[1]
+    reasons = [line for line in lines if line.startswith("  no drip for ")]
+    assert len(reasons) == int(count.group(1))
+    (johan,) = [line for line in reasons if "johan.berg@nordlys.example" in line]
+    near = re.search(r'best fresh article "(.+)" scores (\d+\.\d\d) < threshold 2\.0', johan)
+    assert near is not None, johan
+    assert float(near.group(2)) < 2.0
+    assert any("held until" in line for line in reasons)
+    # the summary counts only the drafts of the cycles, not the plan's dry run
+    assert lines[-1] == "demo: 16 drafts created (followup=6, drip=3, checkin=1, prep=6)"
