@@ -133,11 +133,13 @@ class ArticleIndex:
         since: datetime | None = None,
         exclude: Mapping[str, set[str]] | None = None,
         limit: int = 5,
+        threshold: float | None = None,
     ) -> dict[str, tuple[Match, ...]]:
         """The best articles per contact, best first, at most ``limit`` each.
 
         A match needs a score (10 x the share of a topic's weight the article holds,
-        :func:`.profile.query_weights`) of at least ``config.threshold`` and at least
+        :func:`.profile.query_weights`) of at least ``threshold`` (by default
+        ``config.threshold``; ``kaffe plan`` asks lower for near misses) and at least
         ``config.min_terms`` distinct matched words. ``since`` keeps articles
         published (or fetched) at or after it; ``exclude[contact]`` holds
         article ids already sent to that contact. Contacts without a match are
@@ -152,7 +154,8 @@ class ArticleIndex:
         if not contacts or not self._ids or limit <= 0:
             return {}
         collection = Collection(self._ids, self._tf, weights)
-        run = MatchRun(collection, compiled, contacts, self._filters(weights, since), limit)
+        filters = self._filters(weights, since, threshold)
+        run = MatchRun(collection, compiled, contacts, filters, limit)
         excluded = [self._rows_of((exclude or {}).get(c, ())) for c in contacts]
         found = run.run(excluded, self.workers)
         return {contacts[n]: matches for n, matches in found.items()}
@@ -223,10 +226,12 @@ class ArticleIndex:
 
     # -- matching ---------------------------------------------------------------
 
-    def _filters(self, weights: Bm25, since: datetime | None) -> Filters:
+    def _filters(self, weights: Bm25, since: datetime | None,
+                 threshold: float | None) -> Filters:
         fresh = self._times >= since.timestamp() if since is not None else None
         present = weights.present if self.config.min_terms > 1 else None
-        return Filters(self.config.threshold, self.config.min_terms, fresh, present)
+        floor = self.config.threshold if threshold is None else threshold
+        return Filters(floor, self.config.min_terms, fresh, present)
 
     def _rows_of(self, article_ids: Iterable[str]) -> np.ndarray:
         rows = [self._row[a] for a in article_ids if a in self._row]
