@@ -9,7 +9,9 @@ CRC-32 of a tagged string:
 - ``s|<stem>``: how common a Snowball stem is in English or Danish text (the sum of the
   frequencies of the words with that stem, the larger of the two languages), as a Zipf
   value (log10 of occurrences per billion words) times 20, one byte;
-- ``d|<word>``: a Danish word, the dictionary compounds are split against, same value.
+- ``d|<word>``: a Danish word, the dictionary compounds are split against, same value;
+- ``e|<word>``: an English word of Zipf 3.3 or more (for hashtags: "#digitaltwins"),
+  same value.
 
 English words below Zipf 2.5 are left out (they weigh as "rare" anyway); the Danish list
 of wordfreq is small enough to keep whole. Layout: b"KBG1", the entry count (uint32 LE),
@@ -39,6 +41,7 @@ from kaffe.relevance.text import stem  # noqa: E402
 
 OUT = ROOT / "src" / "kaffe" / "relevance" / "data" / "background.bin"
 MIN_ZIPF = {"en": 2.5, "da": 0.0}
+MIN_ENGLISH_WORD = 3.3  # English words kept as words (for splitting hashtags)
 _WORD = re.compile(r"^[^\W_]{2,}$")
 
 
@@ -60,8 +63,8 @@ def entries() -> dict[int, int]:
                 continue
             s = stem(word, lang)
             stems[s] = stems.get(s, 0.0) + freq
-            if lang == "da":
-                k = key("d", word)
+            if lang == "da" or math.log10(freq) + 9 >= MIN_ENGLISH_WORD:
+                k = key("d" if lang == "da" else "e", word)
                 table[k] = max(table.get(k, 0), zipf_byte(freq))
         for s, freq in stems.items():
             k = key("s", s)

@@ -37,7 +37,9 @@ class Background:
         zipf = np.frombuffer(data, dtype=np.uint8, count=count, offset=8 + 4 * count)
         return cls(keys, zipf.copy())
 
-    def _zipf(self, kind: str, texts: Sequence[str]) -> np.ndarray:
+    def lookup(self, kind: str, texts: Sequence[str]) -> np.ndarray:
+        """Zipf value of each of ``texts`` of ``kind`` ("s" stem, "d" Danish word),
+        :data:`RARE_ZIPF` where the table lacks it."""
         wanted = np.array([zlib.crc32(f"{kind}|{t}".encode()) for t in texts], dtype=np.uint32)
         at = np.minimum(np.searchsorted(self.keys, wanted), max(0, self.keys.size - 1))
         found = self.keys[at] == wanted if self.keys.size else np.zeros(wanted.size, bool)
@@ -46,15 +48,15 @@ class Background:
 
     def stem_zipf(self, stems: Sequence[str]) -> np.ndarray:
         """Zipf value (log10 per billion words) of each stem, English or Danish."""
-        return self._zipf("s", stems)
+        return self.lookup("s", stems)
 
     def is_danish_word(self, word: str) -> bool:
         """Whether ``word`` (lower case) is in the Danish word list."""
-        return bool(self._zipf("d", [word])[0] > RARE_ZIPF) if len(word) > 1 else False
+        return bool(self.lookup("d", [word])[0] > RARE_ZIPF) if len(word) > 1 else False
 
     def danish_zipf(self, word: str) -> float:
         """Zipf value of a Danish word, :data:`RARE_ZIPF` if the list lacks it."""
-        return float(self._zipf("d", [word])[0])
+        return float(self.lookup("d", [word])[0])
 
 
 def document_share(zipf: np.ndarray, length: float) -> np.ndarray:

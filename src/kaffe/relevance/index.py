@@ -28,6 +28,7 @@ import numpy as np
 from kaffe.config.schema import RelevanceConfig
 from kaffe.model import Article, Match, Topic
 from kaffe.relevance.background import Background, document_share
+from kaffe.relevance.compounds import Splitter
 from kaffe.relevance.csr import Csr, vstack
 from kaffe.relevance.matcher import Collection, MatchRun
 from kaffe.relevance.profile import Profile, compile_profile
@@ -98,12 +99,13 @@ class ArticleIndex:
         are not taken back in.
         """
         added = 0
+        splitter = Splitter(self._table())  # remembers this call's words, no longer
         for article in articles:
             when = _timestamp(article.published or fetched)
             if article.id in self._row or when < self._floor:
                 continue
             self._row[article.id] = len(self._ids) + len(self._pending)
-            self._pending.append((article.id, when, self._terms(article)))
+            self._pending.append((article.id, when, self._terms(article, splitter)))
             added += 1
         if added:
             self._weights = None
@@ -146,7 +148,8 @@ class ArticleIndex:
         left out.
         """
         contacts = list(profiles)
-        compiled = [self._profile(c, profiles[c]) for c in contacts]
+        splitter = Splitter(self._table())
+        compiled = [self._profile(c, profiles[c], splitter) for c in contacts]
         weights = self._ensure_weights()
         if weights.idf.size < len(self._vocab):  # topic words no article has
             self._weights = None
@@ -162,26 +165,26 @@ class ArticleIndex:
 
     # -- analysis ---------------------------------------------------------------
 
-    def _terms(self, article: Article) -> Counter[int]:
+    def _terms(self, article: Article, splitter: Splitter) -> Counter[int]:
         title, rest = tokens(article.title), tokens(article.summary)
         tags = [w for tag in article.tags for w in tokens(tag)]
         lang = article_language(article.language, title + rest)
         counts: Counter[int] = Counter()
         for words, weight in ((title, TITLE_WEIGHT), (rest, 1), (tags, 1)):
-            for term in article_terms(words, lang):
+            for term in article_terms(words, lang, splitter.split):
                 counts[self._term_id(term)] += weight
         return counts
 
     def _term_id(self, term: str) -> int:
         return self._vocab.setdefault(term, len(self._vocab))
 
-    def _profile(self, contact: str, topics: Sequence[Topic]) -> Profile:
+    def _profile(self, contact: str, topics: Sequence[Topic], splitter: Splitter) -> Profile:
         # Profiles are compiled once per distinct set of topic texts: term ids
         # are stable because the vocabulary only grows.
         key = tuple(t.text for t in topics)
         cached = self._profiles.get(contact)
         if cached is None or cached[0] != key:
-            cached = (key, compile_profile(topics, self._term_id))
+            cached = (key, compile_profile(topics, self._term_id, splitter.split))
             self._profiles[contact] = cached
         return cached[1]
 
@@ -218,11 +221,15 @@ class ArticleIndex:
     def _term_zipf(self) -> np.ndarray:
         """How common each term of the vocabulary is in ordinary text (looked up once)."""
         if self._zipf.size < len(self._vocab):
-            if self._background is None:
-                self._background = Background.load()
             new = list(itertools.islice(self._vocab, self._zipf.size, None))
-            self._zipf = np.concatenate([self._zipf, self._background.stem_zipf(new)])
+            self._zipf = np.concatenate([self._zipf, self._table().stem_zipf(new)])
         return self._zipf
+
+    def _table(self) -> Background:
+        """The background table, read once (with the first article)."""
+        if self._background is None:
+            self._background = Background.load()
+        return self._background
 
     # -- matching ---------------------------------------------------------------
 

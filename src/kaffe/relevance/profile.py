@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kaffe.model import Topic
-from kaffe.relevance.text import topic_words
+from kaffe.relevance.text import Split, topic_words
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,9 @@ class Profile:
     topics: tuple[tuple[str, frozenset[int]], ...]  # (topic text, its term ids)
     # per topic (in the order of ``topics``), its words, each as the ids of its stems
     groups: tuple[tuple[tuple[int, ...], ...], ...] = ()
+    # per topic, per word of ``groups``: the word as written it belongs to (the parts of
+    # a compound share one)
+    units: tuple[tuple[int, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -37,15 +40,18 @@ class Reason:
     topic: str
 
 
-def compile_profile(topics: Sequence[Topic], term_id: Callable[[str], int]) -> Profile:
-    """Compile ``topics`` into a :class:`Profile`; ``term_id`` maps a stem to its id."""
+def compile_profile(topics: Sequence[Topic], term_id: Callable[[str], int],
+                    split: Split | None = None) -> Profile:
+    """Compile ``topics`` into a :class:`Profile`; ``term_id`` maps a stem to its id;
+    ``split`` splits compounds (:func:`.text.topic_words`)."""
     words: dict[int, list[str]] = {}
     compiled = []
-    groups = []
+    groups, units = [], []
     for text in dict.fromkeys(t.text.strip() for t in topics if t.text.strip()):
         ids = set()
         group = []
-        for word in topic_words(text):
+        found = topic_words(text, split)
+        for word in found:
             own = []
             for stem in word.stems:
                 tid = term_id(stem)
@@ -57,9 +63,10 @@ def compile_profile(topics: Sequence[Topic], term_id: Callable[[str], int]) -> P
             group.append(tuple(dict.fromkeys(own)))
         compiled.append((text, frozenset(ids)))
         groups.append(tuple(group))
+        units.append(tuple(word.unit for word in found))
     terms = np.array(sorted(words), dtype=np.int32)
     frozen = {tid: tuple(s) for tid, s in words.items()}
-    return Profile(terms, frozen, tuple(compiled), tuple(groups))
+    return Profile(terms, frozen, tuple(compiled), tuple(groups), tuple(units))
 
 
 def query_weights(profile: Profile, idf: np.ndarray, scale: float) -> np.ndarray:
@@ -70,15 +77,26 @@ def query_weights(profile: Profile, idf: np.ndarray, scale: float) -> np.ndarray
     An article then scores ``scale`` times the share of a topic's weight it holds (each
     word once, in a summary of average length; more for repeats and title words): a
     single common word of a two-word topic is not enough where both rare words are.
+
+    The parts of a compound weigh the same, together what they weigh: "madspild" is
+    not mostly "spild" because "mad" is common (each part's term is scaled so that its
+    ``idf`` times the scale is the compound's weight over its parts).
     """
     share: dict[int, float] = {}
-    for group in profile.groups:
-        total = sum(min(float(idf[t]) for t in word) for word in group)
+    for n, group in enumerate(profile.groups):
+        lightest = [min(float(idf[t]) for t in word) for word in group]
+        total = sum(lightest)
         if total <= 0:
             continue
-        for word in group:
+        units = profile.units[n] if n < len(profile.units) else tuple(range(len(group)))
+        unit_weight: dict[int, list[float]] = {}
+        for unit, weight in zip(units, lightest, strict=True):
+            unit_weight.setdefault(unit, []).append(weight)
+        for word, unit, weight in zip(group, units, lightest, strict=True):
+            parts = unit_weight[unit]
+            even = sum(parts) / len(parts) / weight if len(parts) > 1 and weight > 0 else 1.0
             for tid in word:
-                share[tid] = max(share.get(tid, 0.0), scale / total)
+                share[tid] = max(share.get(tid, 0.0), scale / total * even)
     return np.array([share.get(t, 0.0) for t in profile.terms.tolist()], dtype=np.float32)
 
 
