@@ -29,4 +29,4 @@ def test_the_demo_explains_contacts_without_a_drip() -> None:
     assert float(near.group(2)) < threshold
     assert any("held until" in line for line in reasons)
     # the summary counts only the drafts of the cycles, not the plan's dry run
-    assert lines[-1] == "demo: 16 drafts created (followup=6, drip=3, checkin=1, prep=6)"
+    assert lines[-1] == "demo: 17 drafts created (followup=6, drip=4, checkin=1, prep=6)"

@@ -127,7 +127,7 @@ def fault_free(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
 @pytest.fixture(scope="module")
 def faulty(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
     # The seed fixes which requests fail: one whose faults include failed syncs and lost
-    # replies to drafts.create among the demo's 16 drafts, with the per-cycle key look-up
+    # replies to drafts.create among the demo's drafts, with the per-cycle key look-up
     # (and, since the first sync lists by inbox tab, a Gmail first sync paused by a batch
     # that kept failing, then finished next cycle).
     return scenario(tmp_path_factory.mktemp("faulty"), 14)

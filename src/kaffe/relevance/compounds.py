@@ -63,7 +63,7 @@ class Splitter:
         the table knows is left whole, anything else is tried as Danish, then as English
         (an English article leaves "healthcare" whole, and so must the topic)."""
         if not language:
-            if len(word) < MIN_WORD["da"] or self._known_english(word):
+            if len(word) < MIN_WORD["da"] or self._english_not_danish(word):
                 return ()
             return self.split(word, "da") or self.split(word, "en")
         if len(word) < MIN_WORD[language] or not word.isalpha():
@@ -122,3 +122,11 @@ class Splitter:
 
     def _known_english(self, word: str) -> bool:
         return bool(self.background.stem_zipf([stem(word, "en")])[0] >= _KNOWN_ENGLISH)
+
+    def _english_not_danish(self, word: str) -> bool:
+        """A common English word, or one whose stem is known and that is no common Danish
+        word (the stem table holds Danish stems too: "madspild" is one)."""
+        if self.background.lookup("e", [word])[0] >= MIN_ZIPF["en"]:
+            return True
+        danish = self.background.lookup("d", [word])[0] >= MIN_ZIPF["da"]
+        return not danish and self._known_english(word)

@@ -30,6 +30,7 @@ from kaffe.model import Article, Match, Topic
 from kaffe.relevance.background import Background, document_share
 from kaffe.relevance.compounds import Splitter
 from kaffe.relevance.csr import Csr, vstack
+from kaffe.relevance.lexicon import Lexicon
 from kaffe.relevance.matcher import Collection, MatchRun
 from kaffe.relevance.profile import Profile, compile_profile
 from kaffe.relevance.scoring import Filters
@@ -71,6 +72,7 @@ class ArticleIndex:
         self._weights: Bm25 | None = None
         self._profiles: dict[str, tuple[tuple[str, ...], Profile]] = {}
         self._background: Background | None = None
+        self._lexicon: Lexicon | None = None
         self._zipf = np.empty(0, dtype=np.float32)  # per term: how common in ordinary text
         self._generation = 0
 
@@ -184,7 +186,8 @@ class ArticleIndex:
         key = tuple(t.text for t in topics)
         cached = self._profiles.get(contact)
         if cached is None or cached[0] != key:
-            cached = (key, compile_profile(topics, self._term_id, splitter.split))
+            cached = (key, compile_profile(topics, self._term_id, splitter.split,
+                                           self._translations()))
             self._profiles[contact] = cached
         return cached[1]
 
@@ -224,6 +227,12 @@ class ArticleIndex:
             new = list(itertools.islice(self._vocab, self._zipf.size, None))
             self._zipf = np.concatenate([self._zipf, self._table().stem_zipf(new)])
         return self._zipf
+
+    def _translations(self) -> Lexicon:
+        """The en <-> da lexicon, read once (when the first topics are compiled)."""
+        if self._lexicon is None:
+            self._lexicon = Lexicon.load()
+        return self._lexicon
 
     def _table(self) -> Background:
         """The background table, read once (with the first article)."""

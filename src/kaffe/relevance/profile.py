@@ -10,11 +10,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from kaffe.model import Topic
-from kaffe.relevance.text import Split, topic_words
+from kaffe.relevance.text import (
+    LANGUAGES,
+    Split,
+    TopicWord,
+    guess_language,
+    stem,
+    tokens,
+    topic_words,
+)
+
+if TYPE_CHECKING:
+    from kaffe.relevance.lexicon import Lexicon
+
+# A translated topic's words weigh this much of what the topic's own words weigh.
+TRANSLATED = 1.0
 
 
 @dataclass(frozen=True)
@@ -29,6 +44,8 @@ class Profile:
     # per topic, per word of ``groups``: the word as written it belongs to (the parts of
     # a compound share one)
     units: tuple[tuple[int, ...], ...] = ()
+    # per entry of ``groups``: how much its words weigh (translations: TRANSLATED)
+    scales: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -41,32 +58,70 @@ class Reason:
 
 
 def compile_profile(topics: Sequence[Topic], term_id: Callable[[str], int],
-                    split: Split | None = None) -> Profile:
+                    split: Split | None = None, lexicon: Lexicon | None = None) -> Profile:
     """Compile ``topics`` into a :class:`Profile`; ``term_id`` maps a stem to its id;
-    ``split`` splits compounds (:func:`.text.topic_words`)."""
+    ``split`` splits compounds (:func:`.text.topic_words`); with ``lexicon`` each topic
+    is matched in translation too (:func:`translated`), its words weighing
+    :data:`TRANSLATED`."""
     words: dict[int, list[str]] = {}
     compiled = []
-    groups, units = [], []
+    groups, units, scales = [], [], []
     for text in dict.fromkeys(t.text.strip() for t in topics if t.text.strip()):
-        ids = set()
-        group = []
+        ids: set[int] = set()
         found = topic_words(text, split)
-        for word in found:
-            own = []
-            for stem in word.stems:
-                tid = term_id(stem)
-                ids.add(tid)
-                own.append(tid)
-                surfaces = words.setdefault(tid, [])
-                if word.surface.lower() not in (s.lower() for s in surfaces):
-                    surfaces.append(word.surface)
-            group.append(tuple(dict.fromkeys(own)))
+        variants = [(found, 1.0)]
+        if lexicon is not None:
+            variants += [(v, TRANSLATED) for v in translated(text, found, lexicon)]
+        for variant, scale in variants:
+            group = []
+            for word in variant:
+                own = []
+                for stem_ in word.stems:
+                    tid = term_id(stem_)
+                    ids.add(tid)
+                    own.append(tid)
+                    surfaces = words.setdefault(tid, [])
+                    for surface in word.sources or (word.surface,):
+                        if surface.lower() not in (s.lower() for s in surfaces):
+                            surfaces.append(surface)
+                group.append(tuple(dict.fromkeys(own)))
+            groups.append(tuple(group))
+            units.append(tuple(word.unit for word in variant))
+            scales.append(scale)
         compiled.append((text, frozenset(ids)))
-        groups.append(tuple(group))
-        units.append(tuple(word.unit for word in found))
     terms = np.array(sorted(words), dtype=np.int32)
     frozen = {tid: tuple(s) for tid, s in words.items()}
-    return Profile(terms, frozen, tuple(compiled), tuple(groups), tuple(units))
+    return Profile(terms, frozen, tuple(compiled), tuple(groups), tuple(units), tuple(scales))
+
+
+def translated(text: str, found: Sequence[TopicWord], lexicon: Lexicon
+               ) -> list[list[TopicWord]]:
+    """The topic ``text`` (its words ``found``) in the other language, one version per
+    language it may be in, where the lexicon knows some of its words: runs of words
+    it has a phrase for are replaced by the translations (shown as the words they
+    translate), the other words stay."""
+    lang = guess_language(tokens(text))
+    versions = []
+    for source in [lang] if lang else LANGUAGES:
+        stems = [stem(w.part or w.surface.lower(), source) for w in found]
+        runs = lexicon.translate(stems, source)
+        if not runs:
+            continue
+        version: list[TopicWord] = []
+        at = 0
+        for start, end, target in runs:
+            version.extend(found[at:start])
+            shown = tuple(dict.fromkeys(w.surface for w in found[start:end]))
+            version.extend(TopicWord(" ".join(shown), alternatives, _UNITS + len(version) + k,
+                                     sources=shown)
+                           for k, alternatives in enumerate(target))
+            at = end
+        version.extend(found[at:])
+        versions.append(version)
+    return versions
+
+
+_UNITS = 1_000_000  # translated words' units: after any word of a topic
 
 
 def query_weights(profile: Profile, idf: np.ndarray, scale: float) -> np.ndarray:
@@ -84,6 +139,7 @@ def query_weights(profile: Profile, idf: np.ndarray, scale: float) -> np.ndarray
     """
     share: dict[int, float] = {}
     for n, group in enumerate(profile.groups):
+        factor = profile.scales[n] if n < len(profile.scales) else 1.0
         lightest = [min(float(idf[t]) for t in word) for word in group]
         total = sum(lightest)
         if total <= 0:
@@ -96,7 +152,7 @@ def query_weights(profile: Profile, idf: np.ndarray, scale: float) -> np.ndarray
             parts = unit_weight[unit]
             even = sum(parts) / len(parts) / weight if len(parts) > 1 and weight > 0 else 1.0
             for tid in word:
-                share[tid] = max(share.get(tid, 0.0), scale / total * even)
+                share[tid] = max(share.get(tid, 0.0), scale / total * even * factor)
     return np.array([share.get(t, 0.0) for t in profile.terms.tolist()], dtype=np.float32)
 
 

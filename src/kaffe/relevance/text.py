@@ -37,6 +37,9 @@ class TopicWord:
     surface: str
     stems: tuple[str, ...]
     unit: int = 0
+    part: str = ""  # the (lower-case) part of the surface word these are the stems of
+    # a translation's: the topic words it translates, as written (else ``surface``)
+    sources: tuple[str, ...] = ()
 
 
 def surface_tokens(text: str) -> list[str]:
@@ -119,7 +122,7 @@ def topic_words(text: str, split: Split | None = None) -> list[TopicWord]:
             continue
         for part in _parts(low, lang, split):
             stems = tuple(dict.fromkeys(stem(part, lg) for lg in LANGUAGES))
-            result.append(TopicWord(word, stems, unit))
+            result.append(TopicWord(word, stems, unit, part))
     return result
 
 
