@@ -23,7 +23,7 @@ import numpy as np
 
 from kaffe.relevance.background import Background
 from kaffe.relevance.stopwords import STOP_WORDS
-from kaffe.relevance.text import stem
+from kaffe.relevance.text import stem, stem_once
 
 MIN_PART = 3
 # Shorter words are not tried: a compound of two three-letter words ("havvind") is rare.
@@ -68,6 +68,8 @@ class Splitter:
             return self.split(word, "da") or self.split(word, "en")
         if len(word) < MIN_WORD[language] or not word.isalpha():
             return ()
+        if language == "en" and self._known_english(word):
+            return ()  # most long English words: answered without remembering them
         key = (word, language)
         found = self._seen.get(key)
         if found is None:
@@ -78,8 +80,6 @@ class Splitter:
         return found
 
     def _split(self, word: str, language: str) -> tuple[str, ...]:
-        if language == "en" and self._known_english(word):
-            return ()
         n = len(word)
         spans = [(i, j) for i in range(n) for j in range(i + MIN_PART, n + 1)
                  if (i, j) != (0, n)]
@@ -88,7 +88,8 @@ class Splitter:
         zipf = self.background.lookup(kind, subs)
         if language == "da":  # a last part: any inflection of a common word
             last = [k for k, (_i, j) in enumerate(spans) if j == n and j - spans[k][0] >= 4]
-            stems = self.background.stem_zipf([stem(subs[k], "da") for k in last])
+            # stems of fragments: not worth a place in stem()'s cache
+            stems = self.background.stem_zipf([stem_once(subs[k], "da") for k in last])
             zipf[last] = np.maximum(zipf[last], stems)
         stop = STOP_WORDS[language]
         good = {span: float(z) for span, sub, z in zip(spans, subs, zipf.tolist(), strict=True)

@@ -71,6 +71,7 @@ class ArticleIndex:
         self._floor = _NO_TIME
         self._weights: Bm25 | None = None
         self._profiles: dict[str, tuple[tuple[str, ...], Profile]] = {}
+        self._by_topics: dict[tuple[str, ...], Profile] = {}
         self._background: Background | None = None
         self._lexicon: Lexicon | None = None
         self._zipf = np.empty(0, dtype=np.float32)  # per term: how common in ordinary text
@@ -181,13 +182,20 @@ class ArticleIndex:
         return self._vocab.setdefault(term, len(self._vocab))
 
     def _profile(self, contact: str, topics: Sequence[Topic], splitter: Splitter) -> Profile:
-        # Profiles are compiled once per distinct set of topic texts: term ids
-        # are stable because the vocabulary only grows.
+        # Profiles are compiled once per distinct set of topic texts, and contacts with
+        # the same topics share one (a profile with its translations is a few KB): term
+        # ids are stable because the vocabulary only grows.
         key = tuple(t.text for t in topics)
         cached = self._profiles.get(contact)
         if cached is None or cached[0] != key:
-            cached = (key, compile_profile(topics, self._term_id, splitter.split,
-                                           self._translations()))
+            profile = self._by_topics.get(key)
+            if profile is None:
+                if len(self._by_topics) > 2 * len(self._profiles) + 16:  # forget unused ones
+                    self._by_topics = {k: p for k, p in self._profiles.values()}
+                profile = compile_profile(topics, self._term_id, splitter.split,
+                                          self._translations())
+                self._by_topics[key] = profile
+            cached = (key, profile)
             self._profiles[contact] = cached
         return cached[1]
 

@@ -84,6 +84,11 @@ def stem(word: str, language: str) -> str:
     return _stemmer(language).stemWord(word)
 
 
+def stem_once(word: str, language: str) -> str:
+    """:func:`stem` without remembering the answer: for fragments of words."""
+    return _stemmer(language).stemWord(word)
+
+
 @cache
 def _stemmer(language: str) -> snowballstemmer.stemmer:
     # Snowball stemmers keep state between calls: one per language is fine
