@@ -6,7 +6,9 @@ from __future__ import annotations
 import io
 import re
 
+from kaffe.config.schema import RelevanceConfig
 from kaffe.demo import DEMO_DAYS, DEMO_START, run_demo
+from kaffe.rules.drip import number
 
 
 def test_the_demo_explains_contacts_without_a_drip() -> None:
@@ -20,9 +22,11 @@ def test_the_demo_explains_contacts_without_a_drip() -> None:
     reasons = [line for line in lines if line.startswith("  no drip for ")]
     assert len(reasons) == int(count.group(1))
     (johan,) = [line for line in reasons if "johan.berg@nordlys.example" in line]
-    near = re.search(r'best fresh article "(.+)" scores (\d+\.\d\d) < threshold 2\.0', johan)
+    threshold = RelevanceConfig().threshold
+    near = re.search(r'best fresh article "(.+)" scores (\d+\.\d\d) < threshold '
+                     + re.escape(number(threshold)), johan)
     assert near is not None, johan
-    assert float(near.group(2)) < 2.0
+    assert float(near.group(2)) < threshold
     assert any("held until" in line for line in reasons)
     # the summary counts only the drafts of the cycles, not the plan's dry run
-    assert lines[-1] == "demo: 17 drafts created (followup=6, drip=3, checkin=1, prep=6, review=1)"
+    assert lines[-1] == "demo: 18 drafts created (followup=6, drip=4, checkin=1, prep=6, review=1)"

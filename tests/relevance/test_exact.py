@@ -1,4 +1,5 @@
-"""The sparse, chunked, threaded scoring equals plain BM25 computed pair by pair.
+"""The sparse, chunked, threaded scoring equals BM25 computed pair by pair: idf over the
+articles plus the background, each term weighted by the share of its topic it is.
 
 Rows here are long enough (hundreds of candidates per contact) that the
 sample-based cut before ranking is used, and chunks run on two threads.
@@ -15,7 +16,9 @@ import pytest
 
 from kaffe.config.schema import RelevanceConfig
 from kaffe.model import Article, Topic
-from kaffe.relevance.index import K1, TITLE_WEIGHT, ArticleIndex, B
+from kaffe.relevance.background import Background, document_share
+from kaffe.relevance.index import K1, TITLE_WEIGHT, VIRTUAL, ArticleIndex, B
+from kaffe.relevance.matcher import SCALE
 from kaffe.relevance.text import article_terms, tokens, topic_words
 
 NOW = datetime(2026, 3, 10, tzinfo=UTC)
@@ -43,13 +46,25 @@ def reference(articles: list[Article], topics: list[Topic]) -> dict[str, tuple[f
             + Counter(article_terms(tokens(a.summary), "en")) for a in articles}
     df = Counter(t for doc in docs.values() for t in doc)
     avg = sum(sum(d.values()) for d in docs.values()) / len(docs)
-    query = {s for topic in topics for w in topic_words(topic.text) for s in w.stems}
+    background = Background.load()
+
+    def idf(term: str) -> float:
+        seen = float(document_share(background.stem_zipf([term]), avg)[0]) * VIRTUAL
+        return math.log1p((len(docs) + VIRTUAL - df[term] - seen + 0.5)
+                          / (df[term] + seen + 0.5))
+
+    query: dict[str, float] = {}
+    for topic in topics:
+        words = topic_words(topic.text)
+        total = sum(min(idf(s) for s in w.stems) for w in words)
+        for w in words:
+            for s in w.stems:
+                query[s] = max(query.get(s, 0.0), SCALE / total)
     result = {}
     for aid, doc in docs.items():
         norm = K1 * (1 - B + B * sum(doc.values()) / avg)
-        shared = query & doc.keys()
-        score = sum(math.log1p((len(docs) - df[t] + 0.5) / (df[t] + 0.5))
-                    * doc[t] * (K1 + 1) / (doc[t] + norm) for t in shared)
+        shared = query.keys() & doc.keys()
+        score = sum(query[t] * idf(t) * doc[t] * (K1 + 1) / (doc[t] + norm) for t in shared)
         result[aid] = (score, len(shared))
     return result
 

@@ -195,3 +195,15 @@ def test_nothing_to_match(profiles):
 def test_an_empty_index_matches_nothing():
     assert ArticleIndex(LOW).match({"x": topics("x", "kubernetes")}) == {}
     assert ArticleIndex(LOW).discard_older_than(NOW) == 0
+
+
+def test_contacts_with_the_same_topics_match_alike_and_change_alone():
+    index = index_with(article("a", "Green hydrogen plant opens", "Electrolysers at scale."),
+                       article("b", "Heat pumps for flats", "Installers are busy."))
+    same = {c: topics(c, "green hydrogen") for c in ("x", "y")}
+    found = index.match(same)
+    assert [m.article_id for m in found["x"]] == [m.article_id for m in found["y"]] == ["a"]
+    changed = {"x": topics("x", "heat pumps"), "y": topics("y", "green hydrogen")}
+    found = index.match(changed)
+    assert [m.article_id for m in found["x"]] == ["b"]
+    assert [m.article_id for m in found["y"]] == ["a"]

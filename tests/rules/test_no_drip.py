@@ -11,7 +11,7 @@ import pytest
 
 from kaffe.config.schema import DripConfig, RelevanceConfig, SafetyConfig
 from kaffe.model import DUE, WAITING, Article, Match, Snapshot, Topic
-from kaffe.rules.drip import NoDrip, NoDripWhy, drip_key, drip_plan
+from kaffe.rules.drip import NoDrip, NoDripWhy, drip_key, drip_plan, number
 from kaffe.rules.plan import evaluate
 
 from .factories import (
@@ -31,6 +31,7 @@ DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)
 NOW = START + 20 * DAY
 FOLLOWUP = "followup:evt1@google.com"
+DEFAULT = number(RelevanceConfig().threshold)  # the default threshold as `kaffe plan` says it
 
 
 def article(n: int, published: datetime | None = NOW - DAY, **overrides: Any) -> Article:
@@ -99,7 +100,7 @@ def test_no_fresh_article_shares_a_word() -> None:
 def test_without_near_misses_looked_for_it_says_the_threshold() -> None:
     reason = only(world(article(1)))  # the daemon: Snapshot.near is None
     assert reason.why == NoDripWhy.NO_ARTICLE
-    assert "no fresh article scores at least the threshold 2.0" in reason.detail
+    assert f"no fresh article scores at least the threshold {DEFAULT}" in reason.detail
 
 
 def test_best_fresh_article_below_the_threshold_with_its_score() -> None:
@@ -107,9 +108,11 @@ def test_best_fresh_article_below_the_threshold_with_its_score() -> None:
     stale = article(3, published=NOW - 20 * DAY)  # scores best, but too old to share
     reason = only(world(article(1), article(2), stale, near=near))
     assert reason.why == NoDripWhy.BELOW_THRESHOLD
-    assert (reason.article, reason.score, reason.threshold) == ("Green hydrogen, part 2", 1.4, 2.0)
+    threshold = RelevanceConfig().threshold
+    assert (reason.article, reason.score, reason.threshold) == ("Green hydrogen, part 2", 1.4,
+                                                                 threshold)
     assert reason.detail == ('best fresh article "Green hydrogen, part 2" scores 1.40 < '
-                             'threshold 2.0 (topic "green hydrogen")')
+                             f'threshold {DEFAULT} (topic "green hydrogen")')
 
 
 def test_the_threshold_is_the_configured_one() -> None:

@@ -175,14 +175,7 @@ def near_misses(relevance: Relevance, topics: Mapping[str, tuple[Topic, ...]],
     they have no match. ``kaffe plan`` says how near the best came
     (:func:`kaffe.rules.drip.no_article`); the daemon never asks.
 
-    The index is asked with its threshold lowered to just above zero for this one
-    call (it reads ``config.threshold`` when it matches, and is used from one thread)."""
-    index = relevance.index
-    if isinstance(index, EmptyIndex) or not contacts:
+    The index is asked with a threshold just above zero for this one call."""
+    if isinstance(relevance.index, EmptyIndex) or not contacts:
         return {}
-    kept = index.config
-    index.config = replace(kept, threshold=_ANY_SCORE)
-    try:
-        return relevance.matches(topics, shared, contacts, now)
-    finally:
-        index.config = kept
+    return relevance.matches(topics, shared, contacts, now, threshold=_ANY_SCORE)

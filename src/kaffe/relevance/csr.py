@@ -80,8 +80,9 @@ def vstack(top: Csr, bottom: Csr) -> Csr:
 
 
 def product(query: Csr, weights: Csr, counts: Csr | None = None) -> tuple[Csr, np.ndarray | None]:
-    """``query @ weights`` (its zero sums left out), and with ``counts`` (the pattern of
-    ``weights`` as ones) ``query @ counts`` at the same places.
+    """``query @ weights`` (the query's values weigh its terms; its zero sums left out),
+    and with ``counts`` (the pattern of ``weights`` as ones) ``query @ counts`` at the
+    same places.
 
     The sums are made in a dense block of ``query`` rows x ``weights`` columns (callers
     bound it by chunking), one query column position at a time, so that every cell adds
@@ -93,12 +94,14 @@ def product(query: Csr, weights: Csr, counts: Csr | None = None) -> tuple[Csr, n
     lengths = np.diff(query.indptr)
     for j in range(int(lengths.max()) if n else 0):
         who = np.flatnonzero(lengths > j)
-        terms = query.indices[query.indptr[who] + j]
+        at_query = query.indptr[who] + j
+        terms = query.indices[at_query]
         starts = weights.indptr[terms]
         sizes = weights.indptr[terms + 1] - starts
         at = np.repeat(starts - np.cumsum(sizes) + sizes, sizes) + np.arange(int(sizes.sum()))
         cells = np.repeat(who * width, sizes) + weights.indices[at]
-        block[cells] += weights.data[at]  # one term per row and step: no cell twice
+        # one term per row and step: no cell twice
+        block[cells] += weights.data[at] * np.repeat(query.data[at_query], sizes)
         if tally is not None:
             tally[cells] += 1
     found = np.flatnonzero(block != 0)  # a bool scan: several times faster than float's

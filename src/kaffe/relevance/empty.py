@@ -30,5 +30,5 @@ class EmptyIndex:
 
     def match(self, profiles: Mapping[str, Sequence[Topic]], *,
               since: datetime | None = None, exclude: Mapping[str, set[str]] | None = None,
-              limit: int = 5) -> dict[str, tuple[Match, ...]]:
+              limit: int = 5, threshold: float | None = None) -> dict[str, tuple[Match, ...]]:
         return {}

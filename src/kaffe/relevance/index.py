@@ -1,5 +1,9 @@
 """The article index: BM25 over stemmed terms, all contacts scored in one product.
 
+idf blends the indexed articles with a background of word frequencies
+(:mod:`.background`), and each query term is weighted by the share of its topic it is,
+so that scores do not depend on how many articles happen to be indexed.
+
 Articles are analysed once, as they arrive, into a sparse article x term
 matrix of term frequencies. When something changed, the BM25 weights are
 rebuilt lazily in one vectorised pass (idf and average length depend on the
@@ -11,6 +15,7 @@ explained in Python. Matrices stay sparse throughout (:mod:`.csr`: numpy alone).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import os
@@ -22,7 +27,10 @@ import numpy as np
 
 from kaffe.config.schema import RelevanceConfig
 from kaffe.model import Article, Match, Topic
+from kaffe.relevance.background import Background, document_share
+from kaffe.relevance.compounds import Splitter
 from kaffe.relevance.csr import Csr, vstack
+from kaffe.relevance.lexicon import Lexicon
 from kaffe.relevance.matcher import Collection, MatchRun
 from kaffe.relevance.profile import Profile, compile_profile
 from kaffe.relevance.scoring import Filters
@@ -34,6 +42,9 @@ log = logging.getLogger(__name__)
 K1 = 1.2
 B = 0.75
 TITLE_WEIGHT = 2  # a title word counts as two summary words
+# Background articles blended into idf (see :class:`.weights.Bm25`): below this many
+# indexed articles the word frequencies of ordinary text weigh more than the index.
+VIRTUAL = 2_000
 _NO_TIME = -math.inf  # an article without any time passes no ``since`` filter
 
 
@@ -60,6 +71,10 @@ class ArticleIndex:
         self._floor = _NO_TIME
         self._weights: Bm25 | None = None
         self._profiles: dict[str, tuple[tuple[str, ...], Profile]] = {}
+        self._by_topics: dict[tuple[str, ...], Profile] = {}
+        self._background: Background | None = None
+        self._lexicon: Lexicon | None = None
+        self._zipf = np.empty(0, dtype=np.float32)  # per term: how common in ordinary text
         self._generation = 0
 
     @property
@@ -87,12 +102,13 @@ class ArticleIndex:
         are not taken back in.
         """
         added = 0
+        splitter = Splitter(self._table())  # remembers this call's words, no longer
         for article in articles:
             when = _timestamp(article.published or fetched)
             if article.id in self._row or when < self._floor:
                 continue
             self._row[article.id] = len(self._ids) + len(self._pending)
-            self._pending.append((article.id, when, self._terms(article)))
+            self._pending.append((article.id, when, self._terms(article, splitter)))
             added += 1
         if added:
             self._weights = None
@@ -122,48 +138,64 @@ class ArticleIndex:
         since: datetime | None = None,
         exclude: Mapping[str, set[str]] | None = None,
         limit: int = 5,
+        threshold: float | None = None,
     ) -> dict[str, tuple[Match, ...]]:
         """The best articles per contact, best first, at most ``limit`` each.
 
-        A match needs a BM25 score of at least ``config.threshold`` and at least
+        A match needs a score (10 x the share of a topic's weight the article holds,
+        :func:`.profile.query_weights`) of at least ``threshold`` (by default
+        ``config.threshold``; ``kaffe plan`` asks lower for near misses) and at least
         ``config.min_terms`` distinct matched words. ``since`` keeps articles
         published (or fetched) at or after it; ``exclude[contact]`` holds
         article ids already sent to that contact. Contacts without a match are
         left out.
         """
         contacts = list(profiles)
-        compiled = [self._profile(c, profiles[c]) for c in contacts]
+        splitter = Splitter(self._table())
+        compiled = [self._profile(c, profiles[c], splitter) for c in contacts]
         weights = self._ensure_weights()
+        if weights.idf.size < len(self._vocab):  # topic words no article has
+            self._weights = None
+            weights = self._ensure_weights()
         if not contacts or not self._ids or limit <= 0:
             return {}
         collection = Collection(self._ids, self._tf, weights)
-        run = MatchRun(collection, compiled, contacts, self._filters(weights, since), limit)
+        filters = self._filters(weights, since, threshold)
+        run = MatchRun(collection, compiled, contacts, filters, limit)
         excluded = [self._rows_of((exclude or {}).get(c, ())) for c in contacts]
         found = run.run(excluded, self.workers)
         return {contacts[n]: matches for n, matches in found.items()}
 
     # -- analysis ---------------------------------------------------------------
 
-    def _terms(self, article: Article) -> Counter[int]:
+    def _terms(self, article: Article, splitter: Splitter) -> Counter[int]:
         title, rest = tokens(article.title), tokens(article.summary)
         tags = [w for tag in article.tags for w in tokens(tag)]
         lang = article_language(article.language, title + rest)
         counts: Counter[int] = Counter()
         for words, weight in ((title, TITLE_WEIGHT), (rest, 1), (tags, 1)):
-            for term in article_terms(words, lang):
+            for term in article_terms(words, lang, splitter.split):
                 counts[self._term_id(term)] += weight
         return counts
 
     def _term_id(self, term: str) -> int:
         return self._vocab.setdefault(term, len(self._vocab))
 
-    def _profile(self, contact: str, topics: Sequence[Topic]) -> Profile:
-        # Profiles are compiled once per distinct set of topic texts: term ids
-        # are stable because the vocabulary only grows.
+    def _profile(self, contact: str, topics: Sequence[Topic], splitter: Splitter) -> Profile:
+        # Profiles are compiled once per distinct set of topic texts, and contacts with
+        # the same topics share one (a profile with its translations is a few KB): term
+        # ids are stable because the vocabulary only grows.
         key = tuple(t.text for t in topics)
         cached = self._profiles.get(contact)
         if cached is None or cached[0] != key:
-            cached = (key, compile_profile(topics, self._term_id))
+            profile = self._by_topics.get(key)
+            if profile is None:
+                if len(self._by_topics) > 2 * len(self._profiles) + 16:  # forget unused ones
+                    self._by_topics = {k: p for k, p in self._profiles.values()}
+                profile = compile_profile(topics, self._term_id, splitter.split,
+                                          self._translations())
+                self._by_topics[key] = profile
+            cached = (key, profile)
             self._profiles[contact] = cached
         return cached[1]
 
@@ -191,15 +223,39 @@ class ArticleIndex:
     def _ensure_weights(self) -> Bm25:
         self._flush()
         if self._weights is None:
-            self._weights = Bm25.build(self._tf, self.k1, self.b)
+            lengths = self._tf.row_sums()
+            average = float(lengths.mean()) if lengths.size else 1.0
+            prior = document_share(self._term_zipf(), average)
+            self._weights = Bm25.build(self._tf, self.k1, self.b, prior, VIRTUAL)
         return self._weights
+
+    def _term_zipf(self) -> np.ndarray:
+        """How common each term of the vocabulary is in ordinary text (looked up once)."""
+        if self._zipf.size < len(self._vocab):
+            new = list(itertools.islice(self._vocab, self._zipf.size, None))
+            self._zipf = np.concatenate([self._zipf, self._table().stem_zipf(new)])
+        return self._zipf
+
+    def _translations(self) -> Lexicon:
+        """The en <-> da lexicon, read once (when the first topics are compiled)."""
+        if self._lexicon is None:
+            self._lexicon = Lexicon.load()
+        return self._lexicon
+
+    def _table(self) -> Background:
+        """The background table, read once (with the first article)."""
+        if self._background is None:
+            self._background = Background.load()
+        return self._background
 
     # -- matching ---------------------------------------------------------------
 
-    def _filters(self, weights: Bm25, since: datetime | None) -> Filters:
+    def _filters(self, weights: Bm25, since: datetime | None,
+                 threshold: float | None) -> Filters:
         fresh = self._times >= since.timestamp() if since is not None else None
         present = weights.present if self.config.min_terms > 1 else None
-        return Filters(self.config.threshold, self.config.min_terms, fresh, present)
+        floor = self.config.threshold if threshold is None else threshold
+        return Filters(floor, self.config.min_terms, fresh, present)
 
     def _rows_of(self, article_ids: Iterable[str]) -> np.ndarray:
         rows = [self._row[a] for a in article_ids if a in self._row]

@@ -52,12 +52,15 @@ class Relevance:
         return now - timedelta(days=self.config.drip.max_article_age_days)
 
     def matches(self, topics: Mapping[str, tuple[Topic, ...]], shared: Mapping[str, set[str]],
-                contacts: Iterable[str], now: datetime) -> dict[str, tuple[Match, ...]]:
+                contacts: Iterable[str], now: datetime, *,
+                threshold: float | None = None) -> dict[str, tuple[Match, ...]]:
         """Relevant recent articles for each of ``contacts`` by their ``topics``, minus
         the article ids ``shared`` says each was already sent (the rules decide what
-        counts as shared: :func:`kaffe.rules.drip.shared_by_contact`)."""
+        counts as shared: :func:`kaffe.rules.drip.shared_by_contact`). ``threshold``:
+        the lowest score that counts, if not the configured one (near misses)."""
         profiles = {c: topics[c] for c in contacts if topics.get(c)}
-        return self.index.match(profiles, since=self.since(now), exclude=shared)
+        return self.index.match(profiles, since=self.since(now), exclude=shared,
+                                threshold=threshold)
 
 
 def _published(article: Article, now: datetime) -> datetime:

@@ -15,10 +15,12 @@ import numpy as np
 
 from kaffe.model import Match
 from kaffe.relevance.csr import Csr, multiply
-from kaffe.relevance.profile import Profile, Reason, explain
+from kaffe.relevance.profile import Profile, Reason, explain, query_weights
 from kaffe.relevance.scoring import Candidates, Filters, run_chunks, score_chunk
 from kaffe.relevance.weights import Bm25
 
+# A match's score: this times the share of a topic's weight the article holds.
+SCALE = 10.0
 # Contacts per chunk: bounds the padded score block to about this many cells.
 _CELLS_PER_CHUNK = 2_000_000
 # With min_terms > 1 some candidates fail the exact word count: fetch extra.
@@ -46,7 +48,9 @@ class MatchRun:
         self.collection, self.profiles, self.contacts = collection, profiles, contacts
         self.filters, self.limit = filters, limit
         self.k = limit if filters.min_stems <= 1 else limit * _SLACK
-        self.query = query_matrix(profiles, collection.weights.tt.shape[0])
+        idf = collection.weights.idf
+        self.query = query_matrix(profiles, collection.weights.tt.shape[0],
+                                  [query_weights(p, idf, SCALE) for p in profiles])
 
     def run(self, excluded: Sequence[np.ndarray], workers: int) -> dict[int, tuple[Match, ...]]:
         """Matches per contact position; contacts without one are left out."""
@@ -117,11 +121,19 @@ class MatchRun:
         return reasons
 
 
-def query_matrix(profiles: Sequence[Profile], width: int) -> Csr:
-    """Contact x term matrix, 1 for every term of the contact's topics."""
-    cols = [p.terms[p.terms < width] for p in profiles]
+def query_matrix(profiles: Sequence[Profile], width: int,
+                 weights: Sequence[np.ndarray] | None = None) -> Csr:
+    """Contact x term matrix: for every term of the contact's topics its weight in
+    ``weights`` (aligned with ``profile.terms``), else 1. Terms no article has (``width``
+    and up) are left out."""
+    kept = [p.terms < width for p in profiles]
+    cols = [p.terms[k] for p, k in zip(profiles, kept, strict=True)]
     indptr = np.zeros(len(cols) + 1, dtype=np.int64)
     np.cumsum([c.size for c in cols], out=indptr[1:])
     indices = np.concatenate(cols) if cols else np.empty(0, np.int32)
-    data = np.ones(indices.size, dtype=np.float32)
+    if weights is None:
+        data = np.ones(indices.size, dtype=np.float32)
+    else:
+        parts = [w[k] for w, k in zip(weights, kept, strict=True)]
+        data = np.concatenate(parts).astype(np.float32) if parts else np.empty(0, np.float32)
     return Csr.of(data, indices, indptr, (len(cols), width))

@@ -10,11 +10,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from kaffe.model import Topic
-from kaffe.relevance.text import topic_words
+from kaffe.relevance.text import (
+    LANGUAGES,
+    Split,
+    TopicWord,
+    guess_language,
+    stem,
+    tokens,
+    topic_words,
+)
+
+if TYPE_CHECKING:
+    from kaffe.relevance.lexicon import Lexicon
+
+# A translated topic's words weigh this much of what the topic's own words weigh.
+TRANSLATED = 1.0
 
 
 @dataclass(frozen=True)
@@ -24,6 +39,13 @@ class Profile:
     terms: np.ndarray  # sorted, unique term ids (int32)
     words: Mapping[int, tuple[str, ...]]  # term id -> surface words, first seen first
     topics: tuple[tuple[str, frozenset[int]], ...]  # (topic text, its term ids)
+    # per topic (in the order of ``topics``), its words, each as the ids of its stems
+    groups: tuple[tuple[tuple[int, ...], ...], ...] = ()
+    # per topic, per word of ``groups``: the word as written it belongs to (the parts of
+    # a compound share one)
+    units: tuple[tuple[int, ...], ...] = ()
+    # per entry of ``groups``: how much its words weigh (translations: TRANSLATED)
+    scales: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -35,23 +57,103 @@ class Reason:
     topic: str
 
 
-def compile_profile(topics: Sequence[Topic], term_id: Callable[[str], int]) -> Profile:
-    """Compile ``topics`` into a :class:`Profile`; ``term_id`` maps a stem to its id."""
+def compile_profile(topics: Sequence[Topic], term_id: Callable[[str], int],
+                    split: Split | None = None, lexicon: Lexicon | None = None) -> Profile:
+    """Compile ``topics`` into a :class:`Profile`; ``term_id`` maps a stem to its id;
+    ``split`` splits compounds (:func:`.text.topic_words`); with ``lexicon`` each topic
+    is matched in translation too (:func:`translated`), its words weighing
+    :data:`TRANSLATED`."""
     words: dict[int, list[str]] = {}
     compiled = []
+    groups, units, scales = [], [], []
     for text in dict.fromkeys(t.text.strip() for t in topics if t.text.strip()):
-        ids = set()
-        for word in topic_words(text):
-            for stem in word.stems:
-                tid = term_id(stem)
-                ids.add(tid)
-                surfaces = words.setdefault(tid, [])
-                if word.surface.lower() not in (s.lower() for s in surfaces):
-                    surfaces.append(word.surface)
+        ids: set[int] = set()
+        found = topic_words(text, split)
+        variants = [(found, 1.0)]
+        if lexicon is not None:
+            variants += [(v, TRANSLATED) for v in translated(text, found, lexicon)]
+        for variant, scale in variants:
+            group = []
+            for word in variant:
+                own = []
+                for stem_ in word.stems:
+                    tid = term_id(stem_)
+                    ids.add(tid)
+                    own.append(tid)
+                    surfaces = words.setdefault(tid, [])
+                    for surface in word.sources or (word.surface,):
+                        if surface.lower() not in (s.lower() for s in surfaces):
+                            surfaces.append(surface)
+                group.append(tuple(dict.fromkeys(own)))
+            groups.append(tuple(group))
+            units.append(tuple(word.unit for word in variant))
+            scales.append(scale)
         compiled.append((text, frozenset(ids)))
     terms = np.array(sorted(words), dtype=np.int32)
     frozen = {tid: tuple(s) for tid, s in words.items()}
-    return Profile(terms, frozen, tuple(compiled))
+    return Profile(terms, frozen, tuple(compiled), tuple(groups), tuple(units), tuple(scales))
+
+
+def translated(text: str, found: Sequence[TopicWord], lexicon: Lexicon
+               ) -> list[list[TopicWord]]:
+    """The topic ``text`` (its words ``found``) in the other language, one version per
+    language it may be in, where the lexicon knows some of its words: runs of words
+    it has a phrase for are replaced by the translations (shown as the words they
+    translate), the other words stay."""
+    lang = guess_language(tokens(text))
+    versions = []
+    for source in [lang] if lang else LANGUAGES:
+        stems = [stem(w.part or w.surface.lower(), source) for w in found]
+        runs = lexicon.translate(stems, source)
+        if not runs:
+            continue
+        version: list[TopicWord] = []
+        at = 0
+        for start, end, target in runs:
+            version.extend(found[at:start])
+            shown = tuple(dict.fromkeys(w.surface for w in found[start:end]))
+            version.extend(TopicWord(" ".join(shown), alternatives, _UNITS + len(version) + k,
+                                     sources=shown)
+                           for k, alternatives in enumerate(target))
+            at = end
+        version.extend(found[at:])
+        versions.append(version)
+    return versions
+
+
+_UNITS = 1_000_000  # translated words' units: after any word of a topic
+
+
+def query_weights(profile: Profile, idf: np.ndarray, scale: float) -> np.ndarray:
+    """Per term of ``profile.terms``: ``scale`` over the weight of its topic (the sum over
+    the topic's words of their lightest stem's ``idf``: the stem of the other language is
+    often one no text has, which would count as rare), the largest over its topics.
+
+    An article then scores ``scale`` times the share of a topic's weight it holds (each
+    word once, in a summary of average length; more for repeats and title words): a
+    single common word of a two-word topic is not enough where both rare words are.
+
+    The parts of a compound weigh the same, together what they weigh: "madspild" is
+    not mostly "spild" because "mad" is common (each part's term is scaled so that its
+    ``idf`` times the scale is the compound's weight over its parts).
+    """
+    share: dict[int, float] = {}
+    for n, group in enumerate(profile.groups):
+        factor = profile.scales[n] if n < len(profile.scales) else 1.0
+        lightest = [min(float(idf[t]) for t in word) for word in group]
+        total = sum(lightest)
+        if total <= 0:
+            continue
+        units = profile.units[n] if n < len(profile.units) else tuple(range(len(group)))
+        unit_weight: dict[int, list[float]] = {}
+        for unit, weight in zip(units, lightest, strict=True):
+            unit_weight.setdefault(unit, []).append(weight)
+        for word, unit, weight in zip(group, units, lightest, strict=True):
+            parts = unit_weight[unit]
+            even = sum(parts) / len(parts) / weight if len(parts) > 1 and weight > 0 else 1.0
+            for tid in word:
+                share[tid] = max(share.get(tid, 0.0), scale / total * even * factor)
+    return np.array([share.get(t, 0.0) for t in profile.terms.tolist()], dtype=np.float32)
 
 
 def explain(profile: Profile, weights: Mapping[int, float]) -> Reason:

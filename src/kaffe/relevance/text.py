@@ -10,7 +10,7 @@ exactly as you wrote it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -23,14 +23,23 @@ _STEMMER_NAMES = {"en": "english", "da": "danish"}
 # Letters and digits of any script; "_" is a word character for \w, not for us.
 _TOKEN = re.compile(r"[^\W_]+")
 _MIN_LENGTH = 2
+# Splits a lower-case word of a language ("da"/"en", "" if unknown) into the words of a
+# compound, () if it is none (:class:`kaffe.relevance.compounds.Splitter`).
+Split = Callable[[str, str], tuple[str, ...]]
 
 
 @dataclass(frozen=True)
 class TopicWord:
-    """One content word of a topic: as written, and its stems in every language."""
+    """One content word of a topic: as written, and its stems in every language.
+    ``unit`` numbers the words of the topic as written: the parts of one compound are
+    words of their own with the compound's surface and unit."""
 
     surface: str
     stems: tuple[str, ...]
+    unit: int = 0
+    part: str = ""  # the (lower-case) part of the surface word these are the stems of
+    # a translation's: the topic words it translates, as written (else ``surface``)
+    sources: tuple[str, ...] = ()
 
 
 def surface_tokens(text: str) -> list[str]:
@@ -75,6 +84,11 @@ def stem(word: str, language: str) -> str:
     return _stemmer(language).stemWord(word)
 
 
+def stem_once(word: str, language: str) -> str:
+    """:func:`stem` without remembering the answer: for fragments of words."""
+    return _stemmer(language).stemWord(word)
+
+
 @cache
 def _stemmer(language: str) -> snowballstemmer.stemmer:
     # Snowball stemmers keep state between calls: one per language is fine
@@ -82,25 +96,41 @@ def _stemmer(language: str) -> snowballstemmer.stemmer:
     return snowballstemmer.stemmer(_STEMMER_NAMES[language])
 
 
-def article_terms(words: Iterable[str], language: str) -> list[str]:
-    """Stems of the content words of an article, in one language."""
+def article_terms(words: Iterable[str], language: str, split: Split | None = None) -> list[str]:
+    """Stems of the content words of an article, in one language; with ``split``, a
+    compound gives the stems of its parts instead of its own."""
     stop = STOP_WORDS[language]
-    return [stem(w, language) for w in words if w not in stop]
+    terms: list[str] = []
+    for word in words:
+        if word in stop:
+            continue
+        parts = split(word, language) if split is not None else ()
+        terms.extend(stem(p, language) for p in parts or (word,))
+    return terms
 
 
-def topic_words(text: str) -> list[TopicWord]:
+def topic_words(text: str, split: Split | None = None) -> list[TopicWord]:
     """The content words of a topic, each stemmed in English and in Danish.
 
     Stop words of the topic's own language are dropped; when its language
-    cannot be told, stop words of either language are.
+    cannot be told, stop words of either language are. With ``split``, a compound
+    ("sundhedsdataplatforme", "#digitaltwins") gives its parts as words, split in the
+    topic's language ("" when it cannot be told).
     """
     surface = surface_tokens(text)
     lowered = [w.lower() for w in surface]
     lang = guess_language(lowered)
     stop = STOP_WORDS[lang] if lang else ALL
     result = []
-    for word, low in zip(surface, lowered, strict=True):
-        if low not in stop:
-            stems = tuple(dict.fromkeys(stem(low, lg) for lg in LANGUAGES))
-            result.append(TopicWord(word, stems))
+    for unit, (word, low) in enumerate(zip(surface, lowered, strict=True)):
+        if low in stop:
+            continue
+        for part in _parts(low, lang, split):
+            stems = tuple(dict.fromkeys(stem(part, lg) for lg in LANGUAGES))
+            result.append(TopicWord(word, stems, unit, part))
     return result
+
+
+def _parts(low: str, lang: str, split: Split | None) -> tuple[str, ...]:
+    """The parts of a lower-case topic word, or the word alone."""
+    return (split(low, lang) if split is not None else ()) or (low,)

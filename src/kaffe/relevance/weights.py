@@ -1,4 +1,4 @@
-"""BM25 weights of a whole collection, from its term-frequency matrix."""
+"""BM25 weights of a whole collection, from its term-frequency matrix and a background."""
 
 from __future__ import annotations
 
@@ -13,8 +13,11 @@ from kaffe.relevance.csr import Csr
 class Bm25:
     """BM25 (Okapi) weights, term-major for the contact x term product.
 
-    idf is Lucene's always-positive ``ln(1 + (N - df + 0.5) / (df + 0.5))``, so
-    a word found in most articles still counts a little instead of negatively.
+    idf is Lucene's always-positive ``ln(1 + (N - df + 0.5) / (df + 0.5))`` over the
+    indexed articles plus ``virtual`` background articles, in which a term occurs as
+    often as ``prior`` (its share of ordinary articles, from word frequencies) says. With
+    two articles indexed the background decides how rare a word is; with tens of
+    thousands the collection itself does: a strong match is strong on day one.
     """
 
     tt: Csr  # term x article weights
@@ -24,11 +27,16 @@ class Bm25:
     k1: float
 
     @classmethod
-    def build(cls, tf: Csr, k1: float, b: float) -> Bm25:
-        """Weights for article x term frequencies ``tf``."""
+    def build(cls, tf: Csr, k1: float, b: float, prior: np.ndarray | None = None,
+              virtual: float = 0.0) -> Bm25:
+        """Weights for article x term frequencies ``tf``; ``prior`` has an entry per
+        term of the vocabulary (which may be wider than ``tf``)."""
         n_docs = tf.shape[0]
-        df = np.bincount(tf.indices, minlength=tf.shape[1]).astype(np.float64)
-        idf = np.log1p((n_docs - df + 0.5) / (df + 0.5))
+        width = tf.shape[1] if prior is None else max(tf.shape[1], prior.size)
+        df = np.bincount(tf.indices, minlength=width).astype(np.float64)
+        if prior is not None:
+            df += virtual * prior[:width]
+        idf = np.log1p((n_docs + virtual - df + 0.5) / (df + 0.5))
         lengths = tf.row_sums()
         average = float(lengths.mean()) if n_docs else 1.0
         norm = k1 * (1 - b + b * lengths / (average or 1.0))

@@ -1,0 +1,155 @@
+"""English <-> Danish professional vocabulary: a topic in one language finds articles in
+the other.
+
+The lexicon (``data/en_da.tsv.gz``: english, danish, domain per line; written for
+kaffe, see ``data/ATTRIBUTION.md``) is shipped analysed as topics and articles are
+(stop words dropped, compounds split, Snowball stems) in ``data/en_da.bin``, built by
+``tools/lexicon_table.py`` (analysing it takes a second; reading it, milliseconds). It is
+read when the first contact is matched, so a configuration without feeds never reads
+it, and kept as numpy arrays: sorted CRC-32 keys of "<language>|<stems of a phrase>"
+and, per key, the stems of its translations in one byte string (about 110 KB).
+Nothing is held at module level.
+
+A topic is translated run by run: the longest run of its words whose stems are a
+phrase of the lexicon is replaced by that phrase's translations (several translations
+of one length merge word by word: "pris" is price or cost). The translated topic is
+matched besides the topic itself (:func:`kaffe.relevance.profile.compile_profile`).
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections.abc import Sequence
+from importlib import resources
+
+import numpy as np
+
+from kaffe.relevance.stopwords import STOP_WORDS
+from kaffe.relevance.text import LANGUAGES, Split, stem, tokens
+
+MAX_RUN = 5  # the longest phrase looked up, in words
+_MAGIC = b"KLX1"
+_OTHER = {"en": "da", "da": "en"}
+
+
+def phrase_stems(text: str, language: str, split: Split | None) -> tuple[str, ...]:
+    """The stems of a phrase's content words in ``language``, compounds split."""
+    stop = STOP_WORDS[language]
+    out: list[str] = []
+    for word in tokens(text):
+        if word in stop:
+            continue
+        parts = (split(word, language) if split is not None else ()) or (word,)
+        out.extend(stem(p, language) for p in parts)
+    return tuple(out)
+
+
+def read_pairs(text: str) -> list[tuple[str, str]]:
+    """(english, danish) of each line of the lexicon's TSV text."""
+    pairs = []
+    for line in text.splitlines():
+        fields = line.split("\t")
+        if len(fields) >= 2 and not line.startswith("#"):
+            pairs.append((fields[0], fields[1]))
+    return pairs
+
+
+def _key(language: str, stems: Sequence[str]) -> int:
+    return zlib.crc32(f"{language}|{' '.join(stems)}".encode())
+
+
+class Lexicon:
+    """Translations of stem sequences, English to Danish and back."""
+
+    def __init__(self, keys: np.ndarray, starts: np.ndarray, blob: bytes) -> None:
+        self.keys, self.starts, self.blob = keys, starts, blob  # key i: blob[starts[i]:starts[i+1]]
+
+    @classmethod
+    def from_pairs(cls, pairs: Sequence[tuple[str, str]], split: Split | None) -> Lexicon:
+        """A lexicon of (english, danish) phrases."""
+        found: dict[int, list[str]] = {}
+        for english, danish in pairs:
+            stems = {"en": phrase_stems(english, "en", split),
+                     "da": phrase_stems(danish, "da", split)}
+            if not stems["en"] or not stems["da"]:
+                continue
+            for source in LANGUAGES:
+                target = " ".join(stems[_OTHER[source]])
+                known = found.setdefault(_key(source, stems[source]), [])
+                if target not in known:
+                    known.append(target)
+        keys = np.array(sorted(found), dtype=np.uint32)
+        texts = ["\n".join(found[int(k)]).encode() for k in keys]
+        starts = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum([len(t) for t in texts], out=starts[1:])
+        return cls(keys, starts, b"".join(texts))
+
+    @classmethod
+    def load(cls) -> Lexicon:
+        """The shipped lexicon (``data/en_da.bin``)."""
+        return cls.decode(resources.files("kaffe.relevance").joinpath("data/en_da.bin")
+                          .read_bytes())
+
+    def encode(self) -> bytes:
+        """The layout :meth:`decode` reads: magic, count, keys, starts, blob."""
+        head = _MAGIC + struct.pack("<I", self.keys.size)
+        return (head + self.keys.astype("<u4").tobytes()
+                + self.starts.astype("<u4").tobytes() + self.blob)
+
+    @classmethod
+    def decode(cls, data: bytes) -> Lexicon:
+        if data[:4] != _MAGIC:
+            raise ValueError("kaffe/relevance/data/en_da.bin: not a lexicon table")
+        (count,) = struct.unpack_from("<I", data, 4)
+        keys = np.frombuffer(data, dtype="<u4", count=count, offset=8).copy()
+        starts = np.frombuffer(data, dtype="<u4", count=count + 1,
+                               offset=8 + 4 * count).astype(np.int64)
+        return cls(keys, starts, bytes(data[8 + 8 * count + 4:]))
+
+    def translations(self, language: str, stems: Sequence[str]) -> list[tuple[str, ...]]:
+        """The stem sequences the phrase ``stems`` of ``language`` translates to."""
+        if not self.keys.size:
+            return []
+        wanted = np.uint32(_key(language, stems))
+        at = int(np.searchsorted(self.keys, wanted))
+        if at >= self.keys.size or self.keys[at] != wanted:
+            return []
+        text = self.blob[int(self.starts[at]):int(self.starts[at + 1])].decode()
+        return [tuple(t.split(" ")) for t in text.split("\n")]
+
+    def translate(self, stems: Sequence[str], language: str
+                  ) -> list[tuple[int, int, list[tuple[str, ...]]]]:
+        """Runs of ``stems`` (a topic's words in ``language``) with translations: (start,
+        end, target stems word by word, each a tuple of alternatives), longest first,
+        left to right."""
+        runs = []
+        i = 0
+        while i < len(stems):
+            for end in range(min(len(stems), i + MAX_RUN), i, -1):
+                targets = self.translations(language, stems[i:end])
+                if targets:
+                    runs.append((i, end, merge(targets)))
+                    i = end
+                    break
+            else:
+                i += 1
+        return runs
+
+
+def merge(targets: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """Translations of one phrase merged word by word: those of the most common length
+    (the first on a tie) give each position its alternatives."""
+    lengths = [len(t) for t in targets]
+    size = max(lengths, key=lambda n: (lengths.count(n), -lengths.index(n)))
+    same = [t for t in targets if len(t) == size]
+    return [tuple(dict.fromkeys(t[k] for t in same)) for k in range(size)]
+
+
+def analysed(text: str) -> Lexicon:
+    """The lexicon of TSV ``text`` (english, danish, domain), analysed as kaffe analyses
+    topics and articles (what ``tools/lexicon_table.py`` ships in ``data/en_da.bin``)."""
+    from kaffe.relevance.background import Background
+    from kaffe.relevance.compounds import Splitter
+
+    return Lexicon.from_pairs(read_pairs(text), Splitter(Background.load()).split)
