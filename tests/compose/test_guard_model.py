@@ -169,6 +169,7 @@ KNOWN_FALSE_POSITIVES = {
     "Could you refer me to the article you mentioned?",
     "How can I be useful to you?",
     "Jeres team ansætter ingeniører, kan jeg se.",
+    "Your team is hiring engineers, I read.",
     "Kan du anbefale mig en god bog?",
 }
 
