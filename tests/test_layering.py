@@ -17,7 +17,7 @@ own layer and those before it::
     rules       rules/
     compose     compose/
     executor    daemon/executor.py
-    app         daemon/ (the rest), cli/, demo.py, emulator/
+    app         daemon/ (the rest), cli/, demo/, emulator/
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@
     +-- StorageError         kaffe's own files cannot be written: the cycle stops; exit 74
     +-- LockError            another kaffe holds the single-instance lock
     +-- DataError            an input file (``kaffe import``) is malformed; exit 65
+    +-- TargetsError         the targets file cannot be read (topics/targets); exit 78
     +-- Cancelled            kaffe is stopping (SIGTERM) mid-fetch (connectors/deadline)
 
 Connectors translate library errors into these with ``raise ... from exc``. Parsers

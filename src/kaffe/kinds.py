@@ -26,6 +26,9 @@ DRIP: Final = "drip"
 CHECKIN: Final = "checkin"
 PREP: Final = "prep"
 REVIEW: Final = "review"
+OUTREACH: Final = "outreach"
+NUDGE: Final = "nudge"
+THANKS: Final = "thanks"
 
 
 @dataclass(frozen=True)
@@ -55,8 +58,16 @@ ACTION_KINDS: Final = (
     ActionKind(REVIEW, "review", "review:<hash of the draft version read>",
                "a note to yourself: a draft you are about to send reads like a job ask "
                "(daemon/review.py reads your drafts, rules/review.py)"),
+    ActionKind(OUTREACH, "outreach", "outreach:<target>",
+               "a short meeting request to someone in your targets file (rules/outreach.py)"),
+    ActionKind(NUDGE, "nudge", "nudge:<target>",
+               "one friendly nudge in the same thread when an outreach got no answer "
+               "(rules/outreach.py)"),
+    ActionKind(THANKS, "thanks", "thanks:<introducer>:<referral>",
+               "a thank-you to who referred you, once you met the person (rules/outreach.py)"),
 )
 KINDS: Final = tuple(kind.name for kind in ACTION_KINDS)  # in the demo's and report's order
 CAPPED: Final = (DRIP, CHECKIN)  # reach out between meetings: count against the caps
-TOUCHES: Final = (FOLLOWUP, DRIP, CHECKIN)  # a draft to the contact: starts the gap
+# a draft to the contact: starts the gap
+TOUCHES: Final = (FOLLOWUP, DRIP, CHECKIN, THANKS)
 

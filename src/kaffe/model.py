@@ -218,6 +218,23 @@ class Match:
 
 
 @dataclass(frozen=True, slots=True)
+class Target:
+    """Someone you would like to meet (issue 17): a row of ``[outreach] targets_file``,
+    or a referral in your notes. Only the address and the name are required."""
+
+    email: str  # lower-cased
+    name: str = ""
+    company: str = ""
+    role: str = ""
+    theme: str = ""  # what to talk about; "" = trends in their company's field
+    offer: str = ""  # what you bring them; "" = the best match of [me] offer
+    introduced_by: str = ""  # the address of who referred them to you
+    language: str = ""  # two-letter code; "" = decide as for anyone else
+    where: str = ""  # where it was read: "targets.csv:4", "notes:ana@x.dk.md:12"
+    why: str = ""  # a referral's reason, as the note says it
+
+
+@dataclass(frozen=True, slots=True)
 class Contact:
     email: str
     name: str = ""
@@ -374,6 +391,11 @@ class Snapshot:
     near: dict[str, tuple[Match, ...]] | None = field(default=None, compare=False, hash=False)
     # drafts in your mailbox that read like a job ask, found this cycle (daemon/review.py)
     findings: tuple[DraftFinding, ...] = field(default=(), compare=False, hash=False)
+    # the people you would like to meet, in the targets file's order, then referrals
+    targets: tuple[Target, ...] = field(default=(), compare=False, hash=False)
+    # calendars and mailboxes that could not be read this cycle: who you are in touch
+    # with is not known for sure, so nobody new is written to (rules/outreach.py)
+    unread: tuple[str, ...] = ()
     # contact address -> the languages their last few received mails are in, oldest
     # first, "" for one too short or unclear to tell (kaffe.store.languages.written)
     languages: dict[str, tuple[str, ...]] = field(

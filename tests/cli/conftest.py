@@ -36,3 +36,15 @@ def _handshake_once(listener: socket.socket, context: ssl.SSLContext) -> None:
             pass
     except OSError:
         pass  # the client rejects the certificate: the handshake fails on this side too
+
+
+@pytest.fixture(scope="session")
+def demo_text() -> str:
+    """What `make demo` prints (run once for every test that reads it)."""
+    import io
+
+    from kaffe.demo import DEMO_DAYS, DEMO_START, run_demo
+
+    out = io.StringIO()
+    assert run_demo(DEMO_START, days=DEMO_DAYS, out=out) == 0
+    return out.getvalue()

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from kaffe.compose.filters import join_names, long_date, venue
+from kaffe.compose.filters import join_names, long_date, sentence, venue
 from kaffe.compose.render import Composer, split_subject
 from kaffe.errors import KaffeError
 from kaffe.model import DUE, Action, Recipient
@@ -208,3 +208,12 @@ def test_reply_in_a_thread_keeps_its_subject_and_threading_headers() -> None:
     assert "In-Reply-To: <m2@x>\r\n" in raw
     assert "References: <m1@x> <m2@x>\r\n" in raw
     assert "Subject: Re: Coffee next week?\r\n" in raw
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("i lead data engineering at Harbor", "I lead data engineering at Harbor."),
+    ("Jeg har i otte år bygget dataplatforme.", "Jeg har i otte år bygget dataplatforme."),
+    ("  are we there yet?  ", "Are we there yet?"), ("", ""),
+])
+def test_sentence_makes_a_line_a_sentence_of_its_own(text: str, expected: str) -> None:
+    assert sentence(text) == expected

@@ -135,7 +135,7 @@ def faulty(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
 
 def test_fault_free_run_drafts_every_kind_once(fault_free: Outcome) -> None:
     kinds = Counter(key.split(":")[0] for key in fault_free.keys)
-    assert set(kinds) == {"followup", "prep", "checkin", "drip"}, kinds
+    assert set(kinds) == {"followup", "prep", "checkin", "drip", "outreach"}, kinds
     assert len(fault_free.keys) == len(set(fault_free.keys))
     assert fault_free.cycles == len(NOWS) and fault_free.sleeps == []
 
@@ -181,6 +181,10 @@ def test_calendar_down_for_good_leaves_gmail_feeds_and_drafts_working(
     assert len(keys) == 1 and keys[0].startswith("followup:")  # Oliver, invited by mail
     assert "OLIVER" in keys[0]
     assert not any("demo0" in k for k in keys)  # nothing from the calendar it cannot read
+    # nobody new is written to while a meeting with them could be in the unread calendar
+    held = [a for r in reports for a in r.plan.actions if a.kind == "outreach"]
+    assert held and all(a.state == "waiting" for a in held)
+    assert sum(CALENDAR in a.reason for a in held) == 2 * len(reports)  # the week's two
     retries = DEFAULT_POLICY.cap * runtime.config.google.num_retries * len(reports)
     assert len(sleeps) == runtime.config.google.num_retries * len(reports)
     assert sum(sleeps) <= retries  # bounded: num_retries waits per cycle, each capped
@@ -220,4 +224,4 @@ def test_lost_reply_to_create_is_found_not_drafted_twice(
     recovered = [o for o in report.outcomes if o.state == "recovered"]
     assert [o.action.key for o in recovered] == [failed.action.key]
     keys = draft_keys(emu)
-    assert len(keys) == len(set(keys)) == 6
+    assert len(keys) == len(set(keys)) == 8  # six for meetings, two outreach

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from kaffe.emulator import Emulator
-from tests.emulator.helpers import Google, mail
+from tests.emulator.helpers import Google, event, mail
 
 
 def _post(emu: Emulator, path: str, body: Any = None) -> tuple[int, Any]:
@@ -94,3 +94,26 @@ def test_sending_a_draft_is_what_gmail_does(emu: Emulator, google: Google) -> No
     assert kinds == ["messagesDeleted", "messagesAdded"]
     assert emu.send_attempts == 0  # the user's click, not an API send
     assert _post(emu, f"drafts/{created['id']}/send")[0] == 404
+
+
+def test_an_accepted_invitation_appears_in_the_calendar_and_in_the_next_sync(
+        emu: Emulator, google: Google) -> None:
+    """``POST /_emulator/calendars/<id>/events``: the event is in events.list, and an
+    incremental sync from a token taken before returns it."""
+    events = google.calendar.events()
+    first = events.list(calendarId="primary").execute()
+    token = first["nextSyncToken"]
+    status, made = _post(emu, "calendars/primary/events", event(
+        "Coffee with Daniel", "2026-03-12T09:00:00Z", "2026-03-12T10:00:00Z",
+        location="Café Norden", attendees=[{"email": "daniel@brightgrid.example"}]))
+    assert status == 200 and made["id"] and made["status"] == "confirmed"
+    changed = events.list(calendarId="primary", syncToken=token).execute()["items"]
+    assert [e["id"] for e in changed] == [made["id"]]
+    assert changed[0]["location"] == "Café Norden"
+
+
+@pytest.mark.parametrize("body", [{}, {"start": {"dateTime": "2026-03-12T09:00:00Z"}},
+                                  {"start": {}, "end": {}}, ["x"]])
+def test_an_event_without_start_and_end_is_400(emu: Emulator, body: Any) -> None:
+    status, doc = _post(emu, "calendars/primary/events", body)
+    assert status == 400 and doc["error"]["errors"][0]["location"] == "start"

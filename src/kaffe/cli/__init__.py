@@ -89,6 +89,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=commands.cmd_note)
     p.add_argument("contact", help="the contact's e-mail address")
     p.add_argument("text", help='the note, e.g. "Topics: data mesh, hiring" or #hashtags')
+    p = sub.add_parser("targets", help="the people you would like to meet: stage, since when, "
+                       "next step ([outreach] targets_file and referrals in your notes)")
+    p.set_defaults(func=commands.cmd_targets, targets_command=None)
+    _now_arg(p)
+    action = p.add_subparsers(dest="targets_command", metavar="ACTION")
+    add = action.add_parser("add", help="append a target to [outreach] targets_file")
+    add.add_argument("name", help='their name, e.g. "Ana Silva"')
+    add.add_argument("email", help="their e-mail address")
+    for column in ("company", "role", "theme", "offer", "language"):
+        add.add_argument(f"--{column}", default="", help=f"the {column} column")
     p = sub.add_parser("guard", help="check text on standard input against the guard "
                        "(exit 1 if anything reads like asking for a job)")
     p.set_defaults(func=commands.cmd_guard)

@@ -179,14 +179,33 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from kaffe.cli import report
+    from kaffe.cli import report, targets
     from kaffe.connectors.registry import source_names
 
-    config = _config(args)
+    config, now = _config(args), now_utc()
+    read = targets.read_all(config)
     with Store.open(paths.database_path(config)) as store:
-        print(report.status_text(store, now_utc(), all_contacts=args.all, me=config.me,
+        found = targets.target_progress(store, config, now, read.targets)
+        print(report.status_text(store, now, all_contacts=args.all, me=config.me,
                                  sources=source_names(config),
-                                 missing=_missing_permissions(config)))
+                                 missing=_missing_permissions(config),
+                                 targets=targets.status_lines(found, read.problems,
+                                                              config.me.zone)))
+    return 0
+
+
+def cmd_targets(args: argparse.Namespace) -> int:
+    from kaffe.cli import targets
+
+    config = _config(args)
+    if args.targets_command == "add":
+        columns = {c: getattr(args, c) for c in ("company", "role", "theme", "offer", "language")}
+        print(targets.add(config, args.name, args.email, **columns))
+        return 0
+    read = targets.read_all(config, strict=True)
+    with Store.open(paths.database_path(config)) as store:
+        found = targets.target_progress(store, config, _now(args), read.targets)
+    print(targets.targets_text(found, read.problems, config))
     return 0
 
 

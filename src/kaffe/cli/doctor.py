@@ -33,6 +33,7 @@ from kaffe.daemon import problems as read_problems
 from kaffe.daemon.problems import Kept
 from kaffe.errors import AuthError, ConfigError, KaffeError
 from kaffe.timeutil import now_utc, stamp
+from kaffe.wording import plural
 
 if TYPE_CHECKING:
     from kaffe.daemon.health import CycleRecord, SourceHealth
@@ -268,6 +269,25 @@ def _stored_failure(failing: SourceHealth, zone: tzinfo) -> Check:
     return Check(f"last cycles: {failing.source}", False, detail, failing.hint or DEFAULT_HINT)
 
 
+def check_targets(config: Config) -> list[Check]:
+    """``[outreach] targets_file``, when set: readable, and its rows all usable."""
+    path = config.outreach.targets_file
+    if path is None:
+        return []
+    from kaffe.topics.targets import TargetsError, read_targets
+
+    try:
+        read = read_targets(path, config.me)
+    except TargetsError as exc:
+        return [Check("targets file", False, str(exc),
+                      exc.hint or "fix the header line: " + "name,email,company,role,theme,"
+                      "offer,introduced_by,language")]
+    if read.problems:
+        return [Check("targets file", True, f"{path}: {plural(len(read.targets), 'target')}; "
+                      f"{plural(len(read.problems), 'problem')} (`kaffe targets` lists them)")]
+    return [Check("targets file", True, f"{path}: {plural(len(read.targets), 'target')}")]
+
+
 # -- all of it ---------------------------------------------------------------------------
 def check_sources(config: Config, *, now: datetime | None = None) -> list[Check]:
     """Google, then every calendar and every mailbox; each failure is its own line."""
@@ -288,7 +308,7 @@ def run_checks(config_arg: str | None) -> list[Check]:
             Check("config", False, str(exc), "run `kaffe init`")
         ]
     steps: list[Callable[[Config], list[Check]]] = [
-        check_database, check_sources, check_last_cycles]
+        check_database, check_targets, check_sources, check_last_cycles]
     checks = [Check("config", True, f"{path} (times shown in {config.me.timezone})")]
     for step in steps:
         checks += step(config)

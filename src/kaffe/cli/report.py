@@ -209,11 +209,13 @@ def cycle_text(result: CycleReport, zone: tzinfo = UTC) -> str:
 def status_text(
     store: Any, now: datetime, *, all_contacts: bool = False, me: MeConfig | None = None,
     sources: Collection[str] | None = None, missing: Sequence[str] = (),
+    targets: Sequence[str] = (),
 ) -> str:
     """Sources, drafts and contacts; times in ``me.timezone``, your own addresses
     (prep briefs go to them) left out of the contacts. ``sources``: show only these
     (the current config's); None shows every stored one. ``missing``: the Google
-    permissions the token was not granted, in words."""
+    permissions the token was not granted, in words. ``targets``: the targets' block
+    (:func:`kaffe.cli.targets.status_lines`)."""
     me = me or MeConfig()
     zone = me.zone
     out = [f"kaffe status at {_when(now, zone)} (schema v{store.schema_version})", "sources:"]
@@ -241,6 +243,7 @@ def status_text(
     out += [f"  {shown(r.contact)}  {relationship_text(r, zone)}" for r in listed]
     if len(listed) < len(people):
         out.append(f"  ... {len(people) - len(listed)} more (`kaffe status --all` lists them)")
+    out += targets
     return "\n".join(out)
 
 

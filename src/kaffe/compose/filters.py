@@ -44,4 +44,16 @@ def venue(location: str) -> str:
     return text.split(",")[0].strip()
 
 
-FILTERS = {"long_date": long_date, "join_names": join_names, "venue": venue}
+def sentence(text: str) -> str:
+    """``text`` as a sentence of its own: its first letter upper case, and a full stop
+    unless it already ends in one (or in "!" or "?"): "i lead data at X" -> "I lead
+    data at X."."""
+    text = text.strip()
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?…" else f"{text}."
+
+
+FILTERS = {"long_date": long_date, "join_names": join_names, "venue": venue,
+           "sentence": sentence}

@@ -80,6 +80,13 @@ class MeConfig:
     language: str = field(default="en", metadata=rule(check="language"))
     # an IANA name like "Europe/Copenhagen"; "" = the system's (the loader fills it in)
     timezone: str = field(default="", metadata=rule(check="timezone"))
+    # who you are, in one line, for the people you have not met ("" = your name only)
+    about: str = ""
+    # the same line in other languages, by language code: { da = "Jeg ..." }
+    about_in: dict[str, str] = field(default_factory=dict, metadata=rule(keys="language"))
+    # what you can give: experiences, skills, introductions (outreach names the best match
+    # among those written in the draft's language)
+    offer: tuple[str, ...] = field(default=(), metadata=rule(check="nonempty"))
 
     @property
     def zone(self) -> tzinfo:
@@ -282,6 +289,20 @@ class PrepConfig:
 
 
 @dataclass(frozen=True)
+class OutreachConfig:
+    """``[outreach]``: meeting requests to the people in your targets file (issue 17)."""
+
+    enabled: bool = True
+    # CSV (UTF-8, header row): name,email[,company,role,theme,offer,introduced_by,language];
+    # relative to the config file's folder; None = no targets file (referrals still count)
+    targets_file: Path | None = None
+    # at most this many new outreach drafts in any 7 days, in file order
+    per_week: int = field(default=3, metadata=rule(min=0, max=100))
+    # one nudge in the same thread when nothing came back this many days after you sent it
+    nudge_after_days: int = field(default=8, metadata=rule(min=1, max=365))
+
+
+@dataclass(frozen=True)
 class GuardConfig:
     enabled: bool = True
     # extra regular expressions that block a draft
@@ -336,6 +357,7 @@ class Config:
     drip: DripConfig = field(default_factory=DripConfig)
     checkin: CheckinConfig = field(default_factory=CheckinConfig)
     prep: PrepConfig = field(default_factory=PrepConfig)
+    outreach: OutreachConfig = field(default_factory=OutreachConfig)
     guard: GuardConfig = field(default_factory=GuardConfig)
     safety: SafetyConfig = field(default_factory=SafetyConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)

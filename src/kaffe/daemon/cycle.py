@@ -113,7 +113,10 @@ def run_cycle(
             except KaffeError as exc:  # the drafts wait for the next cycle
                 log.warning("%s: drafts not reviewed this cycle: %s", reader.name, exc)
                 return ()
-    snap, verdicts = memo.build(now, config, relevance, near=explain, review=review)
+    # a calendar or mailbox not read: who you are in touch with is not known for sure
+    unread = tuple(s.source for s in syncs if s.error and not s.source.startswith("feed:"))
+    snap, verdicts = memo.build(now, config, relevance, near=explain, review=review,
+                                unread=unread)
     plan = evaluate(snap, now, config, verdicts=verdicts, reuse=memo.reuse, explain=explain)
     if plan.cap is not None:
         log.warning("%s", plan.cap.warning())

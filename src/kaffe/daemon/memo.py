@@ -9,6 +9,8 @@ Each part is keyed by what it was computed from, so that a change invalidates it
   config or the topics table changed (the notes folder is read every cycle);
 - matches: kept while the article index, the set of fresh articles, the topics, the
   contacts asked for and the ledger are the same;
+- the targets (``[outreach] targets_file`` and the referrals in the notes folder):
+  read again only when one of their files changed (size or modification time);
 - what the rules keep from plan to plan (:class:`~kaffe.rules.reuse.Reuse`), handed to
   them as an argument.
 
@@ -22,6 +24,7 @@ import logging
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from kaffe.config.schema import Config
 from kaffe.daemon.storeview import StoreView
@@ -45,6 +48,9 @@ from kaffe.rules.reuse import Reuse
 from kaffe.store import Store
 from kaffe.topics.learn import learn_from_meetings, learn_from_notes
 from kaffe.windows import snapshot_window
+
+if TYPE_CHECKING:
+    from kaffe.topics.targets import TargetsRead
 
 log = logging.getLogger(__name__)
 
@@ -82,15 +88,18 @@ class CycleMemo:
         self._judged: tuple[tuple[Event, ...], Verdicts] | None = None
         self._learnt: Key | None = None
         self._matched: tuple[Key, dict[str, tuple[Match, ...]]] | None = None
+        self._targets: tuple[Key, TargetsRead] | None = None
 
     def build(self, now: datetime, config: Config, relevance: Relevance, *,
-              near: bool = False, review: Review | None = None) -> tuple[Snapshot, Verdicts]:
+              near: bool = False, review: Review | None = None,
+              unread: tuple[str, ...] = ()) -> tuple[Snapshot, Verdicts]:
         """The cycle's snapshot, built once, and the verdicts on its meetings: the
         events are judged, the coffee meetings (and the notes folder) teach topics,
         the contacts met are matched with ``relevance``'s articles, and the rules get
         all of it, topics and matches included, in one :class:`Snapshot`. ``near``
         (``kaffe plan``): the near misses too (:func:`near_misses`). ``review`` reads
-        the drafts in your mailbox to the people met (:mod:`kaffe.daemon.review`)."""
+        the drafts in your mailbox to the people met (:mod:`kaffe.daemon.review`);
+        ``unread``: the calendars and mailboxes this cycle could not read."""
         view = self.view if self.enabled else StoreView(self.store)  # afresh: read once
         start, end, since, _ = snapshot_window(now, config)
         verdicts = self.judge(view.events(start, end), config)
@@ -101,13 +110,35 @@ class CycleMemo:
         ledger = view.table("ledger", self.store.ledger)
         matches = self.matches(relevance, view.topics(), ledger, people, now)
         findings = review(people, ledger) if review is not None else ()
-        snapshot = view.snapshot(now, config, matches=matches, findings=findings)
+        targets = (self.targets(config).targets if config.outreach.targets_file is not None
+                   or config.topics.notes_dir is not None else ())
+        snapshot = view.snapshot(now, config, matches=matches, findings=findings,
+                                 targets=targets, unread=unread)
         if near:
             unmatched = people.difference(matches)
             shared = shared_by_contact(ledger, self.reuse)
             missed = near_misses(relevance, snapshot.topics, shared, unmatched, now)
             snapshot = replace(snapshot, near=missed)
         return snapshot, verdicts
+
+    def targets(self, config: Config) -> TargetsRead:
+        """The targets of ``config`` (:func:`~kaffe.topics.targets.load_targets`), read
+        again only when one of their files changed; what could not be read is logged
+        when it is read. Without a targets file or notes folder the module (and csv) is
+        not even imported."""
+        from kaffe.topics.targets import TargetsRead, load_targets, target_files
+
+        if config.outreach.targets_file is None and config.topics.notes_dir is None:
+            return TargetsRead()
+        key: Key = (config.outreach, config.topics, config.me, target_files(config))
+        if self.enabled and self._targets is not None and self._targets[0] == key:
+            return self._targets[1]
+        found = load_targets(config)
+        for problem in found.problems:
+            log.warning("targets: %s", problem)
+        if self.enabled:
+            self._targets = (key, found)
+        return found
 
     def judge(self, events: tuple[Event, ...], config: Config) -> Verdicts:
         """What :func:`kaffe.rules.plan.judge` gives, judging only events not seen before."""

@@ -17,7 +17,16 @@ from typing import Any, TypeVar
 
 from kaffe.config.schema import Config
 from kaffe.identity import same_items
-from kaffe.model import Article, DraftFinding, Event, Interaction, Match, Snapshot, Topic
+from kaffe.model import (
+    Article,
+    DraftFinding,
+    Event,
+    Interaction,
+    Match,
+    Snapshot,
+    Target,
+    Topic,
+)
 from kaffe.store import Store
 from kaffe.store.codec import dt_to_text
 from kaffe.windows import SKEW, snapshot_window
@@ -28,8 +37,10 @@ T = TypeVar("T")
 RELOAD_AHEAD = timedelta(days=1)  # events are read this much further ahead than needed
 
 
-def read_snapshot(store: Store, now: datetime, config: Config) -> Snapshot:
-    """A read-only view of what the rules need, read from the store afresh."""
+def read_snapshot(store: Store, now: datetime, config: Config,
+                  targets: tuple[Target, ...] = (), unread: tuple[str, ...] = ()) -> Snapshot:
+    """A read-only view of what the rules need, read from the store afresh (the
+    ``targets`` are read from their files: :func:`kaffe.topics.targets.load_targets`)."""
     start, end, since, recent = snapshot_window(now, config)
     articles = [a for a in store.articles(since=recent) if (a.published or now) <= now + SKEW]
     return Snapshot(
@@ -40,6 +51,7 @@ def read_snapshot(store: Store, now: datetime, config: Config) -> Snapshot:
         topics=store.topics(),
         articles={a.id: a for a in articles},
         languages=store.written_languages(),
+        targets=targets,
     )
 
 
@@ -54,7 +66,8 @@ class StoreView:
 
     def snapshot(self, now: datetime, config: Config, *,
                  matches: dict[str, tuple[Match, ...]] | None = None,
-                 findings: tuple[DraftFinding, ...] = ()) -> Snapshot:
+                 findings: tuple[DraftFinding, ...] = (),
+                 targets: tuple[Target, ...] = (), unread: tuple[str, ...] = ()) -> Snapshot:
         """What :func:`read_snapshot` gives, from what is already read where possible;
         with the ``matches`` of the cycle."""
         start, end, since, recent = snapshot_window(now, config)
@@ -68,6 +81,8 @@ class StoreView:
             matches={} if matches is None else matches,
             languages=self.table("languages", self.store.written_languages),
             findings=findings,
+            targets=targets,
+            unread=unread,
         )
 
     def table(self, name: str, read: Callable[[], T]) -> T:

@@ -11,7 +11,8 @@ what the user does in Gmail between cycles (:mod:`kaffe.emulator.control_mail`):
 ``POST messages`` ``{"raw": <base64url>, "labelIds": ["INBOX"]}`` (a message
 arrives; with ``SENT``, one sent elsewhere), ``POST drafts/<id>`` ``{"raw": ...}``
 (the user edits a draft) and ``POST drafts/<id>/send`` (the draft is gone, a SENT
-message with its bytes is in its thread).
+message with its bytes is in its thread); and in Calendar, ``POST
+calendars/<id>/events`` with an Event resource (an invitation the user accepted).
 """
 
 from __future__ import annotations

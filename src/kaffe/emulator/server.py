@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import signal
 import sys
 import threading
@@ -24,7 +25,7 @@ from kaffe.emulator.oauth import REFRESH_TOKEN, TokenAuthority
 from kaffe.emulator.quota import Quota
 from kaffe.emulator.requestlog import RequestLog
 from kaffe.emulator.seed import load_seed
-from kaffe.emulator.wire import ApiError, Request, Response, json_response
+from kaffe.emulator.wire import ApiError, Request, Response, bad_request, json_response
 from kaffe.timeutil import now_utc
 
 logger = logging.getLogger(__name__)
@@ -98,6 +99,10 @@ class _Server(ThreadingHTTPServer):
             logger.debug("client %s went away: %s", client_address, error)
             return
         super().handle_error(request, client_address)
+
+
+# POST /_emulator/calendars/<calendar id>/events: an event appears in the calendar
+_EVENTS = re.compile(r"^calendars/([^/]+)/events$")
 
 
 class Emulator:
@@ -313,7 +318,22 @@ class Emulator:
         answer = mail_control(self.gmail, req, action[1])
         if answer is not None:
             return answer
+        match = _EVENTS.match(action[1]) if req.method == "POST" else None
+        if match:
+            return self._event_from_json(urllib.parse.unquote(match.group(1)), req.json())
         raise ApiError(404, "Not Found")
+
+    def _event_from_json(self, calendar_id: str, spec: Any) -> dict[str, Any]:
+        """``POST calendars/<id>/events`` with an Event resource: an event appears in the
+        user's calendar (they accepted an invitation, or made it in Google Calendar), as
+        :meth:`add_event`; incremental syncs return it. 400 without a start and an end."""
+        if not isinstance(spec, dict) or not all(
+                isinstance(spec.get(edge), dict)
+                and ("dateTime" in spec[edge] or "date" in spec[edge])
+                for edge in ("start", "end")):
+            raise bad_request('an event needs "start" and "end" with "dateTime" or "date"',
+                              location="start")
+        return self.add_event(calendar_id, spec)
 
     def _fault_from_json(self, spec: Any) -> dict[str, Any]:
         if isinstance(spec, dict) and ("random" in spec or "latency" in spec):

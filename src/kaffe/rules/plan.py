@@ -66,7 +66,8 @@ def plan_actions(
     reuse: Reuse | None = None,
 ) -> tuple[Action, ...]:
     """Follow-ups, then drips and check-ins (ended coffee meetings; an upcoming one
-    holds drips back), then prep briefs for the upcoming ones. Pure: ``now`` is given;
+    holds drips back), then prep briefs for the upcoming ones, review notes, and the
+    outreach, nudges and thank-yous for your targets. Pure: ``now`` is given;
     without ``reuse`` the plan keeps its indexes in a :class:`Reuse` of its own."""
     return _plan(snapshot, verdicts, now, config, reuse, explain=False)[0]
 
@@ -89,6 +90,10 @@ def _plan(
     upcoming = [event for event in coffee if event.start > now]
     actions = (followups + drips + checkins + prep_actions(snapshot, upcoming, now, config, reuse)
                + review_actions(snapshot, config))
+    if snapshot.targets:  # imported only then: a daemon without targets does without it
+        from kaffe.rules.outreach import outreach_plan
+
+        actions += outreach_plan(snapshot, now, config, reuse)
     return actions, no_drip
 
 

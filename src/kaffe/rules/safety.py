@@ -17,14 +17,14 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from kaffe.config.schema import Config
-from kaffe.kinds import CHECKIN, DRIP, FOLLOWUP, PREP
+from kaffe.kinds import CHECKIN, DRIP, FOLLOWUP, NUDGE, OUTREACH, PREP, THANKS
 from kaffe.model import DONE, DUE, PENDING, WAITING, Action, Snapshot
 from kaffe.timeutil import stamp
 from kaffe.wording import plural
 
 DAY = timedelta(days=1)
 _NEVER = datetime.max.replace(tzinfo=UTC)
-_KIND_ORDER = {PREP: 0, FOLLOWUP: 1, CHECKIN: 2, DRIP: 3}
+_KIND_ORDER = {PREP: 0, FOLLOWUP: 1, THANKS: 2, CHECKIN: 3, DRIP: 4, NUDGE: 5, OUTREACH: 6}
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,11 @@ def thread_for(
     return _reply_to(last)
 
 
+def reply_to(message: Interaction) -> ThreadRef | None:
+    """The thread reference of a reply to ``message`` (None: it names no <msg-id>)."""
+    return _reply_to(message)
+
+
 def _reply_to(message: Interaction) -> ThreadRef | None:
     # Only <msg-id>s are taken from the other side's headers (RFC 5322 3.6.4): any
     # other text in their References or Message-ID is not copied into a draft.

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from kaffe.config import loads
 from kaffe.daemon.cycle import CycleReport
+from kaffe.demo.campaign import Campaign
 from kaffe.kinds import FOLLOWUP, KINDS
 from kaffe.model import Draft, Event
 from kaffe.timeutil import local
@@ -23,7 +24,7 @@ from kaffe.timeutil import local
 if TYPE_CHECKING:
     from kaffe.emulator import Emulator
 
-SEED = Path(__file__).resolve().parent / "demo_seed"
+SEED = Path(__file__).resolve().parent.parent / "demo_seed"
 DEMO_START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
 STEP = timedelta(hours=6)
 DEMO_DAYS = 45  # long enough for follow-ups, prep briefs, a check-in and monthly drips
@@ -36,6 +37,17 @@ domains = ["example.com"]
 language = "en"
 # Set, so that the demo prints the same times on every machine.
 timezone = "Europe/Copenhagen"
+about = "I have spent eight years building data platforms for logistics companies"
+about_in = {{ da = "Jeg har i otte år bygget dataplatforme til logistikvirksomheder" }}
+offer = ["eight years of data platform work in shipping and logistics",
+         "an introduction to the Copenhagen data quality meetup",
+         "notes from migrating a grid operator's forecasting to dbt",
+         "otte års erfaring med data i havnelogistik"]
+
+[outreach]
+# Three people Alex would like to meet (Freja, suggested by Johan, is the fourth).
+targets_file = "{seed}/targets.csv"
+per_week = 2
 
 [google]
 api_endpoint = "{endpoint}"
@@ -143,15 +155,25 @@ def run_demo(
     from kaffe.emulator.token import write_emulator_token
 
     counts: Counter[str] = Counter()
-    with tempfile.TemporaryDirectory(prefix="kaffe-demo-") as data, Emulator(SEED) as emu:
+    clock = [start]  # the emulator's clock follows the simulated one
+
+    def set_clock(moment: datetime) -> None:
+        clock[0] = moment
+
+    with tempfile.TemporaryDirectory(prefix="kaffe-demo-") as data, \
+            Emulator(SEED, clock=lambda: clock[0]) as emu:
         text = DEMO_CONFIG.format(endpoint=emu.url, data=data, seed=SEED)
         config = loads(text, source="<demo config>", base_dir=Path(data))
         write_emulator_token(Path(data) / "google-token.json", emu.url, SCOPES)
         runtime, zone = open_runtime(config), config.me.zone
+        shown = out if not quiet else io.StringIO()
+        campaign = Campaign(emu, zone, shown)
         try:
             now, end, last = start, start + timedelta(days=days), start
             edited = False
             while now <= end:
+                campaign.before_cycle(now, set_clock)
+                set_clock(now)
                 report = runtime.cycle(now)
                 if now == start and not quiet:
                     print_verdicts(report, zone, out)
@@ -165,11 +187,13 @@ def run_demo(
                                   f"[{outcome.action.key}]: {outcome.detail}\n")
                 first = next((o for o in report.created if o.action.kind == FOLLOWUP), None)
                 if first is not None and not edited:
-                    user_edits(emu, first.draft_id, now + STEP / 2, zone,
-                               out if not quiet else io.StringIO())
+                    set_clock(now + STEP / 2)
+                    user_edits(emu, first.draft_id, now + STEP / 2, zone, shown)
                     edited = True
+                campaign.after_cycle(report, now, now + STEP / 2, set_clock)
                 now, last = now + STEP, now
             if not quiet:
+                set_clock(last + PLAN_AFTER)
                 print_no_drip(runtime.cycle(last + PLAN_AFTER, dry_run=True), zone, out)
         finally:
             runtime.close()
