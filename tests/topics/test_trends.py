@@ -99,10 +99,16 @@ def test_one_mention_per_person_their_latest_with_name_and_date(lexicon) -> None
     assert theme.latest == NOW - 5 * DAY
 
 
-def test_topics_after_now_are_not_raised_yet(lexicon) -> None:
-    found = themes(said(("a@x", "dbt", -2), ("b@x", "dbt", 1)), NOW, lexicon)
+def test_a_meetings_topics_after_now_are_not_raised_yet(lexicon) -> None:
+    agenda = Topic("a@x", "dbt", "event:google:primary/up", NOW + 2 * DAY)
+    found = themes({"a@x": (agenda,), **said(("b@x", "dbt", 1))}, NOW, lexicon)
     assert [m.contact for m in found[0].mentions] == ["b@x"]
-    assert themes(said(("a@x", "dbt", -2)), NOW, lexicon) == ()
+    assert themes({"a@x": (agenda,)}, NOW, lexicon) == ()
+
+
+def test_a_note_dated_after_now_counts_as_raised_now(lexicon) -> None:
+    (theme,) = themes(said(("a@x", "dbt", -2)), NOW, lexicon)
+    assert theme.latest == NOW and theme.score == 1.0
 
 
 def test_nothing_gives_nothing(lexicon) -> None:

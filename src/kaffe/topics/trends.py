@@ -16,8 +16,9 @@ mesh", not both).
 weighted by how recently they last did: ``score = sum over people of
 0.5 ** (age_in_days / half_life_days)`` (half-life :data:`HALF_LIFE_DAYS`), so three
 people this month outrank five people a year ago. Ties: more people, then the latest,
-then the label. Topics dated after ``now`` (an upcoming meeting's agenda) are not yet
-raised and are left out.
+then the label. A meeting's topics dated after ``now`` (an upcoming meeting's agenda)
+are not yet raised and are left out; any other topic dated after ``now`` (a notes file
+touched by a clock ahead of kaffe's) counts as raised ``now``.
 """
 
 from __future__ import annotations
@@ -127,11 +128,17 @@ def _raised(topics: Mapping[str, Sequence[Topic]], now: datetime
     found: dict[str, dict[str, datetime]] = defaultdict(dict)
     for contact, items in topics.items():
         for topic in items:
-            if topic.at <= now and topic.text:
+            at = topic.at if topic.at <= now else None if _is_meeting(topic) else now
+            if at is not None and topic.text:
                 seen = found[topic.text].get(contact)
-                if seen is None or seen < topic.at:
-                    found[topic.text][contact] = topic.at
+                if seen is None or seen < at:
+                    found[topic.text][contact] = at
     return dict(found)
+
+
+def _is_meeting(topic: Topic) -> bool:
+    """A meeting's topic is dated by the meeting: later than ``now``, it is an agenda."""
+    return topic.source.startswith("event:")
 
 
 def _grouped(concepts: dict[str, Concept], raised: dict[str, dict[str, datetime]]
