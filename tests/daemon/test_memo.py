@@ -264,12 +264,13 @@ def test_the_snapshot_carries_the_themes_when_a_rule_reads_them(store: Store) ->
 
     store.add_topics([Topic("a@x.example", "grøn brint", "note", NOW - timedelta(days=2)),
                       Topic("b@x.example", "green hydrogen", "note", NOW - timedelta(days=3)),
-                      Topic("c@x.example", "kafka", "note", NOW + timedelta(days=3))])
+                      Topic("c@x.example", "kafka", "event:google:primary/up",
+                            NOW + timedelta(days=3))])
     store.upsert_contact(Contact("a@x.example", "Ana"))
     config = make_config()
     memo = CycleMemo(store)
     snapshot, _ = memo.build(NOW, config, Relevance(config))
-    (theme,) = snapshot.themes  # kafka is raised only in three days
+    (theme,) = snapshot.themes  # kafka is on the agenda of a meeting in three days
     assert set(theme.texts) == {"grøn brint", "green hydrogen"}
     assert theme.mention_of("a@x.example").name == "Ana"
     assert memo.build(NOW, config, Relevance(config))[0].themes == snapshot.themes

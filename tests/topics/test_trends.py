@@ -179,3 +179,18 @@ def test_every_topic_lands_in_exactly_one_theme(items) -> None:
 def test_covers_is_word_by_word(lexicon) -> None:
     big, small = concept("green hydrogen", lexicon), concept("brint", lexicon)
     assert covers(big, small) and not covers(small, big)
+
+
+def test_a_kept_grouping_is_reused_while_the_topics_stay_and_redone_when_they_change(
+        lexicon) -> None:
+    from kaffe.topics.trends import Grouped
+
+    kept = Grouped()
+    topics = said(("a@x", "grøn brint", 3), ("b@x", "green hydrogen", 20))
+    first = themes(topics, NOW, lexicon, grouped=kept)
+    assert kept.groups == [["green hydrogen", "grøn brint"]]
+    kept.groups = [["green hydrogen"], ["grøn brint"]]  # a stale answer is used as is...
+    assert len(themes(topics, NOW + DAY, lexicon, grouped=kept)) == 2
+    more = {**topics, **said(("c@x", "hydrogen", 1))}
+    (theme,) = themes(more, NOW, lexicon, grouped=kept)  # ...until the topics change
+    assert len(theme.mentions) == 3 and first[0].label in theme.texts

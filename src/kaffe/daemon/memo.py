@@ -52,7 +52,7 @@ from kaffe.windows import snapshot_window
 
 if TYPE_CHECKING:
     from kaffe.topics.targets import TargetsRead
-    from kaffe.topics.trends import Analysis, Concept
+    from kaffe.topics.trends import Analysis, Concept, Grouped
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +93,7 @@ class CycleMemo:
         self._targets: tuple[Key, TargetsRead] | None = None
         self._analysis: tuple[bool, Analysis] | None = None
         self._concepts: dict[str, Concept] = {}
+        self._grouped: Grouped | None = None
 
     def build(self, now: datetime, config: Config, relevance: Relevance, *,
               near: bool = False, review: Review | None = None,
@@ -192,16 +193,18 @@ class CycleMemo:
         if not (config.prep.enabled or config.followup.enabled) or len(topics) < 2:
             return ()
         from kaffe.relevance.bridge import theme_analysis
-        from kaffe.topics.trends import themes
+        from kaffe.topics.trends import Grouped, themes
 
         compounds = bool(config.feeds)
         if self._analysis is None or self._analysis[0] != compounds or not self.enabled:
             self._analysis, self._concepts = (compounds, theme_analysis(compounds)), {}
+            self._grouped = Grouped() if self.enabled else None
         if len(self._concepts) > _MAX_CONCEPTS:
             self._concepts.clear()
         names = {e: c.name for e, c in self.view.table("contacts", self.store.contacts).items()
                  if c.name}
-        return themes(topics, now, self._analysis[1], names, known=self._concepts)
+        return themes(topics, now, self._analysis[1], names, known=self._concepts,
+                      grouped=self._grouped)
 
     def matches(self, relevance: Relevance, topics: Mapping[str, tuple[Topic, ...]],
                 ledger: Mapping[str, LedgerEntry], people: Collection[str], now: datetime

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -50,6 +50,15 @@ class Split(Protocol):
     """A compound splitter (:meth:`kaffe.relevance.compounds.Splitter.split`)."""
 
     def __call__(self, word: str, language: str) -> tuple[str, ...]: ...
+
+
+@dataclass
+class Grouped:
+    """A grouping kept by its caller between calls of :func:`themes` (the daemon's memo),
+    with what it was made from: (text, contact, when) of every topic raised."""
+
+    basis: frozenset[tuple[str, str, datetime]] = frozenset()
+    groups: list[list[str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -105,17 +114,25 @@ def themes(
     names: Mapping[str, str] | None = None,
     half_life_days: float = HALF_LIFE_DAYS,
     known: dict[str, Concept] | None = None,
+    grouped: Grouped | None = None,
 ) -> tuple[Theme, ...]:
     """The themes of ``topics`` (contact -> topics), best first (see the module).
     ``known``: concepts read before with the same ``analysis`` (the caller's, kept from
-    cycle to cycle); the new ones are added to it."""
+    cycle to cycle); the new ones are added to it. ``grouped``: the last grouping and
+    what it was made from, reused while who raised what when stays the same."""
     raised = _raised(topics, now)
     known = {} if known is None else known
     for text in raised.keys() - known.keys():
         known[text] = concept(text, analysis)
     concepts = {text: known[text] for text in raised}
     concepts = {t: c for t, c in concepts.items() if c}
-    groups = _grouped(concepts, raised)
+    basis = frozenset((t, c, at) for t in concepts for c, at in raised[t].items())
+    if grouped is not None and grouped.basis == basis:
+        groups = grouped.groups
+    else:
+        groups = _grouped(concepts, raised)
+        if grouped is not None:
+            grouped.basis, grouped.groups = basis, groups
     sizes = {t: len(c) for t, c in concepts.items()}
     built = [_theme(texts, raised, sizes, now, names or {}, half_life_days) for texts in groups]
     return tuple(sorted(built, key=lambda t: (-t.score, -len(t.mentions),
@@ -154,14 +171,11 @@ def _grouped(concepts: dict[str, Concept], raised: dict[str, dict[str, datetime]
             text = parent[text]
         return text
 
-    by_key: dict[str, set[str]] = defaultdict(set)
-    for text, words in concepts.items():
-        for key in words[0]:
-            by_key[key].add(text)
+    holding = _holding(concepts)
     order = sorted(concepts)
     for text in order:  # the same theme: each covers the other
-        for other in sorted(_candidates(concepts[text], by_key) - {text}):
-            if covers(concepts[text], concepts[other]) and covers(concepts[other], concepts[text]):
+        for other in sorted(_covering(concepts[text], holding) - {text}):
+            if covers(concepts[text], concepts[other]):
                 parent[root(other)] = root(text)
     classes: dict[str, list[str]] = defaultdict(list)
     for text in order:
@@ -169,9 +183,25 @@ def _grouped(concepts: dict[str, Concept], raised: dict[str, dict[str, datetime]
     return _nested(classes, concepts, raised)
 
 
-def _candidates(words: Concept, by_key: Mapping[str, set[str]]) -> set[str]:
-    """Texts whose first word shares a key with any word of ``words``."""
-    return {t for word in words for key in word for t in by_key.get(key, ())}
+def _holding(concepts: Mapping[str, Concept]) -> dict[str, set[str]]:
+    """key -> the names whose concept has a word known by it."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for name, words in concepts.items():
+        for word in words:
+            for key in word:
+                found[key].add(name)
+    return found
+
+
+def _covering(words: Concept, holding: Mapping[str, set[str]]) -> set[str]:
+    """The names whose concept covers ``words`` (:func:`covers`), by the index alone."""
+    found: set[str] | None = None
+    for word in sorted(words, key=lambda w: sum(len(holding.get(k, ())) for k in w)):
+        having = set().union(*(holding.get(k, set()) for k in word))
+        found = having if found is None else found & having
+        if not found:
+            break
+    return found or set()
 
 
 def _nested(classes: dict[str, list[str]], concepts: dict[str, Concept],
@@ -180,10 +210,11 @@ def _nested(classes: dict[str, list[str]], concepts: dict[str, Concept],
     people = {c: {p for t in texts for p in raised[t]} for c, texts in classes.items()}
     latest = {c: max(at for t in texts for at in raised[t].values())
               for c, texts in classes.items()}
+    holding = _holding({c: concepts[c] for c in classes})
     into: dict[str, str] = {}
     for name in sorted(classes, key=lambda c: (len(concepts[c]), c)):
-        wider = [c for c in classes if c != name and len(concepts[c]) > len(concepts[name])
-                 and covers(concepts[c], concepts[name])]
+        wider = [c for c in _covering(concepts[name], holding)
+                 if len(concepts[c]) > len(concepts[name])]
         if wider:
             into[name] = min(wider, key=lambda c: (-len(people[c]), -latest[c].timestamp(), c))
     merged: dict[str, list[str]] = defaultdict(list)
