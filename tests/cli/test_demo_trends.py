@@ -24,6 +24,7 @@ def test_the_top_themes_group_people_compounds_and_languages(demo_text: str) -> 
     assert ('2. data platform migration: 2 people, latest 2026-04-23 (also: dataplatforme)'
             in text)  # a Danish compound and an English phrase: one theme
     assert 'Priya Raman <priya.raman@acme-analytics.example>: "dataquality"' in text
+    assert 'Johan Berg <johan.berg@nordlys.example>: "data quality"' in text  # the invite's name
     assert "read: Data platform migration: the second year (2026-04-11" in text
     assert re.search(r"^… and \d+ more \(--limit N shows more\)$", text, re.M)
     assert "\n4. " not in text  # the top few only

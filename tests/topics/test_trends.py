@@ -194,3 +194,14 @@ def test_a_kept_grouping_is_reused_while_the_topics_stay_and_redone_when_they_ch
     more = {**topics, **said(("c@x", "hydrogen", 1))}
     (theme,) = themes(more, NOW, lexicon, grouped=kept)  # ...until the topics change
     assert len(theme.mentions) == 3 and first[0].label in theme.texts
+
+
+def test_names_from_contacts_then_invitations() -> None:
+    from kaffe.model import Attendee, Contact, Event
+    from kaffe.topics.trends import names_of
+
+    event = Event(id="e", calendar="c", summary="Coffee", start=NOW, end=NOW,
+                  attendees=(Attendee("a@x", "Ana from the invite"), Attendee("b@x", "Bo"),
+                             Attendee("c@x")))
+    found = names_of({"a@x": Contact("a@x", "Ana Silva"), "d@x": Contact("d@x")}, [event])
+    assert found == {"a@x": "Ana Silva", "b@x": "Bo"}

@@ -16,7 +16,7 @@ from kaffe.config.schema import Config
 from kaffe.model import Article, Theme
 from kaffe.store import Store
 from kaffe.timeutil import local_day
-from kaffe.topics.trends import HALF_LIFE_DAYS, articles_on, profiles, themes
+from kaffe.topics.trends import HALF_LIFE_DAYS, articles_on, names_of, profiles, themes
 from kaffe.wording import plural
 
 DEFAULT_LIMIT = 10
@@ -36,7 +36,7 @@ def gather(store: Store, config: Config, now: datetime
     topics = store.topics()
     if not topics:
         return (), []
-    names = {email: c.name for email, c in store.contacts().items() if c.name}
+    names = names_of(store.contacts(), store.events())
     found = themes(topics, now, theme_analysis(bool(config.feeds)), names)
     return found, _articles(store, config, found, now)
 

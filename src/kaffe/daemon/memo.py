@@ -119,7 +119,8 @@ class CycleMemo:
                    or config.topics.notes_dir is not None else ())
         snapshot = view.snapshot(now, config, matches=matches, findings=findings,
                                  targets=targets, unread=unread,
-                                 themes=self.themes(view.topics(), now, config))
+                                 themes=self.themes(view.topics(), now, config,
+                                                     view.events(start, end)))
         if near:
             unmatched = people.difference(matches)
             shared = shared_by_contact(ledger, self.reuse)
@@ -184,8 +185,8 @@ class CycleMemo:
         learn_from_notes(self.store, config)
         return added
 
-    def themes(self, topics: Mapping[str, tuple[Topic, ...]], now: datetime, config: Config
-               ) -> tuple[Theme, ...]:
+    def themes(self, topics: Mapping[str, tuple[Topic, ...]], now: datetime, config: Config,
+               events: Sequence[Event] = ()) -> tuple[Theme, ...]:
         """The themes across everyone's topics (:mod:`kaffe.topics.trends`), for the prep
         brief and the follow-up's insight; none when neither is enabled or no two people
         have topics (then not even the stemmers are loaded). Each topic's words are read
@@ -193,7 +194,7 @@ class CycleMemo:
         if not (config.prep.enabled or config.followup.enabled) or len(topics) < 2:
             return ()
         from kaffe.relevance.bridge import theme_analysis
-        from kaffe.topics.trends import Grouped, themes
+        from kaffe.topics.trends import Grouped, names_of, themes
 
         compounds = bool(config.feeds)
         if self._analysis is None or self._analysis[0] != compounds or not self.enabled:
@@ -201,8 +202,7 @@ class CycleMemo:
             self._grouped = Grouped() if self.enabled else None
         if len(self._concepts) > _MAX_CONCEPTS:
             self._concepts.clear()
-        names = {e: c.name for e, c in self.view.table("contacts", self.store.contacts).items()
-                 if c.name}
+        names = names_of(self.view.table("contacts", self.store.contacts), events)
         return themes(topics, now, self._analysis[1], names, known=self._concepts,
                       grouped=self._grouped)
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from kaffe.model import Article, Match, Mention, Theme, Topic
+from kaffe.model import Article, Contact, Event, Match, Mention, Theme, Topic
 
 HALF_LIFE_DAYS = 90.0
 MAX_RUN = 5  # the longest phrase looked up in the lexicon, in words
@@ -242,6 +242,13 @@ def _theme(texts: list[str], raised: dict[str, dict[str, datetime]], sizes: Mapp
     ranked = sorted(texts, key=lambda t: (-len(raised[t]), -sizes[t],
                                           -max(raised[t].values()).timestamp(), len(t), t))
     return Theme(ranked[0], tuple(ranked), tuple(mentions), round(score, 4))
+
+
+def names_of(contacts: Mapping[str, Contact], events: Sequence[Event]) -> dict[str, str]:
+    """Who is who: the contacts' names, else the name an invitation gave them."""
+    found = {a.email: a.name for e in events for a in e.attendees if a.name}
+    found.update({email: c.name for email, c in contacts.items() if c.name})
+    return found
 
 
 def profiles(found: Sequence[Theme]) -> dict[str, tuple[Topic, ...]]:
