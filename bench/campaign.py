@@ -9,7 +9,9 @@ one note names a referral. The emulator's clock follows the simulated one.
 Printed: per week, the outreach drafts, nudges and thank-yous made, and the targets by
 stage at the end of the week; then the checks the issue names, each with its figure:
 no 7 days over ``per_week``, at most one nudge per target, none to anyone who replied,
-and every stage derived (never typed). ``--json`` prints the rows as JSON.
+and every stage derived (never typed); then the top themes of `kaffe trends` at the
+end (each coffee's description names its topics, in English or Danish).
+``--json`` prints the rows as JSON.
 """
 
 from __future__ import annotations
@@ -107,9 +109,15 @@ def _reply(to_key: str, who: str, subject: str, in_reply_to: str, at: datetime) 
             "Content-Type: text/plain\r\n\r\nHappy to meet. Next week?\r\n").encode()
 
 
+# What each coffee was about (the description's "Topics:" line): the trends notebook
+# groups "green hydrogen", "grøn brint" and "hydrogen" into one theme.
+TOPICS = {INTRODUCER: "green hydrogen, port automation", "p0@t0.example": "hydrogen, dbt",
+          "p4@t4.example": "grøn brint, havnedrift", REFERRAL: "port automation, hydrogen"}
+
+
 def _coffee(email: str, start: datetime) -> dict[str, Any]:
     return {"id": f"coffee{zlib.crc32(email.encode())}", "summary": "Coffee",
-            "location": "Café Noir",
+            "location": "Café Noir", "description": f"Topics: {TOPICS.get(email, '')}",
             "start": {"dateTime": start.isoformat()},
             "end": {"dateTime": (start + timedelta(hours=1)).isoformat()},
             "organizer": {"email": "alex@example.com", "self": True},
@@ -189,11 +197,24 @@ def run(weeks: int = WEEKS, per_week: int = PER_WEEK) -> list[Row]:
                     rows.append((f"campaign: week {week}", "targets by stage", shown,
                                  "—", "—", "—", "—"))
                     week_counts = Counter()
+            rows += _trends(runtime, config, now)
         finally:
             runtime.close()
         seen = [s for s in STAGES if s in stage_seen]
         rows += _checks(made, per_week, seen, emu.send_attempts)
     return rows
+
+
+def _trends(runtime: Any, config: Any, now: datetime, shown: int = 3) -> list[Row]:
+    """The top themes `kaffe trends` shows at the end of the campaign."""
+    from kaffe.cli.trends import gather
+    from kaffe.wording import plural
+
+    found, _articles = gather(runtime.store, config, now)
+    return [(f"campaign: trends at week {(now - START) // timedelta(weeks=1)}",
+             f"{rank}. {theme.label}", f"{plural(len(theme.mentions), 'person')}: "
+             + ", ".join(f'"{t}"' for t in theme.texts), "—", "—", "—", "—")
+            for rank, theme in enumerate(found[:shown], 1)]
 
 
 def _script(key: str, draft_id: str, now: datetime, emu: Any, pending: list,

@@ -207,6 +207,34 @@ class Topic:
 
 
 @dataclass(frozen=True, slots=True)
+class Mention:
+    """One person who raised a theme: their latest topic on it, as they said it."""
+
+    contact: str
+    text: str
+    at: datetime
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    """Topics of several people that say the same thing (stems, en <-> da), with who
+    raised it (one :class:`Mention` per person, latest first) and its rank's score."""
+
+    label: str  # the wording most people used
+    texts: tuple[str, ...]  # every wording, most used first
+    mentions: tuple[Mention, ...]
+    score: float
+
+    @property
+    def latest(self) -> datetime:
+        return self.mentions[0].at
+
+    def mention_of(self, contact: str) -> Mention | None:
+        return next((m for m in self.mentions if m.contact == contact), None)
+
+
+@dataclass(frozen=True, slots=True)
 class Match:
     """An article relevant to a contact's topics, with the terms that matched."""
 
@@ -401,3 +429,6 @@ class Snapshot:
     languages: dict[str, tuple[str, ...]] = field(
         default_factory=dict, compare=False, hash=False
     )
+    # the themes across everyone's topics, best first (kaffe.topics.trends): what the
+    # prep brief says others told you, and a follow-up's one insight
+    themes: tuple[Theme, ...] = field(default=(), compare=False, hash=False)

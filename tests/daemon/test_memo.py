@@ -254,3 +254,26 @@ def test_cycles_with_and_without_the_memo_plan_alike(store: Store) -> None:
         theirs = run_cycle(store, NO_SOURCES, None, rel_plain, now, config, memo=plain)
         assert ours.plan == theirs.plan
         assert [a.context for a in ours.plan.actions] == [a.context for a in theirs.plan.actions]
+
+
+def test_the_snapshot_carries_the_themes_when_a_rule_reads_them(store: Store) -> None:
+    from dataclasses import replace as _replace
+
+    from kaffe.config.schema import FollowupConfig, PrepConfig
+    from kaffe.model import Topic
+
+    store.add_topics([Topic("a@x.example", "grøn brint", "note", NOW - timedelta(days=2)),
+                      Topic("b@x.example", "green hydrogen", "note", NOW - timedelta(days=3)),
+                      Topic("c@x.example", "kafka", "event:google:primary/up",
+                            NOW + timedelta(days=3))])
+    store.upsert_contact(Contact("a@x.example", "Ana"))
+    config = make_config()
+    memo = CycleMemo(store)
+    snapshot, _ = memo.build(NOW, config, Relevance(config))
+    (theme,) = snapshot.themes  # kafka is on the agenda of a meeting in three days
+    assert set(theme.texts) == {"grøn brint", "green hydrogen"}
+    assert theme.mention_of("a@x.example").name == "Ana"
+    assert memo.build(NOW, config, Relevance(config))[0].themes == snapshot.themes
+    off = make_config(followup={"enabled": False}, prep=_replace(PrepConfig(), enabled=False))
+    assert isinstance(off.followup, FollowupConfig)
+    assert CycleMemo(store).build(NOW, off, Relevance(off))[0].themes == ()

@@ -196,6 +196,7 @@ def test_context_holds_what_the_template_needs(now: datetime) -> None:
         "location": "Café Det Vide Hus, Krystalgade 24, København",
         "topics": [],
         "language": "pt",
+        "insight": "",
     }
 
 

@@ -14,7 +14,8 @@ import kaffe.rules
 
 RULES_DIR = Path(kaffe.rules.__file__).parent
 # Pure helpers that moved out of rules/ (they are not decisions) stay held to its standard.
-MOVED_OUT = ("identity.py", "topics/extract.py", "compose/guard.py")
+MOVED_OUT = ("identity.py", "topics/extract.py", "topics/private.py", "topics/trends.py",
+             "compose/guard.py")
 MODULES = sorted(RULES_DIR.glob("*.py")) + [RULES_DIR.parent / name for name in MOVED_OUT]
 FORBIDDEN_PACKAGES = ("kaffe.connectors", "kaffe.store", "kaffe.daemon", "kaffe.compose")
 FORBIDDEN_MODULES = {"time", "os", "socket", "sqlite3", "subprocess", "pathlib", "urllib"}

@@ -28,6 +28,16 @@ def _iso_time(text: str) -> datetime:
         ) from None
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}")
+    return value
+
+
 def _now_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--now", metavar="ISO-TIME", type=_iso_time,
@@ -106,6 +116,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("topics", help="the topics kaffe remembers, with source and date")
     p.set_defaults(func=commands.cmd_topics)
     p.add_argument("contact", nargs="?", help="only this contact")
+    p = sub.add_parser("trends", help="the themes across your meetings and notes: who "
+                       "raised them, when, and recent articles on each")
+    p.set_defaults(func=commands.cmd_trends)
+    _now_arg(p)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--limit", type=_positive, default=10, metavar="N",
+                   help="show the top N themes (default 10)")
     p = sub.add_parser("export", help="write contacts, topics and the ledger as JSON "
                        "(never tokens or mail)")
     p.set_defaults(func=commands.cmd_export)

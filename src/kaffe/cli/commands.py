@@ -225,6 +225,20 @@ def cmd_topics(args: argparse.Namespace) -> int:
         return show_topics(store, args.contact, sys.stdout, config.me.zone)
 
 
+def cmd_trends(args: argparse.Namespace) -> int:
+    from kaffe.cli import trends
+
+    config, now = _config(args), _now(args)
+    with Store.open(paths.database_path(config)) as store:
+        found, articles = trends.gather(store, config, now)
+    if args.json:
+        doc = trends.trends_json(found, articles, now, config.me.zone, args.limit)
+        print(json.dumps(doc, indent=2, ensure_ascii=False))
+    else:
+        print(trends.trends_text(found, articles, config.me.zone, args.limit))
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from kaffe.cli.transfer import export
 

@@ -35,6 +35,7 @@ from kaffe.model import (
     LedgerEntry,
     Match,
     Snapshot,
+    Theme,
     Topic,
     Verdict,
 )
@@ -51,6 +52,7 @@ from kaffe.windows import snapshot_window
 
 if TYPE_CHECKING:
     from kaffe.topics.targets import TargetsRead
+    from kaffe.topics.trends import Analysis, Concept, Grouped
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +91,9 @@ class CycleMemo:
         self._learnt: Key | None = None
         self._matched: tuple[Key, dict[str, tuple[Match, ...]]] | None = None
         self._targets: tuple[Key, TargetsRead] | None = None
+        self._analysis: tuple[bool, Analysis] | None = None
+        self._concepts: dict[str, Concept] = {}
+        self._grouped: Grouped | None = None
 
     def build(self, now: datetime, config: Config, relevance: Relevance, *,
               near: bool = False, review: Review | None = None,
@@ -113,7 +118,9 @@ class CycleMemo:
         targets = (self.targets(config).targets if config.outreach.targets_file is not None
                    or config.topics.notes_dir is not None else ())
         snapshot = view.snapshot(now, config, matches=matches, findings=findings,
-                                 targets=targets, unread=unread)
+                                 targets=targets, unread=unread,
+                                 themes=self.themes(view.topics(), now, config,
+                                                     view.events(start, end)))
         if near:
             unmatched = people.difference(matches)
             shared = shared_by_contact(ledger, self.reuse)
@@ -178,6 +185,27 @@ class CycleMemo:
         learn_from_notes(self.store, config)
         return added
 
+    def themes(self, topics: Mapping[str, tuple[Topic, ...]], now: datetime, config: Config,
+               events: Sequence[Event] = ()) -> tuple[Theme, ...]:
+        """The themes across everyone's topics (:mod:`kaffe.topics.trends`), for the prep
+        brief and the follow-up's insight; none when neither is enabled or no two people
+        have topics (then not even the stemmers are loaded). Each topic's words are read
+        once per runtime."""
+        if not (config.prep.enabled or config.followup.enabled) or len(topics) < 2:
+            return ()
+        from kaffe.relevance.bridge import theme_analysis
+        from kaffe.topics.trends import Grouped, names_of, themes
+
+        compounds = bool(config.feeds)
+        if self._analysis is None or self._analysis[0] != compounds or not self.enabled:
+            self._analysis, self._concepts = (compounds, theme_analysis(compounds)), {}
+            self._grouped = Grouped() if self.enabled else None
+        if len(self._concepts) > _MAX_CONCEPTS:
+            self._concepts.clear()
+        names = names_of(self.view.table("contacts", self.store.contacts), events)
+        return themes(topics, now, self._analysis[1], names, known=self._concepts,
+                      grouped=self._grouped)
+
     def matches(self, relevance: Relevance, topics: Mapping[str, tuple[Topic, ...]],
                 ledger: Mapping[str, LedgerEntry], people: Collection[str], now: datetime
                 ) -> dict[str, tuple[Match, ...]]:
@@ -194,6 +222,8 @@ class CycleMemo:
         return found
 
 
+# Topics whose words a memo remembers, at most (then it starts again).
+_MAX_CONCEPTS = 50_000
 # Any score above zero: a near miss shares at least one word that counts.
 _ANY_SCORE = 1e-9
 

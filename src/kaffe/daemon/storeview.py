@@ -25,6 +25,7 @@ from kaffe.model import (
     Match,
     Snapshot,
     Target,
+    Theme,
     Topic,
 )
 from kaffe.store import Store
@@ -38,7 +39,8 @@ RELOAD_AHEAD = timedelta(days=1)  # events are read this much further ahead than
 
 
 def read_snapshot(store: Store, now: datetime, config: Config,
-                  targets: tuple[Target, ...] = (), unread: tuple[str, ...] = ()) -> Snapshot:
+                  targets: tuple[Target, ...] = (), unread: tuple[str, ...] = (),
+                 themes: tuple[Theme, ...] = ()) -> Snapshot:
     """A read-only view of what the rules need, read from the store afresh (the
     ``targets`` are read from their files: :func:`kaffe.topics.targets.load_targets`)."""
     start, end, since, recent = snapshot_window(now, config)
@@ -67,7 +69,8 @@ class StoreView:
     def snapshot(self, now: datetime, config: Config, *,
                  matches: dict[str, tuple[Match, ...]] | None = None,
                  findings: tuple[DraftFinding, ...] = (),
-                 targets: tuple[Target, ...] = (), unread: tuple[str, ...] = ()) -> Snapshot:
+                 targets: tuple[Target, ...] = (), unread: tuple[str, ...] = (),
+                 themes: tuple[Theme, ...] = ()) -> Snapshot:
         """What :func:`read_snapshot` gives, from what is already read where possible;
         with the ``matches`` of the cycle."""
         start, end, since, recent = snapshot_window(now, config)
@@ -83,6 +86,7 @@ class StoreView:
             findings=findings,
             targets=targets,
             unread=unread,
+            themes=themes,
         )
 
     def table(self, name: str, read: Callable[[], T]) -> T:

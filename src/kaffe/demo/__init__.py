@@ -22,6 +22,7 @@ from kaffe.model import Draft, Event
 from kaffe.timeutil import local
 
 if TYPE_CHECKING:
+    from kaffe.daemon.runtime import Runtime
     from kaffe.emulator import Emulator
 
 SEED = Path(__file__).resolve().parent.parent / "demo_seed"
@@ -145,6 +146,19 @@ def user_edits(emu: Emulator, draft_id: str, when: datetime, zone: tzinfo, out: 
               f"{EDIT}\n")
 
 
+# `kaffe trends` after the summary: the top few themes of the campaign's meetings and notes.
+TRENDS_SHOWN = 3
+
+
+def trends_after(runtime: Runtime, when: datetime, zone: tzinfo) -> str:
+    """What `kaffe trends --limit 3` prints at ``when`` about the demo's store."""
+    from kaffe.cli.trends import gather, trends_text
+
+    found, articles = gather(runtime.store, runtime.config, when)
+    text = trends_text(found, articles, zone, TRENDS_SHOWN)
+    return f"\n--- kaffe trends at {_at(when, zone)}\n{text}\n"
+
+
 def run_demo(
     start: datetime, *, days: float = DEMO_DAYS, quiet: bool = False, out: TextIO
 ) -> int:
@@ -195,9 +209,11 @@ def run_demo(
             if not quiet:
                 set_clock(last + PLAN_AFTER)
                 print_no_drip(runtime.cycle(last + PLAN_AFTER, dry_run=True), zone, out)
+            notebook = "" if quiet else trends_after(runtime, last + PLAN_AFTER, zone)
         finally:
             runtime.close()
         sends = emu.send_attempts
     breakdown = ", ".join(f"{kind}={counts[kind]}" for kind in KINDS)
     out.write(f"\ndemo: {sum(counts.values())} drafts created ({breakdown})\n")
+    out.write(notebook)
     return 1 if sends else 0

@@ -3,7 +3,14 @@
 Two limits keep a flood of meetings from becoming a flood of thank-yous: a recurring
 series is thanked for after its first occurrence only, unless a later one brings
 something new (:mod:`kaffe.rules.series`); and one contact gets at most one
-follow-up per ``[followup] max_age_days`` (:func:`one_per_contact`)."""
+follow-up per ``[followup] max_age_days`` (:func:`one_per_contact`).
+
+**One insight** (issue 17: share trends, not confidences): a follow-up may name one
+theme the contact raised that at least :data:`MIN_OTHERS` other people (not at this
+meeting) raised too — a trend, not something one person told you. It is named in the
+contact's own words, with neither who else raised it nor how many, and nothing of
+another person's note; the best-ranked such theme (:mod:`kaffe.topics.trends`) wins.
+Nothing marked private in a note is ever read (:mod:`kaffe.topics.private`)."""
 
 from __future__ import annotations
 
@@ -36,7 +43,11 @@ from kaffe.rules.reuse import Reuse
 from kaffe.rules.series import series_state, stale_state
 from kaffe.rules.threads import thread_for, with_contacts, wrote_after
 from kaffe.timeutil import local, local_day, stamp
+from kaffe.topics.trends import others_on
 from kaffe.wording import plural
+
+# Other people who must have raised a theme before a follow-up names it as a trend.
+MIN_OTHERS = 2
 
 
 def followup_key(event: Event) -> str:
@@ -150,7 +161,8 @@ def followup_action(event: Event, snapshot: Snapshot, now: datetime, config: Con
         # and no context (most follow-ups, cycle after cycle)
         thread=thread_for(event, mail, now, config.followup.thread_days) if is_open else None,
         context=(followup_context(event, to, language, config,
-                                  meeting_topics(event, to, snapshot)) if is_open else {}),
+                                  meeting_topics(event, to, snapshot))
+                 | {"insight": insight(to, snapshot)} if is_open else {}),
     )
 
 
@@ -256,6 +268,17 @@ def meeting_topics(event: Event, to: tuple[Recipient, ...], snapshot: Snapshot) 
     return list(dict.fromkeys(own + notes))[:MAX_TOPICS]
 
 
+def insight(to: tuple[Recipient, ...], snapshot: Snapshot) -> str:
+    """The one theme a follow-up to ``to`` may offer as a trend ("" for none): see the
+    module docstring."""
+    present = frozenset(r.email for r in to)
+    for recipient in to:
+        for _theme, own, others in others_on(snapshot.themes, recipient.email, present):
+            if len(others) >= MIN_OTHERS:
+                return own.text
+    return ""
+
+
 def followup_context(
     event: Event,
     to: tuple[Recipient, ...],
@@ -273,6 +296,7 @@ def followup_context(
         "location": event.location,
         "topics": topics or [],
         "language": language,
+        "insight": "",
     }
 
 

@@ -1,8 +1,19 @@
 """Prep briefs: ``[prep] lead_hours`` before an upcoming coffee meeting, a draft to
-yourself with who they are, your history with them, trends to discuss, open
-questions and a prompt for what you can offer (the column's advice: come prepared,
-think of the value for both sides). A recurring series gets one before its first
-occurrence; a later occurrence only with something new (:mod:`kaffe.rules.series`)."""
+yourself with who they are, your history with them, trends to discuss, what others
+told you about their themes, open questions and what you can offer them (the column's
+advice: come prepared, think of the value for both sides). A recurring series gets one
+before its first occurrence; a later occurrence only with something new
+(:mod:`kaffe.rules.series`).
+
+**What others told you** (issue 17): for each theme a guest raised
+(:attr:`Snapshot.themes <kaffe.model.Snapshot.themes>`), the other people who raised it,
+with name, date and their words. The brief goes to you alone, so names are fine here;
+nothing marked private in a note was ever read (:mod:`kaffe.topics.private`).
+
+**Mutual value**: the offers of ``[me] offer`` written in the brief's language
+(``[me] language``; those too short to tell count as either) that share words with the
+guests (their organisation, their topics, and their company, role and theme when they
+are targets), best first (:func:`kaffe.relevance.offers.rank_offers`)."""
 
 from __future__ import annotations
 
@@ -35,9 +46,13 @@ from kaffe.rules.reuse import Reuse
 from kaffe.rules.series import series_state
 from kaffe.rules.words import find_folded, fold_once
 from kaffe.timeutil import local, local_day
+from kaffe.topics.trends import others_on
 
 MAX_ARTICLES = 5
 MAX_MEETINGS = 5
+MAX_OFFERS = 3
+MAX_OTHER_THEMES = 3  # themes per guest under "what others told you"
+MAX_OTHER_PEOPLE = 3  # people per theme
 # Registrable labels of free-mail providers: their domain says nothing about an employer.
 FREE_MAIL = frozenset({
     "gmail", "googlemail", "hotmail", "outlook", "live", "msn", "yahoo", "ymail", "icloud",
@@ -141,6 +156,7 @@ def prep_context(
     """What the prep template needs: the meeting, each guest with your history, trends
     to discuss, open questions."""
     zone = config.me.zone
+    present = frozenset(g.email for g in guests)
     return {
         "me_name": cadence.me_name(config),
         "language": config.me.language,
@@ -148,10 +164,41 @@ def prep_context(
         "meeting_date": local_day(event.start, zone, all_day=event.all_day),
         "meeting_time": f"{local(event.start, zone):%H:%M %Z}",
         "location": event.location,
-        "people": [_person(g, event, snapshot, now, zone, reuse) for g in guests],
+        "people": [_person(g, event, snapshot, now, zone, reuse) | {
+            "others": others_told(snapshot, g.email, present, zone)} for g in guests],
         "articles": trends(guests, snapshot, now, config, reuse),
         "questions": list(config.prep.questions),
+        "offers": offers_for(guests, snapshot, config),
     }
+
+
+def others_told(snapshot: Snapshot, contact: str, present: frozenset[str], zone: tzinfo
+                ) -> list[dict[str, Any]]:
+    """The themes ``contact`` raised that other people (not at this meeting) raised
+    too: the theme in the contact's words, and who else, when and in their words."""
+    found = others_on(snapshot.themes, contact, present)[:MAX_OTHER_THEMES]
+    return [{"theme": own.text,
+             "people": [{"name": m.name, "email": m.contact, "text": m.text,
+                         "date": local_day(m.at, zone)} for m in others[:MAX_OTHER_PEOPLE]]}
+            for _theme, own, others in found]
+
+
+def offers_for(guests: Sequence[Recipient], snapshot: Snapshot, config: Config
+               ) -> list[dict[str, Any]]:
+    """Your ``[me] offer`` entries that fit the guests best (see the module), each with
+    the words it shares with them."""
+    if not config.me.offer:
+        return []  # the stemmers stay unloaded
+    from kaffe.relevance.offers import rank_offers
+    from kaffe.rules.outreach import written_in
+
+    mine = written_in(config.me.offer, config.me.language)
+    emails = {g.email for g in guests}
+    about = [organisation(g.email) for g in guests]
+    about += [t.text for g in guests for t in snapshot.topics.get(g.email, ())]
+    about += [f"{t.company} {t.role} {t.theme}" for t in snapshot.targets if t.email in emails]
+    return [{"offer": m.offer, "shared": list(m.shared)}
+            for m in rank_offers(mine, about)[:MAX_OFFERS]]
 
 
 def _person(

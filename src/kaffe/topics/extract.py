@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from kaffe.model import Event, Interaction, Recipient, Topic
+from kaffe.topics.private import public_text
 
 MAX_TOPIC_CHARS = 200
 
@@ -138,13 +139,15 @@ def topics_from_event(
     From a ``Topics:`` line in the description and ``#hashtags`` in the title or
     the description (HTML descriptions included).
     """
-    description = plain_text(event.description)
+    description = public_text(plain_text(event.description))
     texts = unique([*label_topics(description), *hashtags(event.summary), *hashtags(description)])
     return _topics((c.email for c in contacts), texts, f"event:{event.key}", at)
 
 
 def note_texts(text: str) -> list[str]:
-    """A note's topics: its ``Topics:`` lines, heading bullets and hashtags, else the whole note."""
+    """A note's topics: its ``Topics:`` lines, heading bullets and hashtags, else the whole
+    note; what is marked private (:mod:`kaffe.topics.private`) is left out first."""
+    text = public_text(text)
     found = unique([*label_topics(text), *heading_topics(text), *hashtags(text)])
     return found or unique([text])
 

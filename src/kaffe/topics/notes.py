@@ -10,8 +10,10 @@ or starts with a front matter block naming them::
 
 Its ``Topics:`` lines, ``#hashtags`` and the bullets under a ``## Topics``
 heading become topics with source ``notes:<file name>``, dated by the file's
-modification time. A file that cannot be read is logged and skipped; the others
-are read all the same.
+modification time. What is marked private (a ``(private)`` / ``(privat)`` line, a
+``## Private`` / ``## Privat`` section, ``private: true`` in the front matter; see
+:mod:`kaffe.topics.private`) is never read. A file that cannot be read is logged
+and skipped; the others are read all the same.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Protocol
 
 from kaffe.model import Topic
 from kaffe.topics.extract import markdown_topics, split_topics
+from kaffe.topics.private import is_private_line, is_private_note, public_text
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +106,11 @@ def parse_note(file_name: str, text: str, at: datetime) -> list[Topic]:
     """The topics of one notes file, given its name, text and modification time."""
     header, body = split_front_matter(text)
     contact = note_contact(file_name, header)
-    listed = [t for key in _TOPIC_KEYS for t in split_topics(header.get(key, ""))]
-    texts = dict.fromkeys([*listed, *markdown_topics(body)])
+    if is_private_note(header):
+        return []  # private: true — nothing of it is read
+    listed = [t for key in _TOPIC_KEYS for t in split_topics(header.get(key, ""))
+              if not is_private_line(t)]
+    texts = dict.fromkeys([*listed, *markdown_topics(public_text(body))])
     source = SOURCE_PREFIX + file_name
     return [Topic(contact, topic, source, at) for topic in texts]
 

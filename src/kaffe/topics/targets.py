@@ -34,6 +34,7 @@ from kaffe.topics.notes import (
     note_contact,
     split_front_matter,
 )
+from kaffe.topics.private import is_private_note, public_text
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +169,10 @@ def parse_referrals(text: str, file_name: str) -> list[Target]:
     Raises :class:`~kaffe.topics.notes.NoteError` as reading its topics does."""
     header, body = split_front_matter(text)
     contact = note_contact(file_name, header)
+    if is_private_note(header):
+        return []  # a private note names nobody to anyone
     skip = len(text.lstrip("\ufeff").splitlines()) - len(body.splitlines())
+    body = public_text(body)  # keeps the line count: the numbers still point at the file
     found: list[Target] = []
     under = False
     for number, line in enumerate(body.splitlines(), start=skip + 1):
