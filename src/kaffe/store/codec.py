@@ -80,7 +80,7 @@ def event_from_dict(data: dict[str, Any], shared: Shared | None = None) -> Event
 def _attendee(data: dict[str, Any], shared: Shared) -> Attendee:
     found = Attendee(**{k: shared.setdefault(v, v) if isinstance(v, str) else v
                         for k, v in data.items() if k in _ATTENDEE_FIELDS})
-    return shared.setdefault(found, found)  # type: ignore[no-any-return]
+    return shared.setdefault(found, found)
 
 
 def _dumps(data: object) -> str:
