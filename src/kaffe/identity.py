@@ -19,8 +19,12 @@ V = TypeVar("V")
 
 
 class _Ref(weakref.ref):
-    __slots__ = ("key",)
+    """A weak reference that carries its object's id and the value kept for it (one
+    object per entry, not a reference and a tuple)."""
+
+    __slots__ = ("key", "value")
     key: int
+    value: Any
 
 
 class ByIdentity(Generic[V]):
@@ -28,20 +32,20 @@ class ByIdentity(Generic[V]):
     object is collected. The objects must support weak references."""
 
     def __init__(self) -> None:
-        self._data: dict[int, tuple[_Ref, V]] = {}
+        self._data: dict[int, _Ref] = {}
 
     def get(self, obj: Any) -> V | None:
         """The value kept for ``obj``, or None."""
         found = self._data.get(id(obj))
-        if found is not None and found[0]() is obj:
-            return found[1]
+        if found is not None and found() is obj:
+            return found.value
         return None
 
     def put(self, obj: Any, value: V) -> None:
         """Keep ``value`` for ``obj`` while ``obj`` lives."""
         ref = _Ref(obj, self._forget)
-        ref.key = id(obj)
-        self._data[ref.key] = (ref, value)
+        ref.key, ref.value = id(obj), value
+        self._data[ref.key] = ref
 
     def clear(self) -> None:
         """Forget every entry."""
@@ -51,8 +55,7 @@ class ByIdentity(Generic[V]):
         return len(self._data)
 
     def _forget(self, ref: _Ref) -> None:
-        entry = self._data.get(ref.key)
-        if entry is not None and entry[0] is ref:
+        if self._data.get(ref.key) is ref:
             del self._data[ref.key]
 
 

@@ -31,6 +31,17 @@ def ids(store: Store, **query) -> list[str]:
     return [event.id for event in store.events(**query)]
 
 
+def test_events_read_together_share_equal_values(store: Store) -> None:
+    """A window's events hold one object per equal attendee and repeated string (memory:
+    bench/memory.py), and read back equal to what was stored."""
+    first, second = make_event("e1"), make_event("e2", hours=2)
+    store.apply_calendar_batch(batch(first, second), **WINDOW)
+    one, two = store.events()
+    assert (one, two) == (first, second)
+    assert one.attendees[0] is two.attendees[0] and one.attendees[1] is two.attendees[1]
+    assert one.location is two.location and one.calendar is two.calendar
+
+
 def test_events_round_trip_through_the_database(store: Store) -> None:
     event = make_event()
     assert store.apply_calendar_batch(batch(event), **WINDOW) == 1

@@ -4,6 +4,7 @@ and hard vetoes that win over any score."""
 from __future__ import annotations
 
 import logging
+import sys
 
 from kaffe.config.schema import DetectConfig, MeConfig
 from kaffe.model import DECLINED, Event, Reason, Verdict
@@ -30,6 +31,8 @@ def detect(event: Event, me: MeConfig, cfg: DetectConfig, reuse: Reuse | None = 
     applies. Every reason is listed; veto reasons carry no points, so the
     points of the reasons always add up to the score. ``reuse`` keeps the event's
     people from outside for the rules that ask next (:class:`~kaffe.rules.reuse.Reuse`).
+    Verdicts are kept for every meeting in the window (the memo), so the reasons
+    that read the same for many events share one string (``sys.intern``).
     """
     scored = [*keyword_reasons(event, cfg), *attendee_reasons(event, me, cfg, reuse)]
     scored.append(duration_reason(event, cfg))
@@ -59,7 +62,7 @@ def keyword_reasons(event: Event, cfg: DetectConfig) -> list[Reason]:
     for feature, label, text, words, weight in fields:
         word = find_word(text, words)
         if word is not None:
-            reasons.append(Reason(feature, f'{label} mentions "{word}"', weight))
+            reasons.append(Reason(feature, sys.intern(f'{label} mentions "{word}"'), weight))
     return reasons
 
 
@@ -80,7 +83,8 @@ def attendee_reasons(event: Event, me: MeConfig, cfg: DetectConfig,
         reasons.append(
             Reason(
                 "attendees.small",
-                f"{plural(count, 'person')} including you (at most {cfg.max_attendees})",
+                sys.intern(f"{plural(count, 'person')} including you "
+                           f"(at most {cfg.max_attendees})"),
                 cfg.weight_small,
             )
         )
@@ -93,10 +97,12 @@ def duration_reason(event: Event, cfg: DetectConfig) -> Reason:
     bounds = f"{cfg.min_minutes}-{cfg.max_minutes} minutes"
     if cfg.min_minutes <= minutes <= cfg.max_minutes:
         return Reason(
-            "duration", f"lasts {plural(minutes, 'minute')} (within {bounds})", cfg.weight_duration
+            "duration", sys.intern(f"lasts {plural(minutes, 'minute')} (within {bounds})"),
+            cfg.weight_duration,
         )
     return Reason(
-        "duration", f"lasts {plural(minutes, 'minute')} (outside {bounds})", -cfg.weight_duration
+        "duration", sys.intern(f"lasts {plural(minutes, 'minute')} (outside {bounds})"),
+        -cfg.weight_duration,
     )
 
 

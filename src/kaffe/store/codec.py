@@ -50,17 +50,37 @@ def event_to_dict(event: Event) -> dict[str, Any]:
     return data
 
 
-def event_from_dict(data: dict[str, Any]) -> Event:
-    """Rebuild an :class:`Event`; keys this version does not know are ignored."""
+# Fields whose values repeat from event to event (a calendar's key, "confirmed", your
+# own address as organizer, the title, place and guests of each instance of a series).
+_SHARED_EVENT_FIELDS = ("calendar", "summary", "status", "description", "location",
+                        "organizer", "event_type", "recurring_event_id")
+Shared = dict[object, Any]  # equal value -> the one object every event read with it holds
+
+
+def event_from_dict(data: dict[str, Any], shared: Shared | None = None) -> Event:
+    """Rebuild an :class:`Event`; keys this version does not know are ignored.
+
+    Events read with the same ``shared`` dict share their equal strings and equal
+    attendees (all are immutable): 1,000 coffee meetings each hold one `accepted`
+    attendee for you, and each instance of a series the same title and description."""
     known = {k: v for k, v in data.items() if k in _EVENT_FIELDS}
     for name in _DATETIME_FIELDS:
         if name in known:
             known[name] = opt_dt_from_text(known[name])
-    known["attendees"] = tuple(
-        Attendee(**{k: v for k, v in a.items() if k in _ATTENDEE_FIELDS})
-        for a in known.get("attendees", ())
-    )
+    if shared is None:
+        shared = {}
+    for name in _SHARED_EVENT_FIELDS:
+        value = known.get(name)
+        if isinstance(value, str):
+            known[name] = shared.setdefault(value, value)
+    known["attendees"] = tuple(_attendee(a, shared) for a in known.get("attendees", ()))
     return Event(**known)
+
+
+def _attendee(data: dict[str, Any], shared: Shared) -> Attendee:
+    found = Attendee(**{k: shared.setdefault(v, v) if isinstance(v, str) else v
+                        for k, v in data.items() if k in _ATTENDEE_FIELDS})
+    return shared.setdefault(found, found)
 
 
 def _dumps(data: object) -> str:
@@ -73,9 +93,9 @@ def event_to_json(event: Event) -> str:
     return _dumps(event_to_dict(event))
 
 
-def event_from_json(text: str) -> Event:
-    """Inverse of :func:`event_to_json`."""
-    return event_from_dict(json.loads(text))
+def event_from_json(text: str, shared: Shared | None = None) -> Event:
+    """Inverse of :func:`event_to_json` (``shared``: see :func:`event_from_dict`)."""
+    return event_from_dict(json.loads(text), shared)
 
 
 def _recipient(data: dict[str, Any]) -> Recipient:

@@ -121,4 +121,5 @@ def query_events(conn: sqlite3.Connection, calendar: str | None,
         where.append("end_at > ?")
         params.append(dt_to_text(start))
     sql = f"SELECT data FROM events WHERE {' AND '.join(where)} ORDER BY start_at, calendar, id"
-    return [event_from_json(row[0]) for row in conn.execute(sql, params)]
+    shared: dict[object, object] = {}  # equal strings and attendees: one object each
+    return [event_from_json(row[0], shared) for row in conn.execute(sql, params)]

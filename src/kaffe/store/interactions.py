@@ -79,12 +79,14 @@ def _row(item: Interaction) -> tuple[str, ...]:
             strings_to_json(item.references), item.kaffe_key)
 
 
-def _from_row(row: tuple[str, ...]) -> Interaction:
+def _from_row(row: tuple[str, ...], shared: dict[str, str]) -> Interaction:
     contact, direction, at, message_key, thread_id, subject, message_id, refs, kaffe_key = row
-    # One string per contact and per direction, not one per row (10,000 rows: -1 MB).
+    # One string per contact and per direction, not one per row (10,000 rows: -1 MB); the
+    # messages of a thread share its id and (mostly) its subject.
     return Interaction(sys.intern(contact), sys.intern(direction), dt_from_text(at),
-                       message_key, thread_id, subject, message_id, strings_from_json(refs),
-                       kaffe_key)
+                       message_key, shared.setdefault(thread_id, thread_id),
+                       shared.setdefault(subject, subject), message_id,
+                       strings_from_json(refs) if refs != "[]" else (), kaffe_key)
 
 
 def _delete_others(conn: sqlite3.Connection, message_key: str, keep: set[str]) -> int:
@@ -118,6 +120,7 @@ def query(conn: sqlite3.Connection, since: datetime | None) -> dict[str, tuple[I
     if since is not None:  # text order is time order (see codec)
         sql, params = sql + " WHERE at >= ?", (dt_to_text(since),)
     rows = conn.execute(sql + " ORDER BY contact, at, message_key", params)
-    items = (_from_row(row) for row in rows)
+    shared: dict[str, str] = {}
+    items = (_from_row(row, shared) for row in rows)
     return {contact: tuple(group)
             for contact, group in itertools.groupby(items, key=lambda i: i.contact)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from datetime import datetime
 
 from kaffe.model import Topic
 from kaffe.store.codec import dt_from_text, dt_to_text
@@ -45,8 +46,16 @@ def query(conn: sqlite3.Connection, contact: str | None) -> dict[str, tuple[Topi
     if contact is not None:
         sql, params = sql + " WHERE contact = ?", (contact.strip().lower(),)
     found: dict[str, list[Topic]] = {}
-    for row in conn.execute(sql + " ORDER BY contact, at, rowid", params):
-        topic = topic_from_row(row)
+    # One object per distinct value: a contact's topics share its address, the topics
+    # of one source its name and time, every contact with a topic its text.
+    strings: dict[str, str] = {}
+    times: dict[str, datetime] = {}
+    for contact, text, source, at in conn.execute(sql + " ORDER BY contact, at, rowid", params):
+        when = times.get(at)
+        if when is None:
+            when = times[at] = dt_from_text(at)
+        topic = Topic(strings.setdefault(contact, contact), strings.setdefault(text, text),
+                      strings.setdefault(source, source), when)
         found.setdefault(topic.contact, []).append(topic)
     return {address: tuple(items) for address, items in found.items()}
 
