@@ -4,19 +4,17 @@ Regenerate with KAFFE_UPDATE_GOLDEN=1."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
 
 from kaffe.compose.guard import check
-from kaffe.compose.mime import to_raw
 from kaffe.compose.render import Composer
 from kaffe.config.schema import GuardConfig, OutreachConfig
 from kaffe.model import DONE, Action, Contact, Interaction, LedgerEntry, Snapshot, Target
 from kaffe.rules.outreach import outreach_plan
-from tests.compose.test_golden import GOLDEN, SENDER, stable_text
+from tests.compose.test_golden import SENDER, assert_golden
 from tests.rules.factories import START, guest, make_config, make_event, me_attendee
 
 DAY = timedelta(days=1)
@@ -67,11 +65,7 @@ def test_golden(kind: str, language: str, now: datetime) -> None:
     if kind == "thanks":  # to the introducer, in their language
         action = replace(action, language=language)
     assert action.language == language
-    text = stable_text(to_raw(replace(Composer().render(action, SENDER), date=now)))
-    path = GOLDEN / f"{kind}_{language}.expected"
-    if os.environ.get("KAFFE_UPDATE_GOLDEN") == "1":
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8")
+    assert_golden(action, f"{kind}_{language}", now)
 
 
 @pytest.mark.parametrize(("kind", "language"), CASES)

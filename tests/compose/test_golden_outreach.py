@@ -3,21 +3,19 @@ over every shipped template's rendering. Regenerate with KAFFE_UPDATE_GOLDEN=1."
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
 
 from kaffe.compose.guard import check, check_draft
-from kaffe.compose.mime import to_raw
 from kaffe.compose.render import Composer
 from kaffe.config.schema import DripConfig, GuardConfig
 from kaffe.model import Action, Snapshot, Topic
 from kaffe.rules.checkin import checkin_actions
 from kaffe.rules.drip import drip_actions
 from kaffe.rules.prep import prep_actions
-from tests.compose.test_golden import GOLDEN, SENDER, stable_text
+from tests.compose.test_golden import SENDER, assert_golden
 from tests.rules.factories import START, guest, make_config, make_event, me_attendee
 from tests.rules.test_drip import DAY, article, drafted, match
 
@@ -72,11 +70,7 @@ CASES = [(kind, language) for kind in ("drip", "checkin", "prep") for language i
 def test_golden(kind: str, language: str, now: datetime) -> None:
     action = action_for(kind, language)
     assert action.language == language
-    text = stable_text(to_raw(replace(Composer().render(action, SENDER), date=now)))
-    path = GOLDEN / f"{kind}_{language}.expected"
-    if os.environ.get("KAFFE_UPDATE_GOLDEN") == "1":
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8")
+    assert_golden(action, f"{kind}_{language}", now)
 
 
 @pytest.mark.parametrize(("kind", "language"), CASES)

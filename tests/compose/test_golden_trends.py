@@ -4,14 +4,11 @@ Danish; and the guard over each. Regenerate with KAFFE_UPDATE_GOLDEN=1."""
 
 from __future__ import annotations
 
-import os
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
 
 from kaffe.compose.guard import check, check_draft
-from kaffe.compose.mime import to_raw
 from kaffe.compose.render import Composer
 from kaffe.config.schema import GuardConfig
 from kaffe.model import Action, Snapshot, Topic
@@ -20,7 +17,7 @@ from kaffe.rules.followup import followup_action
 from kaffe.rules.prep import prep_actions
 from kaffe.topics.notes import parse_note
 from kaffe.topics.trends import Analysis, themes
-from tests.compose.test_golden import GOLDEN, SENDER, stable_text
+from tests.compose.test_golden import SENDER, assert_golden
 from tests.rules.factories import START, guest, make_config, make_event, me_attendee
 
 DAY = timedelta(days=1)
@@ -66,12 +63,8 @@ CASES = [(kind, language) for kind in ("followup", "prep") for language in ("en"
 @pytest.mark.parametrize(("kind", "language"), CASES)
 def test_golden(kind: str, language: str, now: datetime) -> None:
     action = action_for(kind, language)
-    text = stable_text(to_raw(replace(Composer().render(action, SENDER), date=now)))
     name = {"followup": "followup_insight", "prep": "prep_others_offers"}[kind]
-    path = GOLDEN / f"{name}_{language}.expected"
-    if os.environ.get("KAFFE_UPDATE_GOLDEN") == "1":
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8")
+    assert_golden(action, f"{name}_{language}", now)
 
 
 @pytest.mark.parametrize("language", ["en", "da"])
