@@ -12,7 +12,7 @@ from kaffe.compose.guard import check, check_draft
 from kaffe.compose.render import Composer
 from kaffe.config.schema import GuardConfig
 from kaffe.model import Action, Snapshot, Topic
-from kaffe.relevance.bridge import LexiconLookup
+from kaffe.relevance.lexicon import Lexicon
 from kaffe.rules.followup import followup_action
 from kaffe.rules.prep import prep_actions
 from kaffe.topics.notes import parse_note
@@ -40,7 +40,7 @@ def snapshot(language: str, now: datetime, *events) -> Snapshot:
     cy = "cy@ports.example"
     topics[cy] = tuple(parse_note(f"{cy}.md", CY_NOTE, now - 6 * DAY))
     names = {"bo@harbor.example": "Bo Lund", email: PEOPLE[language][1]}
-    found = themes(topics, now, Analysis(LexiconLookup.load()), names)
+    found = themes(topics, now, Analysis(Lexicon.load()), names)
     return Snapshot(events=events, topics=topics, themes=found)
 
 

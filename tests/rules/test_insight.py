@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from kaffe.model import Recipient, Snapshot, Target, Topic
-from kaffe.relevance.bridge import LexiconLookup
+from kaffe.relevance.lexicon import Lexicon
 from kaffe.rules.followup import MIN_OTHERS, followup_action, insight
 from kaffe.rules.prep import offers_for, others_told, prep_actions
 from kaffe.topics.trends import Analysis, themes
@@ -26,7 +26,7 @@ def world(*said: tuple[str, str]) -> Snapshot:
     for n, (contact, text) in enumerate(said):
         topics[contact] = (*topics.get(contact, ()),
                            Topic(contact, text, "note", START + n * DAY))
-    return Snapshot(topics=topics, themes=themes(topics, NOW, Analysis(LexiconLookup.load()),
+    return Snapshot(topics=topics, themes=themes(topics, NOW, Analysis(Lexicon.load()),
                                                  {BO: "Bo Lund"}))
 
 

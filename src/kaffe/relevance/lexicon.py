@@ -6,9 +6,10 @@ kaffe, see ``data/ATTRIBUTION.md``) is shipped analysed as topics and articles a
 (stop words dropped, compounds split, Snowball stems) in ``data/en_da.bin``, built by
 ``tools/lexicon_table.py`` (analysing it takes a second; reading it, milliseconds). It is
 read when the first contact is matched, so a configuration without feeds never reads
-it, and kept as numpy arrays: sorted CRC-32 keys of "<language>|<stems of a phrase>"
-and, per key, the stems of its translations in one byte string (about 110 KB).
-Nothing is held at module level.
+it, and kept as two :class:`array.array` (no numpy: `kaffe trends` and a daemon without
+feeds group their topics with it too): sorted CRC-32 keys of "<language>|<stems of a
+phrase>" and, per key, the stems of its translations in one byte string (about 110 KB);
+a lookup is a binary search. Nothing is held at module level.
 
 A topic is translated run by run: the longest run of its words whose stems are a
 phrase of the lexicon is replaced by that phrase's translations (several translations
@@ -19,11 +20,12 @@ matched besides the topic itself (:func:`kaffe.relevance.profile.compile_profile
 from __future__ import annotations
 
 import struct
+import sys
 import zlib
+from array import array
+from bisect import bisect_left
 from collections.abc import Sequence
 from importlib import resources
-
-import numpy as np
 
 from kaffe.relevance.stopwords import STOP_WORDS
 from kaffe.relevance.text import LANGUAGES, Split, stem, tokens
@@ -62,7 +64,7 @@ def _key(language: str, stems: Sequence[str]) -> int:
 class Lexicon:
     """Translations of stem sequences, English to Danish and back."""
 
-    def __init__(self, keys: np.ndarray, starts: np.ndarray, blob: bytes) -> None:
+    def __init__(self, keys: array, starts: array, blob: bytes) -> None:
         self.keys, self.starts, self.blob = keys, starts, blob  # key i: blob[starts[i]:starts[i+1]]
 
     @classmethod
@@ -79,10 +81,11 @@ class Lexicon:
                 known = found.setdefault(_key(source, stems[source]), [])
                 if target not in known:
                     known.append(target)
-        keys = np.array(sorted(found), dtype=np.uint32)
-        texts = ["\n".join(found[int(k)]).encode() for k in keys]
-        starts = np.zeros(len(texts) + 1, dtype=np.int64)
-        np.cumsum([len(t) for t in texts], out=starts[1:])
+        keys = array("I", sorted(found))
+        texts = ["\n".join(found[k]).encode() for k in keys]
+        starts = array("I", [0])
+        for text in texts:
+            starts.append(starts[-1] + len(text))
         return cls(keys, starts, b"".join(texts))
 
     @classmethod
@@ -93,29 +96,33 @@ class Lexicon:
 
     def encode(self) -> bytes:
         """The layout :meth:`decode` reads: magic, count, keys, starts, blob."""
-        head = _MAGIC + struct.pack("<I", self.keys.size)
-        return (head + self.keys.astype("<u4").tobytes()
-                + self.starts.astype("<u4").tobytes() + self.blob)
+        keys, starts = array("I", self.keys), array("I", self.starts)
+        if sys.byteorder == "big":  # the table is little-endian
+            keys.byteswap()
+            starts.byteswap()
+        head = _MAGIC + struct.pack("<I", len(keys))
+        return head + keys.tobytes() + starts.tobytes() + self.blob
 
     @classmethod
     def decode(cls, data: bytes) -> Lexicon:
         if data[:4] != _MAGIC:
             raise ValueError("kaffe/relevance/data/en_da.bin: not a lexicon table")
         (count,) = struct.unpack_from("<I", data, 4)
-        keys = np.frombuffer(data, dtype="<u4", count=count, offset=8).copy()
-        starts = np.frombuffer(data, dtype="<u4", count=count + 1,
-                               offset=8 + 4 * count).astype(np.int64)
+        keys, starts = array("I"), array("I")
+        keys.frombytes(data[8:8 + 4 * count])
+        starts.frombytes(data[8 + 4 * count:8 + 8 * count + 4])
+        if sys.byteorder == "big":  # the table is little-endian
+            keys.byteswap()
+            starts.byteswap()
         return cls(keys, starts, bytes(data[8 + 8 * count + 4:]))
 
     def translations(self, language: str, stems: Sequence[str]) -> list[tuple[str, ...]]:
         """The stem sequences the phrase ``stems`` of ``language`` translates to."""
-        if not self.keys.size:
+        wanted = _key(language, stems)
+        at = bisect_left(self.keys, wanted)
+        if at >= len(self.keys) or self.keys[at] != wanted:
             return []
-        wanted = np.uint32(_key(language, stems))
-        at = int(np.searchsorted(self.keys, wanted))
-        if at >= self.keys.size or self.keys[at] != wanted:
-            return []
-        text = self.blob[int(self.starts[at]):int(self.starts[at + 1])].decode()
+        text = self.blob[self.starts[at]:self.starts[at + 1]].decode()
         return [tuple(t.split(" ")) for t in text.split("\n")]
 
     def translate(self, stems: Sequence[str], language: str

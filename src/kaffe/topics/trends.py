@@ -41,7 +41,7 @@ Concept = tuple[Word, ...]
 
 
 class Translations(Protocol):
-    """The lexicon, as :class:`kaffe.relevance.bridge.LexiconLookup` reads it."""
+    """The lexicon, as :class:`kaffe.relevance.lexicon.Lexicon` reads it."""
 
     def translations(self, language: str, stems: Sequence[str]) -> list[tuple[str, ...]]: ...
 
