@@ -35,6 +35,7 @@ from kaffe.model import (
     LedgerEntry,
     Match,
     Snapshot,
+    Target,
     Theme,
     Topic,
     Verdict,
@@ -107,20 +108,19 @@ class CycleMemo:
         ``unread``: the calendars and mailboxes this cycle could not read."""
         view = self.view if self.enabled else StoreView(self.store)  # afresh: read once
         start, end, since, _ = snapshot_window(now, config)
-        verdicts = self.judge(view.events(start, end), config)
+        events = view.events(start, end)
+        verdicts = self.judge(events, config)
         meetings = coffee_meetings(verdicts)
         people = frozenset(p.email for e in meetings
                            for p in external_people(e, config.me, self.reuse))
         self.learn(meetings, view.interactions(since), people, config)
         ledger = view.table("ledger", self.store.ledger)
-        matches = self.matches(relevance, view.topics(), ledger, people, now)
+        topics = view.topics()  # with what learn() added
+        matches = self.matches(relevance, topics, ledger, people, now)
         findings = review(people, ledger) if review is not None else ()
-        targets = (self.targets(config).targets if config.outreach.targets_file is not None
-                   or config.topics.notes_dir is not None else ())
         snapshot = view.snapshot(now, config, matches=matches, findings=findings,
-                                 targets=targets, unread=unread,
-                                 themes=self.themes(view.topics(), now, config,
-                                                     view.events(start, end)))
+                                 targets=self.targets(config), unread=unread,
+                                 themes=self.themes(topics, now, config, events))
         if near:
             unmatched = people.difference(matches)
             shared = shared_by_contact(ledger, self.reuse)
@@ -128,24 +128,24 @@ class CycleMemo:
             snapshot = replace(snapshot, near=missed)
         return snapshot, verdicts
 
-    def targets(self, config: Config) -> TargetsRead:
+    def targets(self, config: Config) -> tuple[Target, ...]:
         """The targets of ``config`` (:func:`~kaffe.topics.targets.load_targets`), read
         again only when one of their files changed; what could not be read is logged
         when it is read. Without a targets file or notes folder the module (and csv) is
         not even imported."""
-        from kaffe.topics.targets import TargetsRead, load_targets, target_files
-
         if config.outreach.targets_file is None and config.topics.notes_dir is None:
-            return TargetsRead()
+            return ()
+        from kaffe.topics.targets import load_targets, target_files
+
         key: Key = (config.outreach, config.topics, config.me, target_files(config))
         if self.enabled and self._targets is not None and self._targets[0] == key:
-            return self._targets[1]
+            return self._targets[1].targets
         found = load_targets(config)
         for problem in found.problems:
             log.warning("targets: %s", problem)
         if self.enabled:
             self._targets = (key, found)
-        return found
+        return found.targets
 
     def judge(self, events: tuple[Event, ...], config: Config) -> Verdicts:
         """What :func:`kaffe.rules.plan.judge` gives, judging only events not seen before."""
