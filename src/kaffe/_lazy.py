@@ -15,8 +15,9 @@ the WWW-Authenticate header of a 401 response.
 describes, and Mercurial uses). Unlike LazyLoader on Python 3.11, the body runs once
 under a lock, so a second thread waits for it instead of reading a module that is
 half run; and a repeated ``import`` of the module does not run it (it reads only
-``__spec__``), nor does a scan of ``sys.modules`` for files. Code that uses a deferred module therefore works unchanged, only later:
-a service account, an ID token or a 401 response load what they need when they happen.
+``__spec__``), nor does a scan of ``sys.modules`` for files. Code that uses a deferred
+module therefore works unchanged, only later: a service account, an ID token or a 401
+response load what they need when they happen.
 """
 
 from __future__ import annotations
