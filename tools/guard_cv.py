@@ -248,6 +248,10 @@ VARIANTS: dict[str, Variant] = {
     "scale.5-C1000": Variant(options=replace(C4, class_scale=0.5), keep=0, c=1000.0),
     "scale.7": Variant(options=replace(C4, class_scale=0.7), keep=0),
     "clause-max": Variant(options=replace(C4, class_scale=0.5), keep=25000, clause_max=True),
+    "scale.5-nb.5": Variant(options=replace(C4, class_scale=0.5), keep=25000, nb=0.5),
+    "ens-scale.5-stems": Variant(members=(
+        Variant(options=replace(C4, class_scale=0.5), keep=25000),
+        Variant(options=replace(STEMS, class_scale=0.5), keep=25000))),
     "ens-lr-nb": Variant(members=(Variant(keep=0), Variant(keep=0, nb=0.5))),
 }
 
