@@ -122,9 +122,9 @@ def test_the_shipped_model_is_small_and_complete() -> None:
     model = jobask.model()
     assert set(model.thresholds) == {"en", "da"}
     assert all(0.0 < t < 1.0 for t in model.thresholds.values())
-    assert 100 < len(model) <= 10_000
+    assert 100 < len(model) <= 30_000
     size = (ROOT / "src" / "kaffe" / "jobask" / "model.tsv").stat().st_size
-    assert size < 400_000
+    assert size < 2_000_000
 
 
 def test_scoring_loads_neither_numpy_nor_sklearn() -> None:
@@ -167,7 +167,6 @@ def test_training_is_deterministic(tmp_path: Path) -> None:
 KNOWN_FALSE_POSITIVES = {
     "Any openings in your calendar next week?",
     "Could you refer me to the article you mentioned?",
-    "How can I be useful to you?",
     "Jeres team ansætter ingeniører, kan jeg se.",
     "Your team is hiring engineers, I read.",
     "Kan du anbefale mig en god bog?",
