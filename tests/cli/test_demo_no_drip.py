@@ -26,5 +26,5 @@ def test_the_demo_explains_contacts_without_a_drip(demo_text: str) -> None:
     assert float(near.group(2)) < threshold
     assert any("held until" in line for line in reasons)
     # the summary counts only the drafts of the cycles, not the plan's dry run
-    assert lines[-2] == ("demo: 27 drafts created (followup=8, drip=3, checkin=1, prep=8, "
+    assert lines[-2] == ("demo: 28 drafts created (followup=8, drip=4, checkin=1, prep=8, "
                          "review=1, outreach=4, nudge=1, thanks=1)")

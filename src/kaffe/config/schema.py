@@ -254,7 +254,7 @@ class RelevanceConfig:
     threshold: float = field(default=8.75, metadata=rule(min=0, max=1000))
     min_terms: int = field(default=1, metadata=rule(min=1, max=20))  # distinct matched words
     # related concepts (kaffe.relevance.concepts): "venture capital" finds "seed round"
-    concepts: bool = False
+    concepts: bool = True
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ PHRASE_ALONE = True
 # The most of the distinct terms counted as the concept term's frequency.
 MAX_COUNT = 3
 # A concept credits this much of the weight of the topic words it stands for.
-WEIGHT = 0.65
+WEIGHT = 1.0
 SOURCES = ("thesaurus_t1.tsv", "thesaurus_t2.tsv")  # in data/, groups numbered in order
 _MAGIC = b"KCN1"
 _PREFIX = "\x00c"  # concept terms' stems: no word is spelt so

@@ -49,9 +49,10 @@ class Profile:
     units: tuple[tuple[int, ...], ...] = ()
     # per entry of ``groups``: how much its words weigh (translations: TRANSLATED)
     scales: tuple[float, ...] = ()
-    # concept terms: (term id, entry of ``groups``, start, end): the words start:end of
-    # that entry are a term of the concept group (:mod:`.concepts`)
-    concepts: tuple[tuple[int, int, int, int], ...] = ()
+    # concept terms: (term id, entry of ``groups``, start, end, last): the words start:end
+    # of that entry (a topic as written) are a term of the concept group
+    # (:mod:`.concepts`); the entries up to ``last`` are the topic's translations
+    concepts: tuple[tuple[int, int, int, int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def compile_profile(topics: Sequence[Topic], term_id: Callable[[str], int],
     groups: list[tuple[tuple[int, ...], ...]] = []
     units: list[tuple[int, ...]] = []
     scales: list[float] = []
-    bridges: list[tuple[int, int, int, int]] = []
+    bridges: list[tuple[int, int, int, int, int]] = []
     for text in dict.fromkeys(t.text.strip() for t in topics if t.text.strip()):
         ids: set[int] = set()
         found = topic_words(text, split)
@@ -84,7 +85,7 @@ def compile_profile(topics: Sequence[Topic], term_id: Callable[[str], int],
             for start, end, concept in concept_runs(text, found, concepts):
                 tid = term_id(concept_stem(concept))
                 ids.add(tid)
-                bridges.append((tid, len(groups), start, end))
+                bridges.append((tid, len(groups), start, end, -1))
                 shown = " ".join(dict.fromkeys(w.surface for w in found[start:end]))
                 name = concepts.name(concept)
                 label = f"≈ {name}" if shown.lower() == name else f"{shown} ≈ {name}"
@@ -110,6 +111,7 @@ def compile_profile(topics: Sequence[Topic], term_id: Callable[[str], int],
             groups.append(tuple(group))
             units.append(tuple(word.unit for word in variant))
             scales.append(scale)
+        bridges = [(*b[:4], len(groups)) if b[4] < 0 else b for b in bridges]
         compiled.append((text, frozenset(ids)))
     terms = np.array(sorted(words), dtype=np.int32)
     frozen = {tid: tuple(s) for tid, s in words.items()}
@@ -190,7 +192,7 @@ def query_weights(profile: Profile, idf: np.ndarray, scale: float) -> np.ndarray
             even = sum(parts) / len(parts) / weight if len(parts) > 1 and weight > 0 else 1.0
             for tid in word:
                 share[tid] = max(share.get(tid, 0.0), scale / total * even * factor)
-    for tid, n, start, end in profile.concepts:
+    for tid, n, start, end, _last in profile.concepts:
         lightest = [min(float(idf[t]) for t in word) for word in profile.groups[n]]
         total, rarity = sum(lightest), float(idf[tid]) if tid < idf.size else 0.0
         if total > 0 and rarity > 0:
@@ -203,18 +205,31 @@ def explain(profile: Profile, weights: Mapping[int, float]) -> Reason:
     """The reason for a match, from the article's BM25 weights of the shared terms.
 
     Terms are ordered by weight, heaviest first. Words that share a stem
-    ("migrating", "migration") and the two stems of one word count once.
+    ("migrating", "migration") and the two stems of one word count once. A concept
+    ("semiconductors ≈ semiconductors") is named when the article does not hold the
+    topic words it stands for.
     """
     seen: set[str] = set()
     terms: list[str] = []
     distinct = 0
+    redundant = {tid for tid, n, start, end, last in profile.concepts
+                 if tid in weights and (_held(profile.groups[n][start:end], weights)
+                                        or any(_held(profile.groups[m], weights)
+                                               for m in range(n + 1, last)))}
     for tid in sorted(weights, key=weights.__getitem__, reverse=True):
+        if tid in redundant and len(redundant) < len(weights):
+            continue  # the article has the topic's words themselves: they are the reason
         words = profile.words[tid]
         new = [w for w in words if w.lower() not in seen]
         distinct += len(new) == len(words)
         seen.update(w.lower() for w in new)
         terms.extend(new)
     return Reason(tuple(terms), distinct, _best_topic(profile, weights))
+
+
+def _held(words: Sequence[tuple[int, ...]], weights: Mapping[int, float]) -> bool:
+    """Whether the article holds each of ``words`` (some stem of it)."""
+    return all(any(t in weights for t in word) for word in words)
 
 
 def _best_topic(profile: Profile, weights: Mapping[int, float]) -> str:
