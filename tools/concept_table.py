@@ -30,7 +30,7 @@ def main(argv: list[str]) -> int:
     if argv and len(argv) != len(SOURCES):
         print(__doc__, file=sys.stderr)
         return 2
-    for path, name in zip(argv, SOURCES, strict=True):
+    for path, name in zip(argv, SOURCES if argv else (), strict=True):
         lines = Path(path).read_text(encoding="utf-8").splitlines()
         kept = [line for line in lines if line.strip() and read_groups(line)]
         dropped = sum(1 for line in lines if line.strip()) - len(kept)

@@ -118,3 +118,14 @@ def test_the_shipped_table_is_the_shipped_thesaurus_analysed(monkeypatch: pytest
     table = Concepts.load()
     assert Concepts.decode(table.encode()).names == table.names
     assert concepts.MAX_RUN >= 2
+
+
+def test_one_rare_word_is_the_concept_a_common_one_is_not():
+    table = Background.load()
+    rows = [("obesity_drugs", ["wegovy", "weight loss drug", "obesity"], ["vægttabsmedicin"]),
+            *GROUPS]
+    rare = Concepts.from_groups(rows, Splitter(table).split,
+                                lambda stems: table.stem_zipf(stems).tolist())
+    assert rare.present(["wegovi", "sale"], "en") == {0: 1}  # unknown to ordinary text
+    assert rare.present(["obes", "rate"], "en") == {}  # an ordinary word
+    assert rare.present(["chip", "sale"], "en") == {}

@@ -27,7 +27,7 @@ import sys
 import zlib
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from importlib import resources
 
 from kaffe.relevance.lexicon import phrase_stems
@@ -36,8 +36,11 @@ from kaffe.relevance.text import Split
 MAX_RUN = 4  # the longest term, in stems
 # A group is present in an article with this many distinct terms of it, ...
 MIN_TERMS = 2
-# ... or with one term of several stems (a phrase, or a compound's parts).
+# ... or with one term of several stems (a phrase, or a compound's parts), ...
 PHRASE_ALONE = True
+# ... or with one word rarer than this in ordinary text (Zipf, the background table's:
+# "wegovy", "psd3"); 0: none. Common words ("chip", "drone") need a second term.
+SPECIFIC_ZIPF = 2.5
 # The most of the distinct terms counted as the concept term's frequency.
 MAX_COUNT = 3
 # A concept credits this much of the weight of the topic words it stands for.
@@ -81,17 +84,21 @@ def _head(stem_: str) -> int:
 class Concepts:
     """The analysed thesaurus: which groups a run of stems is a term of."""
 
-    def __init__(self, keys: array, starts: array, sizes: bytes, groups: array, heads: array,
+    def __init__(self, keys: array, starts: array, rarity: bytes, groups: array, heads: array,
                  names: Sequence[str]) -> None:
-        self.keys, self.starts, self.sizes, self.groups = keys, starts, sizes, groups
+        # rarity per key: 0 for a term of several stems, else 20 x its word's Zipf value
+        self.keys, self.starts, self.rarity, self.groups = keys, starts, rarity, groups
         self.heads, self.names = heads, tuple(names)  # key i: groups[starts[i]:starts[i+1]]
 
     @classmethod
     def from_groups(cls, rows: Sequence[tuple[str, list[str], list[str]]],
-                    split: Split | None) -> Concepts:
-        """The table of (concept id, english terms, danish terms) groups."""
+                    split: Split | None,
+                    zipf: Callable[[Sequence[str]], Sequence[float]] | None = None) -> Concepts:
+        """The table of (concept id, english terms, danish terms) groups; ``zipf``: how
+        common each of some stems is (:meth:`.background.Background.stem_zipf`)."""
         found: dict[int, list[int]] = {}
         size: dict[int, int] = {}
+        stems_of: dict[int, str] = {}
         heads: set[int] = set()
         for group, (_name, english, danish) in enumerate(rows):
             for language, terms in (("en", english), ("da", danish)):
@@ -104,14 +111,19 @@ class Concepts:
                     if group not in known:
                         known.append(group)
                     size[key] = len(stems)
+                    stems_of[key] = stems[0]
                     heads.add(_head(stems[0]))
         keys = array("I", sorted(found))
         starts, groups = array("I", [0]), array("H")
         for key in keys:
             groups.extend(found[key])
             starts.append(len(groups))
-        sizes = bytes(size[k] for k in keys)
-        return cls(keys, starts, sizes, groups, array("I", sorted(heads)),
+        single = [k for k in keys if size[k] == 1]
+        common = dict(zip(single, zipf([stems_of[k] for k in single]), strict=True)
+                      ) if zipf is not None else {}
+        rarity = bytes(0 if size[k] > 1 else min(255, max(1, round(20 * common.get(k, 12.0))))
+                       for k in keys)
+        return cls(keys, starts, rarity, groups, array("I", sorted(heads)),
                    [name for name, _, _ in rows])
 
     @classmethod
@@ -121,7 +133,7 @@ class Concepts:
                           .read_bytes())
 
     def encode(self) -> bytes:
-        """magic, counts (keys, group entries, heads), keys, starts, sizes, groups, heads,
+        """magic, counts (keys, group entries, heads), keys, starts, rarity, groups, heads,
         names (newline-separated), little-endian."""
         arrays = [array("I", self.keys), array("I", self.starts), array("H", self.groups),
                   array("I", self.heads)]
@@ -130,7 +142,7 @@ class Concepts:
                 a.byteswap()
         keys, starts, groups, heads = arrays
         head = _MAGIC + struct.pack("<III", len(keys), len(groups), len(heads))
-        return (head + keys.tobytes() + starts.tobytes() + self.sizes + groups.tobytes()
+        return (head + keys.tobytes() + starts.tobytes() + self.rarity + groups.tobytes()
                 + heads.tobytes() + "\n".join(self.names).encode())
 
     @classmethod
@@ -144,7 +156,7 @@ class Concepts:
         at += 4 * n_keys
         starts.frombytes(data[at:at + 4 * (n_keys + 1)])
         at += 4 * (n_keys + 1)
-        sizes = bytes(data[at:at + n_keys])
+        rarity = bytes(data[at:at + n_keys])
         at += n_keys
         groups.frombytes(data[at:at + 2 * n_groups])
         at += 2 * n_groups
@@ -153,7 +165,7 @@ class Concepts:
         if sys.byteorder == "big":
             for a in (keys, starts, groups, heads):
                 a.byteswap()
-        return cls(keys, starts, sizes, groups, heads, data[at:].decode().split("\n"))
+        return cls(keys, starts, rarity, groups, heads, data[at:].decode().split("\n"))
 
     def _find(self, language: str, stems: Sequence[str]) -> int:
         """The position of the term ``stems`` of ``language``, -1 if none."""
@@ -172,6 +184,12 @@ class Concepts:
         """Runs of ``stems`` that are terms: (start, end, groups), the longest at each
         start, left to right. ``heads[i]``: whether stem i may start a term (else
         :meth:`is_head` is asked)."""
+        return [(start, end, groups) for start, end, groups, _ in self._runs(stems, language,
+                                                                              heads)]
+
+    def _runs(self, stems: Sequence[str], language: str, heads: Sequence[bool] | None
+              ) -> list[tuple[int, int, tuple[int, ...], int]]:
+        """:meth:`runs`, each with its term's rarity byte."""
         found = []
         i = 0
         while i < len(stems):
@@ -180,7 +198,8 @@ class Concepts:
                     at = self._find(language, stems[i:end])
                     if at >= 0:
                         found.append((i, end, tuple(self.groups[self.starts[at]:
-                                                                self.starts[at + 1]])))
+                                                                self.starts[at + 1]]),
+                                      self.rarity[at]))
                         i = end
                         break
                 else:
@@ -194,14 +213,15 @@ class Concepts:
         """The groups present in an article of ``stems`` (in order) and how many distinct
         terms of each it holds (at most :data:`MAX_COUNT`)."""
         terms: dict[int, set[tuple[str, ...]]] = {}
-        phrase: set[int] = set()
-        for start, end, groups in self.runs(stems, language, heads):
+        strong: set[int] = set()
+        specific = round(20 * SPECIFIC_ZIPF)
+        for start, end, groups, rarity in self._runs(stems, language, heads):
             for group in groups:
                 terms.setdefault(group, set()).add(tuple(stems[start:end]))
-                if end - start > 1:
-                    phrase.add(group)
+                if (PHRASE_ALONE and rarity == 0) or 0 < rarity < specific:
+                    strong.add(group)
         return {g: min(MAX_COUNT, len(t)) for g, t in terms.items()
-                if len(t) >= MIN_TERMS or (PHRASE_ALONE and g in phrase)}
+                if len(t) >= MIN_TERMS or g in strong}
 
     def name(self, group: int) -> str:
         """A group's name as the reasons show it ("venture_capital" -> "venture capital")."""
@@ -215,5 +235,6 @@ def analysed(texts: Iterable[str]) -> Concepts:
     from kaffe.relevance.compounds import Splitter
 
     rows = [row for text in texts for row in read_groups(text)]
-    return Concepts.from_groups(rows, Splitter(Background.load()).split)
+    table = Background.load()
+    return Concepts.from_groups(rows, Splitter(table).split, lambda s: table.stem_zipf(s).tolist())
 
