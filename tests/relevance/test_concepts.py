@@ -129,3 +129,15 @@ def test_one_rare_word_is_the_concept_a_common_one_is_not():
     assert rare.present(["wegovi", "sale"], "en") == {0: 1}  # unknown to ordinary text
     assert rare.present(["obes", "rate"], "en") == {}  # an ordinary word
     assert rare.present(["chip", "sale"], "en") == {}
+
+
+def test_the_table_is_read_once_with_the_first_article(monkeypatch: pytest.MonkeyPatch,
+                                                        tiny: Concepts):
+    reads = []
+    monkeypatch.setattr(Concepts, "load", classmethod(lambda cls: reads.append(1) or tiny))
+    index = ArticleIndex(RelevanceConfig())
+    assert reads == []
+    index.add([CHIPS])
+    index.add([SEED])
+    index.match({"x": [Topic("x", "semiconductors", "note", NOW)]})
+    assert reads == [1]
