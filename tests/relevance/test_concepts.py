@@ -4,6 +4,7 @@ English, in Danish and across; one ambiguous word does not; the reason names the
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from importlib import resources
 
 import pytest
@@ -13,7 +14,7 @@ from kaffe.model import Article, Match, Topic
 from kaffe.relevance import concepts
 from kaffe.relevance.background import Background
 from kaffe.relevance.compounds import Splitter
-from kaffe.relevance.concepts import SOURCES, Concepts, analysed, read_groups
+from kaffe.relevance.concepts import SOURCES, Concepts, analysed, read_groups, word_zipf
 from kaffe.relevance.index import ArticleIndex
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -124,11 +125,12 @@ def test_one_rare_word_is_the_concept_a_common_one_is_not():
     table = Background.load()
     rows = [("obesity_drugs", ["wegovy", "weight loss drug", "obesity"], ["vægttabsmedicin"]),
             *GROUPS]
-    rare = Concepts.from_groups(rows, Splitter(table).split,
-                                lambda stems: table.stem_zipf(stems).tolist())
+    rows += [("trucks", ["truck", "lorry"], ["lastbil"])]
+    rare = Concepts.from_groups(rows, Splitter(table).split, partial(word_zipf, table))
     assert rare.present(["wegovi", "sale"], "en") == {0: 1}  # unknown to ordinary text
     assert rare.present(["obes", "rate"], "en") == {}  # an ordinary word
     assert rare.present(["chip", "sale"], "en") == {}
+    assert rare.present(["last", "bil", "væl"], "da") == {}  # a common compound: one word
 
 
 def test_the_table_is_read_once_with_the_first_article(monkeypatch: pytest.MonkeyPatch,

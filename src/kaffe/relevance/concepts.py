@@ -11,13 +11,15 @@ groups; the sorted CRC-32 keys of every term's first stem; the groups' names).
 
 An article is scanned once, when it is indexed (word order is still known then): a
 group is *present* in it when it holds at least :data:`MIN_TERMS` distinct terms of
-the group, or one term of several words (:data:`PHRASE_ALONE`: "seed round",
-"madspild" = mad + spild). Each present group becomes one extra term of the article
-(:func:`concept_stem`), its frequency the number of distinct terms found. A topic, or
-a run of its words, that is a term of a group queries that group's term, weighing
-:data:`WEIGHT` of the run's share of the topic (:func:`kaffe.relevance.profile
-.query_weights`): the article's own words still count as before, the concept adds to
-them. One ambiguous word in an article ("drone" bees) makes no group present.
+the group, or one term of several words (:data:`PHRASE_ALONE`: "seed round"), or one
+word rare in ordinary text (:data:`SPECIFIC_ZIPF`: "wegovy", "såkornsrunde"; a Danish
+compound is one word here, judged as a whole: "lastbil" is common). Each present group
+becomes one extra term of the article (:func:`concept_stem`), its frequency the number
+of distinct terms found. A topic, or a run of its words, that is a term of a group
+queries that group's term, weighing :data:`WEIGHT` of the run's share of the topic
+(:func:`kaffe.relevance.profile.query_weights`): the article's own words still count as
+before, the concept adds to them. One ambiguous word in an article ("drone" bees) makes
+no group present.
 """
 
 from __future__ import annotations
@@ -28,15 +30,21 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from kaffe.relevance.lexicon import phrase_stems
-from kaffe.relevance.text import Split
+from kaffe.relevance.stopwords import STOP_WORDS
+from kaffe.relevance.text import Split, stem, tokens
+
+if TYPE_CHECKING:
+    from kaffe.relevance.background import Background
 
 MAX_RUN = 4  # the longest term, in stems
 # A group is present in an article with this many distinct terms of it, ...
 MIN_TERMS = 2
-# ... or with one term of several stems (a phrase, or a compound's parts), ...
+# ... or with one term of several words ("seed round"), ...
 PHRASE_ALONE = True
 # ... or with one word rarer than this in ordinary text (Zipf, the background table's:
 # "wegovy", "psd3"); 0: none. Common words ("chip", "drone") need a second term.
@@ -86,19 +94,19 @@ class Concepts:
 
     def __init__(self, keys: array, starts: array, rarity: bytes, groups: array, heads: array,
                  names: Sequence[str]) -> None:
-        # rarity per key: 0 for a term of several stems, else 20 x its word's Zipf value
+        # rarity per key: 0 for a term of several words, else 20 x its word's Zipf value
         self.keys, self.starts, self.rarity, self.groups = keys, starts, rarity, groups
         self.heads, self.names = heads, tuple(names)  # key i: groups[starts[i]:starts[i+1]]
 
     @classmethod
     def from_groups(cls, rows: Sequence[tuple[str, list[str], list[str]]],
                     split: Split | None,
-                    zipf: Callable[[Sequence[str]], Sequence[float]] | None = None) -> Concepts:
+                    zipf: Callable[[str, str], float] | None = None) -> Concepts:
         """The table of (concept id, english terms, danish terms) groups; ``zipf``: how
-        common each of some stems is (:meth:`.background.Background.stem_zipf`)."""
+        common a word of a language is in ordinary text (Zipf)."""
         found: dict[int, list[int]] = {}
         size: dict[int, int] = {}
-        stems_of: dict[int, str] = {}
+        word: dict[int, tuple[str, str]] = {}  # a term written as one word: (language, word)
         heads: set[int] = set()
         for group, (_name, english, danish) in enumerate(rows):
             for language, terms in (("en", english), ("da", danish)):
@@ -110,17 +118,17 @@ class Concepts:
                     known = found.setdefault(key, [])
                     if group not in known:
                         known.append(group)
-                    size[key] = len(stems)
-                    stems_of[key] = stems[0]
+                    written = [w for w in tokens(term) if w not in STOP_WORDS[language]]
+                    size[key] = len(written)
+                    if len(written) == 1:
+                        word[key] = (language, written[0])
                     heads.add(_head(stems[0]))
         keys = array("I", sorted(found))
         starts, groups = array("I", [0]), array("H")
         for key in keys:
             groups.extend(found[key])
             starts.append(len(groups))
-        single = [k for k in keys if size[k] == 1]
-        common = dict(zip(single, zipf([stems_of[k] for k in single]), strict=True)
-                      ) if zipf is not None else {}
+        common = {k: zipf(*word[k]) for k in keys if k in word} if zipf is not None else {}
         rarity = bytes(0 if size[k] > 1 else min(255, max(1, round(20 * common.get(k, 12.0))))
                        for k in keys)
         return cls(keys, starts, rarity, groups, array("I", sorted(heads)),
@@ -236,5 +244,13 @@ def analysed(texts: Iterable[str]) -> Concepts:
 
     rows = [row for text in texts for row in read_groups(text)]
     table = Background.load()
-    return Concepts.from_groups(rows, Splitter(table).split, lambda s: table.stem_zipf(s).tolist())
+    return Concepts.from_groups(rows, Splitter(table).split, partial(word_zipf, table))
+
+
+def word_zipf(table: Background, language: str, word: str) -> float:
+    """How common ``word`` is in ordinary text: a Danish word as a whole (a compound
+    too), an English one by its stem."""
+    if language == "da":
+        return table.danish_zipf(word)
+    return float(table.stem_zipf([stem(word, language)])[0])
 
