@@ -7,8 +7,8 @@ so that scores do not depend on how many articles happen to be indexed.
 Articles are analysed once, as they arrive, into a sparse article x term
 matrix of term frequencies; the concept groups an article holds (:mod:`.concepts`) are
 terms of it too (found then, while the words' order is known: the concept table is read
-with the first article, as the background table is). When something changed, the BM25 weights are
-rebuilt lazily in one vectorised pass (idf and average length depend on the
+with the first article, as the background table is). When something changed, the BM25
+weights are rebuilt lazily in one vectorised pass (idf and average length depend on the
 whole collection). Matching compiles every contact's topics into one sparse
 contact x term query matrix and multiplies it by the term x article weights:
 one product scores every pair, and only the few best per contact are

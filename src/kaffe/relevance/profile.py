@@ -175,6 +175,9 @@ def query_weights(profile: Profile, idf: np.ndarray, scale: float) -> np.ndarray
     The parts of a compound weigh the same, together what they weigh: "madspild" is
     not mostly "spild" because "mad" is common (each part's term is scaled so that its
     ``idf`` times the scale is the compound's weight over its parts).
+
+    A concept term (:mod:`.concepts`) weighs :data:`.concepts.WEIGHT` of the share of
+    the topic words that are the concept's term, over its own ``idf``.
     """
     share: dict[int, float] = {}
     for n, group in enumerate(profile.groups):
@@ -194,9 +197,11 @@ def query_weights(profile: Profile, idf: np.ndarray, scale: float) -> np.ndarray
                 share[tid] = max(share.get(tid, 0.0), scale / total * even * factor)
     for tid, n, start, end, _last in profile.concepts:
         lightest = [min(float(idf[t]) for t in word) for word in profile.groups[n]]
-        total, rarity = sum(lightest), float(idf[tid]) if tid < idf.size else 0.0
-        if total > 0 and rarity > 0:
-            weight = scale * thesaurus.WEIGHT * sum(lightest[start:end]) / total / rarity
+        # the concept term's own idf is divided out: a concept found weighs what the
+        # run's words weigh, however common the concept is among the articles
+        total, own = sum(lightest), float(idf[tid]) if tid < idf.size else 0.0
+        if total > 0 and own > 0:
+            weight = scale * thesaurus.WEIGHT * sum(lightest[start:end]) / total / own
             share[tid] = max(share.get(tid, 0.0), weight)
     return np.array([share.get(t, 0.0) for t in profile.terms.tolist()], dtype=np.float32)
 
