@@ -143,3 +143,10 @@ def test_the_table_is_read_once_with_the_first_article(monkeypatch: pytest.Monke
     index.add([SEED])
     index.match({"x": [Topic("x", "semiconductors", "note", NOW)]})
     assert reads == [1]
+
+
+def test_kaffe_plan_names_the_concept():
+    from kaffe.rules.cadence import match_reason
+
+    (match,) = matches("halvledere", CHIPS)
+    assert "(terms: halvledere ≈ semiconductors;" in match_reason(match, CHIPS)
