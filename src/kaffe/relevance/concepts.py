@@ -7,7 +7,8 @@ terms separated by `` | ``; written for kaffe, see ``data/ATTRIBUTION.md``) is s
 analysed as topics and articles are (stop words dropped, compounds split, Snowball
 stems) in ``data/concepts.bin``, built by ``tools/concept_table.py``, and kept as
 :class:`array.array` (sorted CRC-32 keys of "<language>|<stems of a term>", per key its
-groups; the sorted CRC-32 keys of every term's first stem; the groups' names).
+groups; the sorted CRC-32 keys of every term's first stem; the groups' first terms, as
+names).
 
 An article is scanned once, when it is indexed (word order is still known then): a
 group is *present* in it when it holds at least :data:`MIN_TERMS` distinct terms of
@@ -132,7 +133,8 @@ class Concepts:
         rarity = bytes(0 if size[k] > 1 else min(255, max(1, round(20 * common.get(k, 12.0))))
                        for k in keys)
         return cls(keys, starts, rarity, groups, array("I", sorted(heads)),
-                   [name for name, _, _ in rows])
+                   [(english or danish or [name.replace("_", " ")])[0]
+                    for name, english, danish in rows])
 
     @classmethod
     def load(cls) -> Concepts:
@@ -232,8 +234,9 @@ class Concepts:
                 if len(t) >= MIN_TERMS or g in strong}
 
     def name(self, group: int) -> str:
-        """A group's name as the reasons show it ("venture_capital" -> "venture capital")."""
-        return self.names[group].replace("_", " ")
+        """A group's name as the reasons show it: its first term (English if any: the
+        group industry_4_0 is "industry 4.0")."""
+        return self.names[group]
 
 
 def analysed(texts: Iterable[str]) -> Concepts:

@@ -88,7 +88,7 @@ def compile_profile(topics: Sequence[Topic], term_id: Callable[[str], int],
                 bridges.append((tid, len(groups), start, end, -1))
                 shown = " ".join(dict.fromkeys(w.surface for w in found[start:end]))
                 name = concepts.name(concept)
-                label = f"≈ {name}" if shown.lower() == name else f"{shown} ≈ {name}"
+                label = f"≈ {name}" if _same(shown, name) else f"{shown} ≈ {name}"
                 surfaces = words.setdefault(tid, [])
                 if label not in surfaces:
                     surfaces.append(label)
@@ -211,8 +211,8 @@ def explain(profile: Profile, weights: Mapping[int, float]) -> Reason:
 
     Terms are ordered by weight, heaviest first. Words that share a stem
     ("migrating", "migration") and the two stems of one word count once. A concept
-    ("semiconductors ≈ semiconductors") is named when the article does not hold the
-    topic words it stands for.
+    ("halvledere ≈ semiconductors") is named when the article does not hold the topic
+    words it stands for (nor their translation).
     """
     seen: set[str] = set()
     terms: list[str] = []
@@ -230,6 +230,12 @@ def explain(profile: Profile, weights: Mapping[int, float]) -> Reason:
         seen.update(w.lower() for w in new)
         terms.extend(new)
     return Reason(tuple(terms), distinct, _best_topic(profile, weights))
+
+
+def _same(shown: str, name: str) -> bool:
+    """Whether a topic's words are the concept's name but for their endings."""
+    return any([stem(w, lg) for w in tokens(shown)] == [stem(w, lg) for w in tokens(name)]
+               for lg in LANGUAGES)
 
 
 def _held(words: Sequence[tuple[int, ...]], weights: Mapping[int, float]) -> bool:
