@@ -17,7 +17,11 @@ CalDAV none of numpy, scipy, caldav, niquests or kaffe.emulator imported.
 Baseline: a bare interpreter that ran ``import kaffe.cli`` (what every `kaffe`
 command pays before it does anything). The floor: a bare interpreter that imported only
 the parts of Google's client libraries kaffe uses (:data:`GOOGLE_CLIENT`), which bring
-cryptography, asyncio, ssl and pyparsing with them. The numbers are printed, never asserted.
+cryptography, asyncio, ssl and pyparsing with them; and the same after it deferred, as
+kaffe.connectors.google does, the modules of those libraries that a user's OAuth
+credentials never run (kaffe/_lazy.py: then no cryptography, asyncio or pyparsing). The
+last row says whether any of them ran in `kaffe run` after all. The numbers are printed,
+never asserted.
 """
 
 from __future__ import annotations
@@ -110,7 +114,17 @@ def child(config: Path, cycles: int, marks: tuple[int, ...]) -> dict[str, Any]:
         daemon.run(max_cycles=cycles)
     samples["every"] = every
     samples["loaded"] = [name for name in UNUSED if name in sys.modules]
+    samples["deferred_ran"] = deferred_ran()
     return samples
+
+
+def deferred_ran() -> list[str]:
+    """Which of the modules kaffe defers in Google's libraries (kaffe._lazy.GOOGLE) ran,
+    and whether cryptography and pyparsing, which they bring, were imported."""
+    from kaffe import _lazy
+
+    return ([name for name in _lazy.GOOGLE if _lazy.executed(name)]
+            + [name for name in ("cryptography", "pyparsing") if name in sys.modules])
 
 
 # What kaffe imports of Google's client: a Google entry cannot do without these.
@@ -118,9 +132,13 @@ GOOGLE_CLIENT = ("googleapiclient.discovery", "googleapiclient.http", "googleapi
                  "google_auth_httplib2", "httplib2", "google.oauth2.credentials")
 
 
-def bare_import_kb(modules: tuple[str, ...] = ("kaffe.cli",)) -> int:
-    """RSS of an interpreter that only imported ``modules``."""
-    code = (f"import {', '.join(modules)}, sys; "
+# What kaffe.connectors.google does before it imports Google's client (kaffe/_lazy.py).
+DEFER_GOOGLE = "import kaffe._lazy as lazy; lazy.defer(lazy.GOOGLE); "
+
+
+def bare_import_kb(modules: tuple[str, ...] = ("kaffe.cli",), prelude: str = "") -> int:
+    """RSS of an interpreter that only ran ``prelude`` and imported ``modules``."""
+    code = (f"{prelude}import {', '.join(modules)}, sys; "
             "sys.stdout.write(open('/proc/self/status').read())")
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
                          text=True, env=_env()).stdout
@@ -168,7 +186,8 @@ def rows(args: argparse.Namespace) -> list[Row]:
     """The memory rows of the bench table: with ``--feeds N`` one configuration, else
     the bench config (20 feeds) and the one without feeds."""
     feeds = (args.feeds,) if args.feeds is not None else (20, 0)
-    base, floor = bare_import_kb(), bare_import_kb(GOOGLE_CLIENT)
+    base = bare_import_kb()
+    floor = (bare_import_kb(GOOGLE_CLIENT), bare_import_kb(GOOGLE_CLIENT, DEFER_GOOGLE))
     found: list[Row] = []
     for count in feeds:
         sizes = Sizes(contacts=args.contacts, messages=args.messages, feeds=count)
@@ -178,9 +197,9 @@ def rows(args: argparse.Namespace) -> list[Row]:
 
 
 def config_rows(sizes: Sizes, cycles: int, base: int, samples: dict[str, Any],
-                floor: int | None = None) -> list[Row]:
+                floor: tuple[int, int] | None = None) -> list[Row]:
     """The rows of one configuration from its samples (kB); ``floor``: RSS of an
-    interpreter that imported Google's client only."""
+    interpreter that imported Google's client only, without and with kaffe's deferrals."""
     mid = max(1, cycles // 2)
     section = (f"memory: `kaffe run`, {sizes.contacts} contacts, {sizes.messages} messages, "
                f"{sizes.feeds} feeds")
@@ -195,7 +214,9 @@ def config_rows(sizes: Sizes, cycles: int, base: int, samples: dict[str, Any],
     unused = [n for n in loaded if sizes.feeds == 0 or n != "numpy"]
     floor_row: list[Row] = [] if floor is None else [
         (section, "floor: RSS of an interpreter that imported only Google's client",
-         mb(floor), "—", "—", "—", "—")]
+         mb(floor[0]), "—", "—", "—", "—"),
+        (section, "floor, with what kaffe defers of it deferred (kaffe/_lazy.py)",
+         mb(floor[1]), "—", "—", "—", "—")]
     return [
         *floor_row,
         (section, "RSS after `kaffe run`'s imports", mb(samples["import"]), mb(base),
@@ -215,7 +236,17 @@ def config_rows(sizes: Sizes, cycles: int, base: int, samples: dict[str, Any],
             _yes(growth <= NOISE_KB)),
         (section, "imported of " + ", ".join(UNUSED), ", ".join(loaded) or "none", "—", "—",
          "none" if sizes.feeds == 0 else "numpy", _yes(not unused)),
+        *deferred_row(section, samples),
     ]
+
+
+def deferred_row(section: str, samples: dict[str, Any]) -> list[Row]:
+    """Which deferred parts of Google's libraries ran (none: a user's credentials)."""
+    if "deferred_ran" not in samples:  # samples from before kaffe/_lazy.py
+        return []
+    ran = samples["deferred_ran"]
+    return [(section, "ran of Google's deferred modules, or imported of cryptography, "
+             "pyparsing", ", ".join(ran) or "none", "—", "—", "none", _yes(not ran))]
 
 
 def _yes(ok: bool) -> str:

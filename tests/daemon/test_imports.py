@@ -1,8 +1,9 @@
 """`kaffe run` imports what its configuration uses (issue 14): without feeds and
 without CalDAV entries the daemon never loads numpy, scipy (the relevance index),
-caldav, niquests, nor the emulator. Checked in a fresh interpreter that runs one
-cycle of the daemon loop as `kaffe run` wires it, against the emulator in this
-process."""
+caldav, niquests, nor the emulator; nor cryptography and pyparsing, which Google's
+libraries import for what kaffe never does (kaffe/_lazy.py). Checked in a fresh
+interpreter that runs one cycle of the daemon loop as `kaffe run` wires it, against
+the emulator in this process."""
 
 from __future__ import annotations
 
@@ -56,6 +57,10 @@ def test_a_config_without_feeds_or_caldav_loads_none_of_them(tmp_path: Path) -> 
     assert found["cycles"] == 1 and found["drafts"] > 0  # a real cycle that drafted
     assert [n for n in UNUSED if loaded(found["modules"], n)] == []
     assert loaded(found["modules"], "googleapiclient")  # Google is used: loaded
+    # what Google's libraries import for service accounts, ID tokens and 401 challenges,
+    # deferred by kaffe._lazy: a user's OAuth credentials never load it
+    assert not loaded(found["modules"], "cryptography")
+    assert not loaded(found["modules"], "pyparsing")
 
 
 def test_a_feed_loads_the_relevance_index(tmp_path: Path) -> None:

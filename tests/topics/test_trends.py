@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from kaffe.model import Article, Match, Topic
 from kaffe.relevance.background import Background
-from kaffe.relevance.bridge import theme_analysis
 from kaffe.relevance.compounds import Splitter
 from kaffe.relevance.lexicon import Lexicon
 from kaffe.topics.trends import (
@@ -23,6 +22,7 @@ from kaffe.topics.trends import (
     covers,
     others_on,
     profiles,
+    theme_analysis,
     themes,
 )
 

@@ -16,7 +16,14 @@ from kaffe.config.schema import Config
 from kaffe.model import Article, Theme
 from kaffe.store import Store
 from kaffe.timeutil import local_day
-from kaffe.topics.trends import HALF_LIFE_DAYS, articles_on, names_of, profiles, themes
+from kaffe.topics.trends import (
+    HALF_LIFE_DAYS,
+    articles_on,
+    names_of,
+    profiles,
+    theme_analysis,
+    themes,
+)
 from kaffe.wording import plural
 
 DEFAULT_LIMIT = 10
@@ -31,8 +38,6 @@ EMPTY = ("no meetings or notes yet: kaffe finds themes in a \"Topics:\" line or 
 def gather(store: Store, config: Config, now: datetime
            ) -> tuple[tuple[Theme, ...], list[list[Article]]]:
     """The themes in ``store`` at ``now``, best first, and the recent articles on each."""
-    from kaffe.relevance.bridge import theme_analysis
-
     topics = store.topics()
     if not topics:
         return (), []

@@ -193,8 +193,7 @@ class CycleMemo:
         once per runtime."""
         if not (config.prep.enabled or config.followup.enabled) or len(topics) < 2:
             return ()
-        from kaffe.relevance.bridge import theme_analysis
-        from kaffe.topics.trends import Grouped, names_of, themes
+        from kaffe.topics.trends import Grouped, names_of, theme_analysis, themes
 
         compounds = bool(config.feeds)
         if self._analysis is None or self._analysis[0] != compounds or not self.enabled:

@@ -242,11 +242,13 @@ class LiveRuntime:
         otherwise stay in the process's resident memory until it ends). The regular
         expressions the cycle compiled through ``re``'s functions go too: a first sync
         fills ``re``'s cache (512 patterns, one per MIME boundary) and a steady cycle
-        compiles none again (bench/memory.py, with and without feeds)."""
+        compiles none again (bench/memory.py, with and without feeds). So do source
+        lines a module read while the cycle imported it (see :func:`forget_source_lines`)."""
         try:
             return self.runtime.cycle(now, stop=stop)
         finally:
             re.purge()
+            forget_source_lines()
             self.trim()
 
     def reload(self) -> Config | None:
@@ -302,11 +304,12 @@ def malloc_trim() -> Callable[[], None]:
 
 
 def forget_source_lines() -> None:
-    """Empty :mod:`linecache` once the runtime's imports are done.
+    """Empty :mod:`linecache`: once the runtime's imports are done, and after each cycle.
 
-    pyparsing (imported with the Google client, through httplib2) reads its own
-    source files while it builds its grammars, and those lines (0.56 MB of small
-    strings) would stay in memory for the life of the daemon. They are only needed
-    to print a traceback, and :mod:`traceback` reads them again when it does. Done
-    before cycle 1, so that the first cycle's rows fill the space they leave."""
+    pyparsing (imported through httplib2's auth module, which kaffe defers until the
+    first 401 response: kaffe/_lazy.py) reads its own source files while it builds its
+    grammars, and those lines (0.56 MB of small strings) would stay in memory for the
+    life of the daemon. They are only needed to print a traceback, and :mod:`traceback`
+    reads them again when it does. Done before cycle 1 too, so that the first cycle's
+    rows fill the space that a module imported at start-up may leave."""
     linecache.clearcache()

@@ -69,6 +69,24 @@ class Analysis:
     split: Split | None = None
 
 
+def theme_analysis(compounds: bool) -> Analysis:
+    """How kaffe reads topics into themes: stems and the en <-> da lexicon
+    (:class:`kaffe.relevance.lexicon.Lexicon`, numpy-free, so a daemon without feeds groups
+    its topics too without loading numpy, issue 14) and, with ``compounds``, Danish
+    compounds split too. kaffe splits them when feeds are configured (the relevance index
+    loads the word table anyway), so that `kaffe trends`, the prep brief and the follow-up
+    group alike under one config. Read when asked, not at import."""
+    from kaffe.relevance.lexicon import Lexicon
+
+    split = None
+    if compounds:
+        from kaffe.relevance.background import Background
+        from kaffe.relevance.compounds import Splitter
+
+        split = Splitter(Background.load()).split
+    return Analysis(Lexicon.load(), split)
+
+
 def concept(text: str, analysis: Analysis) -> Concept:
     """The words of a topic, each as the set of keys it is known by."""
     from kaffe.relevance.text import stem, topic_words  # the stemmers: only when asked

@@ -11,6 +11,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from kaffe import _lazy
+
+_lazy.defer(_lazy.GOOGLE)  # before Google's client libraries are first imported
+
 from google.oauth2.credentials import Credentials
 
 from kaffe.config.schema import Config
