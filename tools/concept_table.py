@@ -1,12 +1,14 @@
 """Ship the concept thesaurus in src/kaffe/relevance/data (run by hand; deterministic).
 
-    python tools/concept_table.py [PATH/thesaurus_t1.tsv PATH/thesaurus_t2.tsv]
+    python tools/concept_table.py [T1 T2 T3]    (PATH/thesaurus_t1.tsv ... t3.tsv)
 
 The thesaurus (concept_id<TAB>english terms<TAB>danish terms<TAB>domain, one group a
 line, terms separated by " | ") was written for kaffe by two independent authors
-(technology/industry; business/society); their files are kept as written in
-``thesaurus_t1.tsv`` and ``thesaurus_t2.tsv``, except lines that are not four fields
-with an id and some term, which are dropped (and counted here). They are analysed by
+(technology/industry; business/society); ``thesaurus_t3.tsv`` (concept_id<TAB>english
+terms<TAB>danish terms) adds terms to groups of the first two. The files are kept as
+written in ``thesaurus_t1.tsv``, ``thesaurus_t2.tsv`` and ``thesaurus_t3.tsv``, except
+lines that are not three or four fields with an id and some term, which are dropped
+(and counted here). They are analysed by
 kaffe's own text analysis into ``concepts.bin``, what :mod:`kaffe.relevance.concepts`
 reads. Without PATHs, ``concepts.bin`` is rebuilt from the shipped files
 (tests/relevance/test_concepts.py checks it is up to date).
@@ -20,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from kaffe.relevance.concepts import SOURCES, analysed, read_groups  # noqa: E402
+from kaffe.relevance.concepts import SOURCES, analysed, merged, read_groups  # noqa: E402
 
 DATA = ROOT / "src" / "kaffe" / "relevance" / "data"
 TABLE = DATA / "concepts.bin"
@@ -39,7 +41,7 @@ def main(argv: list[str]) -> int:
     texts = [(DATA / name).read_text(encoding="utf-8") for name in SOURCES]
     table = analysed(texts).encode()
     TABLE.write_bytes(table)
-    groups = sum(len(read_groups(t)) for t in texts)
+    groups = len(merged(row for t in texts for row in read_groups(t)))
     print(f"wrote {TABLE.relative_to(ROOT)}: {groups} groups, {len(table):,} bytes")
     return 0
 

@@ -14,7 +14,14 @@ from kaffe.model import Article, Match, Topic
 from kaffe.relevance import concepts
 from kaffe.relevance.background import Background
 from kaffe.relevance.compounds import Splitter
-from kaffe.relevance.concepts import SOURCES, Concepts, analysed, read_groups, word_zipf
+from kaffe.relevance.concepts import (
+    SOURCES,
+    Concepts,
+    analysed,
+    merged,
+    read_groups,
+    word_zipf,
+)
 from kaffe.relevance.index import ArticleIndex
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -107,6 +114,13 @@ def test_groups_present_need_two_terms_or_a_phrase(tiny: Concepts):
 def test_malformed_lines_are_skipped():
     text = "a\tone | two\ten\tx\nbroken line\nb\t\t\tx\n# note\tx\ty\tz\nc\tthree\t\tx\n"
     assert read_groups(text) == [("a", ["one", "two"], ["en"]), ("c", ["three"], [])]
+
+
+def test_a_later_line_of_a_known_id_adds_terms_to_its_group():
+    rows = read_groups("a\tone | two\ten\tx\nb\tthree\tto\ty\n") + read_groups(
+        "a\ttwo | four\tfire\n")
+    assert merged(rows) == [("a", ["one", "two", "four"], ["en", "fire"]),
+                            ("b", ["three"], ["to"])]
 
 
 def test_the_shipped_table_is_the_shipped_thesaurus_analysed(monkeypatch: pytest.MonkeyPatch):

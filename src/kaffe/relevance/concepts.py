@@ -54,7 +54,9 @@ SPECIFIC_ZIPF = 2.5
 MAX_COUNT = 3
 # A concept credits this much of the weight of the topic words it stands for.
 WEIGHT = 1.0
-SOURCES = ("thesaurus_t1.tsv", "thesaurus_t2.tsv")  # in data/, groups numbered in order
+# in data/, groups numbered in order of first appearance; a later line with a known
+# concept id adds terms to that group (thesaurus_t3.tsv: id, english, danish)
+SOURCES = ("thesaurus_t1.tsv", "thesaurus_t2.tsv", "thesaurus_t3.tsv")
 _MAGIC = b"KCN1"
 _PREFIX = "\x00c"  # concept terms' stems: no word is spelt so
 
@@ -66,11 +68,12 @@ def concept_stem(group: int) -> str:
 
 def read_groups(text: str) -> list[tuple[str, list[str], list[str]]]:
     """(concept id, english terms, danish terms) of each well-formed line of a
-    thesaurus's TSV text (four fields, an id and some term)."""
+    thesaurus's TSV text (three or four fields, the fourth a domain; an id and some
+    term)."""
     groups = []
     for line in text.splitlines():
         fields = line.split("\t")
-        if line.startswith("#") or len(fields) != 4 or not fields[0].strip():
+        if line.startswith("#") or len(fields) not in (3, 4) or not fields[0].strip():
             continue
         english, danish = (_terms(f) for f in fields[1:3])
         if english or danish:
@@ -245,9 +248,20 @@ def analysed(texts: Iterable[str]) -> Concepts:
     from kaffe.relevance.background import Background
     from kaffe.relevance.compounds import Splitter
 
-    rows = [row for text in texts for row in read_groups(text)]
+    rows = merged(row for text in texts for row in read_groups(text))
     table = Background.load()
     return Concepts.from_groups(rows, Splitter(table).split, partial(word_zipf, table))
+
+
+def merged(rows: Iterable[tuple[str, list[str], list[str]]]
+           ) -> list[tuple[str, list[str], list[str]]]:
+    """Rows of one concept id merged into its first (terms in order, once)."""
+    groups: dict[str, tuple[str, list[str], list[str]]] = {}
+    for name, english, danish in rows:
+        known = groups.setdefault(name, (name, [], []))
+        known[1].extend(t for t in english if t not in known[1])
+        known[2].extend(t for t in danish if t not in known[2])
+    return list(groups.values())
 
 
 def word_zipf(table: Background, language: str, word: str) -> float:
