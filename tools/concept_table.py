@@ -4,12 +4,12 @@
 
 The thesaurus (concept_id<TAB>english terms<TAB>danish terms<TAB>domain, one group a
 line, terms separated by " | ") was written for kaffe by two independent authors
-(technology/industry; business/society); ``thesaurus_t3.tsv`` (concept_id<TAB>english
-terms<TAB>danish terms) adds terms to groups of the first two. The files are kept as
-written in ``thesaurus_t1.tsv``, ``thesaurus_t2.tsv`` and ``thesaurus_t3.tsv``, except
-lines that are not three or four fields with an id and some term, which are dropped
-(and counted here). They are analysed by
-kaffe's own text analysis into ``concepts.bin``, what :mod:`kaffe.relevance.concepts`
+(technology/industry; business/society); ``thesaurus_t3.tsv`` (the same format; the
+domain may be left out) adds terms to groups of the first two, and some groups. The
+files are kept as written in ``thesaurus_t1.tsv``, ``thesaurus_t2.tsv`` and
+``thesaurus_t3.tsv``, except lines that are not three or four fields with an id and some
+term, which are dropped (and counted here). They are analysed by kaffe's own text
+analysis into ``concepts.bin``, what :mod:`kaffe.relevance.concepts`
 reads. Without PATHs, ``concepts.bin`` is rebuilt from the shipped files
 (tests/relevance/test_concepts.py checks it is up to date).
 """

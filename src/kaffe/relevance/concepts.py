@@ -55,7 +55,7 @@ MAX_COUNT = 3
 # A concept credits this much of the weight of the topic words it stands for.
 WEIGHT = 1.0
 # in data/, groups numbered in order of first appearance; a later line with a known
-# concept id adds terms to that group (thesaurus_t3.tsv: id, english, danish)
+# concept id adds terms to that group (thesaurus_t3.tsv mostly does)
 SOURCES = ("thesaurus_t1.tsv", "thesaurus_t2.tsv", "thesaurus_t3.tsv")
 _MAGIC = b"KCN1"
 _PREFIX = "\x00c"  # concept terms' stems: no word is spelt so
