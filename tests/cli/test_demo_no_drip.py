@@ -18,13 +18,15 @@ def test_the_demo_explains_contacts_without_a_drip(demo_text: str) -> None:
     assert count is not None, lines[1]
     reasons = [line for line in lines if line.startswith("  no drip for ")]
     assert len(reasons) == int(count.group(1))
-    (johan,) = [line for line in reasons if "johan.berg@nordlys.example" in line]
+    # Priya's "#dataquality" is a near miss (Johan's "data quality" was one until related
+    # concepts: his other topic, "dbt", now reaches the article as "dbt ≈ big data")
+    (priya,) = [line for line in reasons if "priya.raman@acme-analytics.example" in line]
     threshold = RelevanceConfig().threshold
     near = re.search(r'best fresh article "(.+)" scores (\d+\.\d\d) < threshold '
-                     + re.escape(number(threshold)), johan)
-    assert near is not None, johan
+                     + re.escape(number(threshold)), priya)
+    assert near is not None, priya
     assert float(near.group(2)) < threshold
     assert any("held until" in line for line in reasons)
     # the summary counts only the drafts of the cycles, not the plan's dry run
-    assert lines[-2] == ("demo: 27 drafts created (followup=8, drip=3, checkin=1, prep=8, "
+    assert lines[-2] == ("demo: 28 drafts created (followup=8, drip=4, checkin=1, prep=8, "
                          "review=1, outreach=4, nudge=1, thanks=1)")

@@ -17,7 +17,7 @@ from kaffe.emulator import Emulator
 from tests.helpers import DEMO_SEED, write_config
 
 SRC = Path(__file__).resolve().parents[2] / "src"
-UNUSED = ("numpy", "scipy", "caldav", "niquests", "kaffe.emulator")
+UNUSED = ("numpy", "scipy", "caldav", "niquests", "kaffe.emulator", "kaffe.relevance.concepts")
 
 ONE_CYCLE = """
 import json, sys

@@ -5,8 +5,10 @@ idf blends the indexed articles with a background of word frequencies
 so that scores do not depend on how many articles happen to be indexed.
 
 Articles are analysed once, as they arrive, into a sparse article x term
-matrix of term frequencies. When something changed, the BM25 weights are
-rebuilt lazily in one vectorised pass (idf and average length depend on the
+matrix of term frequencies; the concept groups an article holds (:mod:`.concepts`) are
+terms of it too (found then, while the words' order is known: the concept table is read
+with the first article, as the background table is). When something changed, the BM25
+weights are rebuilt lazily in one vectorised pass (idf and average length depend on the
 whole collection). Matching compiles every contact's topics into one sparse
 contact x term query matrix and multiplies it by the term x article weights:
 one product scores every pair, and only the few best per contact are
@@ -29,6 +31,7 @@ from kaffe.config.schema import RelevanceConfig
 from kaffe.model import Article, Match, Topic
 from kaffe.relevance.background import Background, document_share
 from kaffe.relevance.compounds import Splitter
+from kaffe.relevance.concepts import Concepts, concept_stem
 from kaffe.relevance.csr import Csr, vstack
 from kaffe.relevance.lexicon import Lexicon
 from kaffe.relevance.matcher import Collection, MatchRun
@@ -74,6 +77,8 @@ class ArticleIndex:
         self._by_topics: dict[tuple[str, ...], Profile] = {}
         self._background: Background | None = None
         self._lexicon: Lexicon | None = None
+        self._concepts: Concepts | None = None
+        self._heads = bytearray()  # per term: 1 if some concept term starts with it
         self._zipf = np.empty(0, dtype=np.float32)  # per term: how common in ordinary text
         self._generation = 0
 
@@ -173,10 +178,28 @@ class ArticleIndex:
         tags = [w for tag in article.tags for w in tokens(tag)]
         lang = article_language(article.language, title + rest)
         counts: Counter[int] = Counter()
+        stems: list[str] = []
         for words, weight in ((title, TITLE_WEIGHT), (rest, 1), (tags, 1)):
-            for term in article_terms(words, lang, splitter.split):
+            terms = article_terms(words, lang, splitter.split)
+            for term in terms:
                 counts[self._term_id(term)] += weight
+            stems.extend(terms)
+        concepts = self._thesaurus()
+        if concepts is not None:  # the groups the article's words are terms of
+            heads = self._head_flags()
+            starts = [bool(heads[self._vocab[s]]) for s in stems]
+            if any(starts):
+                for group, count in concepts.present(stems, lang, starts).items():
+                    counts[self._term_id(concept_stem(group))] += count
         return counts
+
+    def _head_flags(self) -> bytearray:
+        """Per term of the vocabulary: whether a concept term starts with it (looked up
+        once per term)."""
+        if len(self._heads) < len(self._vocab) and self._concepts is not None:
+            new = itertools.islice(self._vocab, len(self._heads), None)
+            self._heads.extend(self._concepts.is_head(t) for t in new)
+        return self._heads
 
     def _term_id(self, term: str) -> int:
         return self._vocab.setdefault(term, len(self._vocab))
@@ -193,7 +216,7 @@ class ArticleIndex:
                 if len(self._by_topics) > 2 * len(self._profiles) + 16:  # forget unused ones
                     self._by_topics = {k: p for k, p in self._profiles.values()}
                 profile = compile_profile(topics, self._term_id, splitter.split,
-                                          self._translations())
+                                          self._translations(), self._thesaurus())
                 self._by_topics[key] = profile
             cached = (key, profile)
             self._profiles[contact] = cached
@@ -241,6 +264,13 @@ class ArticleIndex:
         if self._lexicon is None:
             self._lexicon = Lexicon.load()
         return self._lexicon
+
+    def _thesaurus(self) -> Concepts | None:
+        """The concept groups, read once (with the first article), if
+        ``config.concepts``."""
+        if self._concepts is None and self.config.concepts:
+            self._concepts = Concepts.load()
+        return self._concepts
 
     def _table(self) -> Background:
         """The background table, read once (with the first article)."""

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from kaffe.model import Topic
+from kaffe.relevance import concepts as thesaurus
+from kaffe.relevance.concepts import concept_stem
 from kaffe.relevance.text import (
     LANGUAGES,
     Split,
@@ -26,6 +28,7 @@ from kaffe.relevance.text import (
 )
 
 if TYPE_CHECKING:
+    from kaffe.relevance.concepts import Concepts
     from kaffe.relevance.lexicon import Lexicon
 
 # A translated topic's words weigh this much of what the topic's own words weigh.
@@ -46,6 +49,10 @@ class Profile:
     units: tuple[tuple[int, ...], ...] = ()
     # per entry of ``groups``: how much its words weigh (translations: TRANSLATED)
     scales: tuple[float, ...] = ()
+    # concept terms: (term id, entry of ``groups``, start, end, last): the words start:end
+    # of that entry (a topic as written) are a term of the concept group
+    # (:mod:`.concepts`); the entries up to ``last`` are the topic's translations
+    concepts: tuple[tuple[int, int, int, int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -58,17 +65,33 @@ class Reason:
 
 
 def compile_profile(topics: Sequence[Topic], term_id: Callable[[str], int],
-                    split: Split | None = None, lexicon: Lexicon | None = None) -> Profile:
+                    split: Split | None = None, lexicon: Lexicon | None = None,
+                    concepts: Concepts | None = None) -> Profile:
     """Compile ``topics`` into a :class:`Profile`; ``term_id`` maps a stem to its id;
     ``split`` splits compounds (:func:`.text.topic_words`); with ``lexicon`` each topic
     is matched in translation too (:func:`translated`), its words weighing
-    :data:`TRANSLATED`."""
+    :data:`TRANSLATED`; with ``concepts``, a topic (or a run of its words) that is a
+    term of a concept group also queries that group (:func:`concept_runs`)."""
     words: dict[int, list[str]] = {}
     compiled = []
-    groups, units, scales = [], [], []
+    groups: list[tuple[tuple[int, ...], ...]] = []
+    units: list[tuple[int, ...]] = []
+    scales: list[float] = []
+    bridges: list[tuple[int, int, int, int, int]] = []
     for text in dict.fromkeys(t.text.strip() for t in topics if t.text.strip()):
         ids: set[int] = set()
         found = topic_words(text, split)
+        if concepts is not None:
+            for start, end, concept in concept_runs(text, found, concepts):
+                tid = term_id(concept_stem(concept))
+                ids.add(tid)
+                bridges.append((tid, len(groups), start, end, -1))
+                shown = " ".join(dict.fromkeys(w.surface for w in found[start:end]))
+                name = concepts.name(concept)
+                label = f"≈ {name}" if _same(shown, name) else f"{shown} ≈ {name}"
+                surfaces = words.setdefault(tid, [])
+                if label not in surfaces:
+                    surfaces.append(label)
         variants = [(found, 1.0)]
         if lexicon is not None:
             variants += [(v, TRANSLATED) for v in translated(text, found, lexicon)]
@@ -88,10 +111,26 @@ def compile_profile(topics: Sequence[Topic], term_id: Callable[[str], int],
             groups.append(tuple(group))
             units.append(tuple(word.unit for word in variant))
             scales.append(scale)
+        bridges = [(*b[:4], len(groups)) if b[4] < 0 else b for b in bridges]
         compiled.append((text, frozenset(ids)))
     terms = np.array(sorted(words), dtype=np.int32)
     frozen = {tid: tuple(s) for tid, s in words.items()}
-    return Profile(terms, frozen, tuple(compiled), tuple(groups), tuple(units), tuple(scales))
+    return Profile(terms, frozen, tuple(compiled), tuple(groups), tuple(units), tuple(scales),
+                   tuple(bridges))
+
+
+def concept_runs(text: str, found: Sequence[TopicWord], concepts: Concepts
+                 ) -> list[tuple[int, int, int]]:
+    """(start, end, group) for each run of the topic's words ``found`` that is a term of a
+    concept group, in the language(s) the topic ``text`` may be in."""
+    lang = guess_language(tokens(text))
+    runs: dict[tuple[int, int, int], None] = {}
+    for source in [lang] if lang else LANGUAGES:
+        stems = [stem(w.part or w.surface.lower(), source) for w in found]
+        for start, end, groups in concepts.runs(stems, source):
+            for group in groups:
+                runs[(start, end, group)] = None
+    return list(runs)
 
 
 def translated(text: str, found: Sequence[TopicWord], lexicon: Lexicon
@@ -136,6 +175,9 @@ def query_weights(profile: Profile, idf: np.ndarray, scale: float) -> np.ndarray
     The parts of a compound weigh the same, together what they weigh: "madspild" is
     not mostly "spild" because "mad" is common (each part's term is scaled so that its
     ``idf`` times the scale is the compound's weight over its parts).
+
+    A concept term (:mod:`.concepts`) weighs :data:`.concepts.WEIGHT` of the share of
+    the topic words that are the concept's term, over its own ``idf``.
     """
     share: dict[int, float] = {}
     for n, group in enumerate(profile.groups):
@@ -153,6 +195,14 @@ def query_weights(profile: Profile, idf: np.ndarray, scale: float) -> np.ndarray
             even = sum(parts) / len(parts) / weight if len(parts) > 1 and weight > 0 else 1.0
             for tid in word:
                 share[tid] = max(share.get(tid, 0.0), scale / total * even * factor)
+    for tid, n, start, end, _last in profile.concepts:
+        lightest = [min(float(idf[t]) for t in word) for word in profile.groups[n]]
+        # the concept term's own idf is divided out: a concept found weighs what the
+        # run's words weigh, however common the concept is among the articles
+        total, own = sum(lightest), float(idf[tid]) if tid < idf.size else 0.0
+        if total > 0 and own > 0:
+            weight = scale * thesaurus.WEIGHT * sum(lightest[start:end]) / total / own
+            share[tid] = max(share.get(tid, 0.0), weight)
     return np.array([share.get(t, 0.0) for t in profile.terms.tolist()], dtype=np.float32)
 
 
@@ -160,18 +210,37 @@ def explain(profile: Profile, weights: Mapping[int, float]) -> Reason:
     """The reason for a match, from the article's BM25 weights of the shared terms.
 
     Terms are ordered by weight, heaviest first. Words that share a stem
-    ("migrating", "migration") and the two stems of one word count once.
+    ("migrating", "migration") and the two stems of one word count once. A concept
+    ("halvledere ≈ semiconductors") is named when the article does not hold the topic
+    words it stands for (nor their translation).
     """
     seen: set[str] = set()
     terms: list[str] = []
     distinct = 0
+    redundant = {tid for tid, n, start, end, last in profile.concepts
+                 if tid in weights and (_held(profile.groups[n][start:end], weights)
+                                        or any(_held(profile.groups[m], weights)
+                                               for m in range(n + 1, last)))}
     for tid in sorted(weights, key=weights.__getitem__, reverse=True):
+        if tid in redundant and len(redundant) < len(weights):
+            continue  # the article has the topic's words themselves: they are the reason
         words = profile.words[tid]
         new = [w for w in words if w.lower() not in seen]
         distinct += len(new) == len(words)
         seen.update(w.lower() for w in new)
         terms.extend(new)
     return Reason(tuple(terms), distinct, _best_topic(profile, weights))
+
+
+def _same(shown: str, name: str) -> bool:
+    """Whether a topic's words are the concept's name but for their endings."""
+    return any([stem(w, lg) for w in tokens(shown)] == [stem(w, lg) for w in tokens(name)]
+               for lg in LANGUAGES)
+
+
+def _held(words: Sequence[tuple[int, ...]], weights: Mapping[int, float]) -> bool:
+    """Whether the article holds each of ``words`` (some stem of it)."""
+    return all(any(t in weights for t in word) for word in words)
 
 
 def _best_topic(profile: Profile, weights: Mapping[int, float]) -> str:
