@@ -3,8 +3,6 @@ hashtags, on the topic and the article side."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
 from kaffe.config.schema import RelevanceConfig
@@ -12,8 +10,7 @@ from kaffe.model import Article, Topic
 from kaffe.relevance.background import Background
 from kaffe.relevance.compounds import Splitter
 from kaffe.relevance.index import ArticleIndex
-
-NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+from tests.relevance.articles import NOW, article
 
 
 @pytest.fixture(scope="module")
@@ -44,11 +41,6 @@ def test_compounds_split_into_their_words(splitter, word, language, parts):
 ])
 def test_words_that_are_not_compounds_stay_whole(splitter, word, language):
     assert splitter.split(word, language) == ()
-
-
-def article(aid: str, title: str, summary: str, language: str) -> Article:
-    return Article(id=aid, feed="test", url=f"https://example.org/{aid}", title=title,
-                   summary=summary, published=NOW - timedelta(days=1), language=language)
 
 
 def best(topic: str, *articles: Article, threshold: float | None = None) -> list[str]:

@@ -3,7 +3,6 @@ English, in Danish and across; one ambiguous word does not; the reason names the
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from functools import partial
 from importlib import resources
 
@@ -23,8 +22,8 @@ from kaffe.relevance.concepts import (
     word_zipf,
 )
 from kaffe.relevance.index import ArticleIndex
+from tests.relevance.articles import NOW, article
 
-NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 GROUPS = [
     ("semiconductors", ["semiconductor", "chip", "microchip", "foundry", "wafer", "chip plant"],
      ["halvleder", "chip", "mikrochip", "chipfabrik", "wafer"]),
@@ -32,11 +31,6 @@ GROUPS = [
      ["venturekapital", "risikovillig kapital", "såkornsrunde", "business angel"]),
     ("food_waste", ["food waste", "surplus food", "leftovers"], ["madspild", "overskudsmad"]),
 ]
-
-
-def article(aid: str, title: str, summary: str, language: str) -> Article:
-    return Article(id=aid, feed="test", url=f"https://example.org/{aid}", title=title,
-                   summary=summary, published=NOW - timedelta(days=1), language=language)
 
 
 CHIPS = article("chips", "New plant opens in Arizona",

@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import gzip
-from datetime import UTC, datetime, timedelta
 from importlib import resources
 
 from kaffe.config.schema import RelevanceConfig
 from kaffe.model import Article, Topic
 from kaffe.relevance.index import ArticleIndex
 from kaffe.relevance.lexicon import Lexicon, analysed, merge
-
-NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
-
-
-def article(aid: str, title: str, summary: str, language: str) -> Article:
-    return Article(id=aid, feed="test", url=f"https://example.org/{aid}", title=title,
-                   summary=summary, published=NOW - timedelta(days=1), language=language)
-
+from tests.relevance.articles import NOW, article
 
 HEALTH = article("h", "Health data: what hospitals learned from AI pilots",
                  "Three hospitals share what worked when they put patient data to use.", "en")
