@@ -55,23 +55,6 @@ def clauses(text: str) -> list[str]:
 def extra_features(text: str, lang: str, families: Sequence[str]) -> dict[str, float]:
     words = jobask.tokens(text)
     out: dict[str, float] = {}
-    if "chars25" in families:
-        for n in (2, 3, 5):
-            for w in words:
-                p = f" {w} "
-                for i in range(len(p) - n + 1):
-                    out[f"c:{p[i:i + n]}"] = 1.0
-    if "chars35" in families:
-        for n in (3, 5):
-            for w in words:
-                p = f" {w} "
-                for i in range(len(p) - n + 1):
-                    out[f"c:{p[i:i + n]}"] = 1.0
-    if "chars3" in families:
-        for w in words:
-            p = f" {w} "
-            for i in range(len(p) - 2):
-                out[f"c:{p[i:i + 3]}"] = 1.0
     if "skip" in families:  # word pairs with one word between
         for a, b in zip(words, words[2:], strict=False):
             out[f"x:{a} _ {b}"] = 1.0
@@ -208,9 +191,9 @@ VARIANTS: dict[str, Variant] = {
     "C1000": Variant(c=1000.0),
     "C30": Variant(c=30.0),
     "balanced": Variant(balanced=True),
-    "chars25": Variant(extra=("chars25",), keep=20000),
-    "chars35": Variant(extra=("chars35",), keep=20000),
-    "chars3": Variant(extra=("chars3",), keep=12000),
+    "chars25": Variant(options=replace(C4, chars=(2, 3, 4, 5)), keep=20000),
+    "chars35": Variant(options=replace(C4, chars=(3, 4, 5)), keep=20000),
+    "chars3": Variant(options=replace(C4, chars=(3, 4)), keep=12000),
     "stems": Variant(options=STEMS, keep=12000),
     "conjoin": Variant(conjoin=True, keep=12000),
     "skip": Variant(extra=("skip",), keep=12000),
