@@ -35,7 +35,7 @@ from functools import partial
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from kaffe.relevance.lexicon import phrase_stems
+from kaffe.relevance.lexicon import longest_runs, phrase_key, phrase_stems
 from kaffe.relevance.stopwords import STOP_WORDS
 from kaffe.relevance.text import Split, stem, tokens
 
@@ -85,10 +85,6 @@ def _terms(field: str) -> list[str]:
     return [t.strip() for t in field.split("|") if t.strip()]
 
 
-def _key(language: str, stems: Sequence[str]) -> int:
-    return zlib.crc32(f"{language}|{' '.join(stems)}".encode())
-
-
 def _head(stem_: str) -> int:
     return zlib.crc32(stem_.encode())
 
@@ -118,7 +114,7 @@ class Concepts:
                     stems = phrase_stems(term, language, split)
                     if not stems or len(stems) > MAX_RUN:
                         continue
-                    key = _key(language, stems)
+                    key = phrase_key(language, stems)
                     known = found.setdefault(key, [])
                     if group not in known:
                         known.append(group)
@@ -182,7 +178,7 @@ class Concepts:
 
     def _find(self, language: str, stems: Sequence[str]) -> int:
         """The position of the term ``stems`` of ``language``, -1 if none."""
-        wanted = _key(language, stems)
+        wanted = phrase_key(language, stems)
         at = bisect_left(self.keys, wanted)
         return at if at < len(self.keys) and self.keys[at] == wanted else -1
 
@@ -203,23 +199,16 @@ class Concepts:
     def _runs(self, stems: Sequence[str], language: str, heads: Sequence[bool] | None
               ) -> list[tuple[int, int, tuple[int, ...], int]]:
         """:meth:`runs`, each with its term's rarity byte."""
-        found = []
-        i = 0
-        while i < len(stems):
-            if heads[i] if heads is not None else self.is_head(stems[i]):
-                for end in range(min(len(stems), i + MAX_RUN), i, -1):
-                    at = self._find(language, stems[i:end])
-                    if at >= 0:
-                        found.append((i, end, tuple(self.groups[self.starts[at]:
-                                                                self.starts[at + 1]]),
-                                      self.rarity[at]))
-                        i = end
-                        break
-                else:
-                    i += 1
-            else:
-                i += 1
-        return found
+        def find(start: int, end: int) -> int | None:
+            at = self._find(language, stems[start:end])
+            return at if at >= 0 else None
+
+        def may_start(i: int) -> bool:
+            return heads[i] if heads is not None else self.is_head(stems[i])
+
+        return [(start, end, tuple(self.groups[self.starts[at]:self.starts[at + 1]]),
+                 self.rarity[at])
+                for start, end, at in longest_runs(len(stems), MAX_RUN, find, may_start)]
 
     def present(self, stems: Sequence[str], language: str,
                 heads: Sequence[bool] | None = None) -> dict[int, int]:

@@ -24,13 +24,15 @@ import sys
 import zlib
 from array import array
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import resources
+from typing import TypeVar
 
 from kaffe.relevance.stopwords import STOP_WORDS
 from kaffe.relevance.text import LANGUAGES, Split, stem, tokens
 
 MAX_RUN = 5  # the longest phrase looked up, in words
+T = TypeVar("T")
 _MAGIC = b"KLX1"
 _OTHER = {"en": "da", "da": "en"}
 
@@ -57,8 +59,32 @@ def read_pairs(text: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def _key(language: str, stems: Sequence[str]) -> int:
+def phrase_key(language: str, stems: Sequence[str]) -> int:
+    """The CRC-32 key of a phrase's stems in ``language`` (the lexicon's and the concept
+    table's sorted keys)."""
     return zlib.crc32(f"{language}|{' '.join(stems)}".encode())
+
+
+def longest_runs(size: int, max_run: int, find: Callable[[int, int], T | None],
+                 may_start: Callable[[int], bool] | None = None) -> list[tuple[int, int, T]]:
+    """Runs of a sequence of ``size`` stems that ``find(start, end)`` knows: (start, end,
+    what it found), the longest (at most ``max_run``) at each start, left to right,
+    not overlapping; a run starts only where ``may_start(start)``, if given."""
+    runs = []
+    i = 0
+    while i < size:
+        if may_start is None or may_start(i):
+            for end in range(min(size, i + max_run), i, -1):
+                found = find(i, end)
+                if found is not None:
+                    runs.append((i, end, found))
+                    i = end
+                    break
+            else:
+                i += 1
+        else:
+            i += 1
+    return runs
 
 
 class Lexicon:
@@ -78,7 +104,7 @@ class Lexicon:
                 continue
             for source in LANGUAGES:
                 target = " ".join(stems[_OTHER[source]])
-                known = found.setdefault(_key(source, stems[source]), [])
+                known = found.setdefault(phrase_key(source, stems[source]), [])
                 if target not in known:
                     known.append(target)
         keys = array("I", sorted(found))
@@ -118,7 +144,7 @@ class Lexicon:
 
     def translations(self, language: str, stems: Sequence[str]) -> list[tuple[str, ...]]:
         """The stem sequences the phrase ``stems`` of ``language`` translates to."""
-        wanted = _key(language, stems)
+        wanted = phrase_key(language, stems)
         at = bisect_left(self.keys, wanted)
         if at >= len(self.keys) or self.keys[at] != wanted:
             return []
@@ -130,18 +156,11 @@ class Lexicon:
         """Runs of ``stems`` (a topic's words in ``language``) with translations: (start,
         end, target stems word by word, each a tuple of alternatives), longest first,
         left to right."""
-        runs = []
-        i = 0
-        while i < len(stems):
-            for end in range(min(len(stems), i + MAX_RUN), i, -1):
-                targets = self.translations(language, stems[i:end])
-                if targets:
-                    runs.append((i, end, merge(targets)))
-                    i = end
-                    break
-            else:
-                i += 1
-        return runs
+        def find(start: int, end: int) -> list[tuple[str, ...]] | None:
+            return self.translations(language, stems[start:end]) or None
+
+        return [(start, end, merge(targets))
+                for start, end, targets in longest_runs(len(stems), MAX_RUN, find)]
 
 
 def merge(targets: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
