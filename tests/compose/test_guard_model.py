@@ -160,16 +160,29 @@ def test_training_is_deterministic(tmp_path: Path) -> None:
     assert b"160 sentences from train.jsonl" in outs[0]
 
 
+@pytest.mark.skipif(importlib.util.find_spec("sklearn") is None,
+                    reason="training needs the tools extra (scikit-learn)")
+def test_same_setting_refits_the_shipped_models_setting(tmp_path: Path) -> None:
+    out = tmp_path / "m.tsv"
+    subprocess.run([sys.executable, str(ROOT / "tools" / "train_guard.py"), "--same-setting",
+                    "--limit", "160", "--data", str(ROOT / "tests/data/guard/train.jsonl"),
+                    "--out", str(out)], check=True, capture_output=True,
+                   env={"PYTHONPATH": str(ROOT / "src")})
+    refit, shipped = jobask.parse(out.read_text("utf-8")), jobask.model()
+    assert refit.options == shipped.options
+    summary = out.read_text("utf-8").splitlines()[1]
+    first = (ROOT / "src/kaffe/jobask/model.tsv").read_text("utf-8").splitlines()[1]
+    assert summary.split("; ")[1] == first.split("; ")[1]  # C=... keep=... {options}
+
+
 # The pattern suite's hard negatives (test_guard.py, written against the patterns) that
 # the classifier flags: it reads who asks whom ("I/me + you + question") and cannot tell
 # "refer me to the article" from "refer me to your recruiter". Known and reported; an
 # ``allow`` pattern un-blocks such a sentence. Strict: when one starts passing, say so.
+# (The model trained on eight authors passes four of the five the four-author model
+# flagged.)
 KNOWN_FALSE_POSITIVES = {
-    "Any openings in your calendar next week?",
-    "Could you refer me to the article you mentioned?",
     "Jeres team ansætter ingeniører, kan jeg se.",
-    "Your team is hiring engineers, I read.",
-    "Kan du anbefale mig en god bog?",
 }
 
 
@@ -183,6 +196,6 @@ def test_the_pattern_suites_hard_negatives_pass_the_whole_guard(text: str) -> No
 
 
 def test_allow_unblocks_a_known_false_positive() -> None:
-    text = "Could you refer me to the article you mentioned?"
+    text = "Jeres team ansætter ingeniører, kan jeg se."
     assert check(text, ON).blocked
-    assert not check(text, GuardConfig(allow=(r"refer me to the article",))).blocked
+    assert not check(text, GuardConfig(allow=(r"ansætter ingeniører",))).blocked
