@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import partial
 from importlib import resources
+from types import SimpleNamespace
 
 import pytest
 
@@ -18,10 +19,12 @@ from kaffe.relevance.concepts import (
     Concepts,
     analysed,
     merged,
+    read_ambiguous,
     read_groups,
     word_zipf,
 )
 from kaffe.relevance.index import ArticleIndex
+from kaffe.relevance.profile import adjusted
 from tests.relevance.articles import NOW, article
 
 GROUPS = [
@@ -56,9 +59,9 @@ def tiny(monkeypatch: pytest.MonkeyPatch) -> Concepts:
     return table
 
 
-def matches(topic: str, *articles: Article, threshold: float | None = None
-            ) -> tuple[Match, ...]:
-    index = ArticleIndex(RelevanceConfig(concepts=True))
+def matches(topic: str, *articles: Article, threshold: float | None = None,
+            concepts_on: bool = True) -> tuple[Match, ...]:
+    index = ArticleIndex(RelevanceConfig(concepts=concepts_on))
     index.add([*articles, FOOTBALL])
     found = index.match({"x": [Topic("x", topic, "note", NOW)]}, threshold=threshold)
     return found.get("x", ())
@@ -122,7 +125,9 @@ def test_the_shipped_table_is_the_shipped_thesaurus_analysed(monkeypatch: pytest
     data = resources.files("kaffe.relevance").joinpath("data")
     texts = [data.joinpath(name).read_text(encoding="utf-8") for name in SOURCES]
     assert sum(len(read_groups(t)) for t in texts) >= 100
-    assert data.joinpath("concepts.bin").read_bytes() == analysed(texts).encode(), (
+    ambiguous = data.joinpath(concepts.AMBIGUOUS).read_text(encoding="utf-8")
+    assert len(read_ambiguous(ambiguous)) >= 100
+    assert data.joinpath("concepts.bin").read_bytes() == analysed(texts, ambiguous).encode(), (
         "run tools/concept_table.py")
     table = Concepts.load()
     assert Concepts.decode(table.encode()).names == table.names
@@ -139,6 +144,43 @@ def test_one_rare_word_is_the_concept_a_common_one_is_not():
     assert rare.present(["obes", "rate"], "en") == {}  # an ordinary word
     assert rare.present(["chip", "sale"], "en") == {}
     assert rare.present(["last", "bil", "væl"], "da") == {}  # a common compound: one word
+
+
+def test_an_ambiguous_term_never_makes_its_group_present_alone():
+    table = Background.load()
+    # (a made-up second sense: the mechanism, not the word)
+    rows = [("obesity_drugs", ["wegovy", "semaglutide", "wegovy pen"], ["vægttabsmedicin"])]
+    plain = Concepts.from_groups(rows, Splitter(table).split, partial(word_zipf, table))
+    marked = Concepts.from_groups(rows, Splitter(table).split, partial(word_zipf, table),
+                                  read_ambiguous("obesity_drugs\twegovy\ta racehorse\n"))
+    assert plain.present(["wegovi", "race"], "en") == {0: 1}  # a rare word alone
+    assert marked.present(["wegovi", "race"], "en") == {}  # ... not when it is ambiguous
+    assert marked.present(["wegovi", "semaglutid"], "en") == {0: 2}  # with a second term
+    assert marked.present(["wegovi", "pen"], "en") == {0: 1}  # and a phrase of it is
+
+
+ROAD = article("road", "Singapore upgrades chip gantries",
+               "New chip readers for the road tolls go live in May.", "en")
+
+
+def test_topic_words_without_their_concept_count_a_quarter():
+    # "chip" is a term of the semiconductors group, the article does not hold the group
+    (plain,) = matches("chip", ROAD, threshold=0.0)
+    assert plain.score == pytest.approx(concepts.ABSENT * matches(
+        "chip", ROAD, threshold=0.0, concepts_on=False)[0].score, rel=1e-4)
+
+
+def test_topic_words_and_their_concept_count_once():
+    # term 1, 2: the words of a run that is a term of group term 9; term 3 another word
+    profile = SimpleNamespace(concepts=((9, 0, 0, 2, 1),), spans=(frozenset({1, 2}),))
+    assert adjusted(profile, {1: 2.0, 2: 1.0, 3: 4.0, 9: 5.0}, 0.25) == 9.0  # max(3, 5) + 4
+    assert adjusted(profile, {1: 2.0, 2: 1.0, 3: 4.0, 9: 1.0}, 0.25) == 7.0  # max(3, 1) + 4
+    assert adjusted(profile, {1: 2.0, 2: 2.0, 3: 4.0}, 0.25) == 5.0  # no group: 4 / 4 + 4
+    assert adjusted(profile, {3: 4.0, 9: 5.0}, 0.25) == 9.0  # the group without the words
+    # a run that is a term of two groups: the better group counts, once
+    two = SimpleNamespace(concepts=((9, 0, 0, 2, 1), (8, 0, 0, 2, 1)),
+                          spans=(frozenset({1, 2}), frozenset({1, 2})))
+    assert adjusted(two, {1: 3.0, 8: 2.0, 9: 5.0}, 0.25) == 5.0
 
 
 def test_the_table_is_read_once_with_the_first_article(monkeypatch: pytest.MonkeyPatch,

@@ -251,7 +251,7 @@ class TopicsConfig:
 @dataclass(frozen=True)
 class RelevanceConfig:
     # 10 x the share of a topic's weight an article holds (bench/relevance.py: set A)
-    threshold: float = field(default=8.75, metadata=rule(min=0, max=1000))
+    threshold: float = field(default=8.0, metadata=rule(min=0, max=1000))
     min_terms: int = field(default=1, metadata=rule(min=1, max=20))  # distinct matched words
     # related concepts (kaffe.relevance.concepts): "venture capital" finds "seed round"
     concepts: bool = True

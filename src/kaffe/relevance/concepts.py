@@ -18,8 +18,11 @@ compound is one word here, judged as a whole: "lastbil" is common). Each present
 becomes one extra term of the article (:func:`concept_stem`), its frequency the number
 of distinct terms found. A topic, or a run of its words, that is a term of a group
 queries that group's term, weighing :data:`WEIGHT` of the run's share of the topic
-(:func:`kaffe.relevance.profile.query_weights`): the article's own words still count as
-before, the concept adds to them. One ambiguous word in an article ("drone" bees) makes
+(:func:`kaffe.relevance.profile.query_weights`). A run and its concept count once
+(:func:`kaffe.relevance.profile.adjusted`): an article holding the group scores the
+larger of the two; one holding the run's words without the group scores the words at
+:data:`ABSENT` of their weight. One ambiguous
+word in an article ("drone" bees; the terms of ``data/ambiguous_t4.tsv`` at all) makes
 no group present.
 """
 
@@ -54,9 +57,17 @@ SPECIFIC_ZIPF = 2.5
 MAX_COUNT = 3
 # A concept credits this much of the weight of the topic words it stands for.
 WEIGHT = 1.0
+# A topic's words that are a term of a group count this much of their weight in an
+# article that does not hold the group (:func:`kaffe.relevance.profile.adjusted`).
+ABSENT = 0.25
 # in data/, groups numbered in order of first appearance; a later line with a known
 # concept id adds terms to that group (thesaurus_t3.tsv mostly does)
-SOURCES = ("thesaurus_t1.tsv", "thesaurus_t2.tsv", "thesaurus_t3.tsv")
+SOURCES = ("thesaurus_t1.tsv", "thesaurus_t2.tsv", "thesaurus_t3.tsv", "thesaurus_t4.tsv",
+           "thesaurus_t5.tsv")
+# terms with another common meaning in news text (concept_id<TAB>term<TAB>the other
+# meaning): never enough alone to make their group present
+AMBIGUOUS = "ambiguous_t4.tsv"
+_NEVER_ALONE = 255  # the rarity byte of an ambiguous term
 _MAGIC = b"KCN1"
 _PREFIX = "\x00c"  # concept terms' stems: no word is spelt so
 
@@ -101,9 +112,11 @@ class Concepts:
     @classmethod
     def from_groups(cls, rows: Sequence[tuple[str, list[str], list[str]]],
                     split: Split | None,
-                    zipf: Callable[[str, str], float] | None = None) -> Concepts:
+                    zipf: Callable[[str, str], float] | None = None,
+                    ambiguous: Iterable[str] = ()) -> Concepts:
         """The table of (concept id, english terms, danish terms) groups; ``zipf``: how
-        common a word of a language is in ordinary text (Zipf)."""
+        common a word of a language is in ordinary text (Zipf); ``ambiguous``: terms
+        that make no group present alone (in any group, in either language)."""
         found: dict[int, list[int]] = {}
         size: dict[int, int] = {}
         word: dict[int, tuple[str, str]] = {}  # a term written as one word: (language, word)
@@ -129,7 +142,11 @@ class Concepts:
             groups.extend(found[key])
             starts.append(len(groups))
         common = {k: zipf(*word[k]) for k in keys if k in word} if zipf is not None else {}
-        rarity = bytes(0 if size[k] > 1 else min(255, max(1, round(20 * common.get(k, 12.0))))
+        unclear = {phrase_key(language, stems) for term in ambiguous
+                   for language in ("en", "da")
+                   if (stems := phrase_stems(term, language, split))}
+        rarity = bytes(_NEVER_ALONE if k in unclear else 0 if size[k] > 1
+                       else min(_NEVER_ALONE - 1, max(1, round(20 * common.get(k, 12.0))))
                        for k in keys)
         return cls(keys, starts, rarity, groups, array("I", sorted(heads)),
                    [(english or danish or [name.replace("_", " ")])[0]
@@ -220,7 +237,7 @@ class Concepts:
         for start, end, groups, rarity in self._runs(stems, language, heads):
             for group in groups:
                 terms.setdefault(group, set()).add(tuple(stems[start:end]))
-                if (PHRASE_ALONE and rarity == 0) or 0 < rarity < specific:
+                if (PHRASE_ALONE and rarity == 0) or 0 < rarity < specific:  # not ambiguous
                     strong.add(group)
         return {g: min(MAX_COUNT, len(t)) for g, t in terms.items()
                 if len(t) >= MIN_TERMS or g in strong}
@@ -231,15 +248,24 @@ class Concepts:
         return self.names[group]
 
 
-def analysed(texts: Iterable[str]) -> Concepts:
-    """The concept table of thesaurus TSV ``texts`` (groups numbered in order), analysed
-    as kaffe analyses topics and articles (what ``tools/concept_table.py`` ships)."""
+def analysed(texts: Iterable[str], ambiguous: str = "") -> Concepts:
+    """The concept table of thesaurus TSV ``texts`` (groups numbered in order) and the
+    ambiguity list's text ``ambiguous``, analysed as kaffe analyses topics and articles
+    (what ``tools/concept_table.py`` ships)."""
     from kaffe.relevance.background import Background
     from kaffe.relevance.compounds import Splitter
 
     rows = merged(row for text in texts for row in read_groups(text))
     table = Background.load()
-    return Concepts.from_groups(rows, Splitter(table).split, partial(word_zipf, table))
+    return Concepts.from_groups(rows, Splitter(table).split, partial(word_zipf, table),
+                                read_ambiguous(ambiguous))
+
+
+def read_ambiguous(text: str) -> list[str]:
+    """The terms of an ambiguity list's TSV text (concept_id, term, other meaning)."""
+    return [fields[1].strip() for line in text.splitlines()
+            if not line.startswith("#") and len(fields := line.split("\t")) >= 2
+            and fields[1].strip()]
 
 
 def merged(rows: Iterable[tuple[str, list[str], list[str]]]

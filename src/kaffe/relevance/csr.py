@@ -114,6 +114,11 @@ def multiply(left: Csr, right: Csr) -> Csr:
     """Element-wise product of two matrices of one shape whose rows hold each column at
     most once; each row's columns descending (the order scipy's ``multiply`` gives when
     ``left``'s columns are sorted ascending and ``right``'s are not)."""
+    return multiply_keeping(left, right)[0]
+
+
+def multiply_keeping(left: Csr, right: Csr) -> tuple[Csr, np.ndarray]:
+    """:func:`multiply`, and the factors from ``right`` of each of its entries."""
     width = max(left.shape[1], 1)
     left_keys = left.row_of_each().astype(np.int64) * width + left.indices
     right_rows = right.row_of_each()
@@ -123,4 +128,5 @@ def multiply(left: Csr, right: Csr) -> Csr:
     left_values = left.data[np.searchsorted(left_keys, right_keys[order])]
     indptr = np.zeros(right.shape[0] + 1, np.int64)
     np.cumsum(np.bincount(right_rows[order], minlength=right.shape[0]), out=indptr[1:])
-    return Csr(left_values * right.data[order], right.indices[order], indptr, right.shape)
+    right_values = right.data[order]
+    return Csr(left_values * right_values, right.indices[order], indptr, right.shape), right_values

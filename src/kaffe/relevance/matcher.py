@@ -14,8 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from kaffe.model import Match
-from kaffe.relevance.csr import Csr, multiply
-from kaffe.relevance.profile import Profile, Reason, explain, query_weights
+from kaffe.relevance.concepts import ABSENT
+from kaffe.relevance.csr import Csr, multiply_keeping
+from kaffe.relevance.profile import Profile, Reason, adjusted, explain, query_weights
 from kaffe.relevance.scoring import Candidates, Filters, run_chunks, score_chunk
 from kaffe.relevance.weights import Bm25
 
@@ -47,7 +48,9 @@ class MatchRun:
                  contacts: Sequence[str], filters: Filters, limit: int) -> None:
         self.collection, self.profiles, self.contacts = collection, profiles, contacts
         self.filters, self.limit = filters, limit
-        self.k = limit if filters.min_stems <= 1 else limit * _SLACK
+        # candidates can fail the word count or lose score to a concept run (adjusted)
+        checked = filters.min_stems > 1 or any(p.concepts for p in profiles)
+        self.k = limit * _SLACK if checked else limit
         idf = collection.weights.idf
         self.query = query_matrix(profiles, collection.weights.tt.shape[0],
                                   [query_weights(p, idf, SCALE) for p in profiles])
@@ -73,52 +76,81 @@ class MatchRun:
 
     def _matches(self, lo: int, chunk: Candidates,
                  excluded: Sequence[np.ndarray]) -> dict[int, tuple[Match, ...]]:
-        reasons = self._explain_all(lo, chunk.articles)
+        pairs = self._pairs(lo, chunk.articles)
         found = {}
-        for i, (rows, scores) in enumerate(zip(chunk.articles, chunk.scores, strict=True)):
-            matches = self._accept(lo + i, rows, scores, reasons[i])
+        for i, rows in enumerate(chunk.articles):
+            matches = self._accept(lo + i, rows, pairs, i)
             if len(matches) < self.limit and chunk.more[i] and len(matches) < len(rows):
-                matches = self._exhaustive(lo + i, excluded)  # rare: min_terms rejections
+                matches = self._exhaustive(lo + i, excluded)  # rare: rejected candidates
             if matches:
                 found[lo + i] = matches
         return found
 
-    def _accept(self, n: int, rows: np.ndarray, scores: np.ndarray,
-                reasons: list[Reason]) -> tuple[Match, ...]:
-        matches = []
-        for row, score, reason in zip(rows.tolist(), scores.tolist(), reasons, strict=True):
+    def _accept(self, n: int, rows: np.ndarray, pairs: Pairs, i: int) -> tuple[Match, ...]:
+        """Up to ``limit`` candidates of contact ``n`` (the ``i``-th of the chunk ``pairs``
+        holds) that, counting each concept run once (:func:`.profile.adjusted`), keep
+        enough score and enough distinct words; best first. Only those are explained."""
+        matches: list[Match] = []
+        scored = pairs.scores[i]
+        for k in sorted(range(len(scored)), key=lambda k: -scored[k]):  # stable on ties
+            if scored[k] < self.filters.threshold or len(matches) == self.limit:
+                break
+            reason = pairs.reason(self.profiles[n], i, k)
             if reason.distinct >= self.filters.min_stems:
-                matches.append(Match(self.contacts[n], self.collection.ids[row], score,
-                                     reason.terms, reason.topic))
-                if len(matches) == self.limit:
-                    break
+                matches.append(Match(self.contacts[n], self.collection.ids[int(rows[k])],
+                                     scored[k], reason.terms, reason.topic))
         return tuple(matches)
 
     def _exhaustive(self, n: int, excluded: Sequence[np.ndarray]) -> tuple[Match, ...]:
         everything = len(self.collection.ids)
         chunk = self._score((n, n + 1), excluded, everything)
-        reasons = self._explain_all(n, chunk.articles)
-        return self._accept(n, chunk.articles[0], chunk.scores[0], reasons[0])
+        return self._accept(n, chunk.articles[0], self._pairs(n, chunk.articles), 0)
 
-    def _explain_all(self, lo: int, articles: list[np.ndarray]) -> list[list[Reason]]:
-        """Reasons for every candidate pair of a chunk, in candidate order."""
+    def _pairs(self, lo: int, articles: list[np.ndarray]) -> Pairs:
+        """The shared terms and adjusted scores of every candidate pair of a chunk."""
         contacts = np.repeat(np.arange(lo, lo + len(articles)), [a.size for a in articles])
         rows = np.concatenate(articles) if articles else np.empty(0, np.int64)
-        shared = multiply(self.query.rows(contacts), self.collection.tf.rows(rows))
+        query, tf = self.query.rows(contacts), self.collection.tf.rows(rows)
+        shared, counts = multiply_keeping(query, tf)
         pair_of = shared.row_of_each()
-        values = self.collection.weights.weigh(shared.indices, shared.data, rows[pair_of])
-        terms, weights, bounds = shared.indices.tolist(), values.tolist(), shared.indptr.tolist()
-        reasons: list[list[Reason]] = []
+        bm25 = self.collection.weights
+        values = bm25.weigh(shared.indices, shared.data, rows[pair_of])
+        parts = shared.data / counts * bm25.weigh(shared.indices, counts, rows[pair_of])
+        bounds = shared.indptr
+        # the plain sum per pair (a pair always shares a term: it was scored)
+        sums = (np.add.reduceat(parts, bounds[:-1]) if parts.size
+                else np.zeros(len(bounds) - 1)).tolist()
+        terms, contributions, starts = shared.indices.tolist(), parts.tolist(), bounds.tolist()
+        scores: list[list[float]] = []
         pair = 0
         for i, arts in enumerate(articles):
             profile, own = self.profiles[lo + i], []
             for _ in range(arts.size):
-                lo_, hi_ = bounds[pair], bounds[pair + 1]
-                own.append(explain(profile, dict(zip(terms[lo_:hi_], weights[lo_:hi_],
-                                                     strict=True))))
+                a, b = starts[pair], starts[pair + 1]
+                own.append(adjusted(profile, dict(zip(terms[a:b], contributions[a:b],
+                                                      strict=True)), ABSENT)
+                           if profile.concepts else sums[pair])
                 pair += 1
-            reasons.append(own)
-        return reasons
+            scores.append(own)
+        return Pairs(scores, terms, values.tolist(), starts,
+                     [0, *np.cumsum([a.size for a in articles]).tolist()])
+
+
+@dataclass
+class Pairs:
+    """A chunk's candidate pairs: per contact of the chunk, each candidate's adjusted
+    score; and the shared terms with their BM25 weights, to explain a pair on demand."""
+
+    scores: list[list[float]]
+    terms: list[int]
+    weights: list[float]
+    starts: list[int]  # per pair, where its terms start in ``terms``
+    first: list[int]  # per contact of the chunk, its first pair
+
+    def reason(self, profile: Profile, i: int, k: int) -> Reason:
+        pair = self.first[i] + k
+        a, b = self.starts[pair], self.starts[pair + 1]
+        return explain(profile, dict(zip(self.terms[a:b], self.weights[a:b], strict=True)))
 
 
 def query_matrix(profiles: Sequence[Profile], width: int,

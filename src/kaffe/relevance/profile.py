@@ -53,6 +53,9 @@ class Profile:
     # of that entry (a topic as written) are a term of the concept group
     # (:mod:`.concepts`); the entries up to ``last`` are the topic's translations
     concepts: tuple[tuple[int, int, int, int, int], ...] = ()
+    # per entry of ``concepts``: the term ids that stand for its run of topic words (their
+    # stems in both languages, and the stems of translations of just those words)
+    spans: tuple[frozenset[int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,7 @@ def compile_profile(topics: Sequence[Topic], term_id: Callable[[str], int],
     units: list[tuple[int, ...]] = []
     scales: list[float] = []
     bridges: list[tuple[int, int, int, int, int]] = []
+    spans: list[set[int]] = []
     for text in dict.fromkeys(t.text.strip() for t in topics if t.text.strip()):
         ids: set[int] = set()
         found = topic_words(text, split)
@@ -86,6 +90,7 @@ def compile_profile(topics: Sequence[Topic], term_id: Callable[[str], int],
                 tid = term_id(concept_stem(concept))
                 ids.add(tid)
                 bridges.append((tid, len(groups), start, end, -1))
+                spans.append({term_id(s) for w in found[start:end] for s in w.stems})
                 shown = " ".join(dict.fromkeys(w.surface for w in found[start:end]))
                 name = concepts.name(concept)
                 label = f"≈ {name}" if _same(shown, name) else f"{shown} ≈ {name}"
@@ -95,7 +100,7 @@ def compile_profile(topics: Sequence[Topic], term_id: Callable[[str], int],
         variants = [(found, 1.0)]
         if lexicon is not None:
             variants += [(v, TRANSLATED) for v in translated(text, found, lexicon)]
-        for variant, scale in variants:
+        for k, (variant, scale) in enumerate(variants):
             group = []
             for word in variant:
                 own = []
@@ -111,12 +116,28 @@ def compile_profile(topics: Sequence[Topic], term_id: Callable[[str], int],
             groups.append(tuple(group))
             units.append(tuple(word.unit for word in variant))
             scales.append(scale)
+            if k:
+                _add_translations(variant, found, bridges, spans, term_id)
         bridges = [(*b[:4], len(groups)) if b[4] < 0 else b for b in bridges]
         compiled.append((text, frozenset(ids)))
     terms = np.array(sorted(words), dtype=np.int32)
     frozen = {tid: tuple(s) for tid, s in words.items()}
     return Profile(terms, frozen, tuple(compiled), tuple(groups), tuple(units), tuple(scales),
-                   tuple(bridges))
+                   tuple(bridges), tuple(frozenset(s) for s in spans))
+
+
+def _add_translations(variant: Sequence[TopicWord], found: Sequence[TopicWord],
+                      bridges: Sequence[tuple[int, int, int, int, int]],
+                      spans: list[set[int]], term_id: Callable[[str], int]) -> None:
+    """Add to the spans of this topic's concept runs (``last`` still -1) the stems of the
+    translated words of ``variant`` that translate only words of the run."""
+    for n, (_tid, _group, start, end, last) in enumerate(bridges):
+        if last >= 0:
+            continue
+        surfaces = {w.surface for w in found[start:end]}
+        for word in variant:
+            if word.sources and set(word.sources) <= surfaces:
+                spans[n].update(term_id(s) for s in word.stems)
 
 
 def concept_runs(text: str, found: Sequence[TopicWord], concepts: Concepts
@@ -204,6 +225,28 @@ def query_weights(profile: Profile, idf: np.ndarray, scale: float) -> np.ndarray
             weight = scale * thesaurus.WEIGHT * sum(lightest[start:end]) / total / own
             share[tid] = max(share.get(tid, 0.0), weight)
     return np.array([share.get(t, 0.0) for t in profile.terms.tolist()], dtype=np.float32)
+
+
+def adjusted(profile: Profile, contributions: Mapping[int, float], absent: float) -> float:
+    """The score of an article (``contributions``: per shared term, its query weight
+    times its BM25 weight; their sum is the linear score) once each concept run counts
+    once: where the article holds the concept, the run's own words and the concept
+    together count what the larger of the two does (an article that says "ERP" holds
+    the ERP group too, and is not twice as much about ERP); where it does not, the run's
+    own words count ``absent`` of their weight: "drones" in an article about bees is the
+    word without the concept (:data:`.concepts.ABSENT`)."""
+    total = sum(contributions.values())
+    runs: dict[frozenset[int], set[int]] = {}  # a run's terms -> the groups it is a term of
+    for (tid, *_), span in zip(profile.concepts, profile.spans, strict=True):
+        runs.setdefault(span, set()).add(tid)
+    counted: set[int] = set()
+    for span, tids in runs.items():
+        own = sum(contributions.get(t, 0.0) for t in span - counted)
+        found = [contributions.get(t, 0.0) for t in tids - counted]
+        counted |= span | tids
+        best = max(found, default=0.0)
+        total += (max(own, best) if best > 0 else absent * own) - own - sum(found)
+    return total
 
 
 def explain(profile: Profile, weights: Mapping[int, float]) -> Reason:
