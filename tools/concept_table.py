@@ -1,15 +1,17 @@
 """Ship the concept thesaurus in src/kaffe/relevance/data (run by hand; deterministic).
 
-    python tools/concept_table.py [T1 T2 T3 T4 T5]    (PATH/thesaurus_t1.tsv ... t5.tsv)
+    python tools/concept_table.py [T1 ... T7]    (PATH/thesaurus_t1.tsv ... t7.tsv)
 
 The thesaurus (concept_id<TAB>english terms<TAB>danish terms<TAB>domain, one group a
 line, terms separated by " | ") was written for kaffe by independent authors
 (technology/industry; business/society); ``thesaurus_t3.tsv`` and ``thesaurus_t4.tsv``
 (the same format; the domain may be left out) add terms to groups of the first two, and
-some groups; ``thesaurus_t5.tsv`` adds groups of fields the others left out. The files
-are kept as written in ``thesaurus_t1.tsv`` ... ``thesaurus_t5.tsv``, except lines that
+some groups; ``thesaurus_t5.tsv`` adds groups of fields the others left out;
+``thesaurus_t6.tsv`` and ``thesaurus_t7.tsv`` (half of the groups each) the words
+articles use for them. The files
+are kept as written in ``thesaurus_t1.tsv`` ... ``thesaurus_t7.tsv``, except lines that
 are not three or four fields with an id and some term, which are dropped (and counted
-here). ``ambiguous_t4.tsv`` (group id<TAB>term<TAB>its other sense) names the terms that
+here). ``ambiguous_t*.tsv`` (group id<TAB>term<TAB>its other sense) name the terms that
 never make their group present alone (:data:`kaffe.relevance.concepts.AMBIGUOUS`). They
 are analysed by kaffe's own text analysis into ``concepts.bin``, what
 :mod:`kaffe.relevance.concepts` reads. Without PATHs, ``concepts.bin`` is rebuilt from
@@ -41,7 +43,8 @@ def main(argv: list[str]) -> int:
         (DATA / name).write_text("".join(f"{line}\n" for line in kept), encoding="utf-8")
         print(f"{name}: {len(kept)} groups kept, {dropped} malformed lines dropped")
     texts = [(DATA / name).read_text(encoding="utf-8") for name in SOURCES]
-    table = analysed(texts, (DATA / AMBIGUOUS).read_text(encoding="utf-8")).encode()
+    unclear = "\n".join((DATA / name).read_text(encoding="utf-8") for name in AMBIGUOUS)
+    table = analysed(texts, unclear).encode()
     TABLE.write_bytes(table)
     groups = len(merged(row for t in texts for row in read_groups(t)))
     print(f"wrote {TABLE.relative_to(ROOT)}: {groups} groups, {len(table):,} bytes")

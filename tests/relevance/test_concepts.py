@@ -125,7 +125,8 @@ def test_the_shipped_table_is_the_shipped_thesaurus_analysed(monkeypatch: pytest
     data = resources.files("kaffe.relevance").joinpath("data")
     texts = [data.joinpath(name).read_text(encoding="utf-8") for name in SOURCES]
     assert sum(len(read_groups(t)) for t in texts) >= 100
-    ambiguous = data.joinpath(concepts.AMBIGUOUS).read_text(encoding="utf-8")
+    ambiguous = "\n".join(data.joinpath(name).read_text(encoding="utf-8")
+                          for name in concepts.AMBIGUOUS)
     assert len(read_ambiguous(ambiguous)) >= 100
     assert data.joinpath("concepts.bin").read_bytes() == analysed(texts, ambiguous).encode(), (
         "run tools/concept_table.py")

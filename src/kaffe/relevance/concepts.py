@@ -22,7 +22,7 @@ queries that group's term, weighing :data:`WEIGHT` of the run's share of the top
 (:func:`kaffe.relevance.profile.adjusted`): an article holding the group scores the
 larger of the two; one holding the run's words without the group scores the words at
 :data:`ABSENT` of their weight. One ambiguous
-word in an article ("drone" bees; the terms of ``data/ambiguous_t4.tsv`` at all) makes
+word in an article ("drone" bees; the terms of ``data/ambiguous_*.tsv`` at all) makes
 no group present.
 """
 
@@ -63,10 +63,10 @@ ABSENT = 0.25
 # in data/, groups numbered in order of first appearance; a later line with a known
 # concept id adds terms to that group (thesaurus_t3.tsv mostly does)
 SOURCES = ("thesaurus_t1.tsv", "thesaurus_t2.tsv", "thesaurus_t3.tsv", "thesaurus_t4.tsv",
-           "thesaurus_t5.tsv")
-# terms with another common meaning in news text (concept_id<TAB>term<TAB>the other
-# meaning): never enough alone to make their group present
-AMBIGUOUS = "ambiguous_t4.tsv"
+           "thesaurus_t5.tsv", "thesaurus_t6.tsv", "thesaurus_t7.tsv")
+# lists of terms with another common meaning in news text (concept_id<TAB>term<TAB>the
+# other meaning): never enough alone to make their group present
+AMBIGUOUS = ("ambiguous_t4.tsv", "ambiguous_t6.tsv", "ambiguous_t7.tsv")
 _NEVER_ALONE = 255  # the rarity byte of an ambiguous term
 _MAGIC = b"KCN1"
 _PREFIX = "\x00c"  # concept terms' stems: no word is spelt so
@@ -250,7 +250,7 @@ class Concepts:
 
 def analysed(texts: Iterable[str], ambiguous: str = "") -> Concepts:
     """The concept table of thesaurus TSV ``texts`` (groups numbered in order) and the
-    ambiguity list's text ``ambiguous``, analysed as kaffe analyses topics and articles
+    ambiguity lists' text ``ambiguous`` (joined), analysed as kaffe analyses topics and articles
     (what ``tools/concept_table.py`` ships)."""
     from kaffe.relevance.background import Background
     from kaffe.relevance.compounds import Splitter
