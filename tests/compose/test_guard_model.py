@@ -179,9 +179,10 @@ def test_same_setting_refits_the_shipped_models_setting(tmp_path: Path) -> None:
 # the classifier flags: it reads who asks whom ("I/me + you + question") and cannot tell
 # "refer me to the article" from "refer me to your recruiter". Known and reported; an
 # ``allow`` pattern un-blocks such a sentence. Strict: when one starts passing, say so.
-# (The model trained on eight authors passes four of the five the four-author model
+# (The model trained on ten authors passes three of the five the four-author model
 # flagged.)
 KNOWN_FALSE_POSITIVES = {
+    "Any openings in your calendar next week?",
     "Jeres team ansætter ingeniører, kan jeg se.",
 }
 
@@ -196,6 +197,25 @@ def test_the_pattern_suites_hard_negatives_pass_the_whole_guard(text: str) -> No
 
 
 def test_allow_unblocks_a_known_false_positive() -> None:
-    text = "Jeres team ansætter ingeniører, kan jeg se."
+    text = "Any openings in your calendar next week?"
     assert check(text, ON).blocked
-    assert not check(text, GuardConfig(allow=(r"ansætter ingeniører",))).blocked
+    assert not check(text, GuardConfig(allow=(r"openings in your calendar",))).blocked
+
+
+@pytest.mark.parametrize("line", [
+    "In return, I would be glad to offer what I can: " + offer + "."
+    for offer in ("eight years of data platform work in shipping and logistics",
+                  "an introduction to the people I know in renewable energy",
+                  "a second pair of eyes on your pricing model",
+                  "my notes from ten years of running customer research")
+] + [
+    "Til gengæld tilbyder jeg gerne, hvad jeg kan: " + offer + "."
+    for offer in ("otte års erfaring med dataplatforme i shipping og logistik",
+                  "en introduktion til dem, jeg kender i energibranchen",
+                  "et par friske øjne på jeres prismodel")
+])
+def test_the_outreach_templates_offer_line_passes_the_guard(line: str) -> None:
+    # kaffe's own drafts must pass their own guard: the outreach template's offer line
+    # (src/kaffe/compose/templates/*/outreach.j2) with offers a user configures. A model
+    # the grid chose on ten authors blocked the first (bench/RESULTS.md) and was not shipped.
+    assert not check(line, ON).blocked, check(line, ON).reason
