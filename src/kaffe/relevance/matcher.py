@@ -49,7 +49,7 @@ class MatchRun:
         self.collection, self.profiles, self.contacts = collection, profiles, contacts
         self.filters, self.limit = filters, limit
         # candidates can fail the word count or lose score to a concept run (adjusted)
-        checked = filters.min_stems > 1 or any(p.concepts for p in profiles)
+        checked = filters.min_stems > 1 or any(p.runs for p in profiles)
         self.k = limit * _SLACK if checked else limit
         idf = collection.weights.idf
         self.query = query_matrix(profiles, collection.weights.tt.shape[0],
@@ -129,7 +129,7 @@ class MatchRun:
                 a, b = starts[pair], starts[pair + 1]
                 own.append(adjusted(profile, dict(zip(terms[a:b], contributions[a:b],
                                                       strict=True)), ABSENT)
-                           if profile.concepts else sums[pair])
+                           if profile.runs else sums[pair])
                 pair += 1
             scores.append(own)
         return Pairs(scores, terms, values.tolist(), starts,

@@ -53,9 +53,10 @@ class Profile:
     # of that entry (a topic as written) are a term of the concept group
     # (:mod:`.concepts`); the entries up to ``last`` are the topic's translations
     concepts: tuple[tuple[int, int, int, int, int], ...] = ()
-    # per entry of ``concepts``: the term ids that stand for its run of topic words (their
-    # stems in both languages, and the stems of translations of just those words)
-    spans: tuple[frozenset[int], ...] = ()
+    # each run of topic words that is a term of some groups, once: the term ids that stand
+    # for its words (their stems in both languages, and the stems of translations of just
+    # those words), and the concept terms of its groups (:func:`adjusted`)
+    runs: tuple[tuple[frozenset[int], frozenset[int]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -122,8 +123,11 @@ def compile_profile(topics: Sequence[Topic], term_id: Callable[[str], int],
         compiled.append((text, frozenset(ids)))
     terms = np.array(sorted(words), dtype=np.int32)
     frozen = {tid: tuple(s) for tid, s in words.items()}
+    runs: dict[frozenset[int], set[int]] = {}
+    for (tid, *_), span in zip(bridges, spans, strict=True):
+        runs.setdefault(frozenset(span), set()).add(tid)
     return Profile(terms, frozen, tuple(compiled), tuple(groups), tuple(units), tuple(scales),
-                   tuple(bridges), tuple(frozenset(s) for s in spans))
+                   tuple(bridges), tuple((span, frozenset(t)) for span, t in runs.items()))
 
 
 def _add_translations(variant: Sequence[TopicWord], found: Sequence[TopicWord],
@@ -236,11 +240,8 @@ def adjusted(profile: Profile, contributions: Mapping[int, float], absent: float
     own words count ``absent`` of their weight: "drones" in an article about bees is the
     word without the concept (:data:`.concepts.ABSENT`)."""
     total = sum(contributions.values())
-    runs: dict[frozenset[int], set[int]] = {}  # a run's terms -> the groups it is a term of
-    for (tid, *_), span in zip(profile.concepts, profile.spans, strict=True):
-        runs.setdefault(span, set()).add(tid)
     counted: set[int] = set()
-    for span, tids in runs.items():
+    for span, tids in profile.runs:
         own = sum(contributions.get(t, 0.0) for t in span - counted)
         found = [contributions.get(t, 0.0) for t in tids - counted]
         counted |= span | tids
