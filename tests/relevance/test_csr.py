@@ -49,8 +49,11 @@ def test_multiply_is_the_element_wise_product_columns_descending(seed: int) -> N
     rng = np.random.default_rng(seed)
     left, a = random_csr(rng, 9, 40, 0.3, ones=True, shuffled=False)
     right, b = random_csr(rng, 9, 40, 0.3)
-    found = multiply(left, right)
+    found, factors = multiply(left, right)
     assert np.array_equal(dense_of(found), a * b)
+    # the factors are right's values at the product's entries, in its order
+    assert np.array_equal(dense_of(Csr(factors, found.indices, found.indptr, found.shape)),
+                          np.where(a * b != 0, b, 0))
     for i in range(found.shape[0]):
         cols = found.indices[found.indptr[i]:found.indptr[i + 1]]
         assert list(cols) == sorted(cols, reverse=True)

@@ -110,15 +110,11 @@ def product(query: Csr, weights: Csr, counts: Csr | None = None) -> tuple[Csr, n
     return scores, (tally[found] if tally is not None else None)
 
 
-def multiply(left: Csr, right: Csr) -> Csr:
+def multiply(left: Csr, right: Csr) -> tuple[Csr, np.ndarray]:
     """Element-wise product of two matrices of one shape whose rows hold each column at
     most once; each row's columns descending (the order scipy's ``multiply`` gives when
-    ``left``'s columns are sorted ascending and ``right``'s are not)."""
-    return multiply_keeping(left, right)[0]
-
-
-def multiply_keeping(left: Csr, right: Csr) -> tuple[Csr, np.ndarray]:
-    """:func:`multiply`, and the factors from ``right`` of each of its entries."""
+    ``left``'s columns are sorted ascending and ``right``'s are not); and the factors
+    from ``right`` of each of its entries, in the same order."""
     width = max(left.shape[1], 1)
     left_keys = left.row_of_each().astype(np.int64) * width + left.indices
     right_rows = right.row_of_each()

@@ -15,7 +15,7 @@ import numpy as np
 
 from kaffe.model import Match
 from kaffe.relevance.concepts import ABSENT
-from kaffe.relevance.csr import Csr, multiply_keeping
+from kaffe.relevance.csr import Csr, multiply
 from kaffe.relevance.profile import Profile, Reason, adjusted, explain, query_weights
 from kaffe.relevance.scoring import Candidates, Filters, run_chunks, score_chunk
 from kaffe.relevance.weights import Bm25
@@ -111,7 +111,7 @@ class MatchRun:
         contacts = np.repeat(np.arange(lo, lo + len(articles)), [a.size for a in articles])
         rows = np.concatenate(articles) if articles else np.empty(0, np.int64)
         query, tf = self.query.rows(contacts), self.collection.tf.rows(rows)
-        shared, counts = multiply_keeping(query, tf)
+        shared, counts = multiply(query, tf)
         pair_of = shared.row_of_each()
         bm25 = self.collection.weights
         values = bm25.weigh(shared.indices, shared.data, rows[pair_of])

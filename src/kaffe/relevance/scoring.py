@@ -36,12 +36,12 @@ class Filters:
 class Candidates:
     """The best articles of each contact in a chunk, best first.
 
-    ``articles[i]`` and ``scores[i]`` are at most ``k`` long; ``more[i]`` says
-    the contact had further candidates beyond them.
+    ``articles[i]`` is at most ``k`` long; ``more[i]`` says the contact had further
+    candidates beyond them (the matcher scores the candidates again, counting concept
+    runs once: :func:`kaffe.relevance.profile.adjusted`).
     """
 
     articles: list[np.ndarray]
-    scores: list[np.ndarray]
     more: np.ndarray
 
 
@@ -112,8 +112,7 @@ def top_k(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, n: int, k: int
     starts = np.searchsorted(rows, np.arange(n))
     ends = np.minimum(np.searchsorted(rows, np.arange(n), side="right"), starts + k)
     articles = [cols[lo:hi] for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True)]
-    scores = [values[lo:hi] for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True)]
-    return Candidates(articles, scores, more)
+    return Candidates(articles, more)
 
 
 def run_chunks(fn: Callable[[T], R], chunks: Sequence[T], workers: int) -> list[R]:
