@@ -12,7 +12,10 @@ articles use for them. The files
 are kept as written in ``thesaurus_t1.tsv`` ... ``thesaurus_t7.tsv``, except lines that
 are not three or four fields with an id and some term, which are dropped (and counted
 here). ``ambiguous_t*.tsv`` (group id<TAB>term<TAB>its other sense) name the terms that
-never make their group present alone (:data:`kaffe.relevance.concepts.AMBIGUOUS`). They
+never make their group present alone (:data:`kaffe.relevance.concepts.AMBIGUOUS`);
+``related_r*.tsv`` (group id<TAB>related group ids, by two more authors, half of the groups
+each) the groups an article about a group's topic holds
+(:data:`kaffe.relevance.concepts.LINKS`). They
 are analysed by kaffe's own text analysis into ``concepts.bin``, what
 :mod:`kaffe.relevance.concepts` reads. Without PATHs, ``concepts.bin`` is rebuilt from
 the shipped files (tests/relevance/test_concepts.py checks it is up to date).
@@ -26,7 +29,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from kaffe.relevance.concepts import AMBIGUOUS, SOURCES, analysed, merged, read_groups  # noqa: E402
+from kaffe.relevance.concepts import (  # noqa: E402
+    AMBIGUOUS,
+    LINKS,
+    SOURCES,
+    analysed,
+    merged,
+    read_groups,
+)
 
 DATA = ROOT / "src" / "kaffe" / "relevance" / "data"
 TABLE = DATA / "concepts.bin"
@@ -44,7 +54,8 @@ def main(argv: list[str]) -> int:
         print(f"{name}: {len(kept)} groups kept, {dropped} malformed lines dropped")
     texts = [(DATA / name).read_text(encoding="utf-8") for name in SOURCES]
     unclear = "\n".join((DATA / name).read_text(encoding="utf-8") for name in AMBIGUOUS)
-    table = analysed(texts, unclear).encode()
+    related = "\n".join((DATA / name).read_text(encoding="utf-8") for name in LINKS)
+    table = analysed(texts, unclear, related).encode()
     TABLE.write_bytes(table)
     groups = len(merged(row for t in texts for row in read_groups(t)))
     print(f"wrote {TABLE.relative_to(ROOT)}: {groups} groups, {len(table):,} bytes")

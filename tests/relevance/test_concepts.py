@@ -21,6 +21,7 @@ from kaffe.relevance.concepts import (
     merged,
     read_ambiguous,
     read_groups,
+    read_related,
     word_zipf,
 )
 from kaffe.relevance.index import ArticleIndex
@@ -128,10 +129,16 @@ def test_the_shipped_table_is_the_shipped_thesaurus_analysed(monkeypatch: pytest
     ambiguous = "\n".join(data.joinpath(name).read_text(encoding="utf-8")
                           for name in concepts.AMBIGUOUS)
     assert len(read_ambiguous(ambiguous)) >= 100
-    assert data.joinpath("concepts.bin").read_bytes() == analysed(texts, ambiguous).encode(), (
+    related = "\n".join(data.joinpath(name).read_text(encoding="utf-8")
+                        for name in concepts.LINKS)
+    assert len(read_related(related)) >= 1000
+    assert data.joinpath("concepts.bin").read_bytes() == analysed(texts, ambiguous,
+                                                                  related).encode(), (
         "run tools/concept_table.py")
     table = Concepts.load()
-    assert Concepts.decode(table.encode()).names == table.names
+    again = Concepts.decode(table.encode())
+    assert again.names == table.names and again.links == table.links
+    assert sum(len(table.related(g)) for g in range(len(table.names))) >= 3000
     assert concepts.MAX_RUN >= 2
 
 
@@ -173,13 +180,15 @@ def test_topic_words_without_their_concept_count_a_quarter():
 
 def test_topic_words_and_their_concept_count_once():
     # term 1, 2: the words of a run that is a term of group term 9; term 3 another word
-    profile = SimpleNamespace(runs=((frozenset({1, 2}), frozenset({9})),))
+    profile = SimpleNamespace(runs=((frozenset({1, 2}), frozenset({9})),), named=(),
+                              related=())
     assert adjusted(profile, {1: 2.0, 2: 1.0, 3: 4.0, 9: 5.0}, 0.25) == 9.0  # max(3, 5) + 4
     assert adjusted(profile, {1: 2.0, 2: 1.0, 3: 4.0, 9: 1.0}, 0.25) == 7.0  # max(3, 1) + 4
     assert adjusted(profile, {1: 2.0, 2: 2.0, 3: 4.0}, 0.25) == 5.0  # no group: 4 / 4 + 4
     assert adjusted(profile, {3: 4.0, 9: 5.0}, 0.25) == 9.0  # the group without the words
     # a run that is a term of two groups: the better group counts, once
-    two = SimpleNamespace(runs=((frozenset({1, 2}), frozenset({8, 9})),))
+    two = SimpleNamespace(runs=((frozenset({1, 2}), frozenset({8, 9})),), named=(),
+                          related=())
     assert adjusted(two, {1: 3.0, 8: 2.0, 9: 5.0}, 0.25) == 5.0
 
 
@@ -200,3 +209,54 @@ def test_kaffe_plan_names_the_concept():
 
     (match,) = matches("halvledere", CHIPS)
     assert "(terms: halvledere ≈ semiconductor;" in match_reason(match, CHIPS)
+
+
+def test_a_topic_that_is_one_specific_word_counts_whole_where_an_article_names_it():
+    # term 1, 2: the two parts of a compound topic ("efteruddannelse"), a term of group 9
+    named = SimpleNamespace(runs=((frozenset({1, 2, 3}), frozenset({9})),),
+                            named=(((1, 3), (2,)),), related=(frozenset(),))
+    assert adjusted(named, {1: 2.0, 2: 2.0}, 0.25) == 4.0  # both parts: the word itself
+    assert adjusted(named, {3: 2.0, 2: 2.0}, 0.25) == 4.0  # (either stem of a part)
+    assert adjusted(named, {1: 2.0}, 0.25) == 0.5  # one part only: a quarter
+    common = SimpleNamespace(runs=named.runs, named=((),), related=(frozenset(),))
+    assert adjusted(common, {1: 2.0, 2: 2.0}, 0.25) == 1.0
+
+
+def test_an_article_holding_two_related_groups_scores_the_best_of_them():
+    # terms 1, 2: a run of group 9; 20, 21, 22: groups related to 9; 3: another word
+    profile = SimpleNamespace(runs=((frozenset({1, 2}), frozenset({9})),), named=((),),
+                              related=(frozenset({20, 21, 22}),))
+    assert adjusted(profile, {20: 6.0, 21: 9.0, 3: 1.0}, 0.25) == 10.0  # max(6, 9) + 1
+    assert adjusted(profile, {21: 9.0, 3: 1.0}, 0.25) == 1.0  # one related group: nothing
+    assert adjusted(profile, {9: 12.0, 20: 6.0, 21: 9.0}, 0.25) == 12.0  # the group wins
+    assert adjusted(profile, {1: 4.0, 20: 2.0, 22: 1.0}, 0.25) == 2.0  # max(1/4 x 4, 2)
+
+
+WAREHOUSE = [
+    ("warehouse_automation", ["warehouse automation", "automated warehouse"],
+     ["lagerautomatisering"]),
+    ("robotics", ["robot", "robotics", "cobot"], ["robot", "robotteknologi"]),
+    ("logistics", ["logistics", "freight", "third-party logistics"], ["logistik", "fragt"]),
+    ("warehouse", ["warehouse", "distribution centre"], ["lager", "distributionscenter"]),
+]
+ROBOTS = article("robots", "Autonomous mobile robots cut picking times at a Dutch warehouse",
+                 "The third-party logistics provider says its robots and cobots halved "
+                 "walking distances between shelves, and freight volumes grew.", "en")
+FACTORY = article("factory", "Car maker adds welding robots",
+                  "The plant now has 400 robots and cobots on its lines.", "en")
+
+
+def test_related_groups_find_an_article_that_names_none_of_the_topics_terms(
+        monkeypatch: pytest.MonkeyPatch):
+    table = Concepts.from_groups(WAREHOUSE, Splitter(Background.load()).split,
+                                 related=[("warehouse_automation",
+                                           ["robotics", "logistics", "warehouse", "nowhere"])])
+    assert table.related(0) == (1, 2, 3) and table.related(1) == ()  # unknown ids left out
+    assert Concepts.decode(table.encode()).related(0) == (1, 2, 3)
+    monkeypatch.setattr(Concepts, "load", classmethod(lambda cls: table))
+    (match,) = matches("lagerautomatisering", ROBOTS)  # robotics + logistics (+ warehouse)
+    assert match.article_id == "robots"
+    assert any("~" in term for term in match.terms), match.terms  # "... ~ robot"
+    assert matches("lagerautomatisering", FACTORY) == ()  # robotics alone is not enough
+    monkeypatch.setattr(concepts, "RELATED", 0.0)
+    assert matches("lagerautomatisering", ROBOTS) == ()

@@ -85,11 +85,12 @@ def test_reasons_name_the_topic_and_its_words(corpus):
     index = ArticleIndex(RelevanceConfig())
     index.add(corpus_articles(corpus) + danish_articles())
     best = index.match(profiles(), limit=1)
-    assert best["mette@example.dk"][0].terms[0] == "Vindmøller"  # as written
+    # as written (with a related group the article holds too: "Vindmøller ~ nimby")
+    assert best["mette@example.dk"][0].terms[0].split(" ~ ")[0] == "Vindmøller"
     ranked = ArticleIndex(RANKED)
     ranked.add(corpus_articles(corpus) + danish_articles())
     wind = {m.article_id: m for m in ranked.match(profiles(), limit=5)["mette@example.dk"]}
-    assert wind["da-vind-2"].terms == ("Vindmøller",)
+    assert wind["da-vind-2"].terms[0].split(" ~ ")[0] == "Vindmøller"
     assert best["diplomacy@example.org"][0].topic == "nuclear talks with Iran"
     assert set(best["diplomacy@example.org"][0].terms) == {"Iran", "nuclear", "talks"}
     assert set(best["sec@example.org"][0].terms) == {"compromised", "credentials", "security"}
@@ -103,7 +104,9 @@ def test_an_article_that_names_only_the_topic_word_matches(corpus):
     index = ArticleIndex(RelevanceConfig())
     index.add(danish_articles())
     found = index.match(profiles(), limit=5)["mette@example.dk"]
-    assert found[0].article_id == "da-vind-1"
+    # (the local opposition to a turbine, da-vind-2, may rank first: it holds groups
+    # related to both runs of the topic, nimby and climate targets)
+    assert "da-vind-1" in [m.article_id for m in found[:2]]
 
 
 def _feed(name: str) -> set[str]:

@@ -58,8 +58,18 @@ MAX_COUNT = 3
 # A concept credits this much of the weight of the topic words it stands for.
 WEIGHT = 1.0
 # A topic's words that are a term of a group count this much of their weight in an
-# article that does not hold the group (:func:`kaffe.relevance.profile.adjusted`).
+# article that does not hold the group (:func:`kaffe.relevance.profile.adjusted`), ...
 ABSENT = 0.25
+# ... unless the topic is one word, a term less common than this (Zipf) and not
+# ambiguous, and the article holds that word itself: "efteruddannelse" named in an
+# article about drivers' mandatory courses is the topic, whether or not a second term
+# of lifelong learning is there. 0: never.
+NAMED_ZIPF = 4.0
+# A topic's group's related groups (:data:`LINKS`): an article holding this many of them
+# (present as above) scores the best of them, weighing RELATED of the run's share, where
+# that is more than the run scores otherwise. 0: related groups are not used.
+MIN_RELATED = 2
+RELATED = 1.0
 # in data/, groups numbered in order of first appearance; a later line with a known
 # concept id adds terms to that group (thesaurus_t3.tsv mostly does)
 SOURCES = ("thesaurus_t1.tsv", "thesaurus_t2.tsv", "thesaurus_t3.tsv", "thesaurus_t4.tsv",
@@ -67,9 +77,17 @@ SOURCES = ("thesaurus_t1.tsv", "thesaurus_t2.tsv", "thesaurus_t3.tsv", "thesauru
 # lists of terms with another common meaning in news text (concept_id<TAB>term<TAB>the
 # other meaning): never enough alone to make their group present
 AMBIGUOUS = ("ambiguous_t4.tsv", "ambiguous_t6.tsv", "ambiguous_t7.tsv")
+# related groups (concept_id<TAB>related ids separated by " | "): an article holding
+# several of a topic's group's related groups is about the topic (:data:`RELATED`)
+LINKS = ("related_r1.tsv", "related_r2.tsv")
 _NEVER_ALONE = 255  # the rarity byte of an ambiguous term
-_MAGIC = b"KCN1"
+_MAGIC = b"KCN2"
 _PREFIX = "\x00c"  # concept terms' stems: no word is spelt so
+
+
+def named_rarity() -> int:
+    """The rarity byte below which a one-word term names its topic (:data:`NAMED_ZIPF`)."""
+    return round(20 * NAMED_ZIPF)
 
 
 def concept_stem(group: int) -> str:
@@ -104,19 +122,27 @@ class Concepts:
     """The analysed thesaurus: which groups a run of stems is a term of."""
 
     def __init__(self, keys: array, starts: array, rarity: bytes, groups: array, heads: array,
-                 names: Sequence[str]) -> None:
+                 names: Sequence[str], links: array | None = None,
+                 link_starts: array | None = None) -> None:
         # rarity per key: 0 for a term of several words, else 20 x its word's Zipf value
         self.keys, self.starts, self.rarity, self.groups = keys, starts, rarity, groups
         self.heads, self.names = heads, tuple(names)  # key i: groups[starts[i]:starts[i+1]]
+        # group g's related groups: links[link_starts[g]:link_starts[g + 1]]
+        self.links = links if links is not None else array("H")
+        self.link_starts = (link_starts if link_starts is not None
+                            else array("I", [0] * (len(self.names) + 1)))
 
     @classmethod
     def from_groups(cls, rows: Sequence[tuple[str, list[str], list[str]]],
                     split: Split | None,
                     zipf: Callable[[str, str], float] | None = None,
-                    ambiguous: Iterable[str] = ()) -> Concepts:
+                    ambiguous: Iterable[str] = (),
+                    related: Iterable[tuple[str, list[str]]] = ()) -> Concepts:
         """The table of (concept id, english terms, danish terms) groups; ``zipf``: how
         common a word of a language is in ordinary text (Zipf); ``ambiguous``: terms
-        that make no group present alone (in any group, in either language)."""
+        that make no group present alone (in any group, in either language);
+        ``related``: (concept id, ids of its related groups), ids no row has are left
+        out."""
         found: dict[int, list[int]] = {}
         size: dict[int, int] = {}
         word: dict[int, tuple[str, str]] = {}  # a term written as one word: (language, word)
@@ -148,9 +174,20 @@ class Concepts:
         rarity = bytes(_NEVER_ALONE if k in unclear else 0 if size[k] > 1
                        else min(_NEVER_ALONE - 1, max(1, round(20 * common.get(k, 12.0))))
                        for k in keys)
+        number = {name: n for n, (name, _english, _danish) in enumerate(rows)}
+        linked: dict[int, list[int]] = {}
+        for name, others in related:
+            if name in number:
+                known = linked.setdefault(number[name], [])
+                known.extend(number[o] for o in others
+                             if o in number and o != name and number[o] not in known)
+        links, link_starts = array("H"), array("I", [0])
+        for n in range(len(rows)):
+            links.extend(linked.get(n, ()))
+            link_starts.append(len(links))
         return cls(keys, starts, rarity, groups, array("I", sorted(heads)),
                    [(english or danish or [name.replace("_", " ")])[0]
-                    for name, english, danish in rows])
+                    for name, english, danish in rows], links, link_starts)
 
     @classmethod
     def load(cls) -> Concepts:
@@ -159,39 +196,50 @@ class Concepts:
                           .read_bytes())
 
     def encode(self) -> bytes:
-        """magic, counts (keys, group entries, heads), keys, starts, rarity, groups, heads,
-        names (newline-separated), little-endian."""
+        """magic, counts (keys, group entries, heads, links, names), keys, starts, rarity,
+        groups, heads, link starts (one per name and one more), links, names
+        (newline-separated), little-endian."""
         arrays = [array("I", self.keys), array("I", self.starts), array("H", self.groups),
-                  array("I", self.heads)]
+                  array("I", self.heads), array("I", self.link_starts), array("H", self.links)]
         if sys.byteorder == "big":
             for a in arrays:
                 a.byteswap()
-        keys, starts, groups, heads = arrays
-        head = _MAGIC + struct.pack("<III", len(keys), len(groups), len(heads))
+        keys, starts, groups, heads, link_starts, links = arrays
+        head = _MAGIC + struct.pack("<IIIII", len(keys), len(groups), len(heads), len(links),
+                                    len(self.names))
         return (head + keys.tobytes() + starts.tobytes() + self.rarity + groups.tobytes()
-                + heads.tobytes() + "\n".join(self.names).encode())
+                + heads.tobytes() + link_starts.tobytes() + links.tobytes()
+                + "\n".join(self.names).encode())
 
     @classmethod
     def decode(cls, data: bytes) -> Concepts:
         if data[:4] != _MAGIC:
             raise ValueError("kaffe/relevance/data/concepts.bin: not a concept table")
-        n_keys, n_groups, n_heads = struct.unpack_from("<III", data, 4)
-        at = 16
-        keys, starts, groups, heads = array("I"), array("I"), array("H"), array("I")
-        keys.frombytes(data[at:at + 4 * n_keys])
-        at += 4 * n_keys
-        starts.frombytes(data[at:at + 4 * (n_keys + 1)])
-        at += 4 * (n_keys + 1)
-        rarity = bytes(data[at:at + n_keys])
-        at += n_keys
-        groups.frombytes(data[at:at + 2 * n_groups])
-        at += 2 * n_groups
-        heads.frombytes(data[at:at + 4 * n_heads])
-        at += 4 * n_heads
+        n_keys, n_groups, n_heads, n_links, n_names = struct.unpack_from("<IIIII", data, 4)
+        at = 24
+        parts: list[array] = []
+        rarity = b""
+        for code, count in (("I", n_keys), ("I", n_keys + 1), ("B", n_keys), ("H", n_groups),
+                            ("I", n_heads), ("I", n_names + 1), ("H", n_links)):
+            part = array(code)
+            part.frombytes(data[at:at + part.itemsize * count])
+            at += part.itemsize * count
+            if code == "B":
+                rarity = part.tobytes()
+            else:
+                parts.append(part)
         if sys.byteorder == "big":
-            for a in (keys, starts, groups, heads):
-                a.byteswap()
-        return cls(keys, starts, rarity, groups, heads, data[at:].decode().split("\n"))
+            for part in parts:
+                part.byteswap()
+        keys, starts, groups, heads, link_starts, links = parts
+        return cls(keys, starts, rarity, groups, heads, data[at:].decode().split("\n"),
+                   links, link_starts)
+
+    def related(self, group: int) -> tuple[int, ...]:
+        """The groups a group's articles are close to (``data/related_*.tsv``)."""
+        if group + 1 >= len(self.link_starts):
+            return ()
+        return tuple(self.links[self.link_starts[group]:self.link_starts[group + 1]])
 
     def _find(self, language: str, stems: Sequence[str]) -> int:
         """The position of the term ``stems`` of ``language``, -1 if none."""
@@ -227,6 +275,12 @@ class Concepts:
                  self.rarity[at])
                 for start, end, at in longest_runs(len(stems), MAX_RUN, find, may_start)]
 
+    def rated_runs(self, stems: Sequence[str], language: str
+                   ) -> list[tuple[int, int, tuple[int, ...], int]]:
+        """:meth:`runs`, each with its term's rarity byte (0: several words,
+        255: ambiguous, else 20 x the word's Zipf value)."""
+        return self._runs(stems, language, None)
+
     def present(self, stems: Sequence[str], language: str,
                 heads: Sequence[bool] | None = None) -> dict[int, int]:
         """The groups present in an article of ``stems`` (in order) and how many distinct
@@ -248,17 +302,25 @@ class Concepts:
         return self.names[group]
 
 
-def analysed(texts: Iterable[str], ambiguous: str = "") -> Concepts:
-    """The concept table of thesaurus TSV ``texts`` (groups numbered in order) and the
-    ambiguity lists' text ``ambiguous`` (joined), analysed as kaffe analyses topics and articles
-    (what ``tools/concept_table.py`` ships)."""
+def analysed(texts: Iterable[str], ambiguous: str = "", related: str = "") -> Concepts:
+    """The concept table of thesaurus TSV ``texts`` (groups numbered in order), the
+    ambiguity lists' text ``ambiguous`` and the related groups' text ``related`` (each
+    joined), analysed as kaffe analyses topics and articles (what
+    ``tools/concept_table.py`` ships)."""
     from kaffe.relevance.background import Background
     from kaffe.relevance.compounds import Splitter
 
     rows = merged(row for text in texts for row in read_groups(text))
     table = Background.load()
     return Concepts.from_groups(rows, Splitter(table).split, partial(word_zipf, table),
-                                read_ambiguous(ambiguous))
+                                read_ambiguous(ambiguous), read_related(related))
+
+
+def read_related(text: str) -> list[tuple[str, list[str]]]:
+    """(concept id, related ids) of each line of a related groups' TSV text."""
+    return [(fields[0].strip(), _terms(fields[1])) for line in text.splitlines()
+            if not line.startswith("#") and len(fields := line.split("\t")) == 2
+            and fields[0].strip()]
 
 
 def read_ambiguous(text: str) -> list[str]:

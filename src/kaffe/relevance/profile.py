@@ -57,6 +57,16 @@ class Profile:
     # for its words (their stems in both languages, and the stems of translations of just
     # those words), and the concept terms of its groups (:func:`adjusted`)
     runs: tuple[tuple[frozenset[int], frozenset[int]], ...] = ()
+    # per entry of ``runs``: for a run that is the whole topic, one word as written and a
+    # term specific enough (:data:`.concepts.NAMED_ZIPF`), per part of the word the ids
+    # of its own stems (not translations): an article holding them all names the topic
+    # itself; else ()
+    named: tuple[tuple[tuple[int, ...], ...], ...] = ()
+    # per entry of ``runs``: the concept terms of the groups related to its groups
+    # (:meth:`.concepts.Concepts.related`), none of them a group of a run of the profile
+    related: tuple[frozenset[int], ...] = ()
+    # related concept terms: (term id, entry of ``groups``, start, end) as in ``concepts``
+    links: tuple[tuple[int, int, int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,15 +93,36 @@ def compile_profile(topics: Sequence[Topic], term_id: Callable[[str], int],
     scales: list[float] = []
     bridges: list[tuple[int, int, int, int, int]] = []
     spans: list[set[int]] = []
+    wholes: list[tuple[tuple[int, ...], ...]] = []
+    nears: list[set[int]] = []
+    links: list[tuple[int, int, int, int]] = []
     for text in dict.fromkeys(t.text.strip() for t in topics if t.text.strip()):
         ids: set[int] = set()
         found = topic_words(text, split)
         if concepts is not None:
-            for start, end, concept in concept_runs(text, found, concepts):
+            runs_here = concept_runs(text, found, concepts)
+            own_groups = {concept for _s, _e, concept, _r in runs_here}
+            for start, end, concept, rarity in runs_here:
                 tid = term_id(concept_stem(concept))
                 ids.add(tid)
                 bridges.append((tid, len(groups), start, end, -1))
                 spans.append({term_id(s) for w in found[start:end] for s in w.stems})
+                one_word = (start, end) == (0, len(found)) and len({w.unit for w in found}) == 1
+                wholes.append(tuple(tuple(term_id(s) for s in w.stems) for w in found[start:end])
+                              if one_word and 0 < rarity < thesaurus.named_rarity() else ())
+                near = set()
+                for other in concepts.related(concept) if thesaurus.RELATED > 0 else ():
+                    if other in own_groups:
+                        continue
+                    near_id = term_id(concept_stem(other))
+                    near.add(near_id)
+                    links.append((near_id, len(groups), start, end))
+                    shown = " ".join(dict.fromkeys(w.surface for w in found[start:end]))
+                    label = f"{shown} ~ {concepts.name(other)}"
+                    surfaces = words.setdefault(near_id, [])
+                    if label not in surfaces:
+                        surfaces.append(label)
+                nears.append(near)
                 shown = " ".join(dict.fromkeys(w.surface for w in found[start:end]))
                 name = concepts.name(concept)
                 label = f"≈ {name}" if _same(shown, name) else f"{shown} ≈ {name}"
@@ -124,10 +155,18 @@ def compile_profile(topics: Sequence[Topic], term_id: Callable[[str], int],
     terms = np.array(sorted(words), dtype=np.int32)
     frozen = {tid: tuple(s) for tid, s in words.items()}
     runs: dict[frozenset[int], set[int]] = {}
-    for (tid, *_), span in zip(bridges, spans, strict=True):
+    named: dict[frozenset[int], tuple[tuple[int, ...], ...]] = {}
+    near_of: dict[frozenset[int], set[int]] = {}
+    for (tid, *_), span, whole, near in zip(bridges, spans, wholes, nears, strict=True):
         runs.setdefault(frozenset(span), set()).add(tid)
+        near_of.setdefault(frozenset(span), set()).update(near)
+        if whole:
+            named[frozenset(span)] = whole
+    own_groups = {tid for tid, *_ in bridges}
     return Profile(terms, frozen, tuple(compiled), tuple(groups), tuple(units), tuple(scales),
-                   tuple(bridges), tuple((span, frozenset(t)) for span, t in runs.items()))
+                   tuple(bridges), tuple((span, frozenset(t)) for span, t in runs.items()),
+                   tuple(named.get(span, ()) for span in runs),
+                   tuple(frozenset(near_of[span] - own_groups) for span in runs), tuple(links))
 
 
 def _add_translations(variant: Sequence[TopicWord], found: Sequence[TopicWord],
@@ -145,17 +184,18 @@ def _add_translations(variant: Sequence[TopicWord], found: Sequence[TopicWord],
 
 
 def concept_runs(text: str, found: Sequence[TopicWord], concepts: Concepts
-                 ) -> list[tuple[int, int, int]]:
-    """(start, end, group) for each run of the topic's words ``found`` that is a term of a
-    concept group, in the language(s) the topic ``text`` may be in."""
+                 ) -> list[tuple[int, int, int, int]]:
+    """(start, end, group, rarity) for each run of the topic's words ``found`` that is a
+    term of a concept group, in the language(s) the topic ``text`` may be in; rarity is
+    the term's byte in the table (0: several words, 255: ambiguous, else 20 x Zipf)."""
     lang = guess_language(tokens(text))
-    runs: dict[tuple[int, int, int], None] = {}
+    runs: dict[tuple[int, int, int], int] = {}
     for source in [lang] if lang else LANGUAGES:
         stems = [stem(w.part or w.surface.lower(), source) for w in found]
-        for start, end, groups in concepts.runs(stems, source):
+        for start, end, groups, rarity in concepts.rated_runs(stems, source):
             for group in groups:
-                runs[(start, end, group)] = None
-    return list(runs)
+                runs.setdefault((start, end, group), rarity)
+    return [(*run, rarity) for run, rarity in runs.items()]
 
 
 def translated(text: str, found: Sequence[TopicWord], lexicon: Lexicon
@@ -220,13 +260,16 @@ def query_weights(profile: Profile, idf: np.ndarray, scale: float) -> np.ndarray
             even = sum(parts) / len(parts) / weight if len(parts) > 1 and weight > 0 else 1.0
             for tid in word:
                 share[tid] = max(share.get(tid, 0.0), scale / total * even * factor)
-    for tid, n, start, end, _last in profile.concepts:
+    bridges = [(tid, n, start, end, thesaurus.WEIGHT)
+               for tid, n, start, end, _ in profile.concepts]
+    bridges += [(tid, n, start, end, thesaurus.RELATED) for tid, n, start, end in profile.links]
+    for tid, n, start, end, factor in bridges:
         lightest = [min(float(idf[t]) for t in word) for word in profile.groups[n]]
         # the concept term's own idf is divided out: a concept found weighs what the
         # run's words weigh, however common the concept is among the articles
         total, own = sum(lightest), float(idf[tid]) if tid < idf.size else 0.0
         if total > 0 and own > 0:
-            weight = scale * thesaurus.WEIGHT * sum(lightest[start:end]) / total / own
+            weight = scale * factor * sum(lightest[start:end]) / total / own
             share[tid] = max(share.get(tid, 0.0), weight)
     return np.array([share.get(t, 0.0) for t in profile.terms.tolist()], dtype=np.float32)
 
@@ -241,12 +284,23 @@ def adjusted(profile: Profile, contributions: Mapping[int, float], absent: float
     word without the concept (:data:`.concepts.ABSENT`)."""
     total = sum(contributions.values())
     counted: set[int] = set()
-    for span, tids in profile.runs:
+    named = profile.named or ((),) * len(profile.runs)
+    related = profile.related or (frozenset(),) * len(profile.runs)
+    for (span, tids), whole, near in zip(profile.runs, named, related, strict=True):
         own = sum(contributions.get(t, 0.0) for t in span - counted)
         found = [contributions.get(t, 0.0) for t in tids - counted]
-        counted |= span | tids
+        close = [contributions[t] for t in near if t not in counted and t in contributions]
+        counted |= span | tids | near
         best = max(found, default=0.0)
-        total += (max(own, best) if best > 0 else absent * own) - own - sum(found)
+        if best > 0:
+            value = max(own, best)
+        elif whole and all(any(t in contributions for t in part) for part in whole):
+            value = own
+        else:
+            value = absent * own
+        if len(close) >= thesaurus.MIN_RELATED:
+            value = max(value, max(close))
+        total += value - own - sum(found) - sum(close)
     return total
 
 
@@ -265,6 +319,9 @@ def explain(profile: Profile, weights: Mapping[int, float]) -> Reason:
                  if tid in weights and (_held(profile.groups[n][start:end], weights)
                                         or any(_held(profile.groups[m], weights)
                                                for m in range(n + 1, last)))}
+    near = frozenset().union(*profile.related) if profile.related else frozenset()
+    if sum(tid in near for tid in weights) < thesaurus.MIN_RELATED:  # they count in twos
+        weights = {tid: w for tid, w in weights.items() if tid not in near}
     for tid in sorted(weights, key=weights.__getitem__, reverse=True):
         if tid in redundant and len(redundant) < len(weights):
             continue  # the article has the topic's words themselves: they are the reason
