@@ -180,15 +180,15 @@ def test_topic_words_without_their_concept_count_a_quarter():
 
 def test_topic_words_and_their_concept_count_once():
     # term 1, 2: the words of a run that is a term of group term 9; term 3 another word
-    profile = SimpleNamespace(runs=((frozenset({1, 2}), frozenset({9})),), named=(),
-                              related=())
+    profile = SimpleNamespace(runs=((frozenset({1, 2}), frozenset({9})),), named=((),),
+                              related=(frozenset(),))
     assert adjusted(profile, {1: 2.0, 2: 1.0, 3: 4.0, 9: 5.0}, 0.25) == 9.0  # max(3, 5) + 4
     assert adjusted(profile, {1: 2.0, 2: 1.0, 3: 4.0, 9: 1.0}, 0.25) == 7.0  # max(3, 1) + 4
     assert adjusted(profile, {1: 2.0, 2: 2.0, 3: 4.0}, 0.25) == 5.0  # no group: 4 / 4 + 4
     assert adjusted(profile, {3: 4.0, 9: 5.0}, 0.25) == 9.0  # the group without the words
     # a run that is a term of two groups: the better group counts, once
-    two = SimpleNamespace(runs=((frozenset({1, 2}), frozenset({8, 9})),), named=(),
-                          related=())
+    two = SimpleNamespace(runs=((frozenset({1, 2}), frozenset({8, 9})),), named=((),),
+                          related=(frozenset(),))
     assert adjusted(two, {1: 3.0, 8: 2.0, 9: 5.0}, 0.25) == 5.0
 
 

@@ -254,16 +254,11 @@ class Concepts:
         return at < len(self.heads) and self.heads[at] == wanted
 
     def runs(self, stems: Sequence[str], language: str, heads: Sequence[bool] | None = None
-             ) -> list[tuple[int, int, tuple[int, ...]]]:
-        """Runs of ``stems`` that are terms: (start, end, groups), the longest at each
-        start, left to right. ``heads[i]``: whether stem i may start a term (else
-        :meth:`is_head` is asked)."""
-        return [(start, end, groups) for start, end, groups, _ in self._runs(stems, language,
-                                                                              heads)]
-
-    def _runs(self, stems: Sequence[str], language: str, heads: Sequence[bool] | None
-              ) -> list[tuple[int, int, tuple[int, ...], int]]:
-        """:meth:`runs`, each with its term's rarity byte."""
+             ) -> list[tuple[int, int, tuple[int, ...], int]]:
+        """Runs of ``stems`` that are terms: (start, end, groups, rarity), the longest at
+        each start, left to right; rarity is the term's byte (0: several words, 255:
+        ambiguous, else 20 x the word's Zipf value). ``heads[i]``: whether stem i may
+        start a term (else :meth:`is_head` is asked)."""
         def find(start: int, end: int) -> int | None:
             at = self._find(language, stems[start:end])
             return at if at >= 0 else None
@@ -275,12 +270,6 @@ class Concepts:
                  self.rarity[at])
                 for start, end, at in longest_runs(len(stems), MAX_RUN, find, may_start)]
 
-    def rated_runs(self, stems: Sequence[str], language: str
-                   ) -> list[tuple[int, int, tuple[int, ...], int]]:
-        """:meth:`runs`, each with its term's rarity byte (0: several words,
-        255: ambiguous, else 20 x the word's Zipf value)."""
-        return self._runs(stems, language, None)
-
     def present(self, stems: Sequence[str], language: str,
                 heads: Sequence[bool] | None = None) -> dict[int, int]:
         """The groups present in an article of ``stems`` (in order) and how many distinct
@@ -288,7 +277,7 @@ class Concepts:
         terms: dict[int, set[tuple[str, ...]]] = {}
         strong: set[int] = set()
         specific = round(20 * SPECIFIC_ZIPF)
-        for start, end, groups, rarity in self._runs(stems, language, heads):
+        for start, end, groups, rarity in self.runs(stems, language, heads):
             for group in groups:
                 terms.setdefault(group, set()).add(tuple(stems[start:end]))
                 if (PHRASE_ALONE and rarity == 0) or 0 < rarity < specific:  # not ambiguous

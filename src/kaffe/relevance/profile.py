@@ -110,6 +110,7 @@ def compile_profile(topics: Sequence[Topic], term_id: Callable[[str], int],
                 one_word = (start, end) == (0, len(found)) and len({w.unit for w in found}) == 1
                 wholes.append(tuple(tuple(term_id(s) for s in w.stems) for w in found[start:end])
                               if one_word and 0 < rarity < thesaurus.named_rarity() else ())
+                shown = " ".join(dict.fromkeys(w.surface for w in found[start:end]))
                 near = set()
                 for other in concepts.related(concept) if thesaurus.RELATED > 0 else ():
                     if other in own_groups:
@@ -117,13 +118,11 @@ def compile_profile(topics: Sequence[Topic], term_id: Callable[[str], int],
                     near_id = term_id(concept_stem(other))
                     near.add(near_id)
                     links.append((near_id, len(groups), start, end))
-                    shown = " ".join(dict.fromkeys(w.surface for w in found[start:end]))
                     label = f"{shown} ~ {concepts.name(other)}"
                     surfaces = words.setdefault(near_id, [])
                     if label not in surfaces:
                         surfaces.append(label)
                 nears.append(near)
-                shown = " ".join(dict.fromkeys(w.surface for w in found[start:end]))
                 name = concepts.name(concept)
                 label = f"≈ {name}" if _same(shown, name) else f"{shown} ≈ {name}"
                 surfaces = words.setdefault(tid, [])
@@ -192,7 +191,7 @@ def concept_runs(text: str, found: Sequence[TopicWord], concepts: Concepts
     runs: dict[tuple[int, int, int], int] = {}
     for source in [lang] if lang else LANGUAGES:
         stems = [stem(w.part or w.surface.lower(), source) for w in found]
-        for start, end, groups, rarity in concepts.rated_runs(stems, source):
+        for start, end, groups, rarity in concepts.runs(stems, source):
             for group in groups:
                 runs.setdefault((start, end, group), rarity)
     return [(*run, rarity) for run, rarity in runs.items()]
@@ -284,9 +283,8 @@ def adjusted(profile: Profile, contributions: Mapping[int, float], absent: float
     word without the concept (:data:`.concepts.ABSENT`)."""
     total = sum(contributions.values())
     counted: set[int] = set()
-    named = profile.named or ((),) * len(profile.runs)
-    related = profile.related or (frozenset(),) * len(profile.runs)
-    for (span, tids), whole, near in zip(profile.runs, named, related, strict=True):
+    for (span, tids), whole, near in zip(profile.runs, profile.named, profile.related,
+                                         strict=True):
         own = sum(contributions.get(t, 0.0) for t in span - counted)
         found = [contributions.get(t, 0.0) for t in tids - counted]
         close = [contributions[t] for t in near if t not in counted and t in contributions]
