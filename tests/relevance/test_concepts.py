@@ -260,3 +260,31 @@ def test_related_groups_find_an_article_that_names_none_of_the_topics_terms(
     assert matches("lagerautomatisering", FACTORY) == ()  # robotics alone is not enough
     monkeypatch.setattr(concepts, "RELATED", 0.0)
     assert matches("lagerautomatisering", ROBOTS) == ()
+
+
+WELLBEING = [
+    ("burnout", ["burnout", "mental health at work", "work-related stress"], ["udbrændthed"]),
+    ("mental_health", ["mental health", "mental illness", "anxiety"], ["psykisk sundhed"]),
+    ("brand_strategy", ["branding", "brand refresh"], ["branding"]),
+    ("employer_branding", ["employer branding"], ["employer branding"]),
+]
+PROGRAMMES = article("programmes", "Managers are the missing link in workplace mental health "
+                     "programmes", "Employee assistance lines go unused when line managers "
+                     "don't notice warning signs, a new report argues.", "en")
+LIVERY = article("livery", "Airline unveils new logo and livery in brand refresh",
+                 "The planes will be repainted in a darker blue with a simpler emblem.", "en")
+
+
+def test_a_phrase_inside_a_longer_topic_term_queries_its_own_group(
+        monkeypatch: pytest.MonkeyPatch):
+    table = Concepts.from_groups(WELLBEING, Splitter(Background.load()).split)
+    monkeypatch.setattr(Concepts, "load", classmethod(lambda cls: table))
+    # "mental health at work" is a term of burnout, which the article does not hold; it
+    # holds "mental health", a term inside the topic's term: the topic's words count whole
+    (match,) = matches("mental health at work", PROGRAMMES)
+    assert {"mental", "health"} <= set(match.terms), match.terms  # the words are the reason
+    monkeypatch.setattr(concepts, "INNER", False)
+    assert matches("mental health at work", PROGRAMMES) == ()
+    monkeypatch.setattr(concepts, "INNER", True)
+    # one word inside a term is not enough: "branding" of "employer branding" is a logo
+    assert matches("employer branding", LIVERY) == ()

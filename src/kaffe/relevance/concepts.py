@@ -70,6 +70,11 @@ NAMED_ZIPF = 4.0
 # that is more than the run scores otherwise. 0: related groups are not used.
 MIN_RELATED = 2
 RELATED = 1.0
+# A phrase term inside a longer run of topic words ("mental health" in "mental health at
+# work") queries its groups too, as one of the run's groups: an article holding them
+# holds part of the topic's concept. Phrases only: one word inside a term often has
+# another sense ("branding" in "employer branding").
+INNER = True
 # in data/, groups numbered in order of first appearance; a later line with a known
 # concept id adds terms to that group (thesaurus_t3.tsv mostly does)
 SOURCES = ("thesaurus_t1.tsv", "thesaurus_t2.tsv", "thesaurus_t3.tsv", "thesaurus_t4.tsv",

@@ -55,7 +55,8 @@ class Profile:
     concepts: tuple[tuple[int, int, int, int, int], ...] = ()
     # each run of topic words that is a term of some groups, once: the term ids that stand
     # for its words (their stems in both languages, and the stems of translations of just
-    # those words), and the concept terms of its groups (:func:`adjusted`)
+    # those words), and the concept terms of its groups and of the groups of the phrases
+    # inside it (:func:`inner_runs`) (:func:`adjusted`)
     runs: tuple[tuple[frozenset[int], frozenset[int]], ...] = ()
     # per entry of ``runs``: for a run that is the whole topic, one word as written and a
     # term specific enough (:data:`.concepts.NAMED_ZIPF`), per part of the word the ids
@@ -96,8 +97,10 @@ def compile_profile(topics: Sequence[Topic], term_id: Callable[[str], int],
     wholes: list[tuple[tuple[int, ...], ...]] = []
     nears: list[set[int]] = []
     links: list[tuple[int, int, int, int]] = []
+    anchors: dict[int, int] = {}  # inner run's bridge -> its outer run's bridge
     for text in dict.fromkeys(t.text.strip() for t in topics if t.text.strip()):
         ids: set[int] = set()
+        outer_at: dict[tuple[int, int], int] = {}
         found = topic_words(text, split)
         if concepts is not None:
             runs_here = concept_runs(text, found, concepts)
@@ -105,6 +108,7 @@ def compile_profile(topics: Sequence[Topic], term_id: Callable[[str], int],
             for start, end, concept, rarity in runs_here:
                 tid = term_id(concept_stem(concept))
                 ids.add(tid)
+                outer_at[(start, end)] = len(bridges)
                 bridges.append((tid, len(groups), start, end, -1))
                 spans.append({term_id(s) for w in found[start:end] for s in w.stems})
                 one_word = (start, end) == (0, len(found)) and len({w.unit for w in found}) == 1
@@ -123,11 +127,20 @@ def compile_profile(topics: Sequence[Topic], term_id: Callable[[str], int],
                     if label not in surfaces:
                         surfaces.append(label)
                 nears.append(near)
-                name = concepts.name(concept)
-                label = f"≈ {name}" if _same(shown, name) else f"{shown} ≈ {name}"
-                surfaces = words.setdefault(tid, [])
-                if label not in surfaces:
-                    surfaces.append(label)
+                _name_concept(words, tid, shown, concepts.name(concept))
+            for start, end, concept, outer in (
+                    inner_runs(text, found, concepts, runs_here) if thesaurus.INNER else ()):
+                if concept in own_groups:
+                    continue
+                tid = term_id(concept_stem(concept))
+                ids.add(tid)
+                anchors[len(bridges)] = outer_at[outer]
+                bridges.append((tid, len(groups), start, end, -1))
+                spans.append(set())  # the outer run's, once translations are in
+                wholes.append(())
+                nears.append(set())
+                shown = " ".join(dict.fromkeys(w.surface for w in found[start:end]))
+                _name_concept(words, tid, shown, concepts.name(concept))
         variants = [(found, 1.0)]
         if lexicon is not None:
             variants += [(v, TRANSLATED) for v in translated(text, found, lexicon)]
@@ -156,6 +169,7 @@ def compile_profile(topics: Sequence[Topic], term_id: Callable[[str], int],
     runs: dict[frozenset[int], set[int]] = {}
     named: dict[frozenset[int], tuple[tuple[int, ...], ...]] = {}
     near_of: dict[frozenset[int], set[int]] = {}
+    spans = [spans[anchors.get(n, n)] for n in range(len(spans))]
     for (tid, *_), span, whole, near in zip(bridges, spans, wholes, nears, strict=True):
         runs.setdefault(frozenset(span), set()).add(tid)
         near_of.setdefault(frozenset(span), set()).update(near)
@@ -195,6 +209,29 @@ def concept_runs(text: str, found: Sequence[TopicWord], concepts: Concepts
             for group in groups:
                 runs.setdefault((start, end, group), rarity)
     return [(*run, rarity) for run, rarity in runs.items()]
+
+
+def inner_runs(text: str, found: Sequence[TopicWord], concepts: Concepts,
+               outer: Sequence[tuple[int, int, int, int]]
+               ) -> list[tuple[int, int, int, tuple[int, int]]]:
+    """(start, end, group, (outer start, outer end)) for each run of two or more of the
+    topic's words ``found`` inside a longer run of ``outer`` (:func:`concept_runs`) that
+    is a term of several words of a group: "mental health" in "mental health at work"
+    (:data:`.concepts.INNER`)."""
+    lang = guess_language(tokens(text))
+    inner: dict[tuple[int, int, int], tuple[int, int]] = {}
+    spans = sorted({(s, e) for s, e, _g, _r in outer if e - s >= 3})
+    for source in [lang] if lang else LANGUAGES:
+        stems = [stem(w.part or w.surface.lower(), source) for w in found]
+        for s, e in spans:
+            for i, j in ((a, b) for a in range(s, e) for b in range(a + 2, e + 1)):
+                if (i, j) == (s, e):
+                    continue
+                for start, end, groups, rarity in concepts.runs(stems[i:j], source):
+                    if (start, end) == (0, j - i) and rarity == 0:  # a phrase, all of i:j
+                        for group in groups:
+                            inner.setdefault((i, j, group), (s, e))
+    return [(i, j, group, outer_run) for (i, j, group), outer_run in inner.items()]
 
 
 def translated(text: str, found: Sequence[TopicWord], lexicon: Lexicon
@@ -329,6 +366,15 @@ def explain(profile: Profile, weights: Mapping[int, float]) -> Reason:
         seen.update(w.lower() for w in new)
         terms.extend(new)
     return Reason(tuple(terms), distinct, _best_topic(profile, weights))
+
+
+def _name_concept(words: dict[int, list[str]], tid: int, shown: str, name: str) -> None:
+    """Add to the words of the concept term ``tid`` the topic's ``shown`` words and the
+    concept's ``name`` as a reason shows them ("chips ≈ semiconductors")."""
+    label = f"≈ {name}" if _same(shown, name) else f"{shown} ≈ {name}"
+    surfaces = words.setdefault(tid, [])
+    if label not in surfaces:
+        surfaces.append(label)
 
 
 def _same(shown: str, name: str) -> bool:
