@@ -180,9 +180,8 @@ def test_same_setting_refits_the_shipped_models_setting(tmp_path: Path) -> None:
 # "refer me to the article" from "refer me to your recruiter". Known and reported; an
 # ``allow`` pattern un-blocks such a sentence. Strict: when one starts passing, say so.
 # (The model trained on ten authors passes three of the five the four-author model
-# flagged.)
+# flagged; the one trained on fourteen passes one more.)
 KNOWN_FALSE_POSITIVES = {
-    "Any openings in your calendar next week?",
     "Jeres team ansætter ingeniører, kan jeg se.",
 }
 
@@ -197,9 +196,9 @@ def test_the_pattern_suites_hard_negatives_pass_the_whole_guard(text: str) -> No
 
 
 def test_allow_unblocks_a_known_false_positive() -> None:
-    text = "Any openings in your calendar next week?"
+    text = "Jeres team ansætter ingeniører, kan jeg se."
     assert check(text, ON).blocked
-    assert not check(text, GuardConfig(allow=(r"openings in your calendar",))).blocked
+    assert not check(text, GuardConfig(allow=(r"ansætter ingeniører",))).blocked
 
 
 @pytest.mark.parametrize("line", [
