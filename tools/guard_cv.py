@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import sys
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -22,8 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
 import train_guard as tg  # noqa: E402  (puts src/ on the path)
-from scipy.sparse import csr_matrix  # noqa: E402
+from scipy.sparse import csr_matrix, vstack  # noqa: E402
+from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.neural_network import MLPClassifier  # noqa: E402
 from sklearn.svm import LinearSVC  # noqa: E402
 
 from kaffe import jobask  # noqa: E402
@@ -38,7 +41,11 @@ class Variant:
     options: jobask.Options = SHIPPED
     c: float = 300.0
     keep: int = 6000
-    learner: str = "lr"  # lr | l1 | svm
+    learner: str = "lr"  # lr | l1 | svm | mlp
+    hidden: int = 32  # mlp: units of its one hidden layer (relu)
+    alpha: float = 1e-3  # mlp: L2 penalty
+    epochs: int = 25  # mlp: passes over the data (adam, batches of 256, seed 0)
+    min_df: int = 3  # mlp: features in at least this many training sentences
     nb: float = 0.0  # NB log-count-ratio scaling: 0 off, else the interpolation
     conjoin: bool = False  # a copy of every feature per language ("en|w:job")
     extra: tuple[str, ...] = ()  # extra feature families (EXTRA)
@@ -115,6 +122,8 @@ def linear(x: csr_matrix, y: np.ndarray, xt: csr_matrix, v: Variant,
            more: csr_matrix | None = None) -> np.ndarray:
     """Decision values of ``xt`` (then of ``more``, appended) from a model fitted on
     (x, y), pruned to ``keep``."""
+    if v.learner == "mlp":
+        return mlp(x, y, xt if more is None else vstack([xt, more]), v)
     weight = "balanced" if v.balanced else None
     if v.learner == "svm":
         m = LinearSVC(C=v.c, max_iter=20000, class_weight=weight, tol=1e-6)
@@ -134,6 +143,20 @@ def linear(x: csr_matrix, y: np.ndarray, xt: csr_matrix, v: Variant,
     if more is not None:
         out = np.concatenate([out, np.asarray(more @ w).ravel() + float(m.intercept_[0])])
     return out
+
+
+def mlp(x: csr_matrix, y: np.ndarray, xt: csr_matrix, v: Variant) -> np.ndarray:
+    """Logits of ``xt`` from a one-hidden-layer network fitted on (x, y), on the features
+    at least ``min_df`` training sentences have (a word's order and company count: "I"
+    + "you" + a job word is not the sum of the three)."""
+    used = np.flatnonzero(np.asarray((x > 0).sum(axis=0)).ravel() >= v.min_df)
+    net = MLPClassifier(hidden_layer_sizes=(v.hidden,), alpha=v.alpha, max_iter=v.epochs,
+                        batch_size=256, learning_rate_init=1e-3, random_state=0)
+    with warnings.catch_warnings():  # a fixed number of epochs, not to convergence
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        net.fit(x[:, used], y)
+    p = np.clip(net.predict_proba(xt[:, used])[:, 1], 1e-7, 1 - 1e-7)
+    return np.log(p / (1 - p))
 
 
 def oof(rows: Sequence[tg.Example], v: Variant, cache: dict) -> np.ndarray:
@@ -236,6 +259,11 @@ VARIANTS: dict[str, Variant] = {
         Variant(options=replace(C4, class_scale=0.5), keep=25000),
         Variant(options=replace(STEMS, class_scale=0.5), keep=25000))),
     "ens-lr-nb": Variant(members=(Variant(keep=0), Variant(keep=0, nb=0.5))),
+    "mlp16": Variant(learner="mlp", hidden=16),
+    "mlp32": Variant(learner="mlp", hidden=32),
+    "mlp64": Variant(learner="mlp", hidden=64),
+    "mlp32-a1e-4": Variant(learner="mlp", hidden=32, alpha=1e-4),
+    "mlp32-e40": Variant(learner="mlp", hidden=32, epochs=40),
 }
 
 

@@ -50,7 +50,7 @@ from kaffe.config.schema import GuardConfig  # noqa: E402
 DATA = ROOT / "tests" / "data" / "guard"
 TRAIN_FILES = tuple(f"train{n}.jsonl" for n in ("", *range(2, 19)))
 # each by its own author: reported, never trained or tuned on
-HELD_OUT = ("test.jsonl", "test2.jsonl", "test3.jsonl", "test4.jsonl")
+HELD_OUT = ("test.jsonl", "test2.jsonl", "test3.jsonl", "test4.jsonl", "test5.jsonl")
 OUT = ROOT / "src" / "kaffe" / "jobask" / "model.tsv"
 MAX_FP = 0.025
 SEEDS = (0, 1, 2)
