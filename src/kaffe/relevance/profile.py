@@ -196,15 +196,21 @@ def _add_translations(variant: Sequence[TopicWord], found: Sequence[TopicWord],
                 spans[n].update(term_id(s) for s in word.stems)
 
 
+def _stemmed(text: str, found: Sequence[TopicWord]) -> list[tuple[str, list[str]]]:
+    """(language, the stems of the topic's words ``found``) for the language the topic
+    ``text`` is in, or for each language when it cannot tell."""
+    lang = guess_language(tokens(text))
+    return [(source, [stem(w.part or w.surface.lower(), source) for w in found])
+            for source in ([lang] if lang else LANGUAGES)]
+
+
 def concept_runs(text: str, found: Sequence[TopicWord], concepts: Concepts
                  ) -> list[tuple[int, int, int, int]]:
     """(start, end, group, rarity) for each run of the topic's words ``found`` that is a
     term of a concept group, in the language(s) the topic ``text`` may be in; rarity is
     the term's byte in the table (0: several words, 255: ambiguous, else 20 x Zipf)."""
-    lang = guess_language(tokens(text))
     runs: dict[tuple[int, int, int], int] = {}
-    for source in [lang] if lang else LANGUAGES:
-        stems = [stem(w.part or w.surface.lower(), source) for w in found]
+    for source, stems in _stemmed(text, found):
         for start, end, groups, rarity in concepts.runs(stems, source):
             for group in groups:
                 runs.setdefault((start, end, group), rarity)
@@ -218,11 +224,9 @@ def inner_runs(text: str, found: Sequence[TopicWord], concepts: Concepts,
     topic's words ``found`` inside a longer run of ``outer`` (:func:`concept_runs`) that
     is a term of several words of a group: "mental health" in "mental health at work"
     (:data:`.concepts.INNER`)."""
-    lang = guess_language(tokens(text))
     inner: dict[tuple[int, int, int], tuple[int, int]] = {}
     spans = sorted({(s, e) for s, e, _g, _r in outer if e - s >= 3})
-    for source in [lang] if lang else LANGUAGES:
-        stems = [stem(w.part or w.surface.lower(), source) for w in found]
+    for source, stems in _stemmed(text, found):
         for s, e in spans:
             for i, j in ((a, b) for a in range(s, e) for b in range(a + 2, e + 1)):
                 if (i, j) == (s, e):
@@ -240,10 +244,8 @@ def translated(text: str, found: Sequence[TopicWord], lexicon: Lexicon
     language it may be in, where the lexicon knows some of its words: runs of words
     it has a phrase for are replaced by the translations (shown as the words they
     translate), the other words stay."""
-    lang = guess_language(tokens(text))
     versions = []
-    for source in [lang] if lang else LANGUAGES:
-        stems = [stem(w.part or w.surface.lower(), source) for w in found]
+    for source, stems in _stemmed(text, found):
         runs = lexicon.translate(stems, source)
         if not runs:
             continue
