@@ -167,6 +167,20 @@ def test_an_ambiguous_term_never_makes_its_group_present_alone():
     assert marked.present(["wegovi", "pen"], "en") == {0: 1}  # and a phrase of it is
 
 
+def test_a_term_that_analysis_leaves_one_word_of_is_left_out(monkeypatch: pytest.MonkeyPatch):
+    # "it" is a stop word (and numbers are not kept: "scope 3"): "IT procurement" and "IT
+    # tender" would be the words "procurement" and "tender", two terms of the group in
+    # any article about buying anything
+    table = Background.load()
+    rows = [("it_procurement", ["it procurement", "it tender", "software procurement"], [])]
+    kept = Concepts.from_groups(rows, Splitter(table).split, partial(word_zipf, table))
+    assert kept.present(["procur", "tender"], "en") == {}
+    assert kept.present(["softwar", "procur", "tender"], "en") == {0: 1}
+    monkeypatch.setattr(concepts, "COLLAPSED", False)
+    before = Concepts.from_groups(rows, Splitter(table).split, partial(word_zipf, table))
+    assert before.present(["procur", "tender"], "en") == {0: 2}
+
+
 ROAD = article("road", "Singapore upgrades chip gantries",
                "New chip readers for the road tolls go live in May.", "en")
 

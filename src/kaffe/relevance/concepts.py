@@ -46,6 +46,10 @@ if TYPE_CHECKING:
     from kaffe.relevance.background import Background
 
 MAX_RUN = 4  # the longest term, in stems
+# A term of several words that analysis leaves one stem of ("IT procurement": "it" is a
+# stop word; "scope 3", "tv 2": numbers are not kept) is left out: the word it keeps is
+# not what the term means.
+COLLAPSED = True
 # A group is present in an article with this many distinct terms of it, ...
 MIN_TERMS = 2
 # ... or with one term of several words ("seed round"), ...
@@ -156,7 +160,8 @@ class Concepts:
             for language, terms in (("en", english), ("da", danish)):
                 for term in terms:
                     stems = phrase_stems(term, language, split)
-                    if not stems or len(stems) > MAX_RUN:
+                    if not stems or len(stems) > MAX_RUN or (
+                            COLLAPSED and len(stems) == 1 and len(tokens(term)) > 1):
                         continue
                     key = phrase_key(language, stems)
                     known = found.setdefault(key, [])
