@@ -40,12 +40,14 @@ SHIPPED = jobask.Options(words=True, bigrams=True, stems=False, chars=(4,), clas
 class Variant:
     options: jobask.Options = SHIPPED
     c: float = 300.0
-    keep: int = 6000
+    keep: int = 6000  # mlp: rows of weights (by their length)
     learner: str = "lr"  # lr | l1 | svm | mlp
     hidden: int = 32  # mlp: units of its one hidden layer (relu)
     alpha: float = 1e-3  # mlp: L2 penalty
     epochs: int = 25  # mlp: passes over the data (adam, batches of 256, seed 0)
     min_df: int = 3  # mlp: features in at least this many training sentences
+    quantise: bool = False  # mlp: first-layer weights as int8 (a scale per unit)
+    seed: int = 0  # mlp: the initial weights and the order of the batches
     nb: float = 0.0  # NB log-count-ratio scaling: 0 off, else the interpolation
     conjoin: bool = False  # a copy of every feature per language ("en|w:job")
     extra: tuple[str, ...] = ()  # extra feature families (EXTRA)
@@ -151,12 +153,20 @@ def mlp(x: csr_matrix, y: np.ndarray, xt: csr_matrix, v: Variant) -> np.ndarray:
     + "you" + a job word is not the sum of the three)."""
     used = np.flatnonzero(np.asarray((x > 0).sum(axis=0)).ravel() >= v.min_df)
     net = MLPClassifier(hidden_layer_sizes=(v.hidden,), alpha=v.alpha, max_iter=v.epochs,
-                        batch_size=256, learning_rate_init=1e-3, random_state=0)
+                        batch_size=256, learning_rate_init=1e-3, random_state=v.seed)
     with warnings.catch_warnings():  # a fixed number of epochs, not to convergence
         warnings.simplefilter("ignore", ConvergenceWarning)
         net.fit(x[:, used], y)
-    p = np.clip(net.predict_proba(xt[:, used])[:, 1], 1e-7, 1 - 1e-7)
-    return np.log(p / (1 - p))
+    w1, w2 = net.coefs_[0].copy(), net.coefs_[1][:, 0]
+    b1, b2 = net.intercepts_[0], float(net.intercepts_[1][0])
+    if v.keep and len(used) > v.keep:  # the features with the largest rows of weights
+        order = np.argsort(-np.linalg.norm(w1, axis=1), kind="stable")
+        w1[order[v.keep:]] = 0.0
+    if v.quantise:
+        scale = np.abs(w1).max(axis=0) / 127.0
+        w1 = np.round(w1 / scale) * scale
+    hidden = np.maximum(xt[:, used] @ w1 + b1, 0.0)
+    return hidden @ w2 + b2
 
 
 def oof(rows: Sequence[tg.Example], v: Variant, cache: dict) -> np.ndarray:
@@ -259,11 +269,18 @@ VARIANTS: dict[str, Variant] = {
         Variant(options=replace(C4, class_scale=0.5), keep=25000),
         Variant(options=replace(STEMS, class_scale=0.5), keep=25000))),
     "ens-lr-nb": Variant(members=(Variant(keep=0), Variant(keep=0, nb=0.5))),
-    "mlp16": Variant(learner="mlp", hidden=16),
-    "mlp32": Variant(learner="mlp", hidden=32),
-    "mlp64": Variant(learner="mlp", hidden=64),
-    "mlp32-a1e-4": Variant(learner="mlp", hidden=32, alpha=1e-4),
-    "mlp32-e40": Variant(learner="mlp", hidden=32, epochs=40),
+    "mlp16": Variant(learner="mlp", hidden=16, keep=0),
+    # as shipped: the 25,000 features with the largest rows, weights as int8
+    "mlp16-25k-q": Variant(learner="mlp", hidden=16, keep=25000, quantise=True),
+    "mlp16-a1e-4": Variant(learner="mlp", hidden=16, alpha=1e-4, keep=25000, quantise=True),
+    # three networks from three seeds, their logits averaged (= one of 48 units)
+    "mlp16x3": Variant(members=tuple(Variant(learner="mlp", hidden=16, alpha=1e-4,
+                                             keep=25000, quantise=True, seed=s)
+                                     for s in (0, 1, 2))),
+    "mlp32": Variant(learner="mlp", hidden=32, keep=0),
+    "mlp64": Variant(learner="mlp", hidden=64, keep=0),
+    "mlp32-a1e-4": Variant(learner="mlp", hidden=32, alpha=1e-4, keep=0),
+    "mlp32-e40": Variant(learner="mlp", hidden=32, epochs=40, keep=0),
 }
 
 

@@ -1,7 +1,11 @@
 """Train the guard's job-ask model (``src/kaffe/jobask/model.tsv``) on the labelled
 training sentences in ``tests/data/guard`` (never on ``test*.jsonl``: those are held out).
 
-1. Features and the regularisation strength are chosen by cross-validation on the
+The model is a network with one hidden layer of ReLU units (scikit-learn's
+MLPClassifier: adam, batches of 256, a fixed number of epochs, seed 0) over the
+features of :mod:`kaffe.jobask` that at least ``min_df`` training sentences have.
+
+1. The setting (features, units, L2 penalty) is chosen by cross-validation on the
    training data, leaving one author (one training file) out at a time when there are
    three or more (else repeated stratified 5-fold): the score of a setting is, per language, the
    share of asks blocked (by the model or the guard's patterns, as ``kaffe guard``
@@ -11,12 +15,13 @@ training sentences in ``tests/data/guard`` (never on ``test*.jsonl``: those are 
    setting: the lowest score that keeps the ok lines flagged at or under 2.5%
    (false positives count patterns too), so as many asks as possible are blocked.
 3. The model is fitted on all of the training data, pruned to the features with the
-   largest weights, and written with weights rounded to 4 decimals, in the order of
-   their hashes (kaffe reads them straight into arrays).
+   largest rows of weights, stored as int8 steps (:func:`kaffe.jobask.quantise`) and
+   written in the order of their hashes (kaffe reads them straight into arrays).
+   Out-of-fold scores come from the same pruned, quantised model kaffe would load.
 
-Deterministic: the same data gives the same file byte for byte (fixed folds, the
-lbfgs solver, sorted vocabulary). Needs scikit-learn (the ``tools`` extra); kaffe
-itself scores the model in pure Python.
+Deterministic: the same data gives the same file byte for byte on one machine (fixed
+folds, seed and epochs, sorted vocabulary). Needs scikit-learn (the ``tools`` extra);
+kaffe itself scores the model in pure Python.
 
 ``python tools/train_guard.py [--quick] [--out PATH] [--data FILE...]``; ``--evaluate`` also
 prints the figures on the held-out ``test*.jsonl`` sets (report only);
@@ -31,6 +36,7 @@ import itertools
 import json
 import re
 import sys
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -40,8 +46,9 @@ sys.path.insert(0, str(ROOT / "src"))
 
 import numpy as np  # noqa: E402
 from scipy.sparse import csr_matrix  # noqa: E402
-from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.model_selection import StratifiedKFold  # noqa: E402
+from sklearn.neural_network import MLPClassifier  # noqa: E402
 
 from kaffe import jobask  # noqa: E402
 from kaffe.compose.guard import check_patterns  # noqa: E402
@@ -67,11 +74,15 @@ class Example:
 @dataclass(frozen=True)
 class Setting:
     options: jobask.Options
-    c: float
-    keep: int  # features kept after pruning (0 = all)
+    hidden: int = 16  # units of the hidden layer
+    alpha: float = 1e-3  # L2 penalty
+    keep: int = 25_000  # features kept after pruning (0 = all)
+    epochs: int = 25  # passes over the training data
+    min_df: int = 3  # features in at least this many training sentences
 
     def describe(self) -> str:
-        return f"C={self.c:g} keep={self.keep or 'all'} {self.options.as_json()}"
+        return (f"hidden={self.hidden} alpha={self.alpha:g} epochs={self.epochs} "
+                f"min_df={self.min_df} keep={self.keep or 'all'} {self.options.as_json()}")
 
 
 def load(paths: Sequence[Path]) -> list[Example]:
@@ -104,20 +115,29 @@ def matrix(feats: Features) -> tuple[csr_matrix, list[str]]:
 
 
 def fit(rows: Sequence[Example], feats: Features,
-        setting: Setting) -> tuple[jobask.Model, dict[str, float]]:
-    """The model fitted on ``rows``, and its weights by feature name (for the file)."""
+        setting: Setting) -> tuple[jobask.Model, dict[str, list[int]]]:
+    """The model fitted on ``rows``, and its int8 rows by feature name (for the file)."""
     x, names = matrix(feats)
     y = np.array([r.ask for r in rows], dtype=int)
-    lr = LogisticRegression(C=setting.c, solver="lbfgs", max_iter=5000, tol=1e-8)
-    lr.fit(x, y)
-    weights = {n: float(w) for n, w in zip(names, lr.coef_[0], strict=True)}
-    if setting.keep and len(weights) > setting.keep:
-        kept = sorted(weights, key=lambda n: (-abs(weights[n]), n))[:setting.keep]
-        weights = {n: weights[n] for n in kept}
-    weights = {n: round(w, 4) for n, w in weights.items() if round(w, 4) != 0.0}
-    model = jobask.Model.build(setting.options, round(float(lr.intercept_[0]), 4),
-                               dict.fromkeys(jobask.LANGUAGES, 0.5), weights)
-    return model, weights
+    used = np.flatnonzero(np.asarray((x > 0).sum(axis=0)).ravel() >= setting.min_df)
+    net = MLPClassifier(hidden_layer_sizes=(setting.hidden,), alpha=setting.alpha,
+                        max_iter=setting.epochs, batch_size=min(256, len(rows)),
+                        learning_rate_init=1e-3,
+                        random_state=0)
+    with warnings.catch_warnings():  # a fixed number of epochs, not to convergence
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        net.fit(x[:, used], y)
+    weights = net.coefs_[0]
+    kept = np.arange(len(used))
+    if setting.keep and len(used) > setting.keep:  # the largest rows (ties: by name)
+        kept = np.sort(np.argsort(-np.linalg.norm(weights, axis=1), kind="stable")[:setting.keep])
+    floats = {names[used[i]]: [float(w) for w in weights[i]] for i in kept}
+    steps, scale = jobask.quantise(floats, setting.hidden)
+    model = jobask.Model.from_steps(
+        setting.options, dict.fromkeys(jobask.LANGUAGES, 0.5), steps, scale,
+        [float(b) for b in net.intercepts_[0]], [float(w) for w in net.coefs_[1][:, 0]],
+        float(net.intercepts_[1][0]))
+    return model, steps
 
 
 def folds(rows: Sequence[Example], seed: int) -> list[tuple[list[int], list[int]]]:
@@ -183,13 +203,17 @@ def choose_threshold(rows: Sequence[Example], scores: Sequence[float],
 
 
 def evaluate(rows: Sequence[Example], feats: Features, setting: Setting,
-             patterns: Sequence[bool]) -> tuple[float, dict[str, tuple[float, float, float]]]:
-    """Min over languages of recall at the chosen threshold, averaged over SEEDS, and per
-    language (threshold, recall, fp) on the pooled out-of-fold scores."""
+             patterns: Sequence[bool]
+             ) -> tuple[float, dict[str, tuple[float, float, float]], list[float]]:
+    """Min over languages of recall at the chosen threshold, averaged over SEEDS, per
+    language (threshold, recall, fp) on the pooled out-of-fold scores, and the first
+    seed's out-of-fold scores (what the thresholds are chosen on)."""
     per: dict[str, list[tuple[float, float, float]]] = {lang: [] for lang in jobask.LANGUAGES}
+    first: list[float] = []
     # leave-one-author-out folds are the same for every seed
     for seed in SEEDS if len({r.author for r in rows}) < 3 else SEEDS[:1]:
         scores = out_of_fold(rows, feats, setting, seed)
+        first = first or scores
         for lang in jobask.LANGUAGES:
             t = choose_threshold(rows, scores, patterns, lang)
             recall, fp = rates(rows, scores, patterns, lang, t)
@@ -197,48 +221,33 @@ def evaluate(rows: Sequence[Example], feats: Features, setting: Setting,
     summary = {lang: tuple(float(np.mean([v[i] for v in values])) for i in range(3))
                for lang, values in per.items()}
     worst = min(v[1] for v in summary.values())
-    return worst, summary  # type: ignore[return-value]
+    return worst, summary, first  # type: ignore[return-value]
 
 
 def candidates(quick: bool) -> list[Setting]:
-    """The grid: feature families (each tried because it might generalise: stems for
-    inflection, word classes for who asks whom for what, class order, in-word character
-    4-grams for compounds), the weight of the word-class features, and C, pruned to the
-    25,000 largest weights (pruning to 6,000 cost a point in each language, to 25,000
-    nothing measurable; the file stays under 0.5 MB). Word classes alone (without their
-    order) lost to them with order on both sets. Other families, NB-SVM scaling, L1,
-    SVMs and ensembles were measured with tools/guard_cv.py and lost (bench/RESULTS.md,
-    guard)."""
-    # Cheaper first: on a tie the earlier wins, and a model without stems never loads
-    # the stemmer (PyStemmer: 0.7 MB of `kaffe run` without feeds).
-    words = jobask.Options(words=True, bigrams=True, stems=False, normalise=True)
-    chars = replace(words, chars=(4,), classes=True, sequence=True)
-    shapes = [
-        words,
-        replace(words, classes=True, sequence=True),
-        replace(words, stems=True, classes=True, sequence=True),
-        replace(words, stems=True, stem_bigrams=True, classes=True, sequence=True),
-        chars,
-        # word classes at half the weight of a word: they count, but do not drown the
-        # words (at 1.0 they did, at 2.0 and 3.0 more so)
-        replace(chars, class_scale=0.5),
-        replace(chars, stems=True, stem_bigrams=True, class_scale=0.5),
-    ]
+    """The grid: the number of hidden units and the L2 penalty, on the features the
+    linear models chose (words, word pairs, in-word character 4-grams, word classes and
+    their order; stems and other families lost there: bench/RESULTS.md, guard), pruned
+    to the 25,000 features with the largest rows. Fewer units first: on a tie the
+    smaller network wins."""
+    shape = jobask.Options(words=True, bigrams=True, stems=False, chars=(4,), classes=True,
+                           sequence=True, normalise=True)
     if quick:
-        return [Setting(shapes[2], 30.0, 2000)]
-    return [Setting(o, c, 25_000)
-            for o, c in itertools.product(shapes, (100.0, 300.0, 1000.0))]
+        return [Setting(shape, hidden=4, epochs=5, min_df=1, keep=2000)]
+    return [Setting(shape, hidden=h, alpha=a)
+            for h, a in itertools.product((8, 16, 32), (1e-4, 1e-3))]
 
 
 def shipped_setting(path: Path) -> Setting:
-    """The setting a model file was fitted with (its summary line names C and the
-    pruning; ``@options`` the features)."""
+    """The setting a model file was fitted with (its summary line names the network's
+    size, penalty, epochs and pruning; ``@options`` the features)."""
     text = path.read_text("utf-8")
-    found = re.search(r"C=(\S+) keep=(\S+) ", text)
+    found = re.search(r"hidden=(\d+) alpha=(\S+) epochs=(\d+) min_df=(\d+) keep=(\S+) ", text)
     if found is None:
-        raise SystemExit(f"{path}: no 'C=... keep=...' in its summary line")
-    keep = 0 if found.group(2) == "all" else int(found.group(2))
-    return Setting(jobask.parse(text).options, float(found.group(1)), keep)
+        raise SystemExit(f"{path}: no 'hidden=... keep=...' in its summary line")
+    hidden, alpha, epochs, min_df, keep = found.groups()
+    return Setting(jobask.parse(text).options, int(hidden), float(alpha),
+                   0 if keep == "all" else int(keep), int(epochs), int(min_df))
 
 
 def recall_target_fp(rows: Sequence[Example], scores: Sequence[float],
@@ -253,10 +262,11 @@ def recall_target_fp(rows: Sequence[Example], scores: Sequence[float],
     return rates(rows, scores, patterns, lang, threshold)[1]
 
 
-def choose(results: Sequence[tuple[float, int, Setting]], rows: Sequence[Example]) -> Setting:
-    """The cheapest feature shape (the earliest in the grid) whose best setting is within
-    one standard error of the best recall overall (a difference of a sentence or two is
-    noise: about 230 asks per language), and in it the setting with the best recall."""
+def choose(results: Sequence[tuple[float, tuple[int, int], Setting]],
+           rows: Sequence[Example]) -> Setting:
+    """The cheapest setting (the earliest feature shape in the grid, then the fewest
+    hidden units) within one standard error of the best recall overall (a difference of
+    a few sentences is noise), and of those the one with the best recall."""
     top = max(r[0] for r in results)
     asks = min(sum(1 for r in rows if r.lang == lang and r.ask) for lang in jobask.LANGUAGES)
     error = float(np.sqrt(top * (1 - top) / max(asks, 1)))
@@ -268,15 +278,19 @@ def choose(results: Sequence[tuple[float, int, Setting]], rows: Sequence[Example
     return chosen[2]
 
 
-def write(model: jobask.Model, weights: dict[str, float], path: Path, summary: str) -> None:
+def write(model: jobask.Model, steps: dict[str, list[int]], path: Path, summary: str) -> None:
+    def numbers(values: Sequence[float]) -> str:
+        return "\t".join(str(v) for v in values)
+
     lines = [
         "# kaffe's job-ask model: written by tools/train_guard.py, do not edit by hand",
         f"# {summary}",
         f"@options\t{model.options.as_json()}",
-        f"@bias\t{model.bias:.4f}",
     ]
     lines += [f"@threshold\t{lang}\t{model.thresholds[lang]:.4f}" for lang in jobask.LANGUAGES]
-    lines += [f"{name}\t{weight:.4f}" for name, weight in jobask.ordered(weights)]
+    lines += [f"@scale\t{numbers(model.scale)}", f"@hidden_bias\t{numbers(model.hidden_bias)}",
+              f"@output\t{numbers(model.output)}", f"@bias\t{model.bias}"]
+    lines += [f"{name}\t{jobask.hex_row(row)}" for name, row in jobask.ordered(steps)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -321,22 +335,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     config = GuardConfig()
     patterns = [check_patterns(r.text, config).blocked for r in rows]
     cache: dict[jobask.Options, Features] = {}
-    results: list[tuple[float, int, Setting]] = []
+    results: list[tuple[float, tuple[int, int], Setting]] = []
+    oof: dict[Setting, list[float]] = {}
     grid = [shipped_setting(OUT)] if args.same_setting else candidates(args.quick)
     shapes = list(dict.fromkeys(c.options for c in grid))
     for setting in grid:
         if setting.options not in cache:
             cache[setting.options] = featurise(rows, setting.options)
         feats = cache[setting.options]
-        worst, summary = evaluate(rows, feats, setting, patterns)
+        worst, summary, oof[setting] = evaluate(rows, feats, setting, patterns)
         shown = "  ".join(f"{lang}: t={t:.3f} recall={r:.1%} fp={f:.1%}"
                           for lang, (t, r, f) in summary.items())
         print(f"{worst:.1%}  {setting.describe()}  {shown}", file=sys.stderr, flush=True)
-        results.append((worst, shapes.index(setting.options), setting))
+        results.append((worst, (shapes.index(setting.options), setting.hidden), setting))
     setting = choose(results, rows)
     feats = cache[setting.options]
     # the thresholds: on the pooled out-of-fold scores of the first seed's folds
-    scores = out_of_fold(rows, feats, setting, SEEDS[0])
+    scores = oof[setting]
     thresholds = {lang: choose_threshold(rows, scores, patterns, lang)
                   for lang in jobask.LANGUAGES}
     figures = []
@@ -344,11 +359,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         recall, fp = rates(rows, scores, patterns, lang, thresholds[lang])
         figures.append(f"{lang} t={thresholds[lang]:.4f} recall={recall:.1%} fp={fp:.1%} "
                        f"(fp at 95% recall: {recall_target_fp(rows, scores, patterns, lang):.1%})")
-    fitted, weights = fit(rows, feats, setting)
+    fitted, steps = fit(rows, feats, setting)
     model = replace(fitted, thresholds=thresholds)
     note = (f"{len(rows)} sentences from {', '.join(p.name for p in paths)}; "
             f"{setting.describe()}; {cv_name(rows)} (with patterns): {'; '.join(figures)}")
-    write(model, weights, args.out, note)
+    write(model, steps, args.out, note)
     print(note)
     if args.evaluate:
         held_out(jobask.parse(args.out.read_text("utf-8")))

@@ -72,6 +72,22 @@ def test_the_verdict_names_the_sentence_and_why() -> None:
     assert all(f'"{word}"' in verdict.reason for word in verdict.score.top)
 
 
+@pytest.mark.parametrize("line", [
+    "Hi Lea and Jo,", "Hej Ana og Bo,", "Kære alle", "Dear Dr. Smith,", "Hi Lea, Jo and Ida,",
+    "Best, Mette", "Mange hilsner Ana", "Best regards, Mette Hansen"])
+def test_a_greeting_or_sign_off_with_names_is_not_judged_by_the_model(line: str) -> None:
+    assert jobask.salutation(line)
+    assert not check(f"{line}\n\nThanks for the coffee on Tuesday.", ON).blocked
+
+
+@pytest.mark.parametrize("line", [
+    "Hi Ana, any openings for me?", "Hej Ana, har I en ledig stilling?",
+    "Thanks, and keep me in mind for any openings", "Thanks Ana, I Would Love A Job",
+    "Hi there, hope you are well", "Thanks for the coffee."])
+def test_a_line_that_says_more_than_hello_is_no_salutation(line: str) -> None:
+    assert not jobask.salutation(line)
+
+
 def test_a_pattern_verdict_names_its_sentence_and_pattern() -> None:
     verdict = check("Great talk. By the way, are you hiring? See you!", ON)
     assert verdict.blocked and verdict.phrase == "are you hiring"
@@ -125,6 +141,47 @@ def test_the_shipped_model_is_small_and_complete() -> None:
     assert 100 < len(model) <= 30_000
     size = (ROOT / "src" / "kaffe" / "jobask" / "model.tsv").stat().st_size
     assert size < 2_000_000
+
+
+WORDS_ONLY = jobask.Options(words=True, bigrams=False, stems=False, normalise=False)
+
+
+def _network(text: str = "") -> jobask.Model:
+    """Two units by hand: the first fires only when "i" and "you" are both present
+    (1 + 1 - 1.5), the second never on these sentences ("the" alone cannot beat -5)."""
+    return jobask.Model.build(WORDS_ONLY, {"en": 0.5, "da": 0.5},
+                              {"w:i": [1.0, 0.0], "w:you": [1.0, 0.0], "w:the": [0.0, 1.0]},
+                              hidden_bias=[-1.5, -5.0], output=[10.0, 100.0], bias=-3.0)
+
+
+def test_the_network_scores_a_word_by_its_company() -> None:
+    model = _network()
+    assert jobask.score("i you", "en", model).score == pytest.approx(0.8808, abs=1e-4)
+    assert jobask.score("i", "en", model).score == pytest.approx(0.0474, abs=1e-4)
+    assert jobask.score("you", "en", model).score == pytest.approx(0.0474, abs=1e-4)
+    assert jobask.score("i you", "en", model).blocked
+    assert not jobask.score("i", "en", model).blocked
+
+
+def test_the_reason_names_features_through_the_units_that_fired() -> None:
+    judged = jobask.score("the i you", "en", _network())
+    # "the" has a large weight into the second unit, which stayed off: not a reason
+    assert judged.top == ("i", "you")
+
+
+def test_the_model_file_round_trips_and_rejects_a_short_row() -> None:
+    model = _network()
+    steps = {"w:i": [127, 0], "w:you": [127, 0], "w:the": [0, 127]}
+    head = (f"@options\t{WORDS_ONLY.as_json()}\n@threshold\ten\t0.5\n@threshold\tda\t0.5\n"
+            f"@scale\t{model.scale[0]}\t{model.scale[1]}\n@hidden_bias\t-1.5\t-5.0\n"
+            "@output\t10.0\t100.0\n@bias\t-3.0\n")
+    rows = "".join(f"{name}\t{jobask.hex_row(row)}\n" for name, row in jobask.ordered(steps))
+    parsed = jobask.parse(head + rows)
+    assert parsed == model
+    with pytest.raises(ValueError, match="has 1 weights, not 2"):
+        jobask.parse(head + "w:job\t7f\n")
+    with pytest.raises(ValueError, match="no bias"):
+        jobask.parse(head.replace("@bias\t-3.0\n", "") + rows)
 
 
 def test_scoring_loads_neither_numpy_nor_sklearn() -> None:

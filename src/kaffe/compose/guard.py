@@ -16,8 +16,9 @@ hiring engineers", "antallet af ledige stillinger steg") pass.
 Patterns are the explainable backstop. Each sentence (:func:`kaffe.jobask.sentences`:
 mail text with greetings, sign-offs, lists, URLs and "P.S.") is also judged by a
 classifier trained on labelled sentences (:mod:`kaffe.jobask`), in the sentence's
-language (English or Danish; the whole text's when the sentence alone cannot tell).
-An ``allow`` pattern un-blocks a sentence it overlaps, whoever flagged it.
+language (English or Danish; the whole text's when the sentence alone cannot tell),
+except a line that only greets or signs off with names ("Hi Lea and Jo,"). An
+``allow`` pattern un-blocks a sentence it overlaps, whoever flagged it.
 """
 
 from __future__ import annotations
@@ -164,6 +165,8 @@ def check(text: str, config: GuardConfig, *, fitted: jobask.Model | None = None,
     fallback = ""
     for a, b in jobask.sentences(plain):
         sentence = plain[a:b]
+        if jobask.salutation(sentence):
+            continue  # "Hi Lea and Jo,": addresses someone, asks nothing
         guess = identify(sentence, jobask.LANGUAGES)
         if guess.confidence < CONFIDENCE_FLOOR:
             fallback = fallback or identify(plain, jobask.LANGUAGES).language or "en"

@@ -1,7 +1,8 @@
-"""Does a sentence ask the reader for a job? A logistic-regression model for English and
-Danish over word, stem and in-word character n-gram features, trained on
-``tests/data/guard`` by ``tools/train_guard.py`` and shipped as ``model.tsv``
-(feature -> weight, pruned; the features and the per-language thresholds in its header).
+"""Does a sentence ask the reader for a job? A small neural network (one hidden layer)
+for English and Danish over word, word-pair, in-word character n-gram and word-class
+features, trained on ``tests/data/guard`` by ``tools/train_guard.py`` and shipped as
+``model.tsv`` (feature -> a row of int8 weights, pruned; the features, the network's
+other weights and the per-language thresholds in its header).
 
 Scoring is pure Python: no numpy, no scikit-learn at run time. :func:`score` is a pure
 function of the sentence and its language; the model is read from the package on first
@@ -17,13 +18,15 @@ import re
 import unicodedata
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from hashlib import blake2b
 from importlib import resources
-from typing import Any
+from operator import add, mul
+from typing import Any, TypeVar
 
+T = TypeVar("T")
 LANGUAGES = ("en", "da")
 _STEMMERS = {"en": "english", "da": "danish"}
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
@@ -105,34 +108,79 @@ _CLASS_WORDS: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
 
 @dataclass(frozen=True)
 class Model:
-    """Weights by feature, compact: a 64-bit hash (BLAKE2b) of each feature name, sorted,
-    next to its weight (400 kB for the shipped 25,000 features, where a dict of names
-    held 1 MB per 6,000 in `kaffe run`). Names are not kept: scoring computes them from
-    the text. Two names of the model sharing a hash is an error at build time; an
-    unseen feature hitting one has odds of about 25,000 in 2**64."""
+    """A network with one hidden layer of ReLU units over a sentence's features: each
+    feature has a row of weights, one per unit; a unit adds up the rows of the features
+    present (each times its value) and its bias, and the score is the logistic of the
+    output bias plus the output weights times the units that came out positive. One
+    layer lets a word count by its company ("I" + "you" + a job word is not the sum of
+    the three), which a linear model cannot.
+
+    Compact: a 64-bit hash (BLAKE2b) of each feature name, sorted, and its row as eight-bit
+    integers (a scale per unit turns them back into weights): 25,000 features x 16 units
+    take 600 kB in `kaffe run`. Names are not kept: scoring computes them from the text.
+    Two names of the model sharing a hash is an error at build time; an unseen feature
+    hitting one has odds of about 25,000 in 2**64."""
 
     options: Options
-    bias: float
     thresholds: dict[str, float]  # language -> the least score that blocks
-    keys: array[int]
-    values: array[float]
+    keys: array[int]  # the features' hashes, ascending
+    rows: array[int]  # int8: the row of feature i is rows[i * units:(i + 1) * units]
+    scale: tuple[float, ...]  # per unit: the weight of one step of its int8 column
+    hidden_bias: tuple[float, ...]
+    output: tuple[float, ...]  # per unit: its weight in the output
+    bias: float  # the output's
 
     @classmethod
-    def build(cls, options: Options, bias: float, thresholds: dict[str, float],
-              weights: Mapping[str, float]) -> Model:
-        pairs = sorted((_hash(name), weight) for name, weight in weights.items())
+    def build(cls, options: Options, thresholds: Mapping[str, float],
+              rows: Mapping[str, Sequence[float]], hidden_bias: Sequence[float],
+              output: Sequence[float], bias: float) -> Model:
+        """A model from weights as the trainer has them (floats; see :func:`quantise`)."""
+        steps, scale = quantise(rows, len(output))
+        return cls.from_steps(options, thresholds, steps, scale, hidden_bias, output, bias)
+
+    @classmethod
+    def from_steps(cls, options: Options, thresholds: Mapping[str, float],
+                   steps: Mapping[str, Sequence[int]], scale: Sequence[float],
+                   hidden_bias: Sequence[float], output: Sequence[float],
+                   bias: float) -> Model:
+        pairs = sorted((_hash(name), row) for name, row in steps.items())
         keys = array("Q", (k for k, _ in pairs))
         if any(a == b for a, b in zip(keys, keys[1:], strict=False)):
             raise ValueError("two features of the model share a hash")
-        return cls(options, bias, dict(thresholds), keys, array("d", (w for _, w in pairs)))
+        rows = array("b")
+        for _, row in pairs:
+            rows.extend(row)
+        return cls(options, dict(thresholds), keys, rows, tuple(scale),
+                   tuple(round(b, 6) for b in hidden_bias), tuple(round(w, 6) for w in output),
+                   round(bias, 6))
 
-    def weight(self, name: str) -> float:
+    @property
+    def units(self) -> int:
+        return len(self.output)
+
+    def row(self, name: str) -> array[int] | None:
+        """The int8 row of feature ``name``, or None when the model does not have it."""
         key = _hash(name)
         at = bisect_left(self.keys, key)
-        return self.values[at] if at < len(self.keys) and self.keys[at] == key else 0.0
+        if at == len(self.keys) or self.keys[at] != key:
+            return None
+        return self.rows[at * self.units:(at + 1) * self.units]
 
     def __len__(self) -> int:
         return len(self.keys)
+
+
+def quantise(rows: Mapping[str, Sequence[float]],
+             units: int) -> tuple[dict[str, list[int]], tuple[float, ...]]:
+    """Rows of float weights as int8 steps, and each unit's step (its column's largest
+    |weight| / 127, to six significant digits)."""
+    if any(len(r) != units for r in rows.values()):
+        raise ValueError(f"every row needs {units} weights, one per unit")
+    largest = [max((abs(r[h]) for r in rows.values()), default=0.0) for h in range(units)]
+    scale = tuple(float(f"{m / 127:.6g}") if m else 1.0 for m in largest)
+    steps = {name: [max(-127, min(127, round(w / s))) for w, s in zip(r, scale, strict=True)]
+             for name, r in rows.items()}
+    return steps, scale
 
 
 def _hash(name: str) -> int:
@@ -144,7 +192,7 @@ class Score:
     """The model's word on one sentence: a probability-like score, the threshold of the
     language it was judged in, and the features that pushed it up most."""
 
-    score: float  # logistic of the linear score, 0..1
+    score: float  # the logistic of the network's output, 0..1
     threshold: float
     language: str
     top: tuple[str, ...]  # the words/phrases with the largest positive contributions
@@ -246,41 +294,55 @@ def _class_features(text: str, words: list[str], language: str) -> list[str]:
     return out
 
 
-_LINE = re.compile(r"^([^\t\n#@][^\t\n]*)\t([^\t\n]+)$", re.MULTILINE)
+_LINE = re.compile(r"^([^\t\n#@][^\t\n]*)\t([0-9a-f]+)$", re.MULTILINE)
 _HEADER = re.compile(r"^@(\w+)\t([^\n]*)$", re.MULTILINE)
 
 
 def parse(text: str) -> Model:
-    """A model from the text of a ``model.tsv``: ``@options``, ``@bias`` and
-    ``@threshold`` lines, then ``feature<TAB>weight`` lines in the order of their
-    hashes (as ``tools/train_guard.py`` writes them), read one at a time into the
-    arrays: no dict of names, not even for a moment."""
+    """A model from the text of a ``model.tsv``: ``@options``, ``@threshold``, the
+    network's ``@scale``, ``@hidden_bias``, ``@output`` and ``@bias`` lines, then a
+    ``feature<TAB>row`` line per feature (its int8 weights, one per unit, as hex bytes)
+    in the order of their hashes (as ``tools/train_guard.py`` writes them), read one at
+    a time into the arrays: no dict of names, not even for a moment."""
     options = Options()
-    bias = 0.0
     thresholds: dict[str, float] = {}
+    head: dict[str, list[float]] = {}
     for found in _HEADER.finditer(text):
         key, value = found.groups()
         if key == "options":
             options = Options.from_json(value)
-        elif key == "bias":
-            bias = float(value)
         elif key == "threshold":
             language, _, number = value.partition("\t")
             thresholds[language] = float(number)
+        else:
+            head[key] = [float(v) for v in value.split("\t")]
+    missing = {"scale", "hidden_bias", "output", "bias"} - set(head)
+    if missing:
+        raise ValueError(f"model: no {', '.join(sorted(missing))} line")
+    units = len(head["output"])
     keys: array[int] = array("Q")
-    values: array[float] = array("d")
+    rows: array[int] = array("b")
     for found in _LINE.finditer(text):
         key = _hash(found.group(1))
         if keys and key <= keys[-1]:
             raise ValueError(f"model: {found.group(1)!r} is out of hash order")
+        row = bytes.fromhex(found.group(2))
+        if len(row) != units:
+            raise ValueError(f"model: {found.group(1)!r} has {len(row)} weights, not {units}")
         keys.append(key)
-        values.append(float(found.group(2)))
-    return Model(options, bias, thresholds, keys, values)
+        rows.frombytes(row)
+    return Model(options, thresholds, keys, rows, tuple(head["scale"]),
+                 tuple(head["hidden_bias"]), tuple(head["output"]), head["bias"][0])
 
 
-def ordered(weights: Mapping[str, float]) -> list[tuple[str, float]]:
-    """Feature weights in the order ``model.tsv`` keeps them: by hash."""
-    return sorted(weights.items(), key=lambda item: _hash(item[0]))
+def hex_row(steps: Sequence[int]) -> str:
+    """A row of int8 steps as ``model.tsv`` keeps it (two's complement, hex)."""
+    return array("b", steps).tobytes().hex()
+
+
+def ordered(rows: Mapping[str, T]) -> list[tuple[str, T]]:
+    """Features and their weights in the order ``model.tsv`` keeps them: by hash."""
+    return sorted(rows.items(), key=lambda item: _hash(item[0]))
 
 
 @cache
@@ -308,19 +370,55 @@ def _readable(name: str) -> str:
     return ""
 
 
-def probability(found: dict[str, float], fitted: Model) -> float:
-    """The logistic of the model's linear score of a feature vector, to 4 decimals."""
-    weight = fitted.weight
-    linear = fitted.bias + sum(value * weight(name) for name, value in found.items())
+def _units(found: Mapping[str, float],
+           fitted: Model) -> tuple[list[float], list[tuple[str, float, array[int]]]]:
+    """The hidden units' inputs (before ReLU) for a feature vector, and the features the
+    model has (name, value, row). Rows of features with the same value are summed as
+    integers first (a sentence's features share one or two values)."""
+    keys, rows, units = fitted.keys, fitted.rows, len(fitted.output)
+    last = len(keys)
+    sums: dict[float, list[int]] = {}
+    present = []
+    for name, value in found.items():
+        key = _hash(name)
+        at = bisect_left(keys, key)
+        if at == last or keys[at] != key:
+            continue
+        row = rows[at * units:(at + 1) * units]
+        present.append((name, value, row))
+        total = sums.get(value)
+        sums[value] = list(map(add, total, row)) if total else list(row)
+    inputs = list(fitted.hidden_bias)
+    for value, total in sums.items():
+        inputs = [x + value * s * t for x, s, t in zip(inputs, fitted.scale, total, strict=True)]
+    return inputs, present
+
+
+def _logistic(linear: float) -> float:
     return round(1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, linear)))), 4)
 
 
+def probability(found: Mapping[str, float], fitted: Model) -> float:
+    """The model's score of a feature vector (the logistic of its output), 4 decimals."""
+    inputs, _ = _units(found, fitted)
+    return _logistic(fitted.bias + sum(w * x for w, x in zip(fitted.output, inputs, strict=True)
+                                       if x > 0.0))
+
+
 def score(text: str, language: str, fitted: Model | None = None, *, top: int = 3) -> Score:
-    """How much ``text`` (one sentence) reads like a job ask, in ``language``."""
+    """How much ``text`` (one sentence) reads like a job ask, in ``language``. The
+    features named as the reason are those whose weights pushed the output up most
+    through the units that fired (the gradient times the input, exact for ReLU)."""
     fitted = fitted or model()
     lang = language if language in fitted.thresholds else "en"
     found = features(text, lang, fitted.options)
-    parts = [(value * fitted.weight(name), name) for name, value in found.items()]
+    inputs, present = _units(found, fitted)
+    on = [x > 0.0 for x in inputs]
+    gain = [w * s if active else 0.0
+            for w, s, active in zip(fitted.output, fitted.scale, on, strict=True)]
+    linear = fitted.bias + sum(w * x for w, x, active in zip(fitted.output, inputs, on,
+                                                               strict=True) if active)
+    parts = [(value * sum(map(mul, row, gain)), name) for name, value, row in present]
     pushing = sorted((p for p in parts if p[0] > 0), key=lambda p: (-p[0], p[1]))
     names: list[str] = []
     for _, name in pushing:
@@ -329,8 +427,7 @@ def score(text: str, language: str, fitted: Model | None = None, *, top: int = 3
             names.append(shown)
         if len(names) == top:
             break
-    return Score(probability(found, fitted), fitted.thresholds.get(lang, 0.5), lang,
-                 tuple(names))
+    return Score(_logistic(linear), fitted.thresholds.get(lang, 0.5), lang, tuple(names))
 
 
 # --- sentences ---------------------------------------------------------------------
@@ -348,6 +445,30 @@ _GREETING = re.compile(
     r"hilsen|tak|kh|vh|bh|p\.? ?s\.?)\b[^.!?]{0,40}[,:!]?\s*$",
     re.IGNORECASE,
 )
+# A salutation or a sign-off: an opening or closing word, then only names (capitalised
+# words, initials) joined by "and"/"og"/"&", or "all"/"alle": "Hi Lea and Jo,", "Kære
+# alle", "Best, Mette". It addresses someone and asks nothing, so the model does not
+# judge it (a short line of two unusual names is far from any sentence it learnt from).
+_NAME = r"(?:[A-ZÆØÅ][\w'’-]*\.?|(?i:all|alle|everyone|sammen|team))"
+_SALUTATION = re.compile(
+    r"^\s*(?i:hi|hello|hey|dear|hej|kære|goddag|godmorgen|hejsa|best|regards|cheers|thanks|"
+    r"kind regards|best regards|all the best|mvh|venlig hilsen|venlige hilsner|"
+    r"de bedste hilsner|mange hilsner|hilsen|kh|vh|bh)\b[,:!]?"
+    rf"(?:\s+{_NAME}(?:\s+(?:and|og|&)\s+{_NAME}|,?\s+{_NAME}){{0,5}})?\s*[,:!.]?\s*$"
+)
+
+
+def salutation(sentence: str) -> bool:
+    """Whether ``sentence`` is only a greeting or a sign-off with names ("Hi Lea and
+    Jo,", "Mange hilsner Ana"): a line the model does not judge (the patterns do). A
+    word of the classes I/me, job, available or would-like is no name ("Thanks Ana, I
+    Would Love A Job")."""
+    if not _SALUTATION.match(sentence):
+        return False
+    return not any(c in ("self", "job", "avail", "want")
+                   for w in tokens(sentence) for c in _classes_of(w))
+
+
 _END = re.compile(r"[.!?…]+[\"')\]»”’]*(?=\s)")
 
 
