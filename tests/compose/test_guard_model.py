@@ -5,6 +5,7 @@ the model is shipped as data scored without numpy."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -275,3 +276,19 @@ def test_the_outreach_templates_offer_line_passes_the_guard(line: str) -> None:
     # (src/kaffe/compose/templates/*/outreach.j2) with offers a user configures. A model
     # the grid chose on ten authors blocked the first (bench/RESULTS.md) and was not shipped.
     assert not check(line, ON).blocked, check(line, ON).reason
+
+
+def test_no_held_out_line_is_a_training_line() -> None:
+    # a held-out figure must not rest on sentences the model was fitted on
+    def texts(pattern: str) -> dict[str, str]:
+        found = {}
+        for path in sorted((ROOT / "tests/data/guard").glob(pattern)):
+            for line in path.read_text("utf-8").splitlines():
+                if line.strip():
+                    text = json.loads(line)["text"]
+                    found[" ".join(text.casefold().split())] = path.name
+        return found
+
+    training, held_out = texts("train*.jsonl"), texts("test*.jsonl")
+    assert len(training) > 15_000 and len(held_out) > 9_000
+    assert not set(training) & set(held_out)
