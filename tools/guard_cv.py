@@ -277,6 +277,12 @@ VARIANTS: dict[str, Variant] = {
     "mlp16x3": Variant(members=tuple(Variant(learner="mlp", hidden=16, alpha=1e-4,
                                              keep=25000, quantise=True, seed=s)
                                      for s in (0, 1, 2))),
+    "mlp16-e40": Variant(learner="mlp", hidden=16, alpha=1e-4, keep=25000, quantise=True,
+                         epochs=40),
+    "mlp16-stems": Variant(options=STEMS, learner="mlp", hidden=16, alpha=1e-4, keep=25000,
+                           quantise=True),
+    "mlp16-df2": Variant(learner="mlp", hidden=16, alpha=1e-4, keep=25000, quantise=True,
+                         min_df=2),
     "mlp32": Variant(learner="mlp", hidden=32, keep=0),
     "mlp64": Variant(learner="mlp", hidden=64, keep=0),
     "mlp32-a1e-4": Variant(learner="mlp", hidden=32, alpha=1e-4, keep=0),

@@ -158,14 +158,6 @@ class Model:
     def units(self) -> int:
         return len(self.output)
 
-    def row(self, name: str) -> array[int] | None:
-        """The int8 row of feature ``name``, or None when the model does not have it."""
-        key = _hash(name)
-        at = bisect_left(self.keys, key)
-        if at == len(self.keys) or self.keys[at] != key:
-            return None
-        return self.rows[at * self.units:(at + 1) * self.units]
-
     def __len__(self) -> int:
         return len(self.keys)
 
@@ -375,7 +367,7 @@ def _units(found: Mapping[str, float],
     """The hidden units' inputs (before ReLU) for a feature vector, and the features the
     model has (name, value, row). Rows of features with the same value are summed as
     integers first (a sentence's features share one or two values)."""
-    keys, rows, units = fitted.keys, fitted.rows, len(fitted.output)
+    keys, rows, units = fitted.keys, fitted.rows, fitted.units
     last = len(keys)
     sums: dict[float, list[int]] = {}
     present = []
