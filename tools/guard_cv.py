@@ -283,6 +283,8 @@ VARIANTS: dict[str, Variant] = {
                            quantise=True),
     "mlp16-df2": Variant(learner="mlp", hidden=16, alpha=1e-4, keep=25000, quantise=True,
                          min_df=2),
+    "mlp16-chars35": Variant(options=replace(C4, chars=(3, 4, 5)), learner="mlp", hidden=16,
+                             alpha=1e-4, keep=25000, quantise=True),
     "mlp32": Variant(learner="mlp", hidden=32, keep=0),
     "mlp64": Variant(learner="mlp", hidden=64, keep=0),
     "mlp32-a1e-4": Variant(learner="mlp", hidden=32, alpha=1e-4, keep=0),
