@@ -431,10 +431,12 @@ _ABBREVIATIONS = frozenset(
     "o.l s.u jan feb mar apr jun jul aug sep sept oct okt nov dec".split()
 )
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•·–]|\d{1,2}[.)]|[a-z][.)])\s+")
+# Words that open or close a mail ("Hi", "Venlig hilsen"), as a regex alternation.
+_OPENERS = (r"hi|hello|hey|dear|hej|kære|goddag|godmorgen|best|regards|cheers|thanks|"
+            r"thank you|kind regards|best regards|all the best|mvh|venlig hilsen|"
+            r"de bedste hilsner|hilsen|tak|kh|vh|bh")
 _GREETING = re.compile(
-    r"^\s*(?:hi|hello|hey|dear|hej|kære|goddag|godmorgen|best|regards|cheers|thanks|"
-    r"thank you|kind regards|best regards|all the best|mvh|venlig hilsen|de bedste hilsner|"
-    r"hilsen|tak|kh|vh|bh|p\.? ?s\.?)\b[^.!?]{0,40}[,:!]?\s*$",
+    rf"^\s*(?:{_OPENERS}|p\.? ?s\.?)\b[^.!?]{{0,40}}[,:!]?\s*$",
     re.IGNORECASE,
 )
 # A salutation or a sign-off: an opening or closing word, then only names (capitalised
@@ -443,9 +445,7 @@ _GREETING = re.compile(
 # judge it (a short line of two unusual names is far from any sentence it learnt from).
 _NAME = r"(?:[A-ZÆØÅ][\w'’-]*\.?|(?i:all|alle|everyone|sammen|team))"
 _SALUTATION = re.compile(
-    r"^\s*(?i:hi|hello|hey|dear|hej|kære|goddag|godmorgen|hejsa|best|regards|cheers|thanks|"
-    r"kind regards|best regards|all the best|mvh|venlig hilsen|venlige hilsner|"
-    r"de bedste hilsner|mange hilsner|hilsen|kh|vh|bh)\b[,:!]?"
+    rf"^\s*(?i:{_OPENERS}|hejsa|venlige hilsner|mange hilsner)\b[,:!]?"
     rf"(?:\s+{_NAME}(?:\s+(?:and|og|&)\s+{_NAME}|,?\s+{_NAME}){{0,5}})?\s*[,:!.]?\s*$"
 )
 
