@@ -386,15 +386,18 @@ def _units(found: Mapping[str, float],
     return inputs, present
 
 
-def _logistic(linear: float) -> float:
+def _output(inputs: Sequence[float], fitted: Model) -> float:
+    """The logistic of the network's output for the hidden units' ``inputs`` (ReLU),
+    to 4 decimals."""
+    linear = fitted.bias + sum(w * x for w, x in zip(fitted.output, inputs, strict=True)
+                               if x > 0.0)
     return round(1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, linear)))), 4)
 
 
 def probability(found: Mapping[str, float], fitted: Model) -> float:
     """The model's score of a feature vector (the logistic of its output), 4 decimals."""
     inputs, _ = _units(found, fitted)
-    return _logistic(fitted.bias + sum(w * x for w, x in zip(fitted.output, inputs, strict=True)
-                                       if x > 0.0))
+    return _output(inputs, fitted)
 
 
 def score(text: str, language: str, fitted: Model | None = None, *, top: int = 3) -> Score:
@@ -405,11 +408,8 @@ def score(text: str, language: str, fitted: Model | None = None, *, top: int = 3
     lang = language if language in fitted.thresholds else "en"
     found = features(text, lang, fitted.options)
     inputs, present = _units(found, fitted)
-    on = [x > 0.0 for x in inputs]
-    gain = [w * s if active else 0.0
-            for w, s, active in zip(fitted.output, fitted.scale, on, strict=True)]
-    linear = fitted.bias + sum(w * x for w, x, active in zip(fitted.output, inputs, on,
-                                                               strict=True) if active)
+    gain = [w * s if x > 0.0 else 0.0
+            for w, s, x in zip(fitted.output, fitted.scale, inputs, strict=True)]
     parts = [(value * sum(map(mul, row, gain)), name) for name, value, row in present]
     pushing = sorted((p for p in parts if p[0] > 0), key=lambda p: (-p[0], p[1]))
     names: list[str] = []
@@ -419,7 +419,7 @@ def score(text: str, language: str, fitted: Model | None = None, *, top: int = 3
             names.append(shown)
         if len(names) == top:
             break
-    return Score(_logistic(linear), fitted.thresholds.get(lang, 0.5), lang, tuple(names))
+    return Score(_output(inputs, fitted), fitted.thresholds.get(lang, 0.5), lang, tuple(names))
 
 
 # --- sentences ---------------------------------------------------------------------
