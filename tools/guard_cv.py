@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 import sys
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,9 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import numpy as np  # noqa: E402
 import train_guard as tg  # noqa: E402  (puts src/ on the path)
 from scipy.sparse import csr_matrix, vstack  # noqa: E402
-from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
-from sklearn.neural_network import MLPClassifier  # noqa: E402
 from sklearn.svm import LinearSVC  # noqa: E402
 
 from kaffe import jobask  # noqa: E402
@@ -151,17 +148,12 @@ def mlp(x: csr_matrix, y: np.ndarray, xt: csr_matrix, v: Variant) -> np.ndarray:
     """Logits of ``xt`` from a one-hidden-layer network fitted on (x, y), on the features
     at least ``min_df`` training sentences have (a word's order and company count: "I"
     + "you" + a job word is not the sum of the three)."""
-    used = np.flatnonzero(np.asarray((x > 0).sum(axis=0)).ravel() >= v.min_df)
-    net = MLPClassifier(hidden_layer_sizes=(v.hidden,), alpha=v.alpha, max_iter=v.epochs,
-                        batch_size=256, learning_rate_init=1e-3, random_state=v.seed)
-    with warnings.catch_warnings():  # a fixed number of epochs, not to convergence
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        net.fit(x[:, used], y)
-    w1, w2 = net.coefs_[0].copy(), net.coefs_[1][:, 0]
+    used, net = tg.fit_network(x, y, v.hidden, v.alpha, v.epochs, v.min_df, v.seed)
+    w1 = np.zeros_like(net.coefs_[0])
+    kept = tg.largest_rows(net.coefs_[0], v.keep)
+    w1[kept] = net.coefs_[0][kept]
+    w2 = net.coefs_[1][:, 0]
     b1, b2 = net.intercepts_[0], float(net.intercepts_[1][0])
-    if v.keep and len(used) > v.keep:  # the features with the largest rows of weights
-        order = np.argsort(-np.linalg.norm(w1, axis=1), kind="stable")
-        w1[order[v.keep:]] = 0.0
     if v.quantise:
         scale = np.abs(w1).max(axis=0) / 127.0
         w1 = np.round(w1 / scale) * scale

@@ -114,23 +114,37 @@ def matrix(feats: Features) -> tuple[csr_matrix, list[str]]:
     return csr_matrix((data, cols, ptr), shape=(len(feats), len(names))), names
 
 
+def fit_network(x: csr_matrix, y: np.ndarray, hidden: int, alpha: float, epochs: int,
+                min_df: int, seed: int = 0) -> tuple[np.ndarray, MLPClassifier]:
+    """The columns of ``x`` at least ``min_df`` rows have, and the network fitted on
+    them (a fixed number of epochs of adam, not to convergence)."""
+    used = np.flatnonzero(np.asarray((x > 0).sum(axis=0)).ravel() >= min_df)
+    net = MLPClassifier(hidden_layer_sizes=(hidden,), alpha=alpha, max_iter=epochs,
+                        batch_size=min(256, x.shape[0]), learning_rate_init=1e-3,
+                        random_state=seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        net.fit(x[:, used], y)
+    return used, net
+
+
+def largest_rows(weights: np.ndarray, keep: int) -> np.ndarray:
+    """Indices of the ``keep`` rows of ``weights`` with the largest length (ties: the
+    earlier row, i.e. the feature name first in order), all when ``keep`` is 0."""
+    if not keep or len(weights) <= keep:
+        return np.arange(len(weights))
+    return np.argsort(-np.linalg.norm(weights, axis=1), kind="stable")[:keep]
+
+
 def fit(rows: Sequence[Example], feats: Features,
         setting: Setting) -> tuple[jobask.Model, dict[str, list[int]]]:
     """The model fitted on ``rows``, and its int8 rows by feature name (for the file)."""
     x, names = matrix(feats)
     y = np.array([r.ask for r in rows], dtype=int)
-    used = np.flatnonzero(np.asarray((x > 0).sum(axis=0)).ravel() >= setting.min_df)
-    net = MLPClassifier(hidden_layer_sizes=(setting.hidden,), alpha=setting.alpha,
-                        max_iter=setting.epochs, batch_size=min(256, len(rows)),
-                        learning_rate_init=1e-3,
-                        random_state=0)
-    with warnings.catch_warnings():  # a fixed number of epochs, not to convergence
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        net.fit(x[:, used], y)
+    used, net = fit_network(x, y, setting.hidden, setting.alpha, setting.epochs,
+                            setting.min_df)
     weights = net.coefs_[0]
-    kept = np.arange(len(used))
-    if setting.keep and len(used) > setting.keep:  # the largest rows (ties: by name)
-        kept = np.sort(np.argsort(-np.linalg.norm(weights, axis=1), kind="stable")[:setting.keep])
+    kept = np.sort(largest_rows(weights, setting.keep))
     floats = {names[used[i]]: [float(w) for w in weights[i]] for i in kept}
     steps, scale = jobask.quantise(floats, setting.hidden)
     model = jobask.Model.from_steps(
