@@ -50,9 +50,28 @@ def test_article_language(declared, text, expected):
     ("platforms", "platform", "en"),
     ("vindmøller", "vindmølle", "da"),
     ("dataplatforme", "dataplatform", "da"),
+    ("mangel", "mangler", "da"),  # -el drops its e when inflected
+    ("mangel", "mangle", "da"),
+    ("regel", "regler", "da"),
+    ("kabler", "kabel", "da"),
 ])
 def test_snowball_stems_join_word_forms(a, b, language):
     assert stem(a, language) == stem(b, language)
+
+
+@pytest.mark.parametrize(("word", "expected"), [
+    ("del", "del"),  # too short to be a word in -el
+    ("hotel", "hotl"),  # the same in every form: "hoteller" too
+    ("model", "modl"),
+    ("hjul", "hjul"),
+    ("spinkel", "spinkl"),
+])
+def test_danish_stems_in_el_lose_the_e(word, expected):
+    assert stem(word, "da") == expected
+
+
+def test_english_stems_keep_el():
+    assert stem("channel", "en") == "channel"
 
 
 def test_article_terms_drop_the_language_stop_words():

@@ -80,13 +80,29 @@ def article_language(declared: str, words: Iterable[str]) -> str:
 
 @lru_cache(maxsize=200_000)
 def stem(word: str, language: str) -> str:
-    """Snowball stem of a lower-cased ``word`` in ``language`` ("en"/"da")."""
-    return _stemmer(language).stemWord(word)
+    """Snowball stem of a lower-cased ``word`` in ``language`` ("en"/"da").
+
+    Danish nouns and adjectives in -el drop the e when inflected ("mangel", "mangler",
+    "at mangle"; "regel", "regler"; "kabel", "kabler"), which Snowball leaves as two
+    stems ("mangel", "mangl"): a Danish stem ending in a consonant and "el" loses the e
+    (:func:`_syncope`), so the forms meet.
+    """
+    return _syncope(_stemmer(language).stemWord(word), language)
 
 
 def stem_once(word: str, language: str) -> str:
     """:func:`stem` without remembering the answer: for fragments of words."""
-    return _stemmer(language).stemWord(word)
+    return _syncope(_stemmer(language).stemWord(word), language)
+
+
+_SYNCOPE = re.compile(r"(?<=[^aeiouyæøå])el$")  # "mangel" -> "mangl"; "del", "hel": too short
+
+
+def _syncope(stem_: str, language: str) -> str:
+    """A Danish stem of five letters or more in consonant + "el" without the e."""
+    if language == "da" and len(stem_) >= 5:
+        return _SYNCOPE.sub("l", stem_)
+    return stem_
 
 
 @cache
