@@ -87,7 +87,7 @@ def stem(word: str, language: str) -> str:
     stems ("mangel", "mangl"): a Danish stem ending in a consonant and "el" loses the e
     (:func:`_syncope`), so the forms meet.
     """
-    return _syncope(_stemmer(language).stemWord(word), language)
+    return stem_once(word, language)
 
 
 def stem_once(word: str, language: str) -> str:
