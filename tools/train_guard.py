@@ -55,9 +55,18 @@ from kaffe.compose.guard import check_patterns  # noqa: E402
 from kaffe.config.schema import GuardConfig  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "guard"
-TRAIN_FILES = tuple(f"train{n}.jsonl" for n in ("", *range(2, 37)))
-# each by its own author: reported, never trained or tuned on
-HELD_OUT = tuple(f"test{n}.jsonl" for n in ("", *range(2, 12)))
+
+
+def numbered(prefix: str) -> tuple[str, ...]:
+    """The files ``<prefix>.jsonl``, ``<prefix>2.jsonl``, ... of DATA, in number order
+    (each by its own author)."""
+    numbers = [found.group(1) for path in DATA.iterdir()
+               if (found := re.fullmatch(rf"{prefix}(\d*)\.jsonl", path.name))]
+    return tuple(f"{prefix}{n}.jsonl" for n in sorted(numbers, key=lambda n: int(n or 1)))
+
+
+TRAIN_FILES = numbered("train")
+HELD_OUT = numbered("test")  # reported, never trained or tuned on
 OUT = ROOT / "src" / "kaffe" / "jobask" / "model.tsv"
 MAX_FP = 0.025
 SEEDS = (0, 1, 2)
@@ -314,8 +323,6 @@ def held_out(model: jobask.Model | None) -> None:
 
     config = GuardConfig()
     for name in HELD_OUT:
-        if not (DATA / name).exists():
-            continue
         rows = load([DATA / name])
         for lang in jobask.LANGUAGES:
             for label, what in ((True, "asks blocked"), (False, "ok lines flagged")):
@@ -344,7 +351,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.evaluate_only:
         held_out(None)
         return 0
-    paths = args.data or [DATA / f for f in TRAIN_FILES if (DATA / f).exists()]
+    paths = args.data or [DATA / f for f in TRAIN_FILES]
     rows = load(paths)
     if args.limit:
         rows = rows[: args.limit]
