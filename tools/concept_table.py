@@ -15,7 +15,10 @@ here). ``ambiguous_t*.tsv`` (group id<TAB>term<TAB>its other sense) name the ter
 never make their group present alone (:data:`kaffe.relevance.concepts.AMBIGUOUS`);
 ``related_r*.tsv`` (group id<TAB>related group ids, by two more authors, half of the groups
 each) the groups an article about a group's topic holds
-(:data:`kaffe.relevance.concepts.LINKS`). They
+(:data:`kaffe.relevance.concepts.LINKS`); ``splits_s*.tsv`` (group id<TAB>new id<TAB>english
+terms<TAB>danish terms, by two more authors, half of the groups each) the groups that held
+two subjects and the terms moved out into a new group
+(:data:`kaffe.relevance.concepts.SPLITS`). They
 are analysed by kaffe's own text analysis into ``concepts.bin``, what
 :mod:`kaffe.relevance.concepts` reads. Without PATHs, ``concepts.bin`` is rebuilt from
 the shipped files (tests/relevance/test_concepts.py checks it is up to date).
@@ -33,9 +36,12 @@ from kaffe.relevance.concepts import (  # noqa: E402
     AMBIGUOUS,
     LINKS,
     SOURCES,
+    SPLITS,
     analysed,
     merged,
     read_groups,
+    read_splits,
+    split_groups,
 )
 
 DATA = ROOT / "src" / "kaffe" / "relevance" / "data"
@@ -55,9 +61,11 @@ def main(argv: list[str]) -> int:
     texts = [(DATA / name).read_text(encoding="utf-8") for name in SOURCES]
     unclear = "\n".join((DATA / name).read_text(encoding="utf-8") for name in AMBIGUOUS)
     related = "\n".join((DATA / name).read_text(encoding="utf-8") for name in LINKS)
-    table = analysed(texts, unclear, related).encode()
+    splits = "\n".join((DATA / name).read_text(encoding="utf-8") for name in SPLITS)
+    table = analysed(texts, unclear, related, splits).encode()
     TABLE.write_bytes(table)
-    groups = len(merged(row for t in texts for row in read_groups(t)))
+    groups = len(split_groups(merged(row for t in texts for row in read_groups(t)),
+                              read_splits(splits)))
     print(f"wrote {TABLE.relative_to(ROOT)}: {groups} groups, {len(table):,} bytes")
     return 0
 

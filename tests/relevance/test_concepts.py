@@ -22,9 +22,12 @@ from kaffe.relevance.concepts import (
     read_ambiguous,
     read_groups,
     read_related,
+    read_splits,
+    split_groups,
     word_zipf,
 )
 from kaffe.relevance.index import ArticleIndex
+from kaffe.relevance.lexicon import phrase_stems
 from kaffe.relevance.profile import adjusted
 from tests.relevance.articles import NOW, article
 
@@ -121,6 +124,24 @@ def test_a_later_line_of_a_known_id_adds_terms_to_its_group():
                             ("b", ["three"], ["to"])]
 
 
+def test_a_split_moves_its_terms_into_a_new_group_after_all_others():
+    rows = merged(read_groups("wine\tvineyards | wine exports | wine bars | sommelier\tvinbarer\n"
+                              "beer\tbreweries\tbryggerier\n"))
+    splits = read_splits("wine\twine__going_out\twine bars | sommelier | beer\tvinbarer\n"
+                         "nope\tnope__x\tsomething\t\n"  # no such group: nothing
+                         "beer\tbeer__x\tcider\t\n"  # a term the group lacks: nothing
+                         "wine\tbeer\tvineyards\t\n"  # an id that exists: nothing
+                         "malformed line\n")
+    assert len(splits) == 4
+    assert split_groups(rows, splits) == [
+        ("wine", ["vineyards", "wine exports"], []), ("beer", ["breweries"], ["bryggerier"]),
+        ("wine__going_out", ["wine bars", "sommelier"], ["vinbarer"])]
+    table = Concepts.from_groups(split_groups(rows, splits), None)
+    bars, exports = (table.runs(phrase_stems(t, "en", None), "en")[0][2]
+                     for t in ("wine bars", "wine exports"))
+    assert bars == (2,) and exports == (0,)
+
+
 def test_the_shipped_table_is_the_shipped_thesaurus_analysed(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.undo()
     data = resources.files("kaffe.relevance").joinpath("data")
@@ -132,9 +153,10 @@ def test_the_shipped_table_is_the_shipped_thesaurus_analysed(monkeypatch: pytest
     related = "\n".join(data.joinpath(name).read_text(encoding="utf-8")
                         for name in concepts.LINKS)
     assert len(read_related(related)) >= 1000
-    assert data.joinpath("concepts.bin").read_bytes() == analysed(texts, ambiguous,
-                                                                  related).encode(), (
-        "run tools/concept_table.py")
+    splits = "\n".join(data.joinpath(name).read_text(encoding="utf-8")
+                       for name in concepts.SPLITS)
+    assert data.joinpath("concepts.bin").read_bytes() == analysed(
+        texts, ambiguous, related, splits).encode(), "run tools/concept_table.py"
     table = Concepts.load()
     again = Concepts.decode(table.encode())
     assert again.names == table.names and again.links == table.links

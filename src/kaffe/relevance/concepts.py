@@ -23,7 +23,8 @@ queries that group's term, weighing :data:`WEIGHT` of the run's share of the top
 larger of the two; one holding the run's words without the group scores the words at
 :data:`ABSENT` of their weight. One ambiguous
 word in an article ("drone" bees; the terms of ``data/ambiguous_*.tsv`` at all) makes
-no group present.
+no group present. A group that held two subjects is split (``data/splits_*.tsv``): "café
+chains" is not "coffee supply".
 """
 
 from __future__ import annotations
@@ -89,6 +90,10 @@ AMBIGUOUS = ("ambiguous_t4.tsv", "ambiguous_t6.tsv", "ambiguous_t7.tsv")
 # related groups (concept_id<TAB>related ids separated by " | "): an article holding
 # several of a topic's group's related groups is about the topic (:data:`RELATED`)
 LINKS = ("related_r1.tsv", "related_r2.tsv")
+# groups that held two subjects, split (concept_id<TAB>new id<TAB>english terms<TAB>danish
+# terms moved out of the group into the new one, " | "-separated): "café chains" is not
+# "coffee supply". The new groups are numbered after all others and have no related groups.
+SPLITS = ("splits_s1.tsv", "splits_s2.tsv")
 _NEVER_ALONE = 255  # the rarity byte of an ambiguous term
 _MAGIC = b"KCN2"
 _PREFIX = "\x00c"  # concept terms' stems: no word is spelt so
@@ -301,15 +306,17 @@ class Concepts:
         return self.names[group]
 
 
-def analysed(texts: Iterable[str], ambiguous: str = "", related: str = "") -> Concepts:
+def analysed(texts: Iterable[str], ambiguous: str = "", related: str = "",
+             splits: str = "") -> Concepts:
     """The concept table of thesaurus TSV ``texts`` (groups numbered in order), the
-    ambiguity lists' text ``ambiguous`` and the related groups' text ``related`` (each
-    joined), analysed as kaffe analyses topics and articles (what
-    ``tools/concept_table.py`` ships)."""
+    ambiguity lists' text ``ambiguous``, the related groups' text ``related`` and the
+    splits' text ``splits`` (each joined), analysed as kaffe analyses topics and articles
+    (what ``tools/concept_table.py`` ships)."""
     from kaffe.relevance.background import Background
     from kaffe.relevance.compounds import Splitter
 
-    rows = merged(row for text in texts for row in read_groups(text))
+    rows = split_groups(merged(row for text in texts for row in read_groups(text)),
+                        read_splits(splits))
     table = Background.load()
     return Concepts.from_groups(rows, Splitter(table).split, partial(word_zipf, table),
                                 read_ambiguous(ambiguous), read_related(related))
@@ -327,6 +334,42 @@ def read_ambiguous(text: str) -> list[str]:
     return [fields[1].strip() for line in text.splitlines()
             if not line.startswith("#") and len(fields := line.split("\t")) >= 2
             and fields[1].strip()]
+
+
+def read_splits(text: str) -> list[tuple[str, str, list[str], list[str]]]:
+    """(concept id, new id, english terms, danish terms) of each well-formed line of a
+    splits' TSV text (four fields, two ids and some term)."""
+    splits = []
+    for line in text.splitlines():
+        fields = line.split("\t")
+        if line.startswith("#") or len(fields) != 4 or not fields[0].strip() \
+                or not fields[1].strip():
+            continue
+        english, danish = _terms(fields[2]), _terms(fields[3])
+        if english or danish:
+            splits.append((fields[0].strip(), fields[1].strip(), english, danish))
+    return splits
+
+
+def split_groups(rows: Sequence[tuple[str, list[str], list[str]]],
+                 splits: Iterable[tuple[str, str, list[str], list[str]]]
+                 ) -> list[tuple[str, list[str], list[str]]]:
+    """``rows`` with each split's terms moved out of its group into a new group, the new
+    groups after all others (one new id's lines merged); a split of an unknown group, or
+    terms its group does not hold, change nothing."""
+    kept = {name: (name, list(english), list(danish)) for name, english, danish in rows}
+    added: list[tuple[str, list[str], list[str]]] = []
+    for name, new, english, danish in splits:
+        group = kept.get(name)
+        if group is None or new in kept:
+            continue
+        moved = ([t for t in english if t in group[1]], [t for t in danish if t in group[2]])
+        if not (moved[0] or moved[1]):
+            continue
+        group[1][:] = [t for t in group[1] if t not in moved[0]]
+        group[2][:] = [t for t in group[2] if t not in moved[1]]
+        added.append((new, *moved))
+    return [kept[name] for name, _english, _danish in rows] + merged(added)
 
 
 def merged(rows: Iterable[tuple[str, list[str], list[str]]]
