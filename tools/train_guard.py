@@ -27,7 +27,7 @@ kaffe itself scores the model in pure Python.
 prints the figures on the held-out ``test*.jsonl`` sets (report only);
 ``--same-setting`` skips the grid and refits the shipped model's setting (new data; on
 42 authors about 40 minutes on two cores, most of it the leave-one-author-out fits that
-choose the thresholds, which grow with the authors; the grid takes several times that).
+choose the thresholds, which grow with the authors; the grid takes longer).
 """
 
 from __future__ import annotations
