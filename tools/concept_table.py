@@ -38,10 +38,7 @@ from kaffe.relevance.concepts import (  # noqa: E402
     SOURCES,
     SPLITS,
     analysed,
-    merged,
     read_groups,
-    read_splits,
-    split_groups,
 )
 
 DATA = ROOT / "src" / "kaffe" / "relevance" / "data"
@@ -62,11 +59,10 @@ def main(argv: list[str]) -> int:
     unclear = "\n".join((DATA / name).read_text(encoding="utf-8") for name in AMBIGUOUS)
     related = "\n".join((DATA / name).read_text(encoding="utf-8") for name in LINKS)
     splits = "\n".join((DATA / name).read_text(encoding="utf-8") for name in SPLITS)
-    table = analysed(texts, unclear, related, splits).encode()
+    concepts = analysed(texts, unclear, related, splits)
+    table = concepts.encode()
     TABLE.write_bytes(table)
-    groups = len(split_groups(merged(row for t in texts for row in read_groups(t)),
-                              read_splits(splits)))
-    print(f"wrote {TABLE.relative_to(ROOT)}: {groups} groups, {len(table):,} bytes")
+    print(f"wrote {TABLE.relative_to(ROOT)}: {len(concepts.names)} groups, {len(table):,} bytes")
     return 0
 
 
