@@ -221,6 +221,38 @@ def test_training_is_deterministic(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(importlib.util.find_spec("sklearn") is None,
                     reason="training needs the tools extra (scikit-learn)")
+def test_kaffes_own_drafts_are_one_more_authors_ok_lines(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "tools"))
+    import train_guard
+
+    (tmp_path / "nudge_da.expected").write_text(
+        "From: Mette <me@acme.example>\nSubject: =?utf-8?q?Kaffe_og_dit_syn_p=C3=A5_det?=\n"
+        "MIME-Version: 1.0\n\nHej Søren\n\nJeg sender lige min mail op igen.\n"
+        "- Who else should I talk to about this?\n\nMange hilsner\nMette\n", "utf-8")
+    (tmp_path / "drip_en.expected").write_text(
+        "From: Me <me@acme.example>\nSubject: Saw this\n\nHi Ana,\n\nJeg sender lige min "
+        "mail op igen.\nSaw this and thought of our talk about data mesh.\n\nBest,\nMe\n",
+        "utf-8")
+    lines = dict(train_guard.own_lines(tmp_path))
+    # the subject decoded; greetings and sign-offs skipped; a sentence once, in its own
+    # language when it can tell (else the draft's)
+    assert lines == {"Saw this": "en",
+                     "Jeg sender lige min mail op igen.": "da",
+                     "Saw this and thought of our talk about data mesh.": "en",
+                     "Kaffe og dit syn på det": "da",
+                     "- Who else should I talk to about this?": "en",
+                     "Me": "en"}  # a name alone on its line: the guard judges it too
+    rows = [train_guard.Example("Are you hiring?", "en", True, 0),
+            train_guard.Example("Har I et job til mig?", "da", True, 3)]
+    added = train_guard.with_own_lines(rows, tmp_path)[2:]
+    assert len(added) == 6 and {(r.ask, r.author) for r in added} == {(False, 4)}
+    # the shipped goldens: every template in both languages
+    shipped = train_guard.own_lines()
+    assert {lang for _, lang in shipped} == {"en", "da"} and len(shipped) > 100
+
+
+@pytest.mark.skipif(importlib.util.find_spec("sklearn") is None,
+                    reason="training needs the tools extra (scikit-learn)")
 def test_same_setting_refits_the_shipped_models_setting(tmp_path: Path) -> None:
     out = tmp_path / "m.tsv"
     subprocess.run([sys.executable, str(ROOT / "tools" / "train_guard.py"), "--same-setting",
