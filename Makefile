@@ -24,7 +24,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench tools
 	$(VENV)/bin/mypy src
 
-guard-model: $(STAMP)  # refit src/kaffe/jobask/model.tsv on tests/data/guard (the grid: about six times the 30 min of tools/train_guard.py --same-setting on two cores)
+guard-model: $(STAMP)  # refit src/kaffe/jobask/model.tsv on tests/data/guard (the grid: about six times the 40 min of tools/train_guard.py --same-setting on two cores)
 	$(PY) tools/train_guard.py
 
 bench: $(STAMP)

@@ -29,7 +29,7 @@ kaffe itself scores the model in pure Python.
 ``python tools/train_guard.py [--quick] [--out PATH] [--data FILE...]``; ``--evaluate`` also
 prints the figures on the held-out ``test*.jsonl`` sets (report only);
 ``--same-setting`` skips the grid and refits the shipped model's setting (new data; on
-42 authors 17 minutes on two cores, on 55 and kaffe's own lines 30, most of it the
+42 authors 17 minutes on two cores, on 61 and kaffe's own lines 40, most of it the
 leave-one-author-out fits that choose the thresholds, which grow with the authors; the
 grid takes about six times as long).
 ``--jobs`` fits that many folds at once (default one per CPU, about 0.9 GB each): every

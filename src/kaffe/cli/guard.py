@@ -12,7 +12,7 @@ from kaffe.config.schema import GuardConfig
 
 def describe(verdict: GuardVerdict) -> str:
     """``ok``, ``blocked: "<phrase>" (pattern <pattern>)`` or, when the classifier
-    blocked, ``blocked: "<sentence>" (model 0.97 >= 0.73 (en): "hire", "your team")``."""
+    blocked, ``blocked: "<sentence>" (model 0.97 >= 0.72 (en): "hire", "your team")``."""
     if not verdict.blocked:
         return "ok"
     return f'blocked: "{verdict.phrase}" ({verdict.reason})'
