@@ -63,9 +63,8 @@ from sklearn.neural_network import MLPClassifier  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402  (scikit-learn's own dependency)
 
 from kaffe import jobask  # noqa: E402
-from kaffe.compose.guard import check_patterns  # noqa: E402
+from kaffe.compose.guard import check_patterns, sentence_language  # noqa: E402
 from kaffe.config.schema import GuardConfig  # noqa: E402
-from kaffe.language import CONFIDENCE_FLOOR, identify  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "guard"
 GOLDEN = ROOT / "tests" / "compose" / "golden"  # every template kaffe ships, rendered
@@ -130,15 +129,13 @@ def own_lines(golden: Path = GOLDEN) -> list[tuple[str, str]]:
         head, _, body = path.read_text("utf-8").partition("\n\n")
         subject = str(email.message_from_string(head + "\n\n", policy=email.policy.default)
                       .get("subject", ""))
-        fallback = "da" if path.stem.endswith("_da") else "en"
+        draft = "da" if path.stem.endswith("_da") else "en"
         text = subject + "\n" + body
         for a, b in jobask.sentences(text):
             sentence = text[a:b]
             if jobask.salutation(sentence) or sentence in found:
                 continue
-            guess = identify(sentence, jobask.LANGUAGES)
-            found[sentence] = (guess.language if guess.confidence >= CONFIDENCE_FLOOR
-                               else fallback) or fallback
+            found[sentence] = sentence_language(sentence, lambda lang=draft: lang)
     return list(found.items())
 
 

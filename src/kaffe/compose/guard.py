@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -162,21 +162,30 @@ def check(text: str, config: GuardConfig, *, fitted: jobask.Model | None = None,
                                 sentence_at(first, last))
     if not model:
         return GuardVerdict(False)
-    fallback = ""
+    whole = ""
+    def whole_text() -> str:  # the text's language, found once and only when needed
+        nonlocal whole
+        whole = whole or identify(plain, jobask.LANGUAGES).language or "en"
+        return whole
+
     for a, b in jobask.sentences(plain):
         sentence = plain[a:b]
         if jobask.salutation(sentence):
             continue  # "Hi Lea and Jo,": addresses someone, asks nothing
-        guess = identify(sentence, jobask.LANGUAGES)
-        if guess.confidence < CONFIDENCE_FLOOR:
-            fallback = fallback or identify(plain, jobask.LANGUAGES).language or "en"
-            language = fallback
-        else:
-            language = guess.language
+        language = sentence_language(sentence, whole_text)
         judged = jobask.score(sentence, language, fitted)
         if judged.blocked and not any(x < b and a < y for x, y in allowed):
             return GuardVerdict(True, sentence, "", sentence, judged)
     return GuardVerdict(False)
+
+
+def sentence_language(sentence: str, fallback: Callable[[], str]) -> str:
+    """The language the model judges ``sentence`` in: its own when it can tell, else
+    ``fallback()`` (the whole text's)."""
+    guess = identify(sentence, jobask.LANGUAGES)
+    if guess.confidence < CONFIDENCE_FLOOR:
+        return fallback()
+    return guess.language or fallback()
 
 
 def check_patterns(text: str, config: GuardConfig) -> GuardVerdict:
