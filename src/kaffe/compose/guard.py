@@ -27,7 +27,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from kaffe import jobask
 from kaffe.config.schema import GuardConfig
@@ -162,12 +162,8 @@ def check(text: str, config: GuardConfig, *, fitted: jobask.Model | None = None,
                                 sentence_at(first, last))
     if not model:
         return GuardVerdict(False)
-    whole = ""
-    def whole_text() -> str:  # the text's language, found once and only when needed
-        nonlocal whole
-        whole = whole or identify(plain, jobask.LANGUAGES).language or "en"
-        return whole
-
+    # the whole text's language, found once and only when a sentence cannot tell
+    whole_text = cache(lambda: identify(plain, jobask.LANGUAGES).language or "en")
     for a, b in jobask.sentences(plain):
         sentence = plain[a:b]
         if jobask.salutation(sentence):
